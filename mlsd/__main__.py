@@ -1,0 +1,6 @@
+"""`python -m mlsd` runs the same CLI as the `mlsd` script."""
+
+from mlsd.cli import main
+
+if __name__ == "__main__":
+    main()

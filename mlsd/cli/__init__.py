@@ -1,0 +1,78 @@
+"""The `mlsd` command line: parse, call the library, print. No work lives here.
+
+`main()` is the single error path: an `MlsdError` or a usage error becomes one
+red line on stderr and a non-zero exit (2 for bad input), never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from mlsd import __version__
+from mlsd.errors import MlsdError
+
+app = typer.Typer(
+    name="mlsd",
+    help="A command-line coach for machine-learning system design interviews and design docs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mlsd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """A command-line coach for machine-learning system design.
+
+    Practise the ten-step answer framework as a timed mock interview, get real
+    numbers from small seeded simulations, and render a design doc.
+    """
+
+
+def _register_commands() -> None:
+    # Each module adds its commands; none of them imports numpy & co at import time.
+    from mlsd.cli import checklist, estimate, practice, render, scenarios, simulate
+
+    for module in (scenarios, checklist, practice, simulate, estimate, render):
+        module.register(app)
+
+
+_register_commands()
+
+# typer bundles click; its exception classes are reached through a public name.
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `mlsd` script and `python -m mlsd`."""
+    from mlsd.cli.output import error_line
+
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="mlsd", standalone_mode=False)
+    except MlsdError as exc:
+        error_line(str(exc))
+        sys.exit(exc.exit_code)
+    except _ClickException as exc:
+        hint = " (see --help)" if getattr(exc, "exit_code", 1) == 2 else ""
+        ctx = getattr(exc, "ctx", None)
+        where = f"{ctx.command_path}: " if ctx is not None else ""
+        error_line(f"{where}{exc.format_message()}{hint}")
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        error_line("aborted")
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

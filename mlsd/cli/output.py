@@ -1,0 +1,122 @@
+"""Printing for the CLI: one error line, JSON, rich tables, progress bars.
+
+Everything a command prints goes through here so the look is consistent and
+`--json` keeps stdout clean (progress and errors go to stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mlsd.sims.base import SimResult, Table
+
+T = TypeVar("T")
+
+
+@cache
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@cache
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def error_line(message: str) -> None:
+    """The single red line a user sees for any bad input or failure."""
+    from rich.markup import escape
+
+    first = " ".join(str(message).split())  # never more than one line
+    err_console().print(f"[bold red]error:[/] [red]{escape(first)}[/]", soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output: stdout only, nothing else printed there."""
+    from mlsd.sims.base import plain
+
+    sys.stdout.write(json.dumps(plain(data), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def rich_table(tbl: Table):
+    """A `mlsd.sims.base.Table` as a rich Table (right-aligned numbers)."""
+    from rich.table import Table as RichTable
+
+    rt = RichTable(title=tbl.title, title_justify="left", caption=tbl.note or None, caption_justify="left")
+    numeric = [
+        all(isinstance(row[i], (int, float)) and not isinstance(row[i], bool) for row in tbl.rows)
+        for i in range(len(tbl.columns))
+    ]
+    for name, is_num in zip(tbl.columns, numeric, strict=True):
+        rt.add_column(name, justify="right" if is_num else "left")
+    for row in tbl.formatted_rows():
+        rt.add_row(*row)
+    return rt
+
+
+def print_result(result: SimResult, *, title: str | None = None) -> None:
+    """The default human view of a simulation: its tables, then its reading."""
+    out = console()
+    if title:
+        out.rule(f"[bold]{title}")
+    for tbl in result.tables():
+        out.print(rich_table(tbl))
+        out.print()
+    lines = result.reading()
+    if lines:
+        out.print("[bold]What the numbers say[/]")
+        for line in lines:
+            out.print(f"  • {line}")
+
+
+@contextmanager
+def progress_bar(enabled: bool = True, description: str = "simulating") -> Iterator[Callable[[float, str], None] | None]:
+    """Yield a progress callback drawn as a transient rich bar on stderr."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err_console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=1.0)
+
+        def update(fraction: float, label: str) -> None:
+            bar.update(task, completed=fraction, description=label or description)
+
+        yield update
+
+
+def emit(result: SimResult, *, as_json: bool, title: str | None = None) -> None:
+    """`--json` prints `to_dict()`, otherwise tables and a plain reading."""
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print_result(result, title=title)
+
+
+def run_and_emit(func: Callable[..., SimResult], *, as_json: bool, title: str | None = None, **kwargs: Any) -> SimResult:
+    """Run a simulation under a progress bar, then print it: the common command body."""
+    with progress_bar(enabled=not as_json, description=title or "simulating") as progress:
+        result = func(**kwargs, progress=progress)
+    emit(result, as_json=as_json, title=title)
+    return result

@@ -1,0 +1,50 @@
+"""Shared fixtures: run the CLI in-process, isolate the history database."""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+
+import pytest
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """Every test gets its own MLSD_HOME so no real history is touched."""
+    monkeypatch.setenv("MLSD_HOME", str(tmp_path / "mlsd-home"))
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def run_cli(monkeypatch):
+    """run_cli("simulate", "ab-test", "plan", "--json", input="...") -> CliResult."""
+    from mlsd.cli import main
+    from mlsd.cli import output
+
+    def _run(*args: str, input: str = "") -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(input))
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        output.console.cache_clear()
+        output.err_console.cache_clear()
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            output.console.cache_clear()
+            output.err_console.cache_clear()
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return _run
