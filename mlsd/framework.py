@@ -202,7 +202,7 @@ STEPS: tuple[Step, ...] = (
             _kp("compare", "Compares options with their pros and cons, as in a design doc",
                 ["trade-off", "pros and cons", "alternative", "compare"],
                 "Interviewers look for reasoned choices, not a favourite model."),
-            _kp("constraints", "Chooses the model under system constraints (prediction latency, memory), trading some quality where it pays",
+            _kp("model-constraints", "Chooses the model under system constraints (prediction latency, memory), trading some quality where it pays",
                 ["latency", "memory", "distillation", "quantization", "model size", "pruning"],
                 "The best offline model is useless if it cannot meet the latency budget."),
             _kp("fallback", "Keeps a strategy outside the model as a fallback",

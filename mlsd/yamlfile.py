@@ -85,7 +85,7 @@ def parse(text: str, display: str, error_cls: type[BadInputError] = YamlFileErro
     """Parse one YAML document into plain data with a line map."""
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         try:
             node = loader.get_single_node()

@@ -1,0 +1,159 @@
+"""`mlsd estimate`: arithmetic checked against hand-computed cases, inputs, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlsd.errors import BadInputError
+from mlsd.estimate import KEYS, estimate
+
+
+def fig(result, name):
+    return result.figure(name).value
+
+
+def test_qps_matches_hand_computed_example():
+    """300M DAU × 20 req/day ÷ 86,400 s = 69,444.4 QPS; × 3 peak = 208,333.3 QPS (by hand)."""
+    r = estimate(overrides={"daily_active_users": 300_000_000, "requests_per_user_per_day": 20,
+                            "peak_to_average": 3})
+    assert fig(r, "requests per day") == 6_000_000_000
+    assert fig(r, "average QPS") == pytest.approx(69_444.444, rel=1e-6)
+    assert fig(r, "peak QPS") == pytest.approx(208_333.333, rel=1e-6)
+    avg = r.figure("average QPS").arithmetic
+    assert avg == "300,000,000 DAU × 20 requests/day ÷ 86,400 s = 69,444 QPS"
+
+
+def test_servers_storage_memory_bandwidth_hand_computed():
+    """A small case worked on paper.
+
+    864,000 DAU × 10 req/day = 8,640,000 req/day → 100 QPS average, 200 peak (×2).
+    Servers: ceil(200 / (30 × 0.5)) = ceil(13.33) = 14.
+    Logs: 8,640,000 × 2 events × 100 B = 1.728e9 B/day; × 365 = 6.3072e11 B/year.
+    Feature logs: 8,640,000 × 2 × 1,000 B = 1.728e10 B/day.
+    Embeddings: (1,000 users + 9,000 items) × 8 dims × 4 B = 320,000 B.
+    Feature store: 10,000 rows × 50 B = 500,000 B.
+    Egress: 200 QPS × 1,000 B = 200,000 B/s (1.6 Mbit/s).
+    Little: 200 QPS × 0.05 s = 10 in flight. Scores: 200 × 100 = 20,000/s.
+    """
+    r = estimate(overrides={
+        "daily_active_users": 864_000, "requests_per_user_per_day": 10, "peak_to_average": 2,
+        "per_server_qps": 30, "target_utilization": 0.5, "log_events_per_request": 2,
+        "bytes_per_log_event": 100, "feature_bytes_per_example": 1_000, "users": 1_000,
+        "items": 9_000, "embedding_dim": 8, "bytes_per_value": 4, "feature_bytes_per_entity": 50,
+        "response_bytes": 1_000, "latency_budget_ms": 50, "candidate_posts_per_request": 100,
+    })
+    assert fig(r, "average QPS") == pytest.approx(100)
+    assert fig(r, "peak QPS") == pytest.approx(200)
+    assert fig(r, "servers at peak") == 14
+    assert fig(r, "log storage per day") == pytest.approx(1.728e9)
+    assert fig(r, "log storage per year") == pytest.approx(6.3072e11)
+    assert fig(r, "feature log storage per day") == pytest.approx(1.728e10)
+    assert fig(r, "embedding table memory") == pytest.approx(320_000)
+    assert fig(r, "online feature store size") == pytest.approx(500_000)
+    assert fig(r, "egress bandwidth at peak") == pytest.approx(200_000)
+    assert r.figure("egress bandwidth at peak").shown == "1.6 Mbit/s"
+    assert fig(r, "requests in flight at peak") == pytest.approx(10)
+    assert fig(r, "candidates scored per second at peak") == pytest.approx(20_000)
+    assert "⌈200 QPS ÷ (30 QPS/server × 0.5 utilization)⌉ = 14 servers" in r.figure("servers at peak").arithmetic
+    assert r.figure("log storage per day").shown == "1.73 GB/day"
+
+
+def test_scale_is_used_options_override_and_unknown_keys_are_listed():
+    r = estimate(scale={"daily_active_users": 1_000_000, "items": 5, "qps_magic": 7},
+                 overrides={"items": 10})
+    src = {i.name: (i.value, i.source) for i in r.inputs}
+    assert src["daily_active_users"] == (1_000_000, "scenario")
+    assert src["items"] == (10, "option")
+    assert src["embedding_dim"] == (64, "default")
+    assert src["users"][0] == 1_000_000  # users default to DAU
+    assert r.not_used == ("qps_magic",)
+    assert "qps_magic" in r.tables()[0].note
+
+
+@settings(max_examples=40, deadline=None)
+@given(dau=st.integers(1, 10**10), rpu=st.floats(0.01, 1000), pta=st.floats(1, 10),
+       psq=st.floats(1, 1e5), util=st.floats(0.05, 1))
+def test_figures_are_consistent(dau, rpu, pta, psq, util):
+    """Peak = average × ratio, and the servers cover peak at the target utilisation, minimally."""
+    r = estimate(overrides={"daily_active_users": dau, "requests_per_user_per_day": rpu,
+                            "peak_to_average": pta, "per_server_qps": psq, "target_utilization": util})
+    avg, peak, n = fig(r, "average QPS"), fig(r, "peak QPS"), fig(r, "servers at peak")
+    assert avg == pytest.approx(dau * rpu / 86_400)
+    assert peak == pytest.approx(avg * pta)
+    assert n * psq * util >= peak * (1 - 1e-9)
+    assert (n - 1) * psq * util < peak * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("key", [k.name for k in KEYS])
+def test_non_positive_inputs_are_rejected_by_name(key):
+    option = next(k.option for k in KEYS if k.name == key)
+    with pytest.raises(BadInputError, match=f"^{option} must be in"):
+        estimate(overrides={key: 0})
+    with pytest.raises(BadInputError, match=f"scale.{key} must be in"):
+        estimate(scale={key: -1.0}, scenario="x")
+
+
+def test_cli_prints_arithmetic_and_json(run_cli):
+    res = run_cli("estimate", "--dau", "300000000", "--requests-per-user", "20")
+    assert res.code == 0, res.stderr
+    assert "69,444 QPS" in res.stdout and "86,400 s" in res.stdout
+    res = run_cli("estimate", "--dau", "864000", "--json")
+    data = json.loads(res.stdout)
+    qps = next(f for f in data["figures"] if f["name"] == "average QPS")
+    assert math.isclose(qps["value"], 100.0)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--dau", "0"), "--dau must be in (0, inf), got 0"),
+    (("--requests-per-user", "-3"), "--requests-per-user must be in (0, inf), got -3"),
+    (("--per-server-qps", "0"), "--per-server-qps must be in (0, inf), got 0"),
+    (("--peak-to-average", "0.5"), "--peak-to-average must be in [1, inf), got 0.5"),
+    (("--target-utilization", "1.5"), "--target-utilization must be in (0, 1], got 1.5"),
+    (("--items", "-1"), "--items must be in (0, inf), got -1"),
+])
+def test_cli_bad_input_one_line_exit_2(run_cli, args, message):
+    res = run_cli("estimate", *args)
+    assert res.code == 2
+    assert res.stdout == ""
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+
+
+SCENARIO = """\
+id: tiny-feed
+title: Tiny feed
+summary: A feed for the estimate test.
+scale:
+  daily_active_users: 864000
+  requests_per_user_per_day: 10
+  made_up_key: 3
+stages:
+  requirements:
+    prompt: What are the requirements?
+"""
+
+
+def test_cli_reads_scenario_scale_from_a_file(run_cli, tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO)
+    res = run_cli("estimate", str(path), "--peak-to-average", "2", "--json")
+    assert res.code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["scenario"] == "tiny-feed"
+    assert data["not_used"] == ["made_up_key"]
+    peak = next(f for f in data["figures"] if f["name"] == "peak QPS")
+    assert math.isclose(peak["value"], 200.0)
+
+
+def test_cli_scenario_with_zero_rate_is_one_line(run_cli, tmp_path):
+    path = tmp_path / "zero.yaml"
+    path.write_text(SCENARIO.replace("requests_per_user_per_day: 10", "requests_per_user_per_day: 0"))
+    res = run_cli("estimate", str(path))
+    assert res.code == 2 and res.stdout == ""
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "scale.requests_per_user_per_day must be in (0, inf), got 0" in res.stderr

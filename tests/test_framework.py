@@ -1,0 +1,76 @@
+"""Every item of the seed's answer framework, habits and lists is reachable as data."""
+
+from __future__ import annotations
+
+import json
+
+from mlsd import framework
+from mlsd.checklist import build_checklist
+from mlsd.scenario import STAGE_IDS
+
+# Each entry: a concept of the seed notes (回答框架, 面试过程, A/B testing, monitoring list)
+# and the words that must appear in the framework's text for it to be reachable.
+SEED_CONCEPTS = {
+    "functional & non-functional": ["functional", "non-functional"],
+    "scenario, function, goal, constraints": ["engagement", "revenue", "project metric", "constraint"],
+    "scale, user and item data": ["scale", "users", "items"],
+    "need -> ML task (recommendation as binary classification)": ["binary classification"],
+    "training + label, testing + ground truth": ["training data", "ground truth"],
+    "label sources": ["interactions", "human labelling", "unsupervised", "augmentation"],
+    "positive & negative labels": ["positive and negative"],
+    "is feature data logged": ["logged"],
+    "bias, imbalance, label quality": ["bias", "imbalance", "label quality"],
+    "GDPR/privacy": ["GDPR", "anonymisation", "encryption"],
+    "train/serve mismatch, drift over time": ["distribution mismatch", "drift"],
+    "user, item, cross, context": ["user", "item", "cross", "context"],
+    "sparse and dense": ["sparse", "dense"],
+    "embedding sets: pre-train, fine-tune, combine": ["embeddings", "pre-training", "fine-tuning", "combining"],
+    "feature A/B test with different traffic": ["A/B test", "split traffic"],
+    "simple baseline": ["baseline"],
+    "compare options like a design doc": ["design doc"],
+    "constraints: latency, memory; trade quality": ["prediction latency", "memory"],
+    "fallback outside the model": ["fallback"],
+    "offline and online": ["offline", "online"],
+    "clicks, conversions, ads, GMV or orders": ["clicks", "conversions", "ads", "GMV", "orders"],
+    "server or device": ["server", "device"],
+    "all users or a part": ["all users", "a part of users"],
+    "static, dynamic, streaming": ["statically", "dynamically", "model streaming"],
+    "batch or online prediction": ["batch", "online prediction"],
+    "latency, QPS, precision, recall; Grafana, Prometheus": ["latency", "QPS", "precision", "recall", "Grafana", "Prometheus"],
+    "retrain strategy, full + incremental": ["retraining", "full", "incremental"],
+    "habits": ["confidently", "whiteboard", "Is there anywhere that you feel I missed?", "layer", "breadth", "depth",
+               "long-tail", "cold start", "scale", "latency", "assumptions"],
+    "A/B procedure": ["significance level", "power", "MDE", "sample size per variation", "user level", "request level",
+                      "appropriate test", "biases"],
+    "monitoring list": ["P99", "misuses", "Performance drop", "Data drift", "Concept drift", "spam", "CPU load", "Memory usage"],
+    "overview": ["prediction, classification or ranking", "feature store", "ANN", "ETL", "MLOps"],
+    "examples": ["monitoring system", "Abusive user", "engagement on a feed", "churn", "search engine query",
+                 "cold start", "position bias", "diversity", "multiple tasks"],
+}
+
+
+def test_ten_steps_in_order_with_seed_terms():
+    assert tuple(s.id for s in framework.STEPS) == STAGE_IDS
+    assert framework.STEPS[0].seed_term == "明确需求 Requirement"
+    assert all(s.items and s.purpose and s.title for s in framework.STEPS)
+    assert abs(sum(s.weight for s in framework.STEPS) - 1) < 1e-9
+
+
+def test_every_seed_concept_is_reachable_from_the_checklist():
+    text = json.dumps(build_checklist(), ensure_ascii=False).lower()
+    missing = {
+        concept: [w for w in words if w.lower() not in text]
+        for concept, words in SEED_CONCEPTS.items()
+    }
+    missing = {k: v for k, v in missing.items() if v}
+    assert not missing, missing
+
+
+def test_generic_items_are_scoreable_key_points():
+    ids = [kp.id for s in framework.STEPS for kp in s.items]
+    assert len(ids) == len(set(ids)) and all(i.startswith("generic-") for i in ids)
+    assert all(kp.keywords and kp.why for s in framework.STEPS for kp in s.items)
+
+
+def test_check_in_habit_is_there():
+    assert any(framework.CHECK_IN_QUESTION in h.text for h in framework.HABITS)

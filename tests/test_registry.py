@@ -1,0 +1,67 @@
+"""The simulation registry and the CLI agree, and the registry is light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import typer
+
+from mlsd import registry
+from mlsd.cli import app
+
+COMMON = {"seed", "json_", "json", "help"}
+
+
+def _command(path: list[str]):
+    cmd = typer.main.get_command(app).commands["simulate"]
+    for name in path:
+        cmd = cmd.commands[name]
+    return cmd
+
+
+def test_registry_is_not_empty():
+    assert registry.all_specs()
+
+
+@pytest.mark.parametrize("name", sorted(registry.all_specs()))
+def test_every_registered_simulation_is_a_cli_command_with_the_same_options(name):
+    spec = registry.all_specs()[name]
+    cmd = _command(name.split())
+    cli = {p.name for p in cmd.params} - COMMON - set(spec.cli_only)
+    # a group's callback (e.g. the ab-test tour) carries the options of the group itself
+    assert cli == {o.name for o in spec.options}, f"{name}: CLI {sorted(cli)} vs registry {sorted(o.name for o in spec.options)}"
+    for opt in spec.options:
+        param = next(p for p in cmd.params if p.name == opt.name)
+        if not param.multiple and opt.type != "list":
+            assert param.default == opt.default or (
+                hasattr(param.default, "value") and param.default.value == opt.default
+            ), f"{name} --{opt.name}: CLI default {param.default!r} vs registry {opt.default!r}"
+
+
+@pytest.mark.parametrize("name", sorted(registry.all_specs()))
+def test_target_is_importable_and_takes_seed_and_progress(name):
+    import importlib
+    import inspect
+
+    spec = registry.all_specs()[name]
+    module, func = spec.target.split(":")
+    fn = getattr(importlib.import_module(module), func)
+    params = inspect.signature(fn).parameters
+    assert {"seed", "progress"} <= set(params)
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    assert {o.name for o in spec.options} <= set(params)
+
+
+def test_registry_imports_no_numpy():
+    code = "import sys; from mlsd import registry; registry.all_specs(); print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_unknown_simulation_and_bad_args():
+    with pytest.raises(registry.BadInputError, match="unknown simulation"):
+        registry.get_spec("nope")
+    spec = next(iter(registry.all_specs().values()))
+    assert registry.check_args(spec, {"definitely_not_an_option": 1})[0] == "definitely_not_an_option"
