@@ -75,6 +75,9 @@ class SimSpec:
     target: str  # "module:function", called with **args, seed=…, progress=…
     options: tuple[OptionSpec, ...]
     default_seed: int = 0
+    # CLI options that are not simulation arguments (e.g. `--serve`, `--port`,
+    # `--grafana-dashboard`): the CLI/registry consistency test skips these.
+    cli_only: tuple[str, ...] = ()
 
     def option(self, name: str) -> OptionSpec | None:
         return next((o for o in self.options if o.name == name), None)
