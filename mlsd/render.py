@@ -1,0 +1,413 @@
+"""Turn a scenario, an optional practice session and simulation results into a design doc.
+
+Compute, then render: `build_context()` gathers plain data (the scenario's
+reference, the user's answers and scores, the `estimate` arithmetic, every
+simulation listed in the scenario run with its args); `render_document()`
+feeds it to `templates/design_doc.{md,html}.j2`, which share one section
+layout (`_sections.j2`) through format macros (`_markdown.j2`, `_html.j2`).
+A user's own template runs in a Jinja sandbox with the same plain data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlsd import __version__, framework
+from mlsd.errors import BadInputError, OutputExistsError, TemplateError
+from mlsd.scenario import Scenario
+
+FORMATS = ("md", "html")
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Summary"),
+    ("goals", "Goals and non-goals"),
+    ("success-metrics", "Success metrics"),
+    ("requirements", "Requirements and constraints"),
+    ("design", "Design, step by step"),
+    ("alternatives", "Alternatives considered"),
+    ("risks", "Risks"),
+    ("privacy", "Privacy and security"),
+    ("cost", "Cost"),
+    ("rollout", "Rollout and A/B plan"),
+    ("monitoring", "Monitoring and alerts"),
+    ("open-questions", "Open questions"),
+    ("appendix", "Appendix: simulations"),
+)
+
+_PRIVACY_WORDS = ("privacy", "gdpr", "pii", "anonym", "encrypt", "consent", "security", "retention", "access control")
+_ONLINE_WORDS = ("online", "a/b", "ab test", "experiment", "treatment", "guardrail", "business metric")
+_COST_FIGURES = ("servers", "storage", "bandwidth", "memory", "qps")
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    text: str
+    assets: dict[str, str] = field(default_factory=dict)  # file name -> SVG (Markdown only)
+
+
+# ------------------------------------------------------------------ context
+
+
+def _point(kp, status: str | None = None, credit: float | None = None) -> dict[str, Any]:
+    return {"id": kp.id, "point": kp.point, "keywords": list(kp.keywords), "weight": kp.weight,
+            "why": kp.why, "status": status, "credit": credit}
+
+
+def _answer_for(session: Any, stage_id: str) -> Any:
+    if session is None:
+        return None
+    return session.answers.get(stage_id) if hasattr(session, "answers") else None
+
+
+def _status(answer: Any, point_id: str) -> tuple[str | None, float | None]:
+    if answer is None:
+        return None, None
+    if point_id in answer.covered:
+        return "covered", 1.0
+    partial = dict(getattr(answer, "partial", {}) or {})
+    if point_id in partial:
+        return "partial", float(partial[point_id])
+    return "missed", 0.0
+
+
+def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
+    steps = []
+    for fw in framework.STEPS:
+        stage = scenario.stage(fw.id)
+        answer = _answer_for(session, fw.id)
+        submitted = answer is not None and not getattr(answer, "draft", False)
+        if not submitted:
+            answer = None
+        steps.append({
+            "id": fw.id,
+            "title": fw.title,
+            "seed_term": fw.seed_term,
+            "purpose": fw.purpose,
+            "prompt": stage.prompt if stage else fw.purpose,
+            "questions": list(stage.questions) if stage else [],
+            "reference": stage.reference if stage else "",
+            "answer": None if answer is None else ("" if answer.skipped else answer.answer),
+            "skipped": bool(answer is not None and answer.skipped),
+            "follow_up": getattr(answer, "follow_up", None) if answer else None,
+            "follow_up_answer": getattr(answer, "follow_up_answer", None) if answer else None,
+            "score": None if answer is None else round(float(answer.score), 1),
+            "key_points": [_point(kp, *_status(answer, kp.id)) for kp in (stage.key_points if stage else ())],
+            "generic_items": [_point(kp, *_status(answer, kp.id)) for kp in fw.items],
+            "tradeoffs": list(stage.tradeoffs) if stage else [],
+            "pitfalls": list(stage.pitfalls) if stage else [],
+            "follow_ups": list(stage.follow_ups) if stage else [],
+            "notes": list(fw.notes),
+        })
+    return steps
+
+
+def _estimate(scenario: Scenario) -> dict[str, Any] | None:
+    if not scenario.scale:
+        return None
+    from mlsd.estimate import estimate
+
+    try:
+        result = estimate(scale=scenario.scale, scenario=scenario.id)
+    except BadInputError as exc:
+        return {"error": str(exc), "figures": [], "inputs": []}
+    return {
+        "error": None,
+        "inputs": [{"name": i.name, "value": i.value, "unit": i.unit, "source": i.source} for i in result.inputs],
+        "figures": [{"name": f.name, "shown": f.shown, "arithmetic": f.arithmetic} for f in result.figures],
+        "not_used": list(result.not_used),
+    }
+
+
+def _mentions(text: str, words: tuple[str, ...]) -> bool:
+    low = text.lower()
+    return any(w in low for w in words)
+
+
+def build_context(
+    scenario: Scenario,
+    *,
+    session: Any = None,
+    include_simulations: bool = True,
+    cache_dir: Path | None = None,
+    progress=None,
+) -> dict[str, Any]:
+    """All the data a template may use, as plain JSON-able values."""
+    steps = _steps(scenario, session)
+    by_id = {s["id"]: s for s in steps}
+    all_points = [kp for s in steps for kp in s["key_points"]]
+    evaluation = by_id["evaluation"]["key_points"] + by_id["evaluation"]["generic_items"]
+    estimate = _estimate(scenario)
+    sims = run_simulations(scenario, cache_dir=cache_dir, progress=progress) if include_simulations else []
+    return {
+        "mlsd_version": __version__,
+        "sections": [{"id": a, "title": t} for a, t in SECTIONS],
+        "scenario": {
+            "id": scenario.id, "title": scenario.title, "summary": scenario.summary,
+            "difficulty": scenario.difficulty, "tags": list(scenario.tags),
+            "scale": [{"name": k, "value": v} for k, v in scenario.scale.items()],
+            "non_goals": list(getattr(scenario, "non_goals", ()) or ()),
+        },
+        "session": None if session is None else {
+            "id": session.id,
+            "total_score": session.total_score,
+            "agenda": session.agenda,
+            "agenda_score": session.agenda_score,
+            "started_at": session.started_at,
+            "finished": session.finished,
+        },
+        "goals": [kp["point"] for kp in by_id["requirements"]["key_points"]],
+        "success_metrics": {
+            "offline": [kp["point"] for kp in evaluation if not _mentions(kp["point"], _ONLINE_WORDS)],
+            "online": [kp["point"] for kp in evaluation if _mentions(kp["point"], _ONLINE_WORDS)],
+        },
+        "requirements_questions": by_id["requirements"]["questions"],
+        "estimate": estimate,
+        "steps": steps,
+        "alternatives": [{"step": s["title"], "text": t} for s in steps for t in s["tradeoffs"]],
+        "risks": [{"step": s["title"], "text": t} for s in steps for t in s["pitfalls"]],
+        "privacy": [kp["point"] for kp in all_points + by_id["data"]["generic_items"]
+                    if _mentions(kp["point"] + " " + " ".join(kp["keywords"]), _PRIVACY_WORDS)],
+        "cost": [f for f in (estimate or {}).get("figures", []) if _mentions(f["name"], _COST_FIGURES)],
+        "rollout": {
+            "deployment": by_id["deployment"],
+            "ab_procedure": list(framework.AB_TEST_PROCEDURE),
+            "simulations": [s for s in sims if s["name"].startswith(("ab-test", "rollout"))],
+        },
+        "monitoring": {
+            "step": by_id["monitoring"],
+            "list": list(framework.MONITORING_LIST),
+            "simulations": [s for s in sims if s["name"] == "monitor"],
+        },
+        "open_questions": [{"step": s["title"], "text": q} for s in steps for q in s["follow_ups"]],
+        "simulations": sims,
+        "check_in": framework.CHECK_IN_QUESTION,
+    }
+
+
+# ------------------------------------------------------------------ simulations
+
+
+def _cache_key(name: str, args: dict[str, Any], seed: int) -> str:
+    from mlsd import registry
+
+    spec = registry.get_spec(name)
+    module = spec.target.split(":")[0]
+    import importlib.util
+
+    origin = importlib.util.find_spec(module).origin or ""
+    code = Path(origin).read_bytes() if origin and Path(origin).is_file() else b""
+    raw = json.dumps([__version__, name, args, seed, hashlib.sha256(code).hexdigest()], sort_keys=True)
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def default_cache_dir() -> Path:
+    from mlsd.store import db_path
+
+    return db_path().parent / "cache" / "simulations"
+
+
+def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progress=None) -> list[dict[str, Any]]:
+    """Run (or load from cache) every simulation the scenario lists, as plain data."""
+    from mlsd import registry
+    from mlsd.sims.base import plain
+
+    cache_dir = cache_dir or default_cache_dir()
+    out = []
+    total = len(scenario.simulations)
+    for i, call in enumerate(scenario.simulations):
+        spec = registry.get_spec(call.name)
+        seed = spec.default_seed
+        key = _cache_key(call.name, call.args, seed)
+        path = cache_dir / f"{key}.json"
+        entry = _read_cache(path)
+        if entry is None:
+            if progress:
+                progress(i / max(total, 1), f"simulate {call.name}")
+            result = registry.run(call.name, call.args, seed=seed)
+            from mlsd.charts import to_svg
+
+            entry = {
+                "name": call.name,
+                "summary": spec.summary,
+                "args": {**spec.defaults(), **call.args},
+                "seed": seed,
+                "tables": [
+                    {"title": t.title, "columns": list(t.columns), "rows": t.formatted_rows(), "note": t.note}
+                    for t in result.tables()
+                ],
+                "charts": [
+                    {"name": f"{call.name.replace(' ', '-')}-{c.name}", "title": c.title, "svg": to_svg(c)}
+                    for c in result.charts()
+                ],
+                "reading": list(result.reading()),
+                "result": plain(result.to_dict()),
+            }
+            _write_cache(path, entry)
+        out.append(entry)
+    if progress:
+        progress(1.0, "simulations done")
+    return out
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # missing or corrupt: derived data, recompute
+
+
+def _write_cache(path: Path, entry: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(entry), force=True)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+# ------------------------------------------------------------------ templates
+
+
+def _markdown_to_html(text: str) -> str:
+    from markdown_it import MarkdownIt
+    from markupsafe import Markup
+
+    # html=False: raw HTML in a (possibly user-written) scenario is escaped, not passed through.
+    return Markup(MarkdownIt("commonmark", {"html": False}).enable("table").render(text or ""))
+
+
+def _md_escape(text: str) -> str:
+    """User text inside Markdown: neutralise raw HTML, keep the words."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _environment(fmt: str, sandboxed: bool, search_path: list[Path]):
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    cls = SandboxedEnvironment if sandboxed else Environment
+    # autoescape is decided by the output format, not the file name: select_autoescape(["html"])
+    # would not match "design_doc.html.j2".
+    env = cls(
+        loader=FileSystemLoader([str(p) for p in search_path]),
+        undefined=StrictUndefined,
+        autoescape=(fmt == "html"),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md_to_html"] = _markdown_to_html
+    env.filters["md_escape"] = _md_escape
+    env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.0f}"
+    env.filters["zip_rows"] = lambda first, *others: [list(row) for row in zip(first, *others, strict=True)]
+    return env
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def render_document(context: dict[str, Any], *, fmt: str, template: Path | None = None,
+                    asset_prefix: str = "") -> RenderedDocument:
+    """Render the context with the shipped template for `fmt`, or a user's template (sandboxed)."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    from mlsd.resources import resource_dir
+
+    if fmt not in FORMATS:
+        raise BadInputError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    shipped = resource_dir("templates")
+    assets: dict[str, str] = {}
+    ctx = dict(context)
+    if fmt == "md":
+        for sim in ctx["simulations"]:
+            for chart in sim["charts"]:
+                assets[f"{chart['name']}.svg"] = chart["svg"]
+        ctx["asset_prefix"] = asset_prefix
+    if template is None:
+        env = _environment(fmt, sandboxed=False, search_path=[shipped])
+        text = env.get_template(f"design_doc.{fmt}.j2").render(ctx)
+        return RenderedDocument(_tidy(text, fmt), assets if asset_prefix else {})
+    template = Path(template)
+    name = template.name
+    if not template.is_file():
+        raise TemplateError(f"--template {template}: no such file")
+    env = _environment(fmt, sandboxed=True, search_path=[template.parent.resolve(), shipped])
+    filename = str(template.parent.resolve() / name)
+    try:
+        text = env.get_template(name).render(json.loads(json.dumps(ctx, default=str)))
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        line = _template_line(exc, filename)
+        raise TemplateError(f"{name}:{line or '?'}: undefined: {exc.message}") from None
+    except SecurityError as exc:
+        line = _template_line(exc, filename)
+        raise TemplateError(f"{name}:{line or '?'}: not allowed in a template: {exc}") from None
+    except jinja2.TemplateError as exc:
+        line = _template_line(exc, filename)
+        raise TemplateError(f"{name}:{line or '?'}: {exc.message or exc}") from None
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError) as exc:
+        line = _template_line(exc, filename)
+        raise TemplateError(f"{name}:{line or '?'}: {type(exc).__name__}: {exc}") from None
+    return RenderedDocument(text, assets if asset_prefix else {})
+
+
+def _tidy(text: str, fmt: str) -> str:
+    """Collapse the blank lines template logic leaves behind (Markdown only)."""
+    if fmt != "md":
+        return text
+    import re
+
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+# ------------------------------------------------------------------ output
+
+
+def atomic_write(path: Path, text: str, *, force: bool) -> None:
+    """Write via a temp file and rename: an interrupted write leaves no half file."""
+    if path.exists() and not force:
+        raise OutputExistsError(f"{path} already exists; pass --force to overwrite it or -o to pick another file")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_document(doc: RenderedDocument, output: Path, *, force: bool) -> list[Path]:
+    """Write the document (and its SVG files beside it); returns the paths written."""
+    if not output.parent.is_dir():
+        raise BadInputError(f"-o {output}: the folder {output.parent} does not exist")
+    if output.exists() and not force:
+        raise OutputExistsError(f"{output} already exists; pass --force to overwrite it or -o to pick another file")
+    written = []
+    if doc.assets:
+        assets_dir = output.parent / asset_dir_name(output)
+        assets_dir.mkdir(exist_ok=True)
+        for name, svg in doc.assets.items():
+            atomic_write(assets_dir / name, svg, force=True)
+            written.append(assets_dir / name)
+    atomic_write(output, doc.text, force=force)
+    return [output, *written]
+
+
+def asset_dir_name(output: Path) -> str:
+    """`doc.md` -> `doc_files` (the folder of its charts, linked relatively)."""
+    return f"{output.stem}_files"
