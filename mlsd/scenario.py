@@ -70,6 +70,7 @@ class Scenario:
     difficulty: str = "medium"
     scale: dict[str, float] = field(default_factory=dict)
     simulations: tuple[SimulationCall, ...] = ()
+    non_goals: tuple[str, ...] = ()  # extension: what the design deliberately leaves out
     source: Path | None = None  # the file it came from
 
     def stage(self, stage_id: str) -> Stage | None:
@@ -80,7 +81,8 @@ class Scenario:
 
 SLUG = re.compile(r"[a-z0-9-]+")
 
-_TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", "simulations")
+# `non_goals` is an mlsd extension of the contract (optional; used by `render`).
+_TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", "simulations", "non_goals")
 _TOP_REQUIRED = ("id", "title", "summary", "stages")
 _STAGE_KEYS = ("prompt", "questions", "key_points", "tradeoffs", "pitfalls", "follow_ups", "reference")
 _STAGE_LISTS = ("questions", "tradeoffs", "pitfalls", "follow_ups")
@@ -202,6 +204,7 @@ class _Validator:
             difficulty=difficulty,
             scale=scale,
             simulations=self.simulations(data.get("simulations")),
+            non_goals=self.texts(data["non_goals"], ("non_goals",)) if data.get("non_goals") is not None else (),
         )
 
     def stage(self, sid: str, raw, seen_points) -> Stage:

@@ -1,0 +1,130 @@
+"""`mlsd render`: templates, escaping, sandboxing, safe output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from mlsd.errors import TemplateError
+from mlsd.render import build_context, render_document
+from mlsd.scenario import STAGE_IDS, list_scenarios, load_scenario
+
+XSS = "<script>alert(1)</script>"
+
+
+def _fake_session(scenario, answer: str):
+    """A stand-in with the fields render reads from mlsd.store.SavedSession."""
+    answers = {
+        sid: SimpleNamespace(answer=answer, skipped=False, draft=False, score=42.0,
+                             covered=(), partial={}, missed=(), follow_up=None, follow_up_answer=None)
+        for sid in STAGE_IDS
+    }
+    return SimpleNamespace(id=7, total_score=42.0, agenda="", agenda_score=0.0, started_at="2026-01-01",
+                           finished=True, answers=answers, scenario_id=scenario.id)
+
+
+@pytest.fixture(scope="module")
+def feed():
+    return load_scenario("feed-ranking")
+
+
+def test_html_escapes_user_answers(feed):
+    ctx = build_context(feed, session=_fake_session(feed, XSS), include_simulations=False)
+    html = render_document(ctx, fmt="html").text
+    assert XSS not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_markdown_neutralises_raw_html_in_answers(feed):
+    ctx = build_context(feed, session=_fake_session(feed, XSS), include_simulations=False)
+    md = render_document(ctx, fmt="md").text
+    assert XSS not in md and "&lt;script&gt;" in md
+
+
+def test_html_escapes_raw_html_in_a_user_scenario_reference(tmp_path):
+    text = Path(__file__).with_name("data").joinpath("contract_example.yaml").read_text()
+    text = text.replace("simulations:\n  - name: ab-test\n    args: {baseline: 0.05, mde: 0.002}\n", "")
+    text = text.replace("  model:\n", f"  model:\n    reference: 'A baseline {XSS} first.'\n")
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    html = render_document(build_context(load_scenario(str(path)), include_simulations=False), fmt="html").text
+    assert XSS not in html and "&lt;script&gt;" in html
+
+
+def test_every_section_and_step_is_rendered(feed):
+    ctx = build_context(feed, include_simulations=False)
+    for fmt in ("md", "html"):
+        text = render_document(ctx, fmt=fmt).text
+        for section in ("Goals and non-goals", "Success metrics", "Requirements and constraints",
+                        "Alternatives considered", "Risks", "Privacy and security", "Cost",
+                        "Rollout and A/B plan", "Monitoring and alerts", "Open questions", "Appendix: simulations"):
+            assert section in text, (fmt, section)
+        for stage in feed.stages.values():
+            assert stage.prompt.split()[0] in text
+
+
+@pytest.mark.parametrize("scenario", [s.id for s in list_scenarios()])
+def test_every_shipped_scenario_renders_without_simulations(scenario):
+    ctx = build_context(load_scenario(scenario), include_simulations=False)
+    md = render_document(ctx, fmt="md").text
+    html = render_document(ctx, fmt="html").text
+    assert md.startswith("# ") and "\n\n\n" not in md
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert not re.search(r"""(src|href)=["']https?://""", html), "HTML must not fetch anything"
+
+
+def _user_template(tmp_path, body: str) -> Path:
+    path = tmp_path / "mine.j2"
+    path.write_text(body)
+    return path
+
+
+def test_user_template_renders_plain_data(tmp_path, feed):
+    ctx = build_context(feed, include_simulations=False)
+    tpl = _user_template(tmp_path, "{{ scenario.title }}|{{ steps | length }}\n")
+    assert render_document(ctx, fmt="md", template=tpl).text == f"{feed.title}|10\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("line one\n{% if %}\n", r"mine.j2:2: template syntax error"),
+        ("ok\n{{ no_such_thing }}\n", r"mine.j2:2: undefined: 'no_such_thing' is undefined"),
+        ("a\nb\n{{ scenario.__class__.__mro__ }}\n", r"mine.j2:3: "),
+        ("{{ ''.__class__.__subclasses__() }}", r"mine.j2:1: "),
+    ],
+)
+def test_bad_user_templates_are_one_line_errors(tmp_path, feed, body, expected):
+    ctx = build_context(feed, include_simulations=False)
+    with pytest.raises(TemplateError, match=expected) as info:
+        render_document(ctx, fmt="md", template=_user_template(tmp_path, body))
+    assert "\n" not in str(info.value)
+
+
+def test_cli_refuses_to_overwrite_and_writes_atomically(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = run_cli("render", "churn", "--no-simulations")
+    assert first.code == 0, first.stderr
+    out = tmp_path / "churn-design.md"
+    before = out.read_text()
+    out.write_text("my edits")
+    again = run_cli("render", "churn", "--no-simulations")
+    assert again.code == 2 and "already exists" in again.stderr and out.read_text() == "my edits"
+    forced = run_cli("render", "churn", "--no-simulations", "--force")
+    assert forced.code == 0 and out.read_text() == before
+    assert not list(tmp_path.glob(".*.tmp")), "no temp file left behind"
+
+
+def test_cli_template_error_exit_2(run_cli, tmp_path):
+    tpl = _user_template(tmp_path, "{{ nope.nope }}")
+    result = run_cli("render", "churn", "--no-simulations", "--template", str(tpl), "-o", str(tmp_path / "x.md"))
+    assert result.code == 2 and result.stderr.count("\n") == 1 and "mine.j2:1" in result.stderr
+    assert not (tmp_path / "x.md").exists()
+
+
+def test_cli_stdout(run_cli):
+    result = run_cli("render", "search", "--no-simulations", "-o", "-")
+    assert result.code == 0 and result.stdout.startswith("# ")
