@@ -6,8 +6,6 @@ between the reference markers; a test fails when it is stale.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import sys
 from pathlib import Path
 
@@ -16,47 +14,36 @@ END = "<!-- END COMMAND REFERENCE -->"
 WIDTH = 100
 
 
-def command_paths() -> list[list[str]]:
-    """Every command path: [], ["simulate"], ["simulate", "ab-test"], …"""
+def _walk(cmd, ctx, path: list[str], out: list[tuple[list[str], str]]) -> None:
+    # Plain (click) formatting, not rich: stable text that does not depend on the terminal.
+    cmd.rich_markup_mode = None
+    out.append((path, "\n".join(line.rstrip() for line in cmd.get_help(ctx).splitlines())))
+    for name in cmd.list_commands(ctx) if hasattr(cmd, "list_commands") else []:
+        sub = cmd.get_command(ctx, name)
+        if sub is None or getattr(sub, "hidden", False):
+            continue
+        sub_ctx = sub.context_class(sub, info_name=name, parent=ctx, terminal_width=WIDTH, max_content_width=WIDTH)
+        _walk(sub, sub_ctx, path + [name], out)
+
+
+def help_texts() -> list[tuple[list[str], str]]:
+    """(command path, help text) for every command, from the same source as `--help`."""
     import typer
 
     from mlsd.cli import app
 
-    paths: list[list[str]] = []
-
-    def walk(cmd, path: list[str]) -> None:
-        paths.append(path)
-        for name in sorted(getattr(cmd, "commands", {}) or {}):
-            sub = cmd.commands[name]
-            if not getattr(sub, "hidden", False):
-                walk(sub, path + [name])
-
-    walk(typer.main.get_command(app), [])
-    return paths
-
-
-def help_text(path: list[str]) -> str:
-    """The `--help` output of one command, at a fixed width and without colour."""
-    import typer.rich_utils as rich_utils
-
-    from mlsd.cli import main
-
-    saved = rich_utils.MAX_WIDTH, rich_utils.COLOR_SYSTEM, rich_utils.FORCE_TERMINAL
-    rich_utils.MAX_WIDTH, rich_utils.COLOR_SYSTEM, rich_utils.FORCE_TERMINAL = WIDTH, None, False
-    buffer = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(buffer), contextlib.suppress(SystemExit):
-            main([*path, "--help"])
-    finally:
-        rich_utils.MAX_WIDTH, rich_utils.COLOR_SYSTEM, rich_utils.FORCE_TERMINAL = saved
-    return "\n".join(line.rstrip() for line in buffer.getvalue().strip("\n").splitlines())
+    root = typer.main.get_command(app)
+    ctx = root.context_class(root, info_name="mlsd", terminal_width=WIDTH, max_content_width=WIDTH)
+    out: list[tuple[list[str], str]] = []
+    _walk(root, ctx, [], out)
+    return out
 
 
 def generate() -> str:
     parts = [BEGIN, ""]
-    for path in command_paths():
+    for path, text in help_texts():
         name = " ".join(["mlsd", *path])
-        parts += [f"### `{name}`", "", "```text", help_text(path), "```", ""]
+        parts += [f"### `{name}`", "", "```text", text.strip("\n"), "```", ""]
     parts.append(END)
     return "\n".join(parts)
 
