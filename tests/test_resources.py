@@ -15,10 +15,18 @@ from mlsd.resources import resource_dir
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_source_tree_uses_repo_folders():
+def test_source_tree_uses_repo_folders(tmp_path):
     """Editable install / checkout: the locator returns the repo's own folders."""
-    assert resource_dir("scenarios") == REPO / "scenarios"
-    assert resource_dir("templates") == REPO / "templates"
+    code = "from mlsd.resources import resource_dir as r; print(r('scenarios')); print(r('templates'))"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(REPO / "scenarios"), str(REPO / "templates")]
+
+
+def test_locator_in_this_process_finds_existing_folders():
+    assert (resource_dir("scenarios") / "feed-ranking.yaml").is_file()
+    assert (resource_dir("templates") / "design_doc.html.j2").is_file()
 
 
 @pytest.fixture(scope="module")
