@@ -212,47 +212,79 @@ def default_cache_dir() -> Path:
     return db_path().parent / "cache" / "simulations"
 
 
-def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progress=None) -> list[dict[str, Any]]:
-    """Run (or load from cache) every simulation the scenario lists, as plain data."""
+def simulate_entry(name: str, args: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Run one simulation and turn it into the plain, cacheable entry the templates read."""
     from mlsd import registry
+    from mlsd.charts import to_svg
     from mlsd.sims.base import plain
 
-    cache_dir = cache_dir or default_cache_dir()
-    out = []
-    total = len(scenario.simulations)
-    for i, call in enumerate(scenario.simulations):
-        spec = registry.get_spec(call.name)
-        seed = spec.default_seed
-        key = _cache_key(call.name, call.args, seed)
-        path = cache_dir / f"{key}.json"
-        entry = _read_cache(path)
-        if entry is None:
-            if progress:
-                progress(i / max(total, 1), f"simulate {call.name}")
-            result = registry.run(call.name, call.args, seed=seed)
-            from mlsd.charts import to_svg
+    spec = registry.get_spec(name)
+    result = registry.run(name, args, seed=seed)
+    return {
+        "name": name,
+        "summary": spec.summary,
+        "args": {**spec.defaults(), **args},
+        "seed": seed,
+        "tables": [
+            {"title": t.title, "columns": list(t.columns), "rows": t.formatted_rows(), "note": t.note}
+            for t in result.tables()
+        ],
+        "charts": [
+            {"name": f"{name.replace(' ', '-')}-{c.name}", "title": c.title, "svg": to_svg(c)}
+            for c in result.charts()
+        ],
+        "reading": list(result.reading()),
+        "result": plain(result.to_dict()),
+    }
 
-            entry = {
-                "name": call.name,
-                "summary": spec.summary,
-                "args": {**spec.defaults(), **call.args},
-                "seed": seed,
-                "tables": [
-                    {"title": t.title, "columns": list(t.columns), "rows": t.formatted_rows(), "note": t.note}
-                    for t in result.tables()
-                ],
-                "charts": [
-                    {"name": f"{call.name.replace(' ', '-')}-{c.name}", "title": c.title, "svg": to_svg(c)}
-                    for c in result.charts()
-                ],
-                "reading": list(result.reading()),
-                "result": plain(result.to_dict()),
-            }
-            _write_cache(path, entry)
-        out.append(entry)
-    if progress:
-        progress(1.0, "simulations done")
-    return out
+
+def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progress=None,
+                    workers: int | None = None) -> list[dict[str, Any]]:
+    """Run (or load from cache) every simulation the scenario lists, as plain data.
+
+    Cache misses run in parallel worker processes (one per core): the simulations
+    are independent and seeded, so the result does not depend on where they ran.
+    """
+    from mlsd import registry
+
+    cache_dir = cache_dir or default_cache_dir()
+    calls = []
+    for call in scenario.simulations:
+        seed = registry.get_spec(call.name).default_seed
+        calls.append((call.name, dict(call.args), seed, cache_dir / f"{_cache_key(call.name, call.args, seed)}.json"))
+    entries: dict[int, dict[str, Any]] = {}
+    misses = []
+    for i, (name, args, seed, path) in enumerate(calls):
+        cached = _read_cache(path)
+        if cached is not None:
+            entries[i] = cached
+        else:
+            misses.append(i)
+    workers = workers or min(len(misses), os.cpu_count() or 1)
+    done = 0
+
+    def finished(i: int, entry: dict[str, Any]) -> None:
+        nonlocal done
+        entries[i] = entry
+        _write_cache(calls[i][3], entry)
+        done += 1
+        if progress:
+            progress(done / len(misses), f"simulated {calls[i][0]}")
+
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(simulate_entry, *calls[i][:3]): i for i in misses}
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    else:
+        for i in misses:
+            if progress:
+                progress(done / max(len(misses), 1), f"simulate {calls[i][0]}")
+            finished(i, simulate_entry(*calls[i][:3]))
+    return [entries[i] for i in range(len(calls))]
 
 
 def _read_cache(path: Path) -> dict[str, Any] | None:

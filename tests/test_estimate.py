@@ -157,3 +157,24 @@ def test_cli_scenario_with_zero_rate_is_one_line(run_cli, tmp_path):
     assert res.code == 2 and res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1
     assert "scale.requests_per_user_per_day must be in (0, inf), got 0" in res.stderr
+
+
+def test_cli_builtin_scenario_uses_its_scale(run_cli):
+    """Whatever the shipped feed-ranking scale says, average QPS is DAU × requests ÷ 86,400."""
+    from mlsd.scenario import load_scenario
+
+    scale = load_scenario("feed-ranking").scale
+    res = run_cli("estimate", "feed-ranking", "--json")
+    assert res.code == 0, res.stderr
+    data = json.loads(res.stdout)
+    qps = next(f for f in data["figures"] if f["name"] == "average QPS")["value"]
+    dau = scale.get("daily_active_users", 10_000_000)
+    rpu = scale.get("requests_per_user_per_day", 10)
+    assert math.isclose(qps, dau * rpu / 86_400)
+    assert data["not_used"] == sorted(k for k in scale if k not in {k.name for k in KEYS})
+
+
+def test_cli_unknown_scenario_is_one_line(run_cli):
+    res = run_cli("estimate", "no-such-scenario")
+    assert res.code == 2 and res.stdout == ""
+    assert len(res.stderr.strip().splitlines()) == 1

@@ -111,7 +111,7 @@ def test_alias_bomb_is_refused_quickly():
     start = time.perf_counter()
     msg = _error("\n".join(lines) + "\n")
     assert "expands past" in msg
-    assert time.perf_counter() - start < 1.0  # a guard against a hang, not a benchmark
+    assert time.perf_counter() - start < 10  # a hang guard only; the node budget is what bounds it
 
 
 def test_non_utf8_file(tmp_path):

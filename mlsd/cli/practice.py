@@ -1,9 +1,567 @@
-"""Top-level command(s) of mlsd."""
+"""`mlsd practice`, `history`, `progress`, `drill`: I/O only; the engine is `mlsd.practice`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import typer
+
+if TYPE_CHECKING:
+    from mlsd.practice import PracticeEngine, Prompt
+
+ANSWER_HELP = (
+    "Finish an answer with an empty line or Ctrl-D. Commands on a line of their own: "
+    ":hint (clarifying questions), :skip, :back, :quit (save and stop)."
+)
+
+
+def _mmss(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class _Buffer:
+    """What is being typed right now, so Ctrl-C can save it as a draft."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _read_answer(
+    buf: _Buffer,
+    *,
+    on_line: Callable[[str], None] | None = None,
+    on_hint: Callable[[], None] | None = None,
+    empty_ends: bool = False,
+    commands: tuple[str, ...] = (":hint", ":skip", ":back", ":quit"),
+) -> tuple[str, str | None]:
+    """Read lines until an empty line (after some text) or EOF; returns (text, command or None).
+
+    EOF with nothing typed returns the command ":quit" (or an empty answer where
+    an empty line ends the input, i.e. an optional follow-up). A command on its
+    own line returns at once, except ":hint", which calls `on_hint` and keeps reading.
+    """
+    while True:
+        try:
+            line = input("> ")
+        except EOFError:
+            return (buf.text, None) if buf.text.strip() or empty_ends else ("", ":quit")
+        word = line.strip().lower()
+        if word in commands:
+            if word == ":hint" and on_hint is not None:
+                on_hint()
+                continue
+            return buf.text, word
+        if not line.strip():
+            if buf.text.strip() or empty_ends:
+                return buf.text, None
+            continue
+        buf.lines.append(line.rstrip("\n"))
+        if on_line is not None:
+            on_line(buf.text)
+
+
+# ---------------------------------------------------------------- printing
+
+
+def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    out = console()
+    if p.kind == "agenda":
+        out.rule("[bold]Agenda")
+        out.print(escape(p.text))
+        return
+    if p.kind == "answer":
+        timing = "" if untimed else f" · budget {_mmss(p.budget_seconds)}"
+        if p.elapsed_seconds and not untimed:
+            timing += f" (already spent {_mmss(p.elapsed_seconds)})"
+        if total_seconds and not untimed:
+            timing += f" · interview {_mmss(p.total_elapsed_seconds)}/{_mmss(total_seconds)}"
+        out.rule(f"[bold]Step {p.index}/{p.count} · {escape(p.title)}[/]{timing}")
+        out.print(f"[bold]Interviewer:[/] {escape(p.text)}")
+        if p.previous:
+            out.print("[dim]Your earlier answer (type a new one to replace it, or :skip to keep it):[/]")
+            for line in p.previous.splitlines():
+                out.print(f"  {escape(line)}")
+        if p.draft:
+            out.print("[dim]Your saved draft (keep typing to add to it):[/]")
+            for line in p.draft.splitlines():
+                out.print(f"  {escape(line)}")
+        return
+    if p.kind == "follow_up":
+        out.print(f"\n[bold]Follow-up:[/] {escape(p.text)}")
+        out.print("[dim](answer it, or press Enter on an empty line to move on)[/]")
+
+
+def _print_events(events: list[Any], engine: PracticeEngine) -> None:
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+    from mlsd.practice import (
+        AgendaFeedback,
+        FollowUpFeedback,
+        Hint,
+        Quit,
+        Scorecard,
+        Skipped,
+        StageFeedback,
+        WentBack,
+    )
+
+    out = console()
+    for ev in events:
+        if isinstance(ev, AgendaFeedback):
+            a = ev.score
+            out.print(f"[bold]Agenda score: {a.score:.0f}/100[/] — you named {len(a.named)} of {len(a.named) + len(a.missing)} steps.")
+            if a.missing:
+                out.print(f"  Not named: {', '.join(a.missing)}. Name every part before going deep (layered thinking).")
+        elif isinstance(ev, StageFeedback):
+            _print_stage_feedback(ev, engine.untimed)
+        elif isinstance(ev, FollowUpFeedback):
+            if ev.result is not None:
+                out.print(f"Score with the follow-up: {ev.before:.0f} → [bold]{ev.result.score:.0f}[/]/100")
+            out.print(f"\n[bold]Habit:[/] before moving on, ask: [italic]“{escape(ev.check_in)}”[/]")
+            out.print(f"[bold]Interviewer:[/] {escape(ev.reply)}")
+        elif isinstance(ev, Hint):
+            out.print("[bold]Hint — questions a strong candidate asks here:[/]")
+            for q in ev.questions:
+                out.print(f"  ? {escape(q)}")
+        elif isinstance(ev, Skipped):
+            out.print(f"[yellow]Skipped {ev.stage or 'the agenda'}.[/]")
+        elif isinstance(ev, WentBack):
+            out.print(f"[cyan]Back to {ev.stage or 'the agenda'}.[/]")
+        elif isinstance(ev, Quit):
+            out.print(f"Saved. Resume with: [bold]{ev.resume_command}[/]", soft_wrap=True)
+        elif isinstance(ev, Scorecard):
+            print_scorecard(ev)
+
+
+def _print_stage_feedback(ev: Any, untimed: bool) -> None:
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    out = console()
+    r = ev.result
+    line = f"[bold]Score: {r.score:.0f}/100[/]"
+    if not untimed:
+        line += f" · time {_mmss(ev.seconds)} / budget {_mmss(ev.budget_seconds)}"
+    out.print(line)
+    if ev.over_budget:
+        over = ev.seconds - (ev.budget_seconds or 0)
+        out.print(f"[yellow]⚠ over the time budget by {_mmss(over)}: keep the other steps shorter.[/]")
+    own = [p for p in r.points if not p.generic]
+    gen = [p for p in r.points if p.generic]
+    for p in own:
+        if p.credit >= 1:
+            out.print(f"  [green]✓[/] {escape(p.point)}")
+        elif p.credit > 0:
+            out.print(f"  [yellow]~[/] {escape(p.point)} [dim](partly: {p.credit:.0%})[/]")
+        else:
+            out.print(f"  [red]✗[/] {escape(p.point)}" + (f"\n      [dim]why: {escape(p.why)}[/]" if p.why else ""))
+    if gen:
+        done = sum(1 for p in gen if p.credit >= 1)
+        missing = [p.point for p in gen if p.credit < 1]
+        out.print(f"  Framework checklist: {done}/{len(gen)} covered" + (f"; not heard: {escape('; '.join(missing[:3]))}" if missing else ""))
+    if ev.tradeoffs:
+        out.print("[bold]Trade-offs worth naming:[/]")
+        for t in ev.tradeoffs:
+            out.print(f"  ⇄ {escape(t)}")
+
+
+def print_scorecard(card: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from mlsd.cli.output import console
+
+    out = console()
+    out.rule("[bold]Scorecard")
+    table = Table(title=f"{escape(card.scenario_title)} — session {card.session_id}", title_justify="left")
+    for col, just in (("step", "left"), ("score", "right"), ("time", "right"), ("budget", "right"), ("missed points", "left")):
+        table.add_column(col, justify=just)
+    for s in card.stages:
+        shown = "; ".join(m.rstrip(".") for m in s.missed[:2])
+        missed = "skipped" if s.skipped else shown + (f" (+{len(s.missed) - 2} more)" if len(s.missed) > 2 else "")
+        table.add_row(s.stage, f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), escape(missed or "—"))
+    out.print(table)
+    agenda = f" · agenda {card.agenda_score:.0f}/100" if card.agenda_score is not None else ""
+    out.print(f"[bold]Total: {card.total_score:.0f}/100[/]{agenda}")
+    by_id = {s.stage: s for s in card.stages}
+    if not card.weakest:
+        out.print("Every step scored 100: try a harder scenario (`mlsd scenarios`) or `mlsd drill`.")
+    else:
+        out.print(f"[bold]Study next — your {'three ' if len(card.weakest) == 3 else ''}weakest steps:[/]")
+        for sid in card.weakest:
+            s = by_id[sid]
+            out.print(f"  [bold]{escape(s.title)}[/] ({s.score:.0f}/100)")
+            for line in s.study:
+                out.print(f"    • {escape(line)}")
+    out.print(f"Turn this session into a design doc: [bold]{escape(card.render_command)}[/]", soft_wrap=True)
+
+
+# ---------------------------------------------------------------- the interactive loop
+
+
+def _warm_up() -> None:
+    """Import scikit-learn and fill the scorer's caches while the candidate types (a daemon thread)."""
+    import threading
+
+    def work() -> None:
+        from mlsd.scoring import similarities
+
+        similarities(["warm up the scorer"], "a first sentence. a second one.")
+
+    threading.Thread(target=work, name="mlsd-scoring-warm-up", daemon=True).start()
+
+
+def _interactive(engine: PracticeEngine, *, resumed: bool) -> None:
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+    from mlsd.practice import Quit, Scorecard
+
+    out = console()
+    _warm_up()
+    if not resumed:
+        out.rule(f"[bold]Mock interview · {escape(engine.scenario.title)}")
+        minutes = "untimed" if engine.untimed else f"{engine.minutes:g} minutes"
+        out.print(f"Session {engine.session_id} · {len(engine.stage_ids)} steps · {minutes}. {ANSWER_HELP}")
+    else:
+        out.rule(f"[bold]Resuming session {engine.session_id} · {escape(engine.scenario.title)}")
+        out.print(ANSWER_HELP)
+    buf = _Buffer()
+    try:
+        while not engine.finished:
+            p = engine.prompt()
+            _print_prompt(p, engine.untimed, sum(engine.budgets.values()))
+            buf.lines = p.draft.splitlines() if p.draft else []
+            on_line = engine.save_draft if p.kind in ("answer", "follow_up") else None
+            text, cmd = _read_answer(
+                buf, on_line=on_line, on_hint=lambda: _print_events([engine.hint()], engine),
+                empty_ends=p.kind == "follow_up",
+            )
+            buf.lines = []
+            events = engine.submit(text) if cmd is None else engine.command(cmd, partial=text)
+            _print_events(events, engine)
+            if any(isinstance(e, (Quit, Scorecard)) for e in events):
+                if any(isinstance(e, Quit) for e in events):
+                    raise typer.Exit(0)
+                return
+    except KeyboardInterrupt:
+        engine.quit(buf.text)
+        out.print(
+            f"\nInterrupted. Every answer you entered is saved (the one being typed as a draft). "
+            f"Resume with: [bold]mlsd practice --resume {engine.session_id}[/]",
+            soft_wrap=True,
+        )
+        raise typer.Exit(130) from None
+
+
+# ---------------------------------------------------------------- commands
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `practice`, `history`, `progress` and `drill` to the app."""
+
+    @app.command("practice")
+    def practice_cmd(
+        scenario: str = typer.Argument(
+            None, metavar="SCENARIO|PATH",
+            help="A built-in scenario id (see `mlsd scenarios`) or the path to your own scenario YAML. "
+                 "With --resume: the session id to continue (default: the latest unfinished one).",
+            show_default=False,
+        ),
+        minutes: float = typer.Option(None, "--minutes", help="Length of the mock interview in minutes (default 45), split over the steps by their weight.", show_default=False),
+        untimed: bool = typer.Option(False, "--untimed", help="No time budget per step."),
+        stages: str = typer.Option(None, "--stages", help="Comma-separated steps to practise, e.g. data,features,model (default: all ten).", show_default=False),
+        seed: int = typer.Option(None, "--seed", help="Random seed for the follow-up questions: same seed, same questions (default 0).", show_default=False),
+        answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`) instead of asking interactively.", show_default=False),
+        json_: bool = typer.Option(False, "--json", help="With --answers: print the scores as JSON on stdout."),
+        resume: bool = typer.Option(False, "--resume", help="Continue an unfinished session (the argument is its id; default the latest)."),
+    ) -> None:
+        """Run a timed mock interview over the ten steps of the answer framework.
+
+        The interviewer reads the scenario, asks for your agenda first (name the
+        parts before any detail), then walks through each step: you type an
+        answer (finish with an empty line or Ctrl-D), get a score with the key
+        points covered (✓) and missed (✗, with why), the trade-offs worth
+        naming, one follow-up question, and the check-in habit before moving on.
+        In an answer, `:hint` shows the clarifying questions, `:skip` skips the
+        step, `:back` returns to the previous one and `:quit` saves and stops.
+
+        Every answer is saved the moment you enter it (the answer being typed is
+        kept as a draft), so Ctrl-C loses nothing: `mlsd practice --resume`
+        continues. The scorecard at the end prints the `mlsd render` command
+        that turns the session into a design doc.
+
+        Non-interactive: `--answers FILE` scores a YAML file mapping step id to
+        answer text (same scoring, saved the same way); add `--json` for
+        {"scenario", "session_id", "total_score", "agenda_score", "stages"}.
+        """
+        from mlsd.errors import BadInputError
+        from mlsd.practice import (
+            DEFAULT_MINUTES,
+            PracticeEngine,
+            check_minutes,
+            parse_answers_file,
+            parse_stages,
+        )
+        from mlsd.store import open_store
+
+        if json_ and not answers:
+            raise BadInputError("--json needs --answers FILE (the interactive session prints a scorecard)")
+        if resume:
+            if answers or stages is not None or minutes is not None or seed is not None or untimed:
+                raise BadInputError(
+                    "--resume continues a session with its saved options; drop --answers/--stages/--minutes/--seed/--untimed"
+                )
+            with open_store() as store:
+                engine = PracticeEngine.resume(store, scenario or "latest")
+                _interactive(engine, resumed=True)
+            return
+        if scenario is None:
+            raise BadInputError("missing SCENARIO: give a scenario id (see `mlsd scenarios`) or a path to a YAML file")
+        from mlsd.scenario import load_scenario
+
+        sc = load_scenario(scenario)
+        chosen = parse_stages(stages) if stages is not None else None
+        mins = DEFAULT_MINUTES if minutes is None else minutes
+        check_minutes(mins)
+        if answers:
+            from mlsd.practice import run_answers
+
+            data = parse_answers_file(answers)
+            with open_store() as store:
+                saved, card = run_answers(sc, store, data, stages=chosen, seed=seed or 0, minutes=mins)
+            if json_:
+                from mlsd.cli.output import print_json
+
+                print_json(saved.to_dict())
+            else:
+                print_scorecard(card)
+            return
+        with open_store() as store:
+            engine = PracticeEngine.start(
+                sc, store, stages=chosen or parse_stages(None), minutes=mins, untimed=untimed, seed=seed or 0
+            )
+            _interactive(engine, resumed=False)
+
+    @app.command("history")
+    def history_cmd(
+        limit: int = typer.Option(20, "--limit", help="Show at most this many sessions, newest first."),
+        json_: bool = typer.Option(False, "--json", help="Print the sessions as JSON on stdout."),
+    ) -> None:
+        """List saved practice sessions: scenario, date, total score, duration.
+
+        Unfinished sessions can be continued with `mlsd practice --resume ID`;
+        finished ones rendered with `mlsd render SCENARIO --session ID`.
+        """
+        from mlsd.errors import check_positive
+        from mlsd.store import open_store
+
+        check_positive("limit", limit)
+        with open_store() as store:
+            sessions = store.list_sessions(limit)
+        if json_:
+            from mlsd.cli.output import print_json
+
+            print_json([s.summary() for s in sessions])
+            return
+        from rich.table import Table
+
+        from mlsd.cli.output import console
+
+        out = console()
+        if not sessions:
+            out.print("No saved sessions yet. Start one with [bold]mlsd practice feed-ranking[/].")
+            return
+        table = Table(title="Practice sessions", title_justify="left")
+        for col, just in (("id", "right"), ("scenario", "left"), ("date (UTC)", "left"), ("status", "left"),
+                          ("total", "right"), ("agenda", "right"), ("duration", "right"), ("steps", "right")):
+            table.add_column(col, justify=just)
+        for s in sessions:
+            status = "finished" if s.finished else "unfinished"
+            table.add_row(
+                str(s.id), s.scenario_id, s.started_at.replace("T", " ")[:16], status,
+                "-" if s.total_score is None else f"{s.total_score:.0f}",
+                "-" if s.agenda_score is None else f"{s.agenda_score:.0f}",
+                _mmss(s.duration_seconds), f"{len(s.submitted)}/{len(s.stages)}",
+            )
+        out.print(table)
+        if any(not s.finished for s in sessions):
+            out.print("Continue an unfinished one with [bold]mlsd practice --resume ID[/].")
+
+    @app.command("progress")
+    def progress_cmd(
+        window: int = typer.Option(5, "--window", help="Average and trend over this many latest sessions per step."),
+        json_: bool = typer.Option(False, "--json", help="Print the progress report as JSON on stdout."),
+    ) -> None:
+        """Show per-step averages and trends, your weakest steps and what to practise next.
+
+        The trend is the least-squares slope of a step's scores over its last
+        sessions (points per session); the next scenario is one you have not
+        practised that stresses your weakest steps, else your lowest-scoring one.
+        """
+        from mlsd.errors import check_positive
+        from mlsd.practice import progress_report
+        from mlsd.scenario import list_scenarios
+        from mlsd.store import open_store
+
+        check_positive("window", window)
+        with open_store() as store:
+            report = progress_report(store, list_scenarios(), window=window)
+        if json_:
+            from mlsd.cli.output import print_json
+
+            print_json(report.to_dict())
+            return
+        from rich.table import Table
+
+        from mlsd.cli.output import console
+
+        out = console()
+        if not report.steps and not report.drill_topics:
+            out.print("No practice yet. Start with [bold]mlsd practice feed-ranking[/] or [bold]mlsd drill[/].")
+            return
+        if report.steps:
+            table = Table(title=f"Progress over {report.sessions} session(s)", title_justify="left")
+            for col, just in (("step", "left"), ("sessions", "right"), (f"average (last {window})", "right"),
+                              ("last", "right"), ("trend / session", "right"), ("", "left")):
+                table.add_column(col, justify=just)
+            for s in report.steps:
+                table.add_row(s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", s.trend_word)
+            out.print(table)
+            if report.weakest:
+                out.print(f"[bold]Weakest steps:[/] {', '.join(report.weakest)} — `mlsd checklist` shows what they should cover.")
+        if report.next_scenario:
+            out.print(f"[bold]Practise next:[/] mlsd practice {report.next_scenario}  ({report.next_reason})")
+        if report.drill_topics:
+            dt = Table(title="Drill topics", title_justify="left")
+            dt.add_column("topic")
+            dt.add_column("answers", justify="right")
+            dt.add_column("average", justify="right")
+            for topic, (n, avg) in report.drill_topics.items():
+                dt.add_row(topic, str(n), f"{avg:.0f}")
+            out.print(dt)
+
+    @app.command("drill")
+    def drill_cmd(
+        topic: str = typer.Option(None, "--topic", help="Only questions of this topic (see --list).", show_default=False),
+        count: int = typer.Option(5, "--count", help="How many questions to ask."),
+        answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file mapping question id → answer text instead of asking.", show_default=False),
+        seed: int = typer.Option(None, "--seed", help="Random seed for choosing questions (default: a fresh draw each time).", show_default=False),
+        list_: bool = typer.Option(False, "--list", help="List the topics and question ids, then exit."),
+        json_: bool = typer.Option(False, "--json", help="Print the results (or --list) as JSON on stdout."),
+    ) -> None:
+        """Drill the FAQ: short questions on scaling, distributed training, serving, A/B tests and more.
+
+        Questions come from the source notes' FAQ (how to scale, data and model
+        parallelism, sync vs async SGD, NLLB, AutoML, online/offline
+        inconsistency, storage, pipelines, deployment, latency, serving, A/B
+        testing, features, on-device inference, retraining, monitoring). Each
+        answer is scored like a practice step, shown with the reference answer,
+        and saved; topics you score worst on come up more often.
+        """
+        from mlsd import drill
+        from mlsd.store import open_store
+
+        bank = drill.load_bank()
+        if list_:
+            rows = [{"id": q.id, "topic": q.topic, "question": q.question} for q in bank.questions]
+            if json_:
+                from mlsd.cli.output import print_json
+
+                print_json({"topics": bank.topics, "questions": rows})
+                return
+            from rich.table import Table
+
+            from mlsd.cli.output import console
+
+            table = Table(title="Drill questions", title_justify="left")
+            for col in ("topic", "id", "question"):
+                table.add_column(col)
+            for r in rows:
+                table.add_row(r["topic"], r["id"], r["question"])
+            console().print(table)
+            return
+        if json_ and not answers:
+            from mlsd.errors import BadInputError
+
+            raise BadInputError("--json needs --answers FILE (or --list)")
+        if answers:
+            data = drill.parse_answers(answers, bank)
+            with open_store() as store:
+                results = drill.run_answers(store, bank, data)
+            _emit_drill(results, json_)
+            return
+        import random
+
+        with open_store() as store:
+            history = [(d.topic, d.score) for d in store.drill_answers()]
+            qs = drill.choose(bank, count=count, topic=topic, seed=seed if seed is not None else random.SystemRandom().randrange(2**31), history=history)
+            _drill_interactive(store, qs)
+
+    def _emit_drill(results: list[Any], as_json: bool) -> None:
+        avg = round(sum(r.result.score for r in results) / len(results), 1) if results else 0.0
+        if as_json:
+            from mlsd.cli.output import print_json
+
+            print_json({"answers": [r.to_dict() for r in results], "average": avg})
+            return
+        from rich.table import Table
+
+        from mlsd.cli.output import console
+
+        table = Table(title="Drill", title_justify="left")
+        for col, just in (("question", "left"), ("topic", "left"), ("score", "right"), ("missed", "left")):
+            table.add_column(col, justify=just)
+        for r in results:
+            table.add_row(r.question.id, r.question.topic, f"{r.result.score:.0f}", ", ".join(r.result.missed) or "—")
+        console().print(table)
+        console().print(f"[bold]Average: {avg:.0f}/100[/]")
+
+
+def _drill_interactive(store: Any, questions: list[Any]) -> None:
+    from rich.markup import escape
+
+    from mlsd import drill
+    from mlsd.cli.output import console
+
+    out = console()
+    out.print("Drill: answer each question (finish with an empty line or Ctrl-D; :skip, :quit).")
+    results = []
+    try:
+        for i, q in enumerate(questions, 1):
+            out.rule(f"[bold]{i}/{len(questions)} · {escape(q.topic)}")
+            out.print(f"[bold]{escape(q.question)}[/]")
+            text, cmd = _read_answer(_Buffer(), commands=(":skip", ":quit"))
+            if cmd == ":quit":
+                break
+            if cmd == ":skip":
+                text = ""
+            r = drill.record(store, q, text)
+            results.append(r)
+            out.print(f"[bold]Score: {r.result.score:.0f}/100[/]")
+            for p in r.result.points:
+                mark = "[green]✓[/]" if p.credit >= 1 else ("[yellow]~[/]" if p.credit > 0 else "[red]✗[/]")
+                why = f"\n      [dim]why: {escape(p.why)}[/]" if p.credit <= 0 and p.why else ""
+                out.print(f"  {mark} {escape(p.point)}{why}")
+            out.print("[bold]Reference answer:[/]")
+            out.print(escape(q.reference.strip()))
+    except KeyboardInterrupt:
+        out.print(f"\nInterrupted; {len(results)} answer(s) saved.")
+        raise typer.Exit(130) from None
+    if results:
+        avg = sum(r.result.score for r in results) / len(results)
+        out.print(f"[bold]Drill average: {avg:.0f}/100[/] over {len(results)} question(s). `mlsd progress` shows your topics.")

@@ -1,9 +1,140 @@
-"""Subcommands of `mlsd simulate` for one group of simulations."""
+"""`mlsd simulate monitor`: drift, score distribution, QPS and p99 monitoring, live or simulated.
+
+Only parsing and printing: the simulation (`mlsd.sims.monitor`) and the
+Prometheus/Grafana plumbing (`mlsd.monitor_export`) are imported inside the
+command. Simulation option defaults and help come from `mlsd.sims.specs.monitor`.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+
+from mlsd.sims.specs.monitor import SPECS
+
+_SPEC = SPECS[0]
+
+
+def _opt(name: str, **extra: Any) -> Any:
+    option = _SPEC.option(name)
+    assert option is not None, name
+    return typer.Option(option.default, "--" + name.replace("_", "-"), help=option.help, **extra)
+
+
+_INCIDENT = typer.Option(
+    None,
+    "--incident",
+    help="Incident to inject; repeat for several: data-drift, score-shift, concept-drift, "
+    "qps-spike, latency-regression, or none for a clean run. Default: all five, in that order.",
+)
 
 
 def register(group: typer.Typer) -> None:
-    """Add this module's subcommands to the `simulate` group."""
+    """Add `monitor` to the `simulate` group."""
+
+    @group.command("monitor")
+    def monitor_cmd(
+        minutes: int = _opt("minutes"),
+        window: int = _opt("window"),
+        incident: list[str] = _INCIDENT,
+        qps: float = _opt("qps"),
+        label_delay: int = _opt("label_delay"),
+        reference_minutes: int = _opt("reference_minutes"),
+        rules: str = _opt("rules", metavar="FILE"),
+        serve: bool = typer.Option(
+            False, "--serve", help="Replay the stream live and expose /metrics (Prometheus) on 127.0.0.1 until Ctrl-C."
+        ),
+        port: int = typer.Option(9108, "--port", help="Port of the /metrics endpoint with --serve (0 picks a free one)."),
+        speed: float = typer.Option(
+            1.0, "--speed", help="With --serve: simulated seconds per wall-clock second (1 = real time, at most 1000)."
+        ),
+        grafana_dashboard: str = typer.Option(
+            "", "--grafana-dashboard", metavar="FILE.json", help="Also write a Grafana dashboard over the served metrics."
+        ),
+        prometheus_rules: str = typer.Option(
+            "", "--prometheus-rules", metavar="FILE.yml", help="Also write the alert rules as Prometheus alerting rules."
+        ),
+        seed: int = typer.Option(0, "--seed", help="Random seed: same seed, same numbers."),
+        json_: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    ) -> None:
+        """Monitor a served model: feature and score drift, QPS, p99, delayed AUC, alerts.
+
+        A spam classifier (scikit-learn, trained on synthetic accounts) serves a
+        stream of requests; incidents are injected at known minutes. Each window is
+        compared with the reference: QPS, p50/p99 latency, PSI and KS per numeric
+        feature and for the score, PSI and Jensen-Shannon per categorical feature,
+        and precision/recall/AUC once the delayed labels arrive. Alert rules (PSI >=
+        0.2, Bonferroni-corrected KS p < 0.01, p99 over the SLO, QPS outside its band,
+        AUC drop; override them with --rules FILE.yml) give each incident's detection
+        delay, and a second run without incidents counts false alarms. Concept drift
+        moves neither features nor scores: only the delayed performance metric sees it.
+
+        --serve replays the stream (sped up by --speed) as Prometheus metrics on
+        http://127.0.0.1:PORT/metrics; --grafana-dashboard and --prometheus-rules
+        write a dashboard and alerting rules over those metric names.
+        """
+        from mlsd.errors import check_range
+
+        check_range("speed", speed, 0, 1000, high_inclusive=True)
+        check_range("port", port, 0, 65535, low_inclusive=True, high_inclusive=True)
+        _check_output("--grafana-dashboard", grafana_dashboard)
+        _check_output("--prometheus-rules", prometheus_rules)
+        incidents = list(incident) if incident else list(_SPEC.option("incident").default)
+        kwargs = dict(minutes=minutes, window=window, incident=incidents, qps=qps, label_delay=label_delay,
+                      reference_minutes=reference_minutes, rules=rules, seed=seed)  # fmt: skip
+        if serve:
+            _serve(port=port, speed=speed, grafana=grafana_dashboard, prom=prometheus_rules, **kwargs)
+            return
+        from mlsd.cli.output import run_and_emit
+        from mlsd.sims.monitor import simulate_monitor
+
+        result = run_and_emit(simulate_monitor, as_json=json_, title="Model monitoring", **kwargs)
+        _write_files(result, grafana_dashboard, prometheus_rules, speed)
+
+
+def _check_output(option: str, path: str) -> None:
+    """Fail before simulating when an output file cannot be written."""
+    from pathlib import Path
+
+    from mlsd.errors import BadInputError
+
+    if path and not Path(path).resolve().parent.is_dir():
+        raise BadInputError(f"{option} {path}: the directory {Path(path).parent} does not exist")
+
+
+def _write_files(result: Any, grafana: str, prom: str, speed: float) -> None:
+    from mlsd.cli.output import err_console
+
+    if not (grafana or prom):
+        return
+    from mlsd import monitor_export as mx
+
+    if grafana:
+        mx.write_json(grafana, mx.grafana_dashboard(result, speed=speed), "--grafana-dashboard")
+        err_console().print(f"wrote Grafana dashboard {grafana}", markup=False)
+    if prom:
+        mx.write_yaml(prom, mx.prometheus_rules(result, speed=speed), "--prometheus-rules")
+        err_console().print(f"wrote Prometheus rules {prom}", markup=False)
+
+
+def _serve(*, port: int, speed: float, grafana: str, prom: str, **kwargs: Any) -> None:
+    from mlsd import monitor_export as mx
+    from mlsd.cli.output import err_console, progress_bar
+    from mlsd.sims import monitor
+
+    exporter = mx.MonitorExporter(monitor.NUMERIC, tuple(monitor.CATEGORICAL))
+    server, thread = mx.bind(exporter, port)  # fail fast on a busy port, before simulating
+    try:
+        with progress_bar(description="simulating the stream") as progress:
+            result, stream = monitor.simulate_monitor_stream(**kwargs, progress=progress)
+        _write_files(result, grafana, prom, speed)
+    except BaseException:
+        server.shutdown()
+        server.server_close()
+        raise
+
+    def say(line: str) -> None:
+        err_console().print(line, markup=False, highlight=False, soft_wrap=True)
+
+    mx.serve(result, stream, exporter, server, thread, speed=speed, say=say)

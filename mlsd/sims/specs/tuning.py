@@ -1,5 +1,20 @@
-"""Registry entries for this simulation family (plain data, no numpy)."""
+"""Registry entries for `mlsd simulate tuning` (plain data, no numpy)."""
 
-from mlsd.registry import OptionSpec, SimSpec  # noqa: F401
+from mlsd.registry import OptionSpec, SimSpec
 
-SPECS: list[SimSpec] = []
+SPECS: list[SimSpec] = [
+    SimSpec(
+        name="tuning",
+        summary="Hyper-parameter search: grid vs random vs successive halving, best score against fits.",
+        target="mlsd.sims.tuning:simulate_tuning",
+        options=(
+            OptionSpec("n_samples", "int", 4000,
+                       "Rows in the synthetic tabular task (25% held out for validation; at least 300)."),
+            OptionSpec("n_features", "int", 10, "Features per row (at least 4)."),
+            OptionSpec("cv", "int", 3, "Cross-validation folds every search uses, in [2, 10]."),
+            OptionSpec("random_iter", "int", 8, "Configurations random search samples (at most the grid's 24)."),
+            OptionSpec("factor", "int", 3,
+                       "Successive halving: keep 1/factor of the candidates per round, factor × the rows, in [2, 10]."),
+        ),
+    )
+]

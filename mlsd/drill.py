@@ -1,0 +1,211 @@
+"""The FAQ drill: short questions from the seed's 常见问答, scored like a practice stage.
+
+The bank lives in `mlsd/data/drill.yaml` (read with `yaml.safe_load` and
+validated here; key points use the scenario format). Answers are scored with
+`mlsd.scoring.score_stage` (the question's key points only, no generic items)
+and saved in the history database.
+
+Choosing questions: each question's chance is proportional to its topic's
+weakness, `1 + (100 − average drill score of the topic) / 25`, so a topic
+averaging 20/100 comes up 3.4× as often as one at 100; topics never drilled
+count as a score of 50. The draw uses `random.Random(seed)`, without
+replacement: same seed and same history, same questions.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mlsd.errors import BadInputError, MlsdError, did_you_mean
+from mlsd.scenario import KeyPoint
+
+BANK_PATH = Path(__file__).resolve().parent / "data" / "drill.yaml"
+_SLUG = re.compile(r"[a-z0-9-]+")
+UNSEEN_TOPIC_SCORE = 50.0
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    topic: str
+    question: str
+    key_points: tuple[KeyPoint, ...]
+    reference: str
+
+
+@dataclass(frozen=True)
+class Bank:
+    topics: dict[str, str]  # id -> description, in file order
+    questions: tuple[Question, ...]
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        ids = [q.id for q in self.questions]
+        raise BadInputError(f"unknown drill question {qid!r}{did_you_mean(qid, ids)}; `mlsd drill --list` shows them")
+
+
+class BankError(MlsdError):
+    """The shipped question bank is malformed (a packaging bug, not user input)."""
+
+
+def _fail(where: str, problem: str) -> BankError:
+    return BankError(f"{BANK_PATH.name}: {where}: {problem}")
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(where, f"must be non-empty text, got {type(value).__name__}")
+    return value.strip()
+
+
+def _key_point(raw: Any, where: str) -> KeyPoint:
+    if not isinstance(raw, dict):
+        raise _fail(where, "a key point must be a mapping with id, point, keywords")
+    unknown = set(raw) - {"id", "point", "keywords", "weight", "why"}
+    if unknown:
+        raise _fail(where, f"unknown key {sorted(unknown)[0]!r}")
+    kid = _text(raw.get("id"), f"{where}.id")
+    if not _SLUG.fullmatch(kid):
+        raise _fail(f"{where}.id", f"{kid!r} is not a slug ([a-z0-9-]+)")
+    kws = raw.get("keywords")
+    if not isinstance(kws, list) or not kws or not all(isinstance(k, str) and k.strip() for k in kws):
+        raise _fail(f"{where}.keywords", "must be a non-empty list of text")
+    weight = raw.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0:
+        raise _fail(f"{where}.weight", f"must be a number > 0, got {weight!r}")
+    why = raw.get("why", "")
+    if not isinstance(why, str):
+        raise _fail(f"{where}.why", "must be text")
+    return KeyPoint(kid, _text(raw.get("point"), f"{where}.point"), tuple(k.strip() for k in kws), float(weight), why.strip())
+
+
+def parse_bank(data: Any) -> Bank:
+    """Validate the loaded YAML of a question bank."""
+    if not isinstance(data, dict):
+        raise _fail("top level", "must be a mapping with `topics` and `questions`")
+    topics = data.get("topics")
+    if not isinstance(topics, dict) or not topics:
+        raise _fail("topics", "must be a non-empty mapping of topic id to description")
+    topics = {str(k): _text(v, f"topics.{k}") for k, v in topics.items()}
+    raw_qs = data.get("questions")
+    if not isinstance(raw_qs, list) or not raw_qs:
+        raise _fail("questions", "must be a non-empty list")
+    seen: set[str] = set()
+    questions = []
+    for i, rq in enumerate(raw_qs):
+        where = f"questions[{i}]"
+        if not isinstance(rq, dict):
+            raise _fail(where, "must be a mapping")
+        qid = _text(rq.get("id"), f"{where}.id")
+        where = f"questions[{i}] ({qid})"
+        if not _SLUG.fullmatch(qid) or qid in seen:
+            raise _fail(f"{where}.id", "must be a unique slug")
+        seen.add(qid)
+        topic = _text(rq.get("topic"), f"{where}.topic")
+        if topic not in topics:
+            raise _fail(f"{where}.topic", f"unknown topic {topic!r}{did_you_mean(topic, list(topics))}")
+        raw_kps = rq.get("key_points")
+        if not isinstance(raw_kps, list) or not raw_kps:
+            raise _fail(f"{where}.key_points", "must be a non-empty list")
+        kps = tuple(_key_point(k, f"{where}.key_points[{j}]") for j, k in enumerate(raw_kps))
+        if len({k.id for k in kps}) != len(kps):
+            raise _fail(f"{where}.key_points", "ids must be unique within a question")
+        questions.append(Question(qid, topic, _text(rq.get("question"), f"{where}.question"), kps,
+                                  _text(rq.get("reference"), f"{where}.reference")))
+    return Bank(topics, tuple(questions))
+
+
+@cache
+def load_bank(path: Path = BANK_PATH) -> Bank:
+    """The shipped question bank, validated (cached)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BankError(f"cannot read the drill bank {path}: {exc}") from None
+    return parse_bank(data)
+
+
+# ---------------------------------------------------------------- choosing and scoring
+
+
+def topic_weights(bank: Bank, history: Sequence[tuple[str, float]]) -> dict[str, float]:
+    """Weakness weight per topic from (topic, score) history (see the module docstring)."""
+    scores: dict[str, list[float]] = {}
+    for topic, score in history:
+        scores.setdefault(topic, []).append(score)
+    out = {}
+    for t in bank.topics:
+        recent = scores.get(t, [])[-5:]
+        avg = sum(recent) / len(recent) if recent else UNSEEN_TOPIC_SCORE
+        out[t] = 1.0 + (100.0 - avg) / 25.0
+    return out
+
+
+def choose(bank: Bank, *, count: int, topic: str | None = None, seed: int = 0,
+           history: Sequence[tuple[str, float]] = ()) -> list[Question]:
+    """`count` distinct questions, weaker topics more likely (weighted draw without replacement)."""
+    if count < 1:
+        raise BadInputError(f"--count must be at least 1, got {count}")
+    pool = list(bank.questions)
+    if topic is not None:
+        if topic not in bank.topics:
+            raise BadInputError(
+                f"--topic: unknown topic {topic!r}{did_you_mean(topic, list(bank.topics))}; "
+                f"topics: {', '.join(bank.topics)}"
+            )
+        pool = [q for q in pool if q.topic == topic]
+    weights = topic_weights(bank, history)
+    rng = random.Random(seed)
+    chosen: list[Question] = []
+    while pool and len(chosen) < count:
+        w = [weights[q.topic] for q in pool]
+        pick = rng.choices(range(len(pool)), weights=w, k=1)[0]
+        chosen.append(pool.pop(pick))
+    return chosen
+
+
+def score(question: Question, answer: str):
+    """The explainable StageScore of an answer to a drill question."""
+    from mlsd.scoring import score_stage
+
+    return score_stage(question.id, answer, question.key_points, ())
+
+
+def parse_answers(path: str, bank: Bank) -> dict[str, str]:
+    """A YAML file mapping question id → answer text; `file:line: field: problem` on any error."""
+    from mlsd.practice import read_answers
+
+    return read_answers(path, [q.id for q in bank.questions], what="question", example="automl: Soft AutoML tunes ...")
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    question: Question
+    answer: str
+    result: Any  # StageScore
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"question": self.question.id, "topic": self.question.topic, **self.result.to_dict()}
+
+
+def record(store: Any, question: Question, answer: str) -> DrillResult:
+    """Score an answer and save it at once."""
+    res = score(question, answer)
+    store.save_drill_answer(question_id=question.id, topic=question.topic, answer=answer, score=res.score,
+                            covered=res.covered, partial=res.partial, missed=res.missed)
+    return DrillResult(question, answer, res)
+
+
+def run_answers(store: Any, bank: Bank, answers: Mapping[str, str]) -> list[DrillResult]:
+    """Score and save every answer of an answers file, in the bank's order."""
+    return [record(store, q, answers[q.id]) for q in bank.questions if q.id in answers]

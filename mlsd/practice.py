@@ -1,0 +1,781 @@
+"""The mock-interview engine: a state machine the CLI drives, testable without a terminal.
+
+A session goes: agenda → for each practised step: answer → (feedback) →
+follow-up → (check-in habit) → … → scorecard. The CLI asks `engine.prompt()`
+what to show, reads the candidate's text, and passes it to `engine.submit()`
+(or a command such as ":hint" to `engine.command()`); both return `Event`s to
+print. The engine never reads or prints anything itself.
+
+Every submitted answer is written to the store at once (`mlsd.store`), and the
+CLI saves the answer being typed as a *draft* after each line, so a crash or
+Ctrl-C loses at most the current line. `PracticeEngine.resume()` rebuilds a
+session from the store and continues at the first step without an answer,
+with its draft (if any) preloaded.
+
+The clock is injected (`clock=`), so timing is tested with a fake clock.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mlsd.errors import BadInputError, did_you_mean
+from mlsd.scenario import STAGE_IDS
+
+if TYPE_CHECKING:
+    from mlsd.scenario import Scenario
+    from mlsd.scoring import AgendaScore, StageScore
+    from mlsd.store import SavedSession, Store
+
+COMMANDS = (":hint", ":skip", ":back", ":quit")
+DEFAULT_MINUTES = 45.0
+
+GENERIC_FOLLOW_UPS = (
+    "What would change in your answer if the scale were ten times larger?",
+    "Which part of this would you build first, and what would you leave for later?",
+    "What could go wrong here in production, and how would you notice?",
+)
+
+
+# ---------------------------------------------------------------- options
+
+
+def parse_stages(value: str | None) -> tuple[str, ...]:
+    """`--stages data,model` → ('data', 'model') in framework order; bad ids are BadInputError."""
+    if value is None or not value.strip():
+        return STAGE_IDS
+    wanted = [v.strip() for v in value.split(",") if v.strip()]
+    for v in wanted:
+        if v not in STAGE_IDS:
+            raise BadInputError(
+                f"--stages: unknown step {v!r}{did_you_mean(v, STAGE_IDS)}; valid steps: {', '.join(STAGE_IDS)}"
+            )
+    return tuple(s for s in STAGE_IDS if s in wanted)
+
+
+def budgets(stages: Sequence[str], minutes: float) -> dict[str, float]:
+    """Seconds per step: the interview's minutes split by each step's weight."""
+    from mlsd.framework import step
+
+    total = sum(step(s).weight for s in stages)
+    return {s: round(minutes * 60.0 * step(s).weight / total, 1) for s in stages}
+
+
+def stage_prompt(scenario: Scenario, stage_id: str) -> str:
+    """The interviewer's question for a step (the step's purpose when the scenario has none)."""
+    from mlsd.framework import step
+
+    st = scenario.stage(stage_id)
+    if st is not None and st.prompt:
+        return st.prompt
+    return step(stage_id).purpose
+
+
+def follow_up_for(scenario: Scenario, stage_id: str, seed: int) -> str:
+    """One follow-up question of the step, chosen by the seed (same seed, same question)."""
+    st = scenario.stage(stage_id)
+    pool: tuple[str, ...] = st.follow_ups if st is not None and st.follow_ups else GENERIC_FOLLOW_UPS
+    rng = random.Random(f"{seed}:{scenario.id}:{stage_id}")
+    return rng.choice(pool)
+
+
+def is_builtin(scenario: Scenario) -> bool:
+    """True when the scenario is one of the shipped files (so its id re-loads it)."""
+    if scenario.source is None:
+        return True
+    from mlsd.errors import MlsdError
+    from mlsd.resources import resource_dir
+
+    try:
+        return scenario.source.resolve().parent == resource_dir("scenarios").resolve()
+    except MlsdError:  # no shipped folder: then it is the user's file
+        return False
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What the CLI should ask next."""
+
+    kind: str  # "agenda" | "answer" | "follow_up" | "done"
+    stage: str | None
+    title: str
+    text: str
+    index: int = 0  # 1-based position of the stage among the practised ones
+    count: int = 0
+    budget_seconds: float | None = None
+    elapsed_seconds: float = 0.0
+    draft: str = ""  # text typed earlier and saved as a draft (resume)
+    previous: str = ""  # the submitted answer being revisited after :back (":skip" keeps it)
+    total_elapsed_seconds: float = 0.0  # the whole interview so far
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base class of what the engine reports back."""
+
+
+@dataclass(frozen=True)
+class AgendaFeedback(Event):
+    score: AgendaScore
+
+
+@dataclass(frozen=True)
+class StageFeedback(Event):
+    stage: str
+    title: str
+    result: StageScore
+    tradeoffs: tuple[str, ...]
+    seconds: float
+    budget_seconds: float | None
+    follow_up: str
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget_seconds is not None and self.seconds > self.budget_seconds
+
+
+@dataclass(frozen=True)
+class FollowUpFeedback(Event):
+    stage: str
+    before: float
+    result: StageScore | None  # None when the follow-up was not answered
+    check_in: str  # the habit: ask before moving on
+    reply: str  # what the interviewer answers to it
+
+
+@dataclass(frozen=True)
+class Hint(Event):
+    stage: str | None
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Skipped(Event):
+    stage: str | None
+
+
+@dataclass(frozen=True)
+class WentBack(Event):
+    stage: str | None
+
+
+@dataclass(frozen=True)
+class Quit(Event):
+    session_id: int
+    resume_command: str
+
+
+@dataclass(frozen=True)
+class StageLine:
+    stage: str
+    title: str
+    score: float
+    seconds: float
+    budget_seconds: float | None
+    skipped: bool
+    missed: tuple[str, ...]  # missed scenario key points (point sentences), heaviest first
+    study: tuple[str, ...]  # "point — why" lines for the weakest steps
+
+
+@dataclass(frozen=True)
+class Scorecard(Event):
+    session_id: int
+    scenario_id: str
+    scenario_title: str
+    total_score: float
+    agenda_score: float | None
+    stages: tuple[StageLine, ...]
+    weakest: tuple[str, ...]
+    render_command: str
+
+
+# ---------------------------------------------------------------- the engine
+
+
+@dataclass
+class _Stage:
+    id: str
+    answer: str | None = None
+    seconds: float = 0.0
+    result: StageScore | None = None
+    skipped: bool = False
+    follow_up: str | None = None
+    follow_up_answer: str | None = None
+    draft: str = ""
+
+
+class PracticeEngine:
+    """One practice session; every state change is saved before it returns."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        store: Store,
+        session_id: int,
+        *,
+        stages: Sequence[str],
+        minutes: float = DEFAULT_MINUTES,
+        untimed: bool = False,
+        seed: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        saved: SavedSession | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.store = store
+        self.session_id = session_id
+        self.stage_ids = tuple(stages)
+        self.minutes = minutes
+        self.untimed = untimed
+        self.seed = seed
+        self.clock = clock
+        self.budgets = {} if untimed else budgets(self.stage_ids, minutes)
+        self.stages = {s: _Stage(s) for s in self.stage_ids}
+        self.agenda: AgendaScore | None = None
+        self.phase = "agenda"
+        self.pos = 0
+        self._t0: float | None = None
+        if saved is not None:
+            self._restore(saved)
+
+    # -- construction
+
+    @classmethod
+    def start(
+        cls,
+        scenario: Scenario,
+        store: Store,
+        *,
+        stages: Sequence[str] = STAGE_IDS,
+        minutes: float = DEFAULT_MINUTES,
+        untimed: bool = False,
+        seed: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        mode: str = "interactive",
+    ) -> PracticeEngine:
+        """A new session, saved at once so it can be resumed."""
+        check_minutes(minutes)
+        sid = store.create_session(
+            scenario_id=scenario.id, scenario_title=scenario.title,
+            source_path=scenario.source.resolve() if scenario.source else None,
+            builtin=is_builtin(scenario), stages=stages, minutes=minutes, untimed=untimed, seed=seed,
+            mode=mode,
+        )
+        return cls(scenario, store, sid, stages=stages, minutes=minutes, untimed=untimed, seed=seed, clock=clock)
+
+    @classmethod
+    def resume(cls, store: Store, ref: int | str = "latest", *, clock: Callable[[], float] = time.monotonic) -> PracticeEngine:
+        """Continue an unfinished session (the latest one by default)."""
+        from mlsd.scenario import load_scenario
+
+        saved = store.get_session(ref, unfinished=True)
+        scenario = load_scenario(saved.scenario_ref)
+        return cls(
+            scenario, store, saved.id, stages=saved.stages, minutes=saved.minutes, untimed=saved.untimed,
+            seed=saved.seed, clock=clock, saved=saved,
+        )
+
+    def _restore(self, saved: SavedSession) -> None:
+        from mlsd.scoring import AgendaScore
+
+        if saved.agenda is not None:
+            named = saved.agenda_named
+            self.agenda = AgendaScore(
+                saved.agenda_score or 0.0, named, tuple(s for s in self.stage_ids if s not in named)
+            )
+        for sid, a in saved.answers.items():
+            if sid not in self.stages:
+                continue
+            st = self.stages[sid]
+            if a.draft:
+                st.draft = a.answer
+                st.seconds = a.seconds
+                continue
+            st.answer, st.seconds, st.skipped = a.answer, a.seconds, a.skipped
+            st.follow_up, st.follow_up_answer = a.follow_up, a.follow_up_answer
+            st.result = self._rescore(sid, a) if not a.skipped else None
+        if self.agenda is None:
+            self.phase, self.pos = "agenda", 0
+            return
+        remaining = saved.remaining
+        if not remaining:
+            self.phase = "done"
+            self.pos = len(self.stage_ids)
+        else:
+            self.phase, self.pos = "answer", self.stage_ids.index(remaining[0])
+
+    def _rescore(self, sid: str, a: Any) -> StageScore:
+        from mlsd.scoring import score_answer
+
+        text = a.answer + ("\n" + a.follow_up_answer if a.follow_up_answer else "")
+        return score_answer(self.scenario, sid, text)
+
+    # -- state
+
+    @property
+    def current_stage(self) -> str | None:
+        if self.phase in ("answer", "follow_up") and self.pos < len(self.stage_ids):
+            return self.stage_ids[self.pos]
+        return None
+
+    @property
+    def finished(self) -> bool:
+        return self.phase == "done"
+
+    def _elapsed(self, sid: str) -> float:
+        running = self.clock() - self._t0 if self._t0 is not None else 0.0
+        return round(self.stages[sid].seconds + running, 1)
+
+    def prompt(self) -> Prompt:
+        """What to ask now; starts the step's clock the first time it is shown."""
+        from mlsd.framework import step
+
+        n = len(self.stage_ids)
+        if self.phase == "agenda":
+            return Prompt(
+                "agenda", None, "Agenda",
+                f"{self.scenario.summary.strip()}\n\nBefore any detail: what is your plan? Name the parts "
+                "you will cover, in order (layered thinking: the whole first, details later).",
+                0, n,
+            )
+        if self.phase == "done":
+            return Prompt("done", None, "Done", "The session is complete.", n, n)
+        sid = self.stage_ids[self.pos]
+        if self._t0 is None:
+            self._t0 = self.clock()
+        st = self.stages[sid]
+        if self.phase == "follow_up":
+            return Prompt(
+                "follow_up", sid, step(sid).title, st.follow_up or "", self.pos + 1, n,
+                self.budgets.get(sid), self._elapsed(sid),
+            )
+        total = sum(x.seconds for x in self.stages.values() if x.id != sid) + self._elapsed(sid)
+        return Prompt(
+            "answer", sid, step(sid).title, stage_prompt(self.scenario, sid), self.pos + 1, n,
+            self.budgets.get(sid), self._elapsed(sid), st.draft,
+            "" if st.skipped or st.draft else (st.answer or ""), round(total, 1),
+        )
+
+    # -- input
+
+    def handle(self, text: str) -> list[Event]:
+        """An in-answer command (":hint", ":skip", ":back", ":quit") or an answer."""
+        cmd = text.strip().lower()
+        if cmd in COMMANDS:
+            return self.command(cmd)
+        return self.submit(text)
+
+    def command(self, cmd: str, partial: str = "") -> list[Event]:
+        """Run an in-answer command; `partial` is what was typed before it."""
+        cmd = cmd.strip().lower()
+        if cmd == ":hint":
+            return [self.hint()]
+        if cmd == ":quit":
+            return [self.quit(partial)]
+        if cmd == ":skip":
+            return self._skip()
+        if cmd == ":back":
+            return self._back()
+        raise BadInputError(f"unknown command {cmd!r}; commands: {', '.join(COMMANDS)}")
+
+    def hint(self) -> Hint:
+        """The clarifying questions of the current step (never the answers)."""
+        sid = self.current_stage
+        if sid is None:
+            qs: list[str] = []
+            from mlsd.framework import STEPS
+
+            qs = [f"{s.title}: {s.purpose}" for s in STEPS if s.id in self.stage_ids]
+            return Hint(None, tuple(qs))
+        st = self.scenario.stage(sid)
+        questions = st.questions if st is not None and st.questions else ()
+        if not questions:
+            from mlsd.framework import step
+
+            questions = tuple(f"Have you covered: {kp.point.lower()}?" for kp in step(sid).items)
+        return Hint(sid, tuple(questions))
+
+    def save_draft(self, text: str) -> None:
+        """Keep what is being typed (called by the CLI after each line, on :quit and Ctrl-C)."""
+        sid = self.current_stage
+        if sid is None or not text.strip():
+            return
+        if self.phase == "follow_up":
+            # The step's answer is already saved; keep the follow-up typed so far with it.
+            from mlsd.scoring import score_answer
+
+            st = self.stages[sid]
+            st.follow_up_answer = text
+            st.result = score_answer(self.scenario, sid, (st.answer or "") + "\n" + text)
+            st.seconds = self._elapsed(sid)
+            self._t0 = self.clock()
+            self._save(sid)
+            return
+        self.stages[sid].draft = text
+        self.store.save_answer(
+            self.session_id, sid, answer=text, score=0.0, draft=True, seconds=self._elapsed(sid),
+            budget_seconds=self.budgets.get(sid),
+        )
+
+    def quit(self, partial: str = "") -> Quit:
+        """Stop here; the session stays resumable."""
+        if partial.strip():
+            self.save_draft(partial)
+        elif self.current_stage is not None and self._t0 is not None:
+            sid = self.current_stage
+            self.stages[sid].seconds = self._elapsed(sid)
+            self._t0 = None
+            if self.phase == "follow_up":
+                self._save(sid)  # keep the time spent on the follow-up
+        return Quit(self.session_id, f"mlsd practice --resume {self.session_id}")
+
+    def submit(self, text: str) -> list[Event]:
+        """The candidate's answer for the current prompt."""
+        if self.phase == "agenda":
+            return self._submit_agenda(text)
+        if self.phase == "answer":
+            return self._submit_answer(text)
+        if self.phase == "follow_up":
+            return self._submit_follow_up(text)
+        raise BadInputError("the session is finished; start a new one with `mlsd practice SCENARIO`")
+
+    def _submit_agenda(self, text: str) -> list[Event]:
+        from mlsd.scoring import score_agenda
+
+        self.agenda = score_agenda(text, self.stage_ids)
+        self.store.save_agenda(self.session_id, text, self.agenda.score, self.agenda.named)
+        self.phase, self.pos, self._t0 = "answer", 0, None
+        return [AgendaFeedback(self.agenda)]
+
+    def _submit_answer(self, text: str) -> list[Event]:
+        from mlsd.framework import step
+        from mlsd.scoring import score_answer
+
+        sid = self.stage_ids[self.pos]
+        st = self.stages[sid]
+        st.seconds = self._elapsed(sid)
+        self._t0 = self.clock()
+        st.answer, st.skipped, st.draft, st.follow_up_answer = text, False, "", None
+        st.result = score_answer(self.scenario, sid, text)
+        st.follow_up = follow_up_for(self.scenario, sid, self.seed)
+        self._save(sid)
+        self.phase = "follow_up"
+        scen_stage = self.scenario.stage(sid)
+        return [
+            StageFeedback(
+                sid, step(sid).title, st.result, scen_stage.tradeoffs if scen_stage else (),
+                st.seconds, self.budgets.get(sid), st.follow_up,
+            )
+        ]
+
+    def _submit_follow_up(self, text: str) -> list[Event]:
+        from mlsd.framework import CHECK_IN_QUESTION
+        from mlsd.scoring import score_answer
+
+        sid = self.stage_ids[self.pos]
+        st = self.stages[sid]
+        before = st.result.score if st.result else 0.0
+        st.seconds = self._elapsed(sid)
+        after = None
+        if text.strip():
+            st.follow_up_answer = text
+            st.result = score_answer(self.scenario, sid, (st.answer or "") + "\n" + text)
+            after = st.result
+        self._save(sid)
+        reply = "No, that covers it. Let's move on."
+        if st.result is not None:
+            missed = [p for p in st.result.missed_points() if not p.generic]
+            if missed:
+                p = missed[0]
+                reply = f"One thing: {p.point[0].lower() + p.point[1:].rstrip('.')}." + (f" {p.why}" if p.why else "")
+        events: list[Event] = [FollowUpFeedback(sid, before, after, CHECK_IN_QUESTION, reply)]
+        events += self._advance()
+        return events
+
+    def _skip(self) -> list[Event]:
+        if self.phase == "agenda":
+            from mlsd.scoring import AgendaScore
+
+            self.agenda = AgendaScore(0.0, (), self.stage_ids)
+            self.store.save_agenda(self.session_id, "", 0.0, ())
+            self.phase, self.pos, self._t0 = "answer", 0, None
+            return [Skipped(None)]
+        sid = self.stage_ids[self.pos]
+        if self.phase == "follow_up":
+            return self._submit_follow_up("")
+        st = self.stages[sid]
+        st.seconds = self._elapsed(sid)
+        if st.answer and not st.skipped:
+            # Came back with :back and skipped again: keep the earlier answer untouched.
+            self._save(sid)
+            return [Skipped(sid), *self._advance()]
+        st.answer, st.skipped, st.result, st.draft = "", True, None, ""
+        st.follow_up = st.follow_up_answer = None
+        self._save(sid)
+        return [Skipped(sid), *self._advance()]
+
+    def _back(self) -> list[Event]:
+        if self.phase == "agenda":
+            return [WentBack(None)]
+        sid = self.stage_ids[self.pos]
+        if self._t0 is not None:
+            self.stages[sid].seconds = self._elapsed(sid)
+        self._t0 = None
+        if self.phase == "follow_up":
+            self.phase = "answer"  # re-answer this step
+            return [WentBack(sid)]
+        if self.pos == 0:
+            self.phase = "agenda"
+            return [WentBack(None)]
+        self.pos -= 1
+        return [WentBack(self.stage_ids[self.pos])]
+
+    def _advance(self) -> list[Event]:
+        self._t0 = None
+        self.pos += 1
+        self.phase = "answer"
+        if self.pos >= len(self.stage_ids):
+            return [self.finish()]
+        return []
+
+    def _save(self, sid: str) -> None:
+        st = self.stages[sid]
+        r = st.result
+        self.store.save_answer(
+            self.session_id, sid, answer=st.answer or "", score=r.score if r else 0.0,
+            covered=r.covered if r else (), partial=r.partial if r else {},
+            missed=r.missed if r else [p.id for p in _all_points(self.scenario, sid)],
+            seconds=st.seconds, budget_seconds=self.budgets.get(sid), skipped=st.skipped,
+            follow_up=st.follow_up, follow_up_answer=st.follow_up_answer,
+        )
+
+    # -- the end
+
+    def finish(self) -> Scorecard:
+        """Score the whole session, mark it finished and build the scorecard."""
+        from mlsd.scoring import total_score
+
+        self.phase, self.pos = "done", len(self.stage_ids)
+        scores = {s: (self.stages[s].result.score if self.stages[s].result else 0.0) for s in self.stage_ids}
+        total = total_score(scores)
+        self.store.finish_session(self.session_id, total)
+        return build_scorecard(
+            self.scenario, self.session_id, total, self.agenda.score if self.agenda else None,
+            {s: (self.stages[s].result, self.stages[s].seconds, self.stages[s].skipped) for s in self.stage_ids},
+            self.budgets,
+        )
+
+
+def _all_points(scenario: Scenario, sid: str) -> list[Any]:
+    from mlsd.scoring import rubric
+
+    own, generic = rubric(scenario, sid)
+    return [*own, *generic]
+
+
+def check_minutes(minutes: float) -> None:
+    from mlsd.errors import check_range
+
+    check_range("minutes", minutes, 0, 600, high_inclusive=True)
+
+
+def render_command(scenario: Scenario, session_id: int) -> str:
+    """The command that turns a saved session into a design doc (the user's file by path)."""
+    ref = scenario.id if is_builtin(scenario) else str(scenario.source)
+    return f"mlsd render {ref} --session {session_id}"
+
+
+def build_scorecard(
+    scenario: Scenario,
+    session_id: int,
+    total: float,
+    agenda_score: float | None,
+    per_stage: Mapping[str, tuple[StageScore | None, float, bool]],
+    budgets_: Mapping[str, float],
+) -> Scorecard:
+    """The end-of-session summary: per step, the total, the three weakest steps to study."""
+    from mlsd.framework import step
+
+    lines = []
+    for sid, (result, seconds, skipped) in per_stage.items():
+        missed = tuple(p.point for p in result.missed_points() if not p.generic) if result else ()
+        if result is None:
+            missed = tuple(p.point for p in _all_points(scenario, sid) if not p.id.startswith("generic-"))
+        study = tuple(
+            f"{p.point}" + (f" — {p.why}" if p.why else "")
+            for p in (result.missed_points() if result else _all_points(scenario, sid))
+        )[:3]
+        lines.append(
+            StageLine(sid, step(sid).title, result.score if result else 0.0, round(seconds, 1),
+                      budgets_.get(sid), skipped, missed, study)
+        )
+    below_full = [line for line in lines if line.score < 100.0]
+    weakest = tuple(sorted(below_full, key=lambda line: (line.score, STAGE_IDS.index(line.stage)))[:3])
+    return Scorecard(
+        session_id, scenario.id, scenario.title, total, agenda_score, tuple(lines),
+        tuple(w.stage for w in weakest), render_command(scenario, session_id),
+    )
+
+
+# ---------------------------------------------------------------- non-interactive
+
+
+def parse_answers_file(path: str) -> dict[str, str]:
+    """Read an answers YAML (step id → text, optional `agenda`); `file:line: field: problem` on any error."""
+    return read_answers(path, ("agenda", *STAGE_IDS), what="step", example="data: I would log ...")
+
+
+def read_answers(path: str, valid: Sequence[str], *, what: str, example: str) -> dict[str, str]:
+    """A YAML mapping of id → answer text, checked against `valid` ids (shared with `drill`)."""
+    from mlsd import yamlfile
+
+    doc = yamlfile.load(path)
+    data = doc.data
+    if not isinstance(data, dict) or not data:
+        got = "an empty file" if not data else type(data).__name__
+        raise doc.error((), f"must be a mapping of {what} id to answer text (e.g. `{example}`), got {got}")
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if key not in valid:
+            raise doc.error(
+                (key,), f"unknown {what} {key!r}{did_you_mean(key, list(valid))}; valid: {', '.join(valid)}"
+            )
+        if not isinstance(value, str):
+            kind = "nothing" if value is None else type(value).__name__
+            raise doc.error((key,), f"must be text, got {kind}; quote it or use a `|` block")
+        out[key] = value
+    return out
+
+
+def run_answers(
+    scenario: Scenario,
+    store: Store,
+    answers: Mapping[str, str],
+    *,
+    stages: Sequence[str] | None = None,
+    seed: int = 0,
+    minutes: float = DEFAULT_MINUTES,
+) -> tuple[SavedSession, Scorecard]:
+    """Score an answers file as one saved session (the steps in the file, or `stages`)."""
+    if stages is None:
+        stages = tuple(s for s in STAGE_IDS if s in answers)
+        if not stages:
+            raise BadInputError("--answers: the file answers no step; add at least one `step-id: text` entry")
+    engine = PracticeEngine.start(scenario, store, stages=stages, minutes=minutes, untimed=True, seed=seed,
+                                  clock=lambda: 0.0, mode="answers")
+    if "agenda" in answers:
+        engine.submit(answers["agenda"])
+    else:
+        engine.command(":skip")
+    scorecard: Scorecard | None = None
+    for sid in stages:
+        assert engine.current_stage == sid
+        events = engine.submit(answers.get(sid, ""))
+        events += engine.submit("")  # no follow-up answer
+        scorecard = next((e for e in events if isinstance(e, Scorecard)), scorecard)
+    assert scorecard is not None
+    return store.get_session(engine.session_id), scorecard
+
+
+# ---------------------------------------------------------------- history and progress
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    stage: str
+    sessions: int
+    average: float
+    last: float
+    trend: float  # least-squares slope, points per session, over the last sessions
+
+    @property
+    def trend_word(self) -> str:
+        if self.sessions < 2 or abs(self.trend) < 2:
+            return "steady"
+        return "improving" if self.trend > 0 else "declining"
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    sessions: int
+    steps: tuple[StepProgress, ...]
+    weakest: tuple[str, ...]
+    next_scenario: str | None
+    next_reason: str
+    drill_topics: dict[str, tuple[int, float]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sessions": self.sessions,
+            "stages": {
+                s.stage: {"sessions": s.sessions, "average": s.average, "last": s.last,
+                          "trend": s.trend, "trend_word": s.trend_word}
+                for s in self.steps
+            },
+            "weakest": list(self.weakest),
+            "next_scenario": self.next_scenario,
+            "next_reason": self.next_reason,
+            "drill_topics": {t: {"answers": n, "average": a} for t, (n, a) in self.drill_topics.items()},
+        }
+
+
+def _slope(values: Sequence[float]) -> float:
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mx = (n - 1) / 2
+    my = sum(values) / n
+    num = sum((i - mx) * (v - my) for i, v in enumerate(values))
+    den = sum((i - mx) ** 2 for i in range(n))
+    return round(num / den, 2)
+
+
+def progress_report(store: Store, scenarios: Sequence[Scenario] = (), *, window: int = 5) -> ProgressReport:
+    """Per step: average and trend over the last `window` sessions; weakest steps; what next."""
+    sessions = list(reversed(store.list_sessions()))  # oldest first
+    per_stage: dict[str, list[float]] = {}
+    for s in sessions:
+        for sid, a in s.submitted.items():
+            per_stage.setdefault(sid, []).append(a.score)
+    steps = []
+    for sid in STAGE_IDS:
+        scores = per_stage.get(sid)
+        if not scores:
+            continue
+        recent = scores[-window:]
+        steps.append(StepProgress(sid, len(scores), round(sum(recent) / len(recent), 1), scores[-1], _slope(recent)))
+    below_full = [s for s in steps if s.average < 100.0]
+    weakest = tuple(s.stage for s in sorted(below_full, key=lambda s: (s.average, STAGE_IDS.index(s.stage)))[:3])
+    next_id, reason = _next_scenario(sessions, scenarios, weakest)
+    drill: dict[str, list[float]] = {}
+    for d in store.drill_answers():
+        drill.setdefault(d.topic, []).append(d.score)
+    topics = {t: (len(v), round(sum(v[-window:]) / len(v[-window:]), 1)) for t, v in sorted(drill.items())}
+    return ProgressReport(len(sessions), tuple(steps), weakest, next_id, reason, topics)
+
+
+def _next_scenario(sessions: Sequence[SavedSession], scenarios: Sequence[Scenario], weakest: Sequence[str]) -> tuple[str | None, str]:
+    if not scenarios:
+        return None, "no scenarios found"
+    practised: dict[str, list[float]] = {}
+    for s in sessions:
+        if s.finished and s.total_score is not None:
+            practised.setdefault(s.scenario_id, []).append(s.total_score)
+
+    def focus(sc: Scenario) -> float:  # rubric weight on the weakest steps
+        return sum(kp.weight for sid in weakest if sc.stage(sid) for kp in sc.stages[sid].key_points)
+
+    fresh = [sc for sc in scenarios if sc.id not in practised]
+    if fresh:
+        best = max(fresh, key=lambda sc: (focus(sc), -scenarios.index(sc)))
+        if weakest:
+            return best.id, f"not practised yet, and it stresses your weakest steps ({', '.join(weakest)})"
+        return best.id, "not practised yet"
+    best = min(scenarios, key=lambda sc: (practised[sc.id][-1], sc.id))
+    return best.id, f"your lowest recent total ({practised[best.id][-1]:.0f}/100)"

@@ -1,0 +1,256 @@
+"""Peeking: why checking a fixed-horizon test every day inflates false positives.
+
+A fixed-horizon z-test is valid once, at the planned n. Checked at K interim
+looks with the same 1.96 threshold and stopped at the first "significant" look,
+it fires far more often than α. A group-sequential design spends α over the
+looks with a Lan–DeMets spending function (O'Brien–Fleming-like or Pocock-like);
+the per-look boundaries come from the exact crossing probabilities of the
+z-statistic's Brownian-motion representation, computed by numerical integration
+(Armitage–McPherson–Rowe recursion), not from simulation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special, stats
+
+from mlsd.errors import BadInputError
+from mlsd.sims.abtest import _ceil, make_design, proportion_n, wilson, z_crit
+from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
+
+METHODS = ("obrien-fleming", "pocock")
+LABELS = {"obrien-fleming": "O'Brien–Fleming", "pocock": "Pocock"}
+_GRID = 201  # Simpson points across the continuation region (error < 1e-6 in |z|)
+_SQRT2PI = math.sqrt(2 * math.pi)
+
+
+def spent(t: np.ndarray | float, alpha: float, method: str) -> np.ndarray:
+    """Cumulative two-sided α spent by information fraction t (Lan–DeMets)."""
+    t = np.asarray(t, dtype=float)
+    if method == "obrien-fleming":
+        return 2 * stats.norm.sf(stats.norm.isf(alpha / 2) / np.sqrt(t))
+    if method == "pocock":
+        return alpha * np.log1p((math.e - 1) * t)
+    raise BadInputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
+
+
+def _simpson(c: float) -> tuple[np.ndarray, np.ndarray]:
+    x = np.linspace(-c, c, _GRID)
+    w = np.full(_GRID, 2.0)
+    w[1::2] = 4.0
+    w[0] = w[-1] = 1.0
+    return x, w * (x[1] - x[0]) / 3
+
+
+def _cross_prob(x: np.ndarray, wf: np.ndarray, delta: float, c: float) -> float:
+    """P(|S_prev + N(0, delta)| ≥ c, no earlier crossing), S_prev density wf on grid x."""
+    s = math.sqrt(delta)
+    return float(wf @ (special.ndtr((-c - x) / s) + special.ndtr((x - c) / s)))
+
+
+def crossing_probabilities(bounds_z: np.ndarray, fractions: np.ndarray) -> np.ndarray:
+    """P(first |Z_k| ≥ b_k happens at look k), for H0, by numerical integration.
+
+    S_k = Z_k·√t_k is Brownian motion at information time t_k; each step adds an
+    independent N(0, t_k − t_{k−1}).
+    """
+    probs = []
+    t_prev, x, wf = 0.0, None, None
+    for b, t in zip(bounds_z, fractions, strict=True):
+        c = b * math.sqrt(t)
+        if x is None:
+            probs.append(float(2 * stats.norm.sf(b)))
+        else:
+            probs.append(_cross_prob(x, wf, t - t_prev, c))
+        x, wf, t_prev = _advance(x, wf, t_prev, t, c)
+    return np.array(probs)
+
+
+def _advance(x, wf, t_prev, t, c):
+    """Density of S at time t on (−c, c), given the previous grid (None at the start)."""
+    nx, w = _simpson(c)
+    if x is None:
+        f = stats.norm.pdf(nx / math.sqrt(t)) / math.sqrt(t)
+    else:
+        s = math.sqrt(t - t_prev)
+        kernel = np.exp(-0.5 * ((nx[:, None] - x[None, :]) / s) ** 2) / (s * _SQRT2PI)
+        f = kernel @ wf
+    return nx, w * f, t
+
+
+def sequential_bounds(looks: int, alpha: float, method: str = "obrien-fleming") -> np.ndarray:
+    """Two-sided z boundaries at K equally spaced looks spending α by `method`."""
+    fractions = np.arange(1, looks + 1) / looks
+    increments = np.diff(np.concatenate([[0.0], spent(fractions, alpha, method)]))
+    bounds = []
+    x = wf = None
+    t_prev = 0.0
+    for t, inc in zip(fractions, increments, strict=True):
+        if x is None:
+            b = float(stats.norm.isf(inc / 2))
+        else:
+            delta = t - t_prev
+
+            def gap(c: float, x=x, wf=wf, delta=delta, inc=inc) -> float:
+                return _cross_prob(x, wf, delta, c) - inc
+
+            hi = 2 * math.sqrt(t) * 10
+            c = float(optimize.brentq(gap, 1e-6, hi, xtol=1e-12)) if gap(hi) < 0 else hi
+            b = c / math.sqrt(t)
+        bounds.append(b)
+        x, wf, t_prev = _advance(x, wf, t_prev, t, b * math.sqrt(t))
+    return np.array(bounds)
+
+
+def simulate_paths(p_c: float, p_t: float, n_per_look: int, looks: int, experiments: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """Pooled z-statistics at each look (experiments × looks) from binomial increments."""
+    x_c = np.cumsum(rng.binomial(n_per_look, p_c, size=(experiments, looks)), axis=1)
+    x_t = np.cumsum(rng.binomial(n_per_look, p_t, size=(experiments, looks)), axis=1)
+    n = n_per_look * np.arange(1, looks + 1)
+    pooled = (x_c + x_t) / (2 * n)
+    se = np.sqrt(pooled * (1 - pooled) * 2 / n)
+    return np.divide(x_t / n - x_c / n, se, out=np.zeros(x_c.shape, dtype=float),
+                     where=se > 0)
+
+
+@dataclass(frozen=True)
+class PeekingResult(SimResult):
+    looks: int
+    alpha: float
+    power: float
+    method: str
+    baseline: float
+    absolute_effect: float
+    n_per_arm: int
+    experiments: int
+    boundaries: tuple[float, ...]  # |z| needed at each look by the sequential design
+    fpr_once: float
+    fpr_once_ci: tuple[float, float]
+    fpr_peeking: float
+    fpr_peeking_ci: tuple[float, float]
+    fpr_peeking_exact: float  # crossing probability of 1.96 at K looks, by integration
+    fpr_sequential: float
+    fpr_sequential_ci: tuple[float, float]
+    power_once: float
+    power_peeking: float  # higher, but bought with the inflated false-positive rate
+    power_sequential: float
+    mean_fraction_used_h1: float  # average share of the planned n the sequential test used
+    # (looks, simulated peeking FPR, exact peeking FPR, simulated sequential FPR)
+    fpr_by_looks: tuple[tuple[int, float, float, float], ...]
+
+    def tables(self) -> list[Table]:
+        def ci(c):
+            return f"[{c[0]:.4f}, {c[1]:.4f}]"
+
+        rows = [
+            ("fixed horizon, checked once at the end", self.fpr_once, ci(self.fpr_once_ci),
+             self.power_once),
+            (f"fixed horizon, checked at each of {self.looks} looks", self.fpr_peeking,
+             ci(self.fpr_peeking_ci), self.power_peeking),
+            (f"sequential ({LABELS[self.method]} α-spending), {self.looks} looks",
+             self.fpr_sequential,
+             ci(self.fpr_sequential_ci), self.power_sequential),
+        ]
+        by = [(k, a, b, c) for k, a, b, c in self.fpr_by_looks]
+        bnd = [(i + 1, (i + 1) / self.looks, b, float(2 * stats.norm.sf(b)))
+               for i, b in enumerate(self.boundaries)]
+        return [
+            table(f"False-positive rate with peeking ({self.experiments:,} A/A experiments, "
+                  f"α = {self.alpha:g})", ("analysis", "false-positive rate", "95% CI", "power"),
+                  rows, note=f"Power at the planned {self.n_per_arm:,} per arm with MDE "
+                             f"{self.absolute_effect:.4g}; the sequential test stopped after "
+                             f"{self.mean_fraction_used_h1:.0%} of it on average."),
+            table("False-positive rate vs number of looks",
+                  ("looks", "peeking (simulated)", "peeking (exact)", "sequential (simulated)"),
+                  by),
+            table(f"Sequential boundaries ({LABELS[self.method]} α-spending)",
+                  ("look", "information", "|z| to stop", "nominal p to stop"), bnd),
+        ]
+
+    def charts(self) -> list[Chart]:
+        k, sim, exact, seq = zip(*self.fpr_by_looks, strict=True)
+        look = np.arange(1, self.looks + 1)
+        return [
+            Chart("abtest-peeking-fpr", "False-positive rate vs number of looks",
+                  "looks at the data", "false-positive rate",
+                  (series("peek with |z| > z_α/2 (simulated)", k, sim),
+                   series("peek with |z| > z_α/2 (exact)", k, exact),
+                   series(f"sequential {LABELS[self.method]} (simulated)", k, seq)),
+                  hlines=((self.alpha, "α"),)),
+            Chart("abtest-peeking-bounds", "Stopping boundary by look", "look", "|z| to stop",
+                  (series(LABELS[self.method], look, self.boundaries),
+                   series("fixed horizon", look, [z_crit(self.alpha, False)] * self.looks))),
+        ]
+
+    def reading(self) -> list[str]:
+        return [
+            f"Checked once, the test fires {self.fpr_once:.1%} of the time when nothing "
+            f"changed (α = {self.alpha:.0%}). Checked at {self.looks} looks and stopped at the "
+            f"first p < α, it fires {self.fpr_peeking:.1%} — "
+            f"{self.fpr_peeking / self.alpha:.1f}× the promised rate.",
+            f"Each look is another chance for noise to cross the line; the exact rate for "
+            f"{self.looks} looks is {self.fpr_peeking_exact:.1%}.",
+            f"A sequential design with {LABELS[self.method]} α-spending keeps it at "
+            f"{self.fpr_sequential:.1%} by asking "
+            f"for |z| ≥ {self.boundaries[0]:.2f} at the first look and {self.boundaries[-1]:.2f} "
+            f"at the last, with power {self.power_sequential:.1%} vs {self.power_once:.1%}.",
+            "If you must look early, decide the looks and boundaries before starting.",
+        ]
+
+
+def peeking(*, looks: int = 20, alpha: float = 0.05, power: float = 0.8, baseline: float = 0.1,
+            mde: float = 0.01, method: str = "obrien-fleming", experiments: int = 10_000,
+            seed: int = 0, progress: ProgressCallback | None = None) -> PeekingResult:
+    """False-positive rate of peeking vs checking once vs a sequential design."""
+    if isinstance(looks, bool) or not 1 <= looks <= 200:
+        raise BadInputError(f"--looks must be in [1, 200], got {looks}")
+    if isinstance(experiments, bool) or not 100 <= experiments <= 1_000_000:
+        raise BadInputError(f"--experiments must be in [100, 1000000], got {experiments}")
+    if method not in METHODS:
+        raise BadInputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
+    design = make_design(baseline=baseline, mde=mde, alpha=alpha, power=power)
+    n_plan = _ceil(proportion_n(baseline, design.diff, alpha=alpha, power=power))
+    z = z_crit(alpha, False)
+    rng = np.random.default_rng(seed)
+    grid = sorted({k for k in (1, 2, 3, 5, 10, 20, 50, 100, 200) if k < looks} | {looks})
+    by_looks = []
+    main = None
+    for i, k in enumerate(grid):
+        report(progress, 0.8 * i / len(grid), f"{k} looks")
+        per_look = max(1, _ceil(n_plan / k))
+        zs = np.abs(simulate_paths(baseline, baseline, per_look, k, experiments, rng))
+        b = sequential_bounds(k, alpha, method)
+        naive = float((zs > z).any(axis=1).mean())
+        seq_hit = (zs >= b).any(axis=1)
+        exact = float(crossing_probabilities(np.full(k, z), np.arange(1, k + 1) / k).sum())
+        by_looks.append((k, naive, exact, float(seq_hit.mean())))
+        if k == looks:
+            main = (zs, b, per_look, exact)
+    zs, b, per_look, exact = main
+    once = zs[:, -1] > z
+    peek = (zs > z).any(axis=1)
+    seq = (zs >= b).any(axis=1)
+    report(progress, 0.85, "power")
+    za = simulate_paths(baseline, baseline + design.diff, per_look, looks, experiments, rng)
+    power_once = float((np.abs(za[:, -1]) > z).mean())
+    power_peeking = float((np.abs(za) > z).any(axis=1).mean())
+    hit = np.abs(za) >= b
+    stopped = hit.any(axis=1)
+    first = np.where(stopped, hit.argmax(axis=1) + 1, looks)
+    report(progress, 1.0, "done")
+    n_seen = experiments
+    return PeekingResult(
+        looks=looks, alpha=alpha, power=power, method=method, baseline=baseline,
+        absolute_effect=design.diff, n_per_arm=per_look * looks, experiments=experiments,
+        boundaries=tuple(float(v) for v in b),
+        fpr_once=float(once.mean()), fpr_once_ci=wilson(int(once.sum()), n_seen),
+        fpr_peeking=float(peek.mean()), fpr_peeking_ci=wilson(int(peek.sum()), n_seen),
+        fpr_peeking_exact=exact,
+        fpr_sequential=float(seq.mean()), fpr_sequential_ci=wilson(int(seq.sum()), n_seen),
+        power_once=power_once, power_peeking=power_peeking, power_sequential=float(stopped.mean()),
+        mean_fraction_used_h1=float(first.mean() / looks), fpr_by_looks=tuple(by_looks),
+    )

@@ -1,0 +1,561 @@
+"""Per-user A/B simulations: CUPED, the randomisation unit, and segments.
+
+- `cuped`: a pre-period covariate correlated ρ with the metric removes ρ² of its
+  variance, so the same power needs about (1 − ρ²) of the users.
+- `unit`: requests from one user are correlated (intra-class correlation);
+  randomising by user but testing requests as if independent inflates the
+  false-positive rate by the design effect 1 + (m − 1)·ICC.
+- `segments`: a treatment that helps overall can hurt one segment; per-segment
+  tests need a multiple-testing correction or segment hunting finds noise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special, stats
+
+from mlsd.errors import BadInputError, check_range
+from mlsd.sims.abtest import wilson, z_crit
+from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
+
+CORRECTIONS = ("holm", "bonferroni", "fdr_bh", "none")
+CORRECTION_LABELS = {"holm": "Holm", "bonferroni": "Bonferroni",
+                     "fdr_bh": "Benjamini–Hochberg", "none": "no"}
+
+
+def _check_int(name: str, value: int, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BadInputError(f"--{name.replace('_', '-')} must be an integer in "
+                            f"[{low}, {high}], got {value}")
+
+
+def _two_sided_p(z: np.ndarray) -> np.ndarray:
+    return 2 * special.ndtr(-np.abs(z))
+
+
+# --------------------------------------------------------------------------- CUPED
+
+
+@dataclass(frozen=True)
+class CupedResult(SimResult):
+    rho: float
+    users_per_arm: int
+    effect: float
+    alpha: float
+    experiments: int
+    variance_ratio_theory: float  # 1 − ρ²
+    variance_ratio_simulated: float  # mean over experiments of var(Y_cuped) / var(Y)
+    theta_mean: float  # fitted regression coefficient (truth: ρ)
+    n_needed_raw: int  # per arm for 80% power at `effect`
+    n_needed_cuped: int
+    fpr_raw: float
+    fpr_cuped: float
+    power_raw: float
+    power_raw_ci: tuple[float, float]
+    power_cuped: float
+    power_cuped_ci: tuple[float, float]
+    mean_estimate_raw: float
+    mean_estimate_cuped: float
+    se_raw: float  # empirical sd of the effect estimate across experiments
+    se_cuped: float
+    # (ρ, theory 1 − ρ², simulated variance ratio)
+    by_rho: tuple[tuple[float, float, float], ...]
+
+    def tables(self) -> list[Table]:
+        rows = [
+            ("variance of the metric (relative)", 1.0, self.variance_ratio_simulated),
+            ("spread of the effect estimate (sd)", self.se_raw, self.se_cuped),
+            ("mean effect estimate (truth " + f"{self.effect:g})", self.mean_estimate_raw,
+             self.mean_estimate_cuped),
+            ("false-positive rate (A/A)", self.fpr_raw, self.fpr_cuped),
+            ("power at the same users", self.power_raw, self.power_cuped),
+            ("users per arm for 80% power", self.n_needed_raw, self.n_needed_cuped),
+        ]
+        return [
+            table(f"CUPED with a pre-period covariate (ρ = {self.rho:g}, {self.users_per_arm:,} "
+                  f"users per arm, {self.experiments:,} experiments)",
+                  ("", "raw metric", "CUPED"), rows,
+                  note=f"Y_cuped = Y − θ(X − mean X), θ fitted on both arms (mean θ "
+                       f"{self.theta_mean:.3f}); theory says the variance falls to 1 − ρ² = "
+                       f"{self.variance_ratio_theory:.3f}."),
+            table("Variance left after CUPED vs correlation ρ",
+                  ("ρ", "theory 1 − ρ²", "simulated"), self.by_rho),
+        ]
+
+    def charts(self) -> list[Chart]:
+        r, th, sim = zip(*self.by_rho, strict=True)
+        return [Chart("abtest-cuped-variance", "Sample size needed with CUPED vs ρ",
+                      "correlation ρ between pre-period and experiment metric",
+                      "sample size relative to no CUPED",
+                      (series("theory 1 − ρ²", r, th), series("simulated", r, sim)),
+                      vlines=((self.rho, "your ρ"),))]
+
+    def reading(self) -> list[str]:
+        return [
+            f"A pre-period covariate correlated ρ = {self.rho:g} with the metric removes "
+            f"{1 - self.variance_ratio_simulated:.0%} of its variance (theory "
+            f"{self.rho**2:.0%}), so the test needs {self.n_needed_cuped:,} instead of "
+            f"{self.n_needed_raw:,} users per arm for the same power.",
+            f"At the same {self.users_per_arm:,} users, power rises from {self.power_raw:.0%} "
+            f"to {self.power_cuped:.0%}; the false-positive rate stays near α "
+            f"({self.fpr_cuped:.1%}) and the estimate stays unbiased.",
+            "The covariate must be measured before assignment (last month's activity), or the "
+            "treatment leaks into it and the adjustment biases the result.",
+        ]
+
+
+def _cuped_batch(rho: float, n: int, effect: float, size: int,
+                 rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Effect estimates, z-statistics (raw, CUPED), θ and variance ratio for `size` runs."""
+    noise = math.sqrt(1 - rho**2)
+    x = rng.standard_normal((size, 2, n))
+    y = rho * x + noise * rng.standard_normal((size, 2, n))
+    y[:, 1, :] += effect
+    xc = x - x.mean(axis=(1, 2), keepdims=True)
+    # θ from the pooled within-arm regression, so the treatment shift does not enter it.
+    yc = y - y.mean(axis=2, keepdims=True)
+    theta = (xc * yc).sum(axis=(1, 2)) / (xc**2).sum(axis=(1, 2))
+    adj = y - theta[:, None, None] * xc
+    out = []
+    for m in (y, adj):
+        mean = m.mean(axis=2)
+        var = m.var(axis=2, ddof=1)
+        diff = mean[:, 1] - mean[:, 0]
+        out.append((diff, diff / np.sqrt(var.sum(axis=1) / n), var.mean(axis=1)))
+    (d_raw, z_raw, v_raw), (d_cup, z_cup, v_cup) = out
+    return d_raw, z_raw, d_cup, z_cup, theta, v_cup / v_raw
+
+
+def cuped(*, rho: float = 0.5, users_per_arm: int = 5_000, effect: float = 0.04,
+          alpha: float = 0.05, experiments: int = 400, seed: int = 0,
+          progress: ProgressCallback | None = None) -> CupedResult:
+    """Variance reduction from a pre-period covariate (CUPED), simulated per user."""
+    check_range("rho", rho, -1, 1)
+    _check_int("users_per_arm", users_per_arm, 10, 1_000_000)
+    _check_int("experiments", experiments, 20, 100_000)
+    check_range("alpha", alpha, 0, 1)
+    if not math.isfinite(effect) or effect <= 0:
+        raise BadInputError(f"--effect must be in (0, inf) (in metric standard deviations), "
+                            f"got {effect:g}")
+    rng = np.random.default_rng(seed)
+    z = z_crit(alpha, False)
+    batch = max(1, 2_000_000 // (4 * users_per_arm))
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in
+                                          ("d_raw", "z_raw", "d_cup", "z_cup", "theta", "vr",
+                                           "aa_raw", "aa_cup")}
+    done = 0
+    while done < experiments:
+        size = min(batch, experiments - done)
+        d_raw, z_raw, d_cup, z_cup, theta, vr = _cuped_batch(rho, users_per_arm, effect, size, rng)
+        _, aa_raw, _, aa_cup, _, _ = _cuped_batch(rho, users_per_arm, 0.0, size, rng)
+        for k, v in zip(parts, (d_raw, z_raw, d_cup, z_cup, theta, vr, aa_raw, aa_cup),
+                        strict=True):
+            parts[k].append(v)
+        done += size
+        report(progress, 0.8 * done / experiments, "experiments")
+    a = {k: np.concatenate(v) for k, v in parts.items()}
+    by_rho = []
+    for r in (0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 0.9, 0.95):
+        vr = _cuped_batch(r, 20_000, 0.0, 1, rng)[5]
+        by_rho.append((r, 1 - r**2, float(vr[0])))
+    report(progress, 1.0, "done")
+    z_b = float(stats.norm.ppf(0.8))
+    n_raw = 2 * (z + z_b) ** 2 / effect**2
+    ratio = float(a["vr"].mean())
+    pw_raw, pw_cup = int((np.abs(a["z_raw"]) > z).sum()), int((np.abs(a["z_cup"]) > z).sum())
+    return CupedResult(
+        rho=rho, users_per_arm=users_per_arm, effect=effect, alpha=alpha,
+        experiments=experiments, variance_ratio_theory=1 - rho**2,
+        variance_ratio_simulated=ratio, theta_mean=float(a["theta"].mean()),
+        n_needed_raw=math.ceil(n_raw), n_needed_cuped=math.ceil(n_raw * ratio),
+        fpr_raw=float((np.abs(a["aa_raw"]) > z).mean()),
+        fpr_cuped=float((np.abs(a["aa_cup"]) > z).mean()),
+        power_raw=pw_raw / experiments, power_raw_ci=wilson(pw_raw, experiments),
+        power_cuped=pw_cup / experiments, power_cuped_ci=wilson(pw_cup, experiments),
+        mean_estimate_raw=float(a["d_raw"].mean()), mean_estimate_cuped=float(a["d_cup"].mean()),
+        se_raw=float(a["d_raw"].std(ddof=1)), se_cuped=float(a["d_cup"].std(ddof=1)),
+        by_rho=tuple(by_rho),
+    )
+
+
+# ---------------------------------------------------------------------------- unit
+
+
+@dataclass(frozen=True)
+class UnitResult(SimResult):
+    requests_per_user: float
+    icc: float
+    users_per_arm: int
+    alpha: float
+    experiments: int
+    design_effect: float  # 1 + (m_eff − 1)·ICC, m_eff = E[k²]/E[k]
+    fpr_naive_theory: float  # 2Φ(−z_α/2 / √DE)
+    # (randomise by, analyse as, false-positive rate, 95% CI, valid?)
+    rows: tuple[tuple[str, str, float, tuple[float, float], bool], ...]
+    # (requests per user, theory naive FPR)
+    naive_curve: tuple[tuple[float, float], ...]
+
+    @property
+    def fpr_naive(self) -> float:
+        return self.rows[0][2]
+
+    def tables(self) -> list[Table]:
+        rows = [(a, b, f, f"[{c[0]:.3f}, {c[1]:.3f}]", v) for a, b, f, c, v in self.rows]
+        return [table(
+            f"False-positive rate by randomisation unit and analysis ({self.experiments:,} A/A "
+            f"experiments, {self.users_per_arm:,} users per arm, ~{self.requests_per_user:g} "
+            f"requests each, ICC {self.icc:g})",
+            ("randomise by", "analyse as", "false-positive rate", "95% CI", "valid"), rows,
+            note=f"Design effect 1 + (m_eff − 1)·ICC = {self.design_effect:.2f} (m_eff = "
+                 f"E[k²]/E[k] over users' request counts k): the naive "
+                 f"request-level standard error is √{self.design_effect:.2f} too small; "
+                 f"theory predicts a false-positive rate of {self.fpr_naive_theory:.3f}.",
+        )]
+
+    def charts(self) -> list[Chart]:
+        m, f = zip(*self.naive_curve, strict=True)
+        return [Chart("abtest-unit-fpr",
+                      f"False positives when correlated requests are tested as independent "
+                      f"(ICC {self.icc:g})", "requests per user",
+                      "false-positive rate (theory)",
+                      (series("user split, request-level test", m, f),),
+                      hlines=((self.alpha, "α (user-level or delta method)"),),
+                      vlines=((self.requests_per_user, "your traffic"),))]
+
+    def reading(self) -> list[str]:
+        return [
+            f"Randomising users but testing their ~{self.requests_per_user:g} requests as if "
+            f"independent gives {self.fpr_naive:.1%} false positives instead of "
+            f"{self.alpha:.0%}: one user's requests move together (ICC {self.icc:g}).",
+            "Analyse at the unit you randomised: average per user, or keep the request-level "
+            "metric and compute its variance with the delta method; both hold α.",
+            "Randomising by request keeps the test valid, but one user sees both variants: "
+            "carry-over and an inconsistent experience, and no user-level metric (retention) "
+            "can be measured. Split by user and analyse by user.",
+        ]
+
+
+def _unit_arm_stats(u: np.ndarray, k: np.ndarray, sd_e: float,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Per-user sums of k requests y = u + e, and the arm's sum of squares, drawn exactly.
+
+    Σe ~ N(0, k·σ²) and Σ(e − ē)² ~ σ²·χ²(k − 1) are independent, and a sum of
+    independent χ² is χ² with the summed degrees of freedom, so no request is drawn
+    one by one: Σy² = Σ_users [k·u² + 2u·Σe + (Σe)²/k] + σ²·χ²(Σ(k − 1)).
+    """
+    s = rng.standard_normal(u.shape) * sd_e * np.sqrt(k)
+    total = k * u + s
+    safe_k = np.maximum(k, 1)
+    squares = (k * u**2 + 2 * u * s + np.where(k > 0, s**2 / safe_k, 0.0)).sum(axis=1)
+    dof = np.maximum(k - 1, 0).sum(axis=1)
+    squares = squares + sd_e**2 * np.where(dof > 0, rng.chisquare(np.maximum(dof, 1)), 0.0)
+    return total, squares
+
+
+def _request_z(tot_c, sq_c, k_c, tot_t, sq_t, k_t) -> np.ndarray:
+    """Naive request-level z: every request treated as an independent observation."""
+    out = []
+    for tot, sq, k in ((tot_c, sq_c, k_c), (tot_t, sq_t, k_t)):
+        n = k.sum(axis=1)
+        mean = tot.sum(axis=1) / n
+        var = (sq - n * mean**2) / (n - 1)
+        out.append((mean, var / n))
+    return (out[1][0] - out[0][0]) / np.sqrt(out[0][1] + out[1][1])
+
+
+def _welch_z(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    n_a, n_b = a.shape[1], b.shape[1]
+    return (b.mean(axis=1) - a.mean(axis=1)) / np.sqrt(a.var(axis=1, ddof=1) / n_a
+                                                         + b.var(axis=1, ddof=1) / n_b)
+
+
+def _delta_z(tot_c, k_c, tot_t, k_t) -> np.ndarray:
+    """Ratio metric Σy/Σk per arm with the delta-method variance over users."""
+    out = []
+    for tot, k in ((tot_c, k_c), (tot_t, k_t)):
+        n = tot.shape[1]
+        my, mk = tot.mean(axis=1), k.mean(axis=1)
+        r = my / mk
+        vy, vk = tot.var(axis=1, ddof=1), k.var(axis=1, ddof=1)
+        cov = ((tot - my[:, None]) * (k - mk[:, None])).sum(axis=1) / (n - 1)
+        out.append((r, (vy - 2 * r * cov + r**2 * vk) / (n * mk**2)))
+    return (out[1][0] - out[0][0]) / np.sqrt(out[0][1] + out[1][1])
+
+
+def _design_effect(m: float, icc: float) -> float:
+    """1 + (m_eff − 1)·ICC with m_eff = E[k²]/E[k] = (λ + m²)/m for k = 1 + Poisson(λ = m − 1)."""
+    return 1 + ((m - 1 + m * m) / m - 1) * icc
+
+
+def unit(*, requests_per_user: float = 10.0, icc: float = 0.2, users_per_arm: int = 1_000,
+         alpha: float = 0.05, experiments: int = 1_000, seed: int = 0,
+         progress: ProgressCallback | None = None) -> UnitResult:
+    """User- vs request-level randomisation and analysis: which keeps α."""
+    check_range("requests_per_user", requests_per_user, 1, 10_000, low_inclusive=True,
+                high_inclusive=True)
+    check_range("icc", icc, 0, 1, low_inclusive=True)
+    _check_int("users_per_arm", users_per_arm, 10, 1_000_000)
+    _check_int("experiments", experiments, 20, 100_000)
+    check_range("alpha", alpha, 0, 1)
+    rng = np.random.default_rng(seed)
+    sd_u, sd_e = math.sqrt(icc), math.sqrt(1 - icc)
+    z = z_crit(alpha, False)
+    batch = max(1, 400_000 // users_per_arm)
+    hits = {key: 0 for key in ("naive", "user", "delta", "request")}
+    done = 0
+    while done < experiments:
+        size = min(batch, experiments - done)
+        shape = (size, users_per_arm)
+        # Users split by user: each user's requests all land in one arm.
+        arms = []
+        for _ in range(2):
+            k = 1 + rng.poisson(requests_per_user - 1, size=shape).astype(float)
+            u = rng.standard_normal(shape) * sd_u
+            tot, sq = _unit_arm_stats(u, k, sd_e, rng)
+            arms.append((tot, sq, k))
+        (tc, sc, kc), (tt, st, kt) = arms
+        hits["naive"] += int((np.abs(_request_z(tc, sc, kc, tt, st, kt)) > z).sum())
+        hits["user"] += int((np.abs(_welch_z(tc / kc, tt / kt)) > z).sum())
+        hits["delta"] += int((np.abs(_delta_z(tc, kc, tt, kt)) > z).sum())
+        # Split by request: the same number of users, each request flips its own coin.
+        shape2 = (size, 2 * users_per_arm)
+        k = 1 + rng.poisson(requests_per_user - 1, size=shape2).astype(float)
+        k_t = rng.binomial(k.astype(np.int64), 0.5).astype(float)
+        u = rng.standard_normal(shape2) * sd_u
+        tot_t, sq_t = _unit_arm_stats(u, k_t, sd_e, rng)
+        tot_c, sq_c = _unit_arm_stats(u, k - k_t, sd_e, rng)
+        hits["request"] += int((np.abs(_request_z(tot_c, sq_c, k - k_t, tot_t, sq_t, k_t))
+                                > z).sum())
+        done += size
+        report(progress, done / experiments, "experiments")
+    de = _design_effect(requests_per_user, icc)
+
+    def fpr(d: float) -> float:
+        return float(2 * special.ndtr(-z / math.sqrt(d)))
+
+    curve = [(float(m), fpr(_design_effect(m, icc))) for m in (1, 2, 3, 5, 10, 20, 50, 100)]
+    rows = []
+    labels = {
+        "naive": ("user", "requests as independent", False),
+        "user": ("user", "per-user means (Welch t)", True),
+        "delta": ("user", "request ratio, delta method", True),
+        "request": ("request", "requests as independent", True),
+    }
+    for key, (by, how, ok) in labels.items():
+        rows.append((by, how, hits[key] / experiments, wilson(hits[key], experiments), ok))
+    return UnitResult(
+        requests_per_user=requests_per_user, icc=icc, users_per_arm=users_per_arm, alpha=alpha,
+        experiments=experiments, design_effect=de, fpr_naive_theory=fpr(de), rows=tuple(rows),
+        naive_curve=tuple(curve),
+    )
+
+
+# ------------------------------------------------------------------------ segments
+
+
+def adjust_pvalues(p: np.ndarray, method: str) -> np.ndarray:
+    """Adjusted p-values (Holm, Bonferroni, Benjamini–Hochberg) along the last axis."""
+    p = np.asarray(p, dtype=float)
+    m = p.shape[-1]
+    if method == "none":
+        return p.copy()
+    if method == "bonferroni":
+        return np.minimum(p * m, 1.0)
+    order = np.argsort(p, axis=-1)
+    ps = np.take_along_axis(p, order, axis=-1)
+    if method == "holm":
+        adj = np.maximum.accumulate(ps * (m - np.arange(m)), axis=-1)
+    elif method == "fdr_bh":
+        adj = np.minimum.accumulate((ps * m / np.arange(1, m + 1))[..., ::-1], axis=-1)[..., ::-1]
+    else:
+        raise BadInputError(f"--correction must be one of {', '.join(CORRECTIONS)}, "
+                            f"got {method!r}")
+    adj = np.minimum(adj, 1.0)
+    out = np.empty_like(adj)
+    np.put_along_axis(out, order, adj, axis=-1)
+    return out
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    segment: str
+    share: float
+    true_relative_effect: float
+    n_control: int
+    n_treatment: int
+    control_rate: float
+    treatment_rate: float
+    absolute_effect: float
+    ci: tuple[float, float]
+    p_value: float
+    adjusted_p: float
+    significant: bool
+
+
+@dataclass(frozen=True)
+class SegmentsResult(SimResult):
+    baseline: float
+    users_per_arm: int
+    effect: float
+    new_share: float
+    new_effect: float
+    alpha: float
+    correction: str
+    experiments: int
+    overall: SegmentRow
+    segments: tuple[SegmentRow, ...]
+    fwer_uncorrected: float  # A/A: share of experiments with ≥1 "significant" segment
+    fwer_corrected: float
+    harm_detected_rate: float  # share of experiments flagging the harmed segment (corrected)
+    # (number of segments tested, uncorrected FWER simulated, 1 − (1 − α)^k, corrected)
+    fwer_by_k: tuple[tuple[int, float, float, float], ...]
+
+    def tables(self) -> list[Table]:
+        rows = [
+            (r.segment, r.share, r.n_control, f"{r.true_relative_effect:+.1%}",
+             f"{r.absolute_effect / r.control_rate:+.2%}",
+             f"{r.ci[0] / r.control_rate:+.1%} to {r.ci[1] / r.control_rate:+.1%}",
+             r.p_value, r.adjusted_p, r.significant)
+            for r in (self.overall, *self.segments)
+        ]
+        label = CORRECTION_LABELS[self.correction]
+        return [
+            table(f"Effect by segment ({self.users_per_arm:,} users per arm, {label} correction "
+                  f"over {len(self.segments)} segments)",
+                  ("segment", "share", "users/arm", "true lift", "observed lift",
+                   f"{1 - self.alpha:.0%} CI", "p", "adjusted p", "significant"), rows,
+                  note="Lifts are relative to the control rate. The overall row is not adjusted: "
+                       "it is the one pre-registered test."),
+            table(f"Segment hunting under A/A ({self.experiments:,} experiments)",
+                  ("segments tested", "P(≥1 false alarm), uncorrected", "theory 1 − (1 − α)^k",
+                   f"with {label}"), self.fwer_by_k),
+        ]
+
+    def charts(self) -> list[Chart]:
+        k, raw, th, cor = zip(*self.fwer_by_k, strict=True)
+        names = [r.segment for r in self.segments]
+        idx = list(range(len(names)))
+        return [
+            Chart("abtest-segments-lift", "Observed relative lift by segment (" +
+                  ", ".join(f"{i}={n}" for i, n in enumerate(names)) + ")",
+                  "segment", "relative lift",
+                  (series("observed", idx, [r.absolute_effect / r.control_rate
+                                            for r in self.segments]),
+                   series("true", idx, [r.true_relative_effect for r in self.segments])),
+                  kind="bar", hlines=((0.0, "no effect"),)),
+            Chart("abtest-segments-fwer", "Chance of a false segment finding vs segments tested",
+                  "segments tested", "P(at least one false positive)",
+                  (series("uncorrected (simulated)", k, raw), series("theory", k, th),
+                   series(f"{CORRECTION_LABELS[self.correction]} correction (simulated)", k,
+                          cor)),
+                  hlines=((self.alpha, "α"),)),
+        ]
+
+    def reading(self) -> list[str]:
+        o = self.overall
+        new = self.segments[0]
+        label = CORRECTION_LABELS[self.correction]
+        verdict = "significant" if o.significant else "not significant"
+        lines = [
+            f"Overall the treatment moves conversion {o.absolute_effect / o.control_rate:+.2%} "
+            f"({verdict}, p = {o.p_value:.3g}), but for {new.segment} "
+            f"({new.share:.0%} of users) it is {new.absolute_effect / new.control_rate:+.2%} "
+            f"(adjusted p = {new.adjusted_p:.3g}).",
+            f"Across {self.experiments:,} simulated runs the test with {label} correction "
+            f"flagged the harmed segment {self.harm_detected_rate:.0%} of the time.",
+            f"Testing {len(self.segments)} segments without correction finds a 'significant' "
+            f"segment in {self.fwer_uncorrected:.0%} of A/A tests; with {label} correction "
+            f"{self.fwer_corrected:.1%}.",
+            "Pick the segments before the test (new vs returning, platform, country), correct "
+            "for their number, and treat a segment that is hurt as a launch blocker to fix.",
+        ]
+        return lines
+
+
+SEGMENTS = ("new users", "casual", "regular", "power users")
+_OTHER_SHARES = (0.5, 0.3, 0.2)  # how the non-new users split
+
+
+def _segment_tests(x_c, n_c, x_t, n_t, alpha):
+    p_c, p_t = x_c / n_c, x_t / n_t
+    pooled = (x_c + x_t) / (n_c + n_t)
+    se0 = np.sqrt(pooled * (1 - pooled) * (1 / n_c + 1 / n_t))
+    zstat = np.divide(p_t - p_c, se0, out=np.zeros(np.shape(p_c)), where=se0 > 0)
+    se = np.sqrt(p_c * (1 - p_c) / n_c + p_t * (1 - p_t) / n_t)
+    q = z_crit(alpha, False)
+    return p_c, p_t, _two_sided_p(zstat), se * q
+
+
+def segments(*, baseline: float = 0.1, users_per_arm: int = 500_000, effect: float = 0.05,
+             new_share: float = 0.2, new_effect: float = -0.1, alpha: float = 0.05,
+             correction: str = "holm", experiments: int = 2_000, seed: int = 0,
+             progress: ProgressCallback | None = None) -> SegmentsResult:
+    """A treatment that helps overall but hurts new users, found with corrected tests."""
+    check_range("baseline", baseline, 0, 1)
+    _check_int("users_per_arm", users_per_arm, 100, 100_000_000)
+    check_range("new_share", new_share, 0, 1)
+    check_range("alpha", alpha, 0, 1)
+    _check_int("experiments", experiments, 20, 1_000_000)
+    if correction not in CORRECTIONS:
+        raise BadInputError(f"--correction must be one of {', '.join(CORRECTIONS)}, "
+                            f"got {correction!r}")
+    for name, eff in (("effect", effect), ("new_effect", new_effect)):
+        treated = baseline * (1 + eff)
+        if not 0 < treated < 1:
+            raise BadInputError(f"--baseline × (1 + --{name.replace('_', '-')}) must be in "
+                                f"(0, 1), got {treated:g}")
+    shares = np.array([new_share, *[(1 - new_share) * s for s in _OTHER_SHARES]])
+    lifts = np.array([new_effect, effect, effect, effect])
+    rng = np.random.default_rng(seed)
+    p_c = np.full(4, baseline)
+    p_t = baseline * (1 + lifts)
+
+    def draw(size: int, treated: np.ndarray):
+        n_c = rng.multinomial(users_per_arm, shares, size=size)
+        n_t = rng.multinomial(users_per_arm, shares, size=size)
+        return n_c, rng.binomial(n_c, p_c), n_t, rng.binomial(n_t, treated)
+
+    # The one experiment we report in full.
+    n_c, x_c, n_t, x_t = (a[0] for a in draw(1, p_t))
+    rc, rt, pv, half = _segment_tests(x_c, n_c, x_t, n_t, alpha)
+    adj = adjust_pvalues(pv, correction)
+    rows = tuple(
+        SegmentRow(SEGMENTS[i], float(shares[i]), float(lifts[i]), int(n_c[i]), int(n_t[i]),
+                   float(rc[i]), float(rt[i]), float(rt[i] - rc[i]),
+                   (float(rt[i] - rc[i] - half[i]), float(rt[i] - rc[i] + half[i])),
+                   float(pv[i]), float(adj[i]), bool(adj[i] < alpha))
+        for i in range(4)
+    )
+    oc, ot, opv, ohalf = _segment_tests(x_c.sum(), n_c.sum(), x_t.sum(), n_t.sum(), alpha)
+    overall = SegmentRow("all users", 1.0, float((shares * lifts).sum()), int(n_c.sum()),
+                         int(n_t.sum()), float(oc), float(ot), float(ot - oc),
+                         (float(ot - oc - ohalf), float(ot - oc + ohalf)), float(opv),
+                         float(opv), bool(opv < alpha))
+    report(progress, 0.3, "repeated experiments")
+    # Power to flag the harmed segment, over many experiments.
+    n_c, x_c, n_t, x_t = draw(experiments, p_t)
+    pv = _segment_tests(x_c, n_c, x_t, n_t, alpha)[2]
+    harm = float((adjust_pvalues(pv, correction)[:, 0] < alpha).mean())
+    report(progress, 0.6, "segment hunting")
+    # A/A with k equal segments: how often does at least one look significant?
+    fwer = []
+    for k in (1, 2, 4, 8, 16, 32):
+        eq = np.full(k, 1 / k)
+        nc = rng.multinomial(users_per_arm, eq, size=experiments)
+        nt = rng.multinomial(users_per_arm, eq, size=experiments)
+        pv = _segment_tests(rng.binomial(nc, baseline), nc, rng.binomial(nt, baseline), nt,
+                            alpha)[2]
+        raw = float((pv < alpha).any(axis=1).mean())
+        cor = float((adjust_pvalues(pv, correction) < alpha).any(axis=1).mean())
+        fwer.append((k, raw, 1 - (1 - alpha) ** k, cor))
+    report(progress, 1.0, "done")
+    four = next(r for r in fwer if r[0] == 4)
+    return SegmentsResult(
+        baseline=baseline, users_per_arm=users_per_arm, effect=effect, new_share=new_share,
+        new_effect=new_effect, alpha=alpha, correction=correction, experiments=experiments,
+        overall=overall, segments=rows, fwer_uncorrected=four[1], fwer_corrected=four[3],
+        harm_detected_rate=harm, fwer_by_k=tuple(fwer),
+    )

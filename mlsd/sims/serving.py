@@ -1,0 +1,744 @@
+"""Serving a model at high QPS: replicas, load balancing, autoscaling, caching, where to run it.
+
+The seed's FAQ asks how to scale (load balancer, replication, caching), how to
+balance load and autoscale, how to cut latency, batch vs online prediction and
+where to run inference. This module answers with a discrete-event simulation of
+Poisson traffic through a load balancer to `c` replicas, checked against the
+queueing closed forms in `mlsd.sims.queueing`:
+
+- least-loaded: the balancer keeps one queue and hands the next request to the
+  first idle replica. That is exactly the M/M/c (Erlang C) system.
+- round-robin: every replica gets every c-th request and keeps its own queue
+  (E_c/M/1 per replica); a request can wait behind a slow one while a
+  neighbour idles, so the tail is far worse at the same replica count.
+- random: a random split (M/M/1 per replica), the worst of the four.
+- power-of-two: ask two random replicas for their outstanding requests and pick
+  the shorter: most of least-loaded's benefit with two probes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlsd.errors import BadInputError, check_positive, check_range, did_you_mean
+from mlsd.sims import queueing as q
+from mlsd.sims.base import (
+    Chart,
+    ProgressCallback,
+    SimResult,
+    Table,
+    report,
+    series,
+    table,
+)
+
+BALANCERS = ("least-loaded", "power-of-two", "round-robin", "random")
+SERVICE_DISTS = ("exponential", "constant", "lognormal")
+LOGNORMAL_SIGMA = 1.0  # shape of the heavy-tailed service time (mean kept at --service-ms)
+WARMUP_FRACTION = 0.1  # requests dropped from the statistics: the empty-system start
+SWEEP_REQUESTS = 25_000  # per point of the replica sweep and the cache table
+TAIL = 0.99
+
+# On-device constants (stated in the table note): a phone SoC draws ~2 W while
+# running a model; a phone battery holds ~15 Wh.
+DEVICE_WATTS = 2.0
+BATTERY_WH = 15.0
+BATCH_SPEEDUP = 4.0  # batched offline inference vs one request at a time
+BATCH_START_HOUR = 2.0  # the nightly job starts at 02:00
+PEAK_HOUR = 20.0  # diurnal traffic peaks at 20:00
+
+
+def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    """Raise BadInputError naming the option when `value` is not one of `choices`."""
+    if value not in choices:
+        raise BadInputError(
+            f"--{name.replace('_', '-')} must be one of {', '.join(choices)}, "
+            f"got {value!r}{did_you_mean(value, choices)}"
+        )
+
+
+# --------------------------------------------------------------------------------------
+# The discrete-event core
+# --------------------------------------------------------------------------------------
+
+
+def poisson_arrivals(rng: np.random.Generator, qps: float, n: int) -> np.ndarray:
+    """Arrival times (s) of `n` requests of a Poisson process with rate `qps`."""
+    return np.cumsum(rng.exponential(1.0 / qps, size=n))
+
+
+def service_times(rng: np.random.Generator, dist: str, mean_s: float, n: int) -> np.ndarray:
+    """`n` service times (s) with mean `mean_s` from the named distribution."""
+    if dist == "exponential":
+        return rng.exponential(mean_s, size=n)
+    if dist == "constant":
+        return np.full(n, mean_s)
+    mu_log = math.log(mean_s) - LOGNORMAL_SIGMA**2 / 2
+    return rng.lognormal(mu_log, LOGNORMAL_SIGMA, size=n)
+
+
+def service_quantile(dist: str, mean_s: float, qq: float) -> float:
+    """The qq-quantile of one request's own service time: the floor under any p99."""
+    if dist == "exponential":
+        return -math.log(1.0 - qq) * mean_s
+    if dist == "constant":
+        return mean_s
+    from scipy.stats import norm  # slow to import: only for the lognormal case
+
+    mu_log = math.log(mean_s) - LOGNORMAL_SIGMA**2 / 2
+    return math.exp(mu_log + LOGNORMAL_SIGMA * float(norm.ppf(qq)))
+
+
+def service_tail(dist: str, mean_s: float, x: float) -> float:
+    """P(S > x) for one request's service time."""
+    if x <= 0:
+        return 1.0
+    if dist == "exponential":
+        return math.exp(-x / mean_s)
+    if dist == "constant":
+        return 1.0 if x < mean_s else 0.0
+    from scipy.stats import lognorm  # slow to import: only for the lognormal case
+
+    mu_log = math.log(mean_s) - LOGNORMAL_SIGMA**2 / 2
+    return float(lognorm.sf(x, LOGNORMAL_SIGMA, scale=math.exp(mu_log)))
+
+
+def fcfs_departures(arrivals: np.ndarray, services: np.ndarray) -> np.ndarray:
+    """Departure times of one FCFS server, vectorised.
+
+    D_n = max(A_n, D_{n-1}) + S_n unrolls to D_n = cumS_n + max_{k≤n}(A_k - cumS_{k-1}),
+    a running maximum: no Python loop.
+    """
+    cum = np.cumsum(services)
+    return cum + np.maximum.accumulate(arrivals - (cum - services))
+
+
+def _central_queue(arrivals: list[float], services: list[float], c: int) -> list[float]:
+    """One FCFS queue at the balancer, c replicas: a heap of the times replicas free up."""
+    free = [0.0] * c
+    out = [0.0] * len(arrivals)
+    replace = heapq.heapreplace
+    for k, (t, s) in enumerate(zip(arrivals, services, strict=True)):
+        f = free[0]
+        d = (t if f < t else f) + s
+        replace(free, d)
+        out[k] = d
+    return out
+
+
+def _power_of_two(arrivals: list[float], services: list[float], c: int, first: list[int], second: list[int]) -> list[float]:
+    """Per-replica FCFS queues; each request goes to the less busy of two sampled replicas.
+
+    "Busy" is what a balancer can see: requests sent and not yet answered.
+    """
+    pending = [deque() for _ in range(c)]
+    last = [0.0] * c
+    out = [0.0] * len(arrivals)
+    for k, t in enumerate(arrivals):
+        i, j = first[k], second[k]
+        qi, qj = pending[i], pending[j]
+        while qi and qi[0] <= t:
+            qi.popleft()
+        while qj and qj[0] <= t:
+            qj.popleft()
+        pick = i if len(qi) <= len(qj) else j
+        lp = last[pick]
+        d = (t if lp < t else lp) + services[k]
+        last[pick] = d
+        pending[pick].append(d)
+        out[k] = d
+    return out
+
+
+def response_times(
+    arrivals: np.ndarray, services: np.ndarray, c: int, balancer: str, rng: np.random.Generator
+) -> np.ndarray:
+    """Response time (wait + service, s) of every request through `balancer` to `c` replicas."""
+    n = len(arrivals)
+    if balancer == "least-loaded":
+        dep = np.asarray(_central_queue(arrivals.tolist(), services.tolist(), c))
+    elif balancer == "power-of-two":
+        first = rng.integers(c, size=n)
+        second = (first + rng.integers(1, c, size=n)) % c if c > 1 else first
+        dep = np.asarray(_power_of_two(arrivals.tolist(), services.tolist(), c, first.tolist(), second.tolist()))
+    else:
+        dep = np.empty(n)
+        if balancer == "round-robin":
+            for i in range(c):
+                dep[i::c] = fcfs_departures(arrivals[i::c], services[i::c])
+        else:  # random
+            where = rng.integers(c, size=n)
+            for i in range(c):
+                sel = where == i
+                dep[sel] = fcfs_departures(arrivals[sel], services[sel])
+    return dep - arrivals
+
+
+def steady(x: np.ndarray) -> np.ndarray:
+    """Drop the warm-up: the first requests see an empty system."""
+    return x[int(len(x) * WARMUP_FRACTION):]
+
+
+def closed_form_p99(balancer: str, lam: float, mu: float, c: int, dist: str) -> float:
+    """The closed-form p99 for this balancer, when one exists (exponential service), else nan."""
+    if dist != "exponential":
+        return math.nan
+    if balancer == "least-loaded":
+        return q.mmc_response_quantile(TAIL, lam, mu, c)
+    if balancer == "round-robin":
+        return q.round_robin_quantile(TAIL, lam, mu, c)
+    if balancer == "random":
+        return q.mm1_split_quantile(TAIL, lam, mu, c)
+    return math.nan
+
+
+def closed_form_name(balancer: str) -> str:
+    return {
+        "least-loaded": "M/M/c (Erlang C)",
+        "round-robin": "E_c/M/1 per replica",
+        "random": "M/M/1 per replica",
+    }.get(balancer, "none")
+
+
+# --------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BalancerRow:
+    balancer: str
+    p50_ms: float
+    p99_ms: float
+    closed_form_p99_ms: float  # nan where no closed form applies
+    closed_form: str
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    replicas: int
+    utilisation: float
+    p99_ms_least_loaded: float
+    p99_ms_round_robin: float
+    p99_ms_erlang_c: float  # nan unless service is exponential
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    policy: str
+    replica_hours: float
+    cost: float
+    peak_replicas: int
+    violation_minutes: int
+    share_over_slo: float  # of the day's requests
+
+
+@dataclass(frozen=True)
+class CacheRow:
+    hit_rate: float
+    backend_qps: float
+    replicas: int  # fewest replicas meeting the SLO end to end (0: none can)
+    p99_ms: float  # simulated end-to-end p99 at that count
+    cost_per_hour: float
+
+
+@dataclass(frozen=True)
+class ServingResult(SimResult):
+    qps: float
+    service_ms: float
+    slo_p99_ms: float
+    balancer: str
+    service_dist: str
+    requests: int
+    replicas: int
+    sized_for_slo: bool  # True when --replicas was 0 and the simulation chose the count
+    min_stable_replicas: int
+    utilisation: float  # measured: busy time / (replicas × span)
+    p50_ms: float
+    p99_ms: float
+    mean_ms: float
+    closed_form_p99_ms: float
+    closed_form: str
+    meets_slo: bool
+    erlang_c_replicas_for_slo: int  # M/M/c sizing; 0 when the SLO is out of reach
+    event_loop_seconds: float  # wall clock of the main run (not deterministic)
+    balancers: tuple[BalancerRow, ...]
+    sweep: tuple[SweepRow, ...]
+    day_hours: tuple[float, ...]
+    day_demand_qps: tuple[float, ...]
+    day_needed: tuple[int, ...]
+    day_replicas: tuple[tuple[str, tuple[int, ...]], ...]
+    policies: tuple[PolicyRow, ...]
+    autoscale_target: float
+    boot_minutes: float
+    replica_cost_per_hour: float
+    cache: tuple[CacheRow, ...]
+    cache_ms: float
+    batch_every_hours: float
+    batch_vs_online: tuple[tuple[str, float, float, float, float, float], ...]
+    device_vs_server: tuple[tuple[str, str, str], ...]
+    device_p99_ms: float
+    server_p99_ms_with_network: float
+
+    def tables(self) -> list[Table]:
+        out = [
+            table(
+                f"{self.qps:g} QPS at {self.service_ms:g} ms mean service ({self.service_dist}), "
+                f"{self.balancer}, {self.replicas} replicas",
+                ["measure", "value"],
+                [
+                    ["replicas", self.replicas],
+                    ["chosen as fewest meeting the SLO", self.sized_for_slo],
+                    ["fewest replicas with utilisation < 1", self.min_stable_replicas],
+                    ["utilisation (measured)", self.utilisation],
+                    ["p50 ms", self.p50_ms],
+                    ["p99 ms", self.p99_ms],
+                    [f"p99 ms, closed form {self.closed_form}", _dash(self.closed_form_p99_ms)],
+                    [f"meets p99 ≤ {self.slo_p99_ms:g} ms", self.meets_slo],
+                    ["replicas for the SLO by Erlang C (0: unreachable)", self.erlang_c_replicas_for_slo],
+                    ["requests simulated", self.requests],
+                    ["event loop seconds (wall clock)", self.event_loop_seconds],
+                ],
+                note=f"The first {WARMUP_FRACTION:.0%} of requests (empty-system start) are left out of the percentiles.",
+            ),
+            table(
+                f"Load balancers at {self.replicas} replicas (same requests for each)",
+                ["balancer", "p50 ms", "p99 ms", "closed-form p99 ms", "closed form"],
+                [[b.balancer, b.p50_ms, b.p99_ms, _dash(b.closed_form_p99_ms), b.closed_form] for b in self.balancers],
+                note="Least-loaded keeps one queue at the balancer (M/M/c); the others queue at each replica, "
+                "so a request can wait while another replica idles.",
+            ),
+            table(
+                "p99 against replica count",
+                ["replicas", "utilisation", "p99 ms least-loaded", "p99 ms round-robin", "p99 ms Erlang C"],
+                [[s.replicas, s.utilisation, s.p99_ms_least_loaded, s.p99_ms_round_robin, _dash(s.p99_ms_erlang_c)] for s in self.sweep],
+                note=f"Simulated per point: {SWEEP_REQUESTS:,} requests least-loaded, {self.requests:,} round-robin "
+                "(its per-replica queues are slow to settle).",
+            ),
+            table(
+                f"A day of diurnal traffic peaking at {self.qps:g} QPS",
+                ["policy", "replica-hours", "cost", "peak replicas", "minutes over SLO", "requests over SLO"],
+                [[p.policy, p.replica_hours, p.cost, p.peak_replicas, p.violation_minutes, p.share_over_slo] for p in self.policies],
+                note=f"Per minute: M/M/c (least-loaded) tail at the SLO, plus a fluid backlog when demand exceeds capacity. "
+                f"Autoscaling targets utilisation {self.autoscale_target:g}; a new replica takes {self.boot_minutes:g} min to boot; "
+                f"cost at {self.replica_cost_per_hour:g} per replica-hour.",
+            ),
+            table(
+                f"A cache in front ({self.cache_ms:g} ms per hit)",
+                ["hit rate", "backend QPS", "replicas for SLO", "p99 ms", "cost per hour"],
+                [[c.hit_rate, c.backend_qps, c.replicas, _dash(c.p99_ms), c.cost_per_hour] for c in self.cache],
+                note="Misses pay the cache lookup and then queue for a replica (least-loaded); 0 replicas means no count meets the SLO.",
+            ),
+            table(
+                "Batch vs online prediction",
+                ["mode", "p50 ms", "p99 ms", "replica-hours per day", "staleness p50 h", "staleness p99 h"],
+                [list(r) for r in self.batch_vs_online],
+                note=f"Batch scores every user each run (starting {BATCH_START_HOUR:02.0f}:00, every {self.batch_every_hours:g} h, "
+                f"{BATCH_SPEEDUP:g}× faster per prediction when batched) and serves a key-value lookup; "
+                "staleness is the age of the score at the moment each request (sampled from the day's traffic) reads it.",
+            ),
+            table(
+                "On-device vs server inference",
+                ["trade-off", "on device", "on the server"],
+                [list(r) for r in self.device_vs_server],
+                note=f"Device assumptions: {DEVICE_WATTS:g} W while computing, a {BATTERY_WH:g} Wh battery.",
+            ),
+        ]
+        return out
+
+    def charts(self) -> list[Chart]:
+        xs = [s.replicas for s in self.sweep]
+        lines = [
+            series("least-loaded (simulated)", xs, [s.p99_ms_least_loaded for s in self.sweep]),
+            series("round-robin (simulated)", xs, [s.p99_ms_round_robin for s in self.sweep]),
+        ]
+        if self.service_dist == "exponential":
+            lines.append(series("Erlang C closed form", xs, [s.p99_ms_erlang_c for s in self.sweep]))
+        day = [series("needed for the SLO", self.day_hours, self.day_needed)]
+        day += [series(name, self.day_hours, reps) for name, reps in self.day_replicas]
+        return [
+            Chart(
+                name="serving-latency-vs-replicas",
+                title=f"p99 latency vs replicas at {self.qps:g} QPS",
+                x_label="replicas",
+                y_label="p99 latency (ms)",
+                series=tuple(lines),
+                y_log=True,
+                hlines=((self.slo_p99_ms, f"SLO {self.slo_p99_ms:g} ms"),),
+            ),
+            Chart(
+                name="serving-autoscaling-day",
+                title="Replicas over a day of diurnal traffic",
+                x_label="hour of day",
+                y_label="replicas",
+                series=tuple(day),
+                kind="step",
+            ),
+        ]
+
+    def reading(self) -> list[str]:
+        rr = next(b for b in self.balancers if b.balancer == "round-robin")
+        ll = next(b for b in self.balancers if b.balancer == "least-loaded")
+        auto = next(p for p in self.policies if p.policy.startswith("autoscale"))
+        peak = self.policies[0]
+        out = [
+            f"At {self.qps:g} QPS and {self.service_ms:g} ms per request the fleet needs at least "
+            f"{self.min_stable_replicas} replicas just to keep up; {self.replicas} replicas give a p99 of "
+            f"{self.p99_ms:.0f} ms ({self.balancer}), "
+            + ("within" if self.meets_slo else "over")
+            + f" the {self.slo_p99_ms:g} ms SLO.",
+            f"The balancer matters as much as the replica count: at {self.replicas} replicas least-loaded "
+            f"gives p99 {ll.p99_ms:.0f} ms but round-robin {rr.p99_ms:.0f} ms, because per-replica queues let a "
+            "request wait behind a slow one while a neighbour idles.",
+        ]
+        if not math.isnan(self.closed_form_p99_ms):
+            err = abs(self.p99_ms / self.closed_form_p99_ms - 1)
+            out.append(
+                f"The simulated p99 is within {err:.1%} of the {self.closed_form} closed form "
+                f"({self.closed_form_p99_ms:.1f} ms)."
+            )
+        out.append(
+            f"Over a day, autoscaling costs {auto.cost:.0f} against {peak.cost:.0f} for a fleet sized for the peak, "
+            f"with {auto.violation_minutes} minutes over the SLO while new replicas boot."
+        )
+        if len(self.cache) > 1 and self.cache[0].replicas and self.cache[-1].replicas:
+            hi = max(self.cache, key=lambda c: c.hit_rate)
+            out.append(
+                f"A cache with hit rate {hi.hit_rate:.0%} cuts the replicas the SLO needs from "
+                f"{self.cache[0].replicas} to {hi.replicas}."
+            )
+        out.append(
+            f"On the device the model answers with p99 {self.device_p99_ms:.0f} ms and no network, against "
+            f"{self.server_p99_ms_with_network:.0f} ms through the server including the round trip; "
+            "the device pays in battery and memory, the server in cost and in data leaving the phone."
+        )
+        return out
+
+
+def _dash(value: float) -> float | str:
+    """Tables show '—' where a closed form does not apply."""
+    return "—" if isinstance(value, float) and math.isnan(value) else value
+
+
+# --------------------------------------------------------------------------------------
+# The simulation
+# --------------------------------------------------------------------------------------
+
+
+def _diurnal(hours: np.ndarray, peak: float, peak_to_trough: float) -> np.ndarray:
+    """Demand (QPS) at `hours`: a cosine day peaking at PEAK_HOUR, trough = peak / ratio."""
+    trough = peak / peak_to_trough
+    phase = np.cos(2 * np.pi * (hours - PEAK_HOUR) / 24.0)
+    return trough + (peak - trough) * (1 + phase) / 2
+
+
+def _replicas_for(lam: float, mu: float, slo_s: float) -> int:
+    """Erlang C sizing used by the day's policies (least-loaded balancer)."""
+    if lam <= 0:
+        return 1
+    c = q.min_replicas_for_slo(lam, mu, slo_s)
+    return c if c is not None else q.min_stable_replicas(lam, mu)
+
+
+def _day(
+    *, rng, qps, mu, slo_s, peak_to_trough, autoscale_target, boot_minutes, cost_per_hour
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[str, np.ndarray]], list[PolicyRow]]:
+    minutes = np.arange(24 * 60)
+    hours = minutes / 60.0
+    smooth = _diurnal(hours, qps, peak_to_trough)
+    demand = smooth * rng.lognormal(0.0, 0.05, size=len(minutes))  # minute-to-minute noise
+    needed = np.array([_replicas_for(lam, mu, slo_s) for lam in demand])
+    boot = int(math.ceil(boot_minutes))
+
+    peak_fixed = np.full(len(minutes), _replicas_for(qps, mu, slo_s))
+    mean_fixed = np.full(len(minutes), _replicas_for(float(smooth.mean()), mu, slo_s))
+
+    def target(lam: float) -> int:
+        return max(1, math.ceil(lam / (mu * autoscale_target)))
+
+    def scaled(lookahead: bool) -> np.ndarray:
+        """Replicas in service each minute: decide every minute, scale-ups arrive after the boot time."""
+        reps = np.zeros(len(minutes), dtype=int)
+        current = target(float(demand[0]))
+        arriving: list[tuple[int, int]] = []  # (minute ready, count)
+        for m in minutes:
+            ready = sum(n for t, n in arriving if t <= m)
+            arriving = [(t, n) for t, n in arriving if t > m]
+            current += ready
+            if lookahead:  # predictive: yesterday's curve at the minute the replicas would be ready
+                want = target(float(smooth[(m + boot) % len(minutes)]) * 1.05)
+            else:  # reactive: what the last minute's traffic needed
+                want = target(float(demand[m - 1] if m else demand[0]))
+            in_flight = sum(n for _, n in arriving)
+            if want > current + in_flight:
+                arriving.append((m + boot, want - current - in_flight))
+            elif want < current:
+                current = want  # scale-in drains at once, and nothing more is on its way
+                arriving = []
+            reps[m] = current
+        return reps
+
+    policies = [
+        ("fixed for the peak", peak_fixed),
+        ("fixed for the mean", mean_fixed),
+        (f"autoscale to {autoscale_target:g} utilisation", scaled(False)),
+        ("predictive autoscale", scaled(True)),
+    ]
+    rows = []
+    for name, reps in policies:
+        backlog = 0.0
+        over = 0.0
+        bad_minutes = 0
+        for m in minutes:
+            lam, c = float(demand[m]), int(reps[m])
+            cap = c * mu
+            start_backlog = backlog
+            backlog = max(0.0, backlog + (lam - cap) * 60.0)
+            delay = (start_backlog + backlog) / 2 / cap
+            tail = q.mmc_response_tail(slo_s - delay, min(lam, 0.98 * cap), mu, c) if slo_s > delay else 1.0
+            over += lam * tail
+            bad_minutes += tail > 1 - TAIL
+        rh = float(reps.sum()) / 60.0
+        rows.append(PolicyRow(name, rh, rh * cost_per_hour, int(reps.max()), int(bad_minutes), over / float(demand.sum())))
+    return hours, demand, needed, policies, rows
+
+
+def simulate_serving(
+    *,
+    qps: float = 2000.0,
+    service_ms: float = 20.0,
+    replicas: int = 0,
+    slo_p99_ms: float = 100.0,
+    balancer: str = "least-loaded",
+    service_dist: str = "exponential",
+    requests: int = 100_000,
+    peak_to_trough: float = 4.0,
+    autoscale_target: float = 0.7,
+    boot_minutes: float = 5.0,
+    replica_cost_per_hour: float = 0.5,
+    cache_hit_rate: float = 0.5,
+    cache_ms: float = 2.0,
+    batch_every_hours: float = 24.0,
+    users: int = 10_000_000,
+    rtt_ms: float = 80.0,
+    device_slowdown: float = 3.0,
+    model_mb: float = 50.0,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+) -> ServingResult:
+    """Simulate a fleet of replicas behind a load balancer and the serving choices around it."""
+    check_positive("qps", qps)
+    check_positive("service_ms", service_ms)
+    check_range("replicas", replicas, 0, None, low_inclusive=True)
+    check_positive("slo_p99_ms", slo_p99_ms)
+    check_choice("balancer", balancer, BALANCERS)
+    check_choice("service_dist", service_dist, SERVICE_DISTS)
+    check_range("requests", requests, 1000, 5_000_000, low_inclusive=True, high_inclusive=True)
+    check_range("peak_to_trough", peak_to_trough, 1, None, low_inclusive=True)
+    check_range("autoscale_target", autoscale_target, 0, 1)
+    check_range("boot_minutes", boot_minutes, 0, 24 * 60, low_inclusive=True)
+    check_range("replica_cost_per_hour", replica_cost_per_hour, 0, None, low_inclusive=True)
+    check_range("cache_hit_rate", cache_hit_rate, 0, 1, low_inclusive=True)
+    check_range("cache_ms", cache_ms, 0, None, low_inclusive=True)
+    check_positive("batch_every_hours", batch_every_hours)
+    check_positive("users", users)
+    check_range("rtt_ms", rtt_ms, 0, None, low_inclusive=True)
+    check_positive("device_slowdown", device_slowdown)
+    check_positive("model_mb", model_mb)
+
+    mean_s, slo_s = service_ms / 1000.0, slo_p99_ms / 1000.0
+    mu = 1.0 / mean_s
+    c_stable = q.min_stable_replicas(qps, mu)
+    own_p99 = service_quantile(service_dist, mean_s, TAIL)
+    reachable = own_p99 < slo_s
+    c_erlang = q.min_replicas_for_slo(qps, mu, slo_s) if service_dist == "exponential" else None
+    if replicas and replicas * mu <= qps:
+        need = f"; {c_erlang} for --slo-p99-ms {slo_p99_ms:g}" if c_erlang else ""
+        raise BadInputError(
+            f"--replicas {replicas} cannot carry --qps {qps:g} at --service-ms {service_ms:g}: "
+            f"utilisation {qps / (replicas * mu):.2f} ≥ 1, the queue grows without bound; "
+            f"at least {c_stable} replicas are needed{need}"
+        )
+    if not replicas and not reachable:
+        raise BadInputError(
+            f"--slo-p99-ms {slo_p99_ms:g} cannot be met by adding replicas: one request's own "
+            f"{service_dist} service time has p99 {own_p99 * 1000:.1f} ms at --service-ms {service_ms:g} "
+            f"(at least {c_stable} replicas keep up with --qps {qps:g}); raise the SLO or cut the service time"
+        )
+
+    rng = np.random.default_rng(seed)
+    arrivals = poisson_arrivals(rng, qps, requests)
+    services = service_times(rng, service_dist, mean_s, requests)
+    report(progress, 0.05, "sizing")
+
+    # Small, common-random-number runs for sizing and sweeps.
+    small_arr, small_svc = arrivals[:SWEEP_REQUESTS], services[:SWEEP_REQUESTS]
+
+    def p99_of(c: int, bal: str, arr: np.ndarray = small_arr, svc: np.ndarray = small_svc) -> float:
+        return float(np.quantile(steady(response_times(arr, svc, c, bal, np.random.default_rng(seed + c))), TAIL))
+
+    sized = replicas == 0
+    if sized:
+        start = c_erlang or c_stable
+        if balancer == "round-robin" and service_dist == "exponential":
+            while q.round_robin_quantile(TAIL, qps, mu, start) > slo_s:
+                start += 1
+        c = max(start, c_stable)
+        if p99_of(c, balancer) > slo_s:
+            while p99_of(c, balancer) > slo_s:
+                c += 1 if c < 2 * start else max(1, c // 10)
+        else:
+            while c - 1 >= c_stable and p99_of(c - 1, balancer) <= slo_s:
+                c -= 1
+        replicas = c
+    report(progress, 0.15, "main run")
+
+    main_rng = np.random.default_rng(seed + 1)
+    t0 = time.perf_counter()
+    resp = response_times(arrivals, services, replicas, balancer, main_rng)
+    loop_seconds = time.perf_counter() - t0
+    resp_ss = steady(resp)
+    span = float(arrivals[-1] - arrivals[0])
+    utilisation = float(services.sum()) / (replicas * span)
+    p50, p99 = (float(v) for v in np.quantile(resp_ss, [0.5, TAIL]))
+    cf = closed_form_p99(balancer, qps, mu, replicas, service_dist)
+    report(progress, 0.3, "balancers")
+
+    rows = []
+    for bal in BALANCERS:
+        r = resp if bal == balancer else response_times(arrivals, services, replicas, bal, np.random.default_rng(seed + 1))
+        b50, b99 = (float(v) * 1000 for v in np.quantile(steady(r), [0.5, TAIL]))
+        cfb = closed_form_p99(bal, qps, mu, replicas, service_dist)
+        rows.append(BalancerRow(bal, b50, b99, cfb * 1000, closed_form_name(bal) if not math.isnan(cfb) else "none"))
+    report(progress, 0.5, "replica sweep")
+
+    hi = max(replicas + 4, c_stable + 6)
+    counts = sorted(set(np.linspace(c_stable, hi, num=min(10, hi - c_stable + 1)).round().astype(int).tolist()))
+    sweep = []
+    for c in counts:
+        ecf = q.mmc_response_quantile(TAIL, qps, mu, c) if service_dist == "exponential" else math.nan
+        sweep.append(SweepRow(c, qps / (c * mu), p99_of(c, "least-loaded") * 1000, p99_of(c, "round-robin", arrivals, services) * 1000, ecf * 1000))
+    report(progress, 0.65, "a day of traffic")
+
+    day_rng = np.random.default_rng(seed + 2)
+    hours, demand, needed, policies, policy_rows = _day(
+        rng=day_rng, qps=qps, mu=mu, slo_s=slo_s, peak_to_trough=peak_to_trough,
+        autoscale_target=autoscale_target, boot_minutes=boot_minutes, cost_per_hour=replica_cost_per_hour,
+    )
+    step = 10  # keep charts and JSON small: every 10th minute
+    report(progress, 0.75, "cache")
+
+    cache_rows = []
+    cache_s = cache_ms / 1000.0
+    for h in sorted({0.0, 0.25, 0.5, 0.75, 0.9, round(cache_hit_rate, 4)}):
+        lam_b = qps * (1 - h)
+        n_miss = int(round(SWEEP_REQUESTS * (1 - h)))
+
+        def e2e_p99(c: int, h=h, lam_b=lam_b, n_miss=n_miss) -> float:
+            if n_miss < 100:
+                return cache_s
+            # the misses are a thinned Poisson stream at rate lam_b: rescale the common arrivals
+            arr_b = small_arr[:n_miss] * (qps / lam_b)
+            back = steady(response_times(arr_b, small_svc[:n_miss], c, "least-loaded", np.random.default_rng(seed)))
+            n_hit = int(round(len(back) * h / (1 - h)))
+            return float(np.quantile(np.concatenate([cache_s + back, np.full(n_hit, cache_s)]), TAIL))
+
+        floor = q.min_stable_replicas(lam_b, mu) if lam_b > 0 else 1
+        if (1 - h) * service_tail(service_dist, mean_s, slo_s - cache_s) >= 1 - TAIL:
+            c_h = 0  # even with no queueing, too many misses outlast the SLO
+        else:
+            guess = None
+            if service_dist == "exponential" and h < TAIL:
+                guess = q.min_replicas_for_slo(lam_b, mu, slo_s - cache_s, 1 - (1 - TAIL) / (1 - h))
+            c_h = max(floor, (guess or floor) - 2)
+            while e2e_p99(c_h) > slo_s and c_h < 50 * floor:
+                c_h += 1
+        p99_h = e2e_p99(c_h) * 1000 if c_h else math.nan
+        cache_rows.append(CacheRow(h, lam_b, c_h, p99_h, c_h * replica_cost_per_hour))
+    report(progress, 0.85, "batch vs online")
+
+    # Batch vs online: staleness seen by requests drawn from the day's traffic curve.
+    bo_rng = np.random.default_rng(seed + 4)
+    grid = np.linspace(0, 24, 24 * 60, endpoint=False)
+    weights = _diurnal(grid, qps, peak_to_trough)
+    req_hours = bo_rng.choice(grid, size=50_000, p=weights / weights.sum()) + bo_rng.random(50_000) / 60.0
+    batch_hours = users * mean_s / BATCH_SPEEDUP / 3600.0  # replica-hours per run
+    job_hours = batch_hours / max(replicas, 1)  # wall clock on a fleet of the online size
+    since_start = (req_hours - BATCH_START_HOUR) % batch_every_hours
+    # before this run finishes, requests read the previous run's scores
+    age = np.where(since_start >= job_hours, since_start, since_start + batch_every_hours)
+    runs_per_day = 24.0 / batch_every_hours
+    auto_row = next(p for p in policy_rows if p.policy.startswith("autoscale"))
+    kv_ms = cache_ms
+    batch_vs_online = (
+        ("batch (precomputed, key-value lookup)", kv_ms, kv_ms, batch_hours * runs_per_day,
+         float(np.quantile(age, 0.5)), float(np.quantile(age, TAIL))),
+        ("online (autoscaled fleet)", p50 * 1000, p99 * 1000, auto_row.replica_hours, 0.0, 0.0),
+    )
+    report(progress, 0.92, "device vs server")
+
+    dev_rng = np.random.default_rng(seed + 5)
+    n_dev = 50_000
+    rtt = rtt_ms * dev_rng.lognormal(0.0, 0.4, size=n_dev)
+    server_lat = rtt + dev_rng.choice(resp_ss, size=n_dev) * 1000
+    device_lat = service_times(dev_rng, service_dist, mean_s * device_slowdown, n_dev) * 1000
+    dev_p50, dev_p99 = (float(v) for v in np.quantile(device_lat, [0.5, TAIL]))
+    srv_p50, srv_p99 = (float(v) for v in np.quantile(server_lat, [0.5, TAIL]))
+    mj = DEVICE_WATTS * mean_s * device_slowdown * 1000  # millijoules per inference
+    pct_per_1000 = 1000 * DEVICE_WATTS * mean_s * device_slowdown / (BATTERY_WH * 3600) * 100
+    device_vs_server = (
+        ("latency p50 / p99 ms", f"{dev_p50:.0f} / {dev_p99:.0f}", f"{srv_p50:.0f} / {srv_p99:.0f} (incl. network)"),
+        ("battery", f"{mj:.0f} mJ per inference; {pct_per_1000:.2f}% of a charge per 1,000", "none on the device"),
+        ("memory on the device", f"{model_mb:g} MB model resident", "none"),
+        ("shipping a new model", f"{model_mb * users / 1e6:,.0f} TB downloaded by {users:,} users", "a server push"),
+        ("privacy", "features stay on the device", "features and requests leave the device"),
+        ("server cost", "none per request", f"{replicas} replicas at peak"),
+    )
+    report(progress, 1.0, "done")
+
+    def day_every(x):
+        return tuple(x[::step].tolist())
+
+    return ServingResult(
+        qps=qps,
+        service_ms=service_ms,
+        slo_p99_ms=slo_p99_ms,
+        balancer=balancer,
+        service_dist=service_dist,
+        requests=requests,
+        replicas=int(replicas),
+        sized_for_slo=sized,
+        min_stable_replicas=c_stable,
+        utilisation=utilisation,
+        p50_ms=p50 * 1000,
+        p99_ms=p99 * 1000,
+        mean_ms=float(resp_ss.mean()) * 1000,
+        closed_form_p99_ms=cf * 1000,
+        closed_form=closed_form_name(balancer) if not math.isnan(cf) else "none",
+        meets_slo=p99 <= slo_s,
+        erlang_c_replicas_for_slo=int(c_erlang or 0),
+        event_loop_seconds=loop_seconds,
+        balancers=tuple(rows),
+        sweep=tuple(sweep),
+        day_hours=day_every(hours),
+        day_demand_qps=day_every(demand),
+        day_needed=tuple(int(v) for v in needed[::step]),
+        day_replicas=tuple((name, tuple(int(v) for v in reps[::step])) for name, reps in policies),
+        policies=tuple(policy_rows),
+        autoscale_target=autoscale_target,
+        boot_minutes=boot_minutes,
+        replica_cost_per_hour=replica_cost_per_hour,
+        cache=tuple(cache_rows),
+        cache_ms=cache_ms,
+        batch_every_hours=batch_every_hours,
+        batch_vs_online=batch_vs_online,
+        device_vs_server=device_vs_server,
+        device_p99_ms=dev_p99,
+        server_p99_ms_with_network=srv_p99,
+    )

@@ -1,0 +1,577 @@
+"""Saved practice sessions and drill answers: one SQLite file per user.
+
+Where: `$MLSD_HOME/mlsd.db`; without MLSD_HOME, `$XDG_DATA_HOME/mlsd/mlsd.db`,
+else `~/.local/share/mlsd/mlsd.db` (`db_path()`).
+
+Guarantees
+----------
+- WAL journal and a busy timeout (`$MLSD_DB_TIMEOUT` seconds, default 5), so
+  two `mlsd practice` runs at once both keep every answer.
+- Every answer is committed the moment it is recorded (`save_answer`); a crash
+  or Ctrl-C loses at most the answer being typed.
+- The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[i]` takes a
+  database from version i to i + 1 inside one transaction.
+- A file that is not an SQLite database, that belongs to something else, that
+  is locked, or whose schema is newer than this mlsd raises `StoreError` with
+  a one-line message, and the file is never written to.
+
+API for other commands (e.g. `render`)
+--------------------------------------
+    from mlsd.store import open_store
+    with open_store() as store:
+        s = store.get_session("latest")            # or an id: 12 / "12"
+        s = store.get_session("latest", scenario_id="feed-ranking")
+    s.id, s.scenario_id, s.scenario_title
+    s.scenario_ref          # what to pass to load_scenario(): the user's file
+                            # path when it was not a shipped scenario, else the id
+    s.source_path           # Path | None: the file the scenario came from
+    s.stages                # tuple of practised stage ids, framework order
+    s.agenda, s.agenda_score, s.agenda_named
+    s.answers[stage_id]     # StageAnswer: answer, follow_up, follow_up_answer,
+                            # skipped, score, covered, partial, missed,
+                            # seconds, budget_seconds, answered_at
+    s.total_score, s.started_at, s.updated_at, s.finished_at, s.finished,
+    s.duration_seconds, s.minutes, s.untimed, s.seed, s.mode
+`get_session` raises `BadInputError` for an unknown id and when there is no
+session yet, naming `mlsd history` as the way to list them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mlsd.errors import BadInputError, StoreError
+
+SCHEMA_VERSION = 2
+
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: practice sessions and their answers.
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        scenario_id TEXT NOT NULL,
+        scenario_title TEXT NOT NULL DEFAULT '',
+        source_path TEXT,
+        builtin INTEGER NOT NULL DEFAULT 1,
+        stages TEXT NOT NULL,
+        minutes REAL NOT NULL DEFAULT 45,
+        untimed INTEGER NOT NULL DEFAULT 0,
+        seed INTEGER NOT NULL DEFAULT 0,
+        mode TEXT NOT NULL DEFAULT 'interactive',
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        agenda TEXT,
+        agenda_score REAL,
+        agenda_named TEXT,
+        total_score REAL
+    );
+    CREATE TABLE answers (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        answer TEXT NOT NULL DEFAULT '',
+        follow_up TEXT,
+        follow_up_answer TEXT,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        draft INTEGER NOT NULL DEFAULT 0,
+        score REAL NOT NULL DEFAULT 0,
+        covered TEXT NOT NULL DEFAULT '[]',
+        partial TEXT NOT NULL DEFAULT '{}',
+        missed TEXT NOT NULL DEFAULT '[]',
+        seconds REAL NOT NULL DEFAULT 0,
+        budget_seconds REAL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, stage)
+    );
+    CREATE INDEX sessions_started ON sessions(started_at);
+    """,
+    # 1 -> 2: drill answers (the FAQ question bank).
+    """
+    CREATE TABLE drill_answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        question_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        score REAL NOT NULL,
+        covered TEXT NOT NULL DEFAULT '[]',
+        partial TEXT NOT NULL DEFAULT '{}',
+        missed TEXT NOT NULL DEFAULT '[]',
+        answered_at TEXT NOT NULL
+    );
+    CREATE INDEX drill_topic ON drill_answers(topic);
+    """,
+)
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+_OUR_TABLES = {"sessions", "answers", "drill_answers", "sqlite_sequence"}
+
+
+def db_path() -> Path:
+    """$MLSD_HOME/mlsd.db, else $XDG_DATA_HOME/mlsd/mlsd.db, else ~/.local/share/mlsd/mlsd.db."""
+    home = os.environ.get("MLSD_HOME")
+    if home:
+        return Path(home).expanduser() / "mlsd.db"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "mlsd" / "mlsd.db"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _busy_timeout() -> float:
+    raw = os.environ.get("MLSD_DB_TIMEOUT", "5")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadInputError(f"MLSD_DB_TIMEOUT must be a number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise BadInputError(f"MLSD_DB_TIMEOUT must be >= 0 seconds, got {raw!r}")
+    return value
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class StageAnswer:
+    """One stage of a saved session: what was typed and how it scored."""
+
+    stage: str
+    answer: str
+    follow_up: str | None
+    follow_up_answer: str | None
+    skipped: bool
+    score: float
+    covered: tuple[str, ...]
+    partial: dict[str, float]
+    missed: tuple[str, ...]
+    seconds: float
+    budget_seconds: float | None
+    answered_at: str
+    draft: bool = False  # typed but not submitted (saved line by line, on :quit or Ctrl-C)
+
+
+@dataclass(frozen=True)
+class SavedSession:
+    """A practice session as stored; `render` and `history` read this."""
+
+    id: int
+    scenario_id: str
+    scenario_title: str
+    source_path: Path | None
+    builtin: bool
+    stages: tuple[str, ...]
+    minutes: float
+    untimed: bool
+    seed: int
+    mode: str
+    started_at: str
+    updated_at: str
+    finished_at: str | None
+    agenda: str | None
+    agenda_score: float | None
+    agenda_named: tuple[str, ...]
+    total_score: float | None
+    answers: dict[str, StageAnswer] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def scenario_ref(self) -> str:
+        """What to give `load_scenario`: the user's own file, or the shipped id."""
+        if not self.builtin and self.source_path is not None:
+            return str(self.source_path)
+        return self.scenario_id
+
+    @property
+    def duration_seconds(self) -> float:
+        """Time spent answering (sum of the per-stage times)."""
+        return round(sum(a.seconds for a in self.submitted.values()), 1)
+
+    @property
+    def remaining(self) -> tuple[str, ...]:
+        """Practised stages without a submitted answer (none, or only a draft), in order."""
+        return tuple(s for s in self.stages if s not in self.answers or self.answers[s].draft)
+
+    @property
+    def submitted(self) -> dict[str, StageAnswer]:
+        """The stages answered (or skipped) for real, drafts left out, in stage order."""
+        return {s: self.answers[s] for s in self.stages if s in self.answers and not self.answers[s].draft}
+
+    def summary(self) -> dict[str, Any]:
+        """The `history --json` row."""
+        return {
+            "session_id": self.id,
+            "scenario": self.scenario_id,
+            "title": self.scenario_title,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "finished": self.finished,
+            "mode": self.mode,
+            "total_score": self.total_score,
+            "agenda_score": self.agenda_score,
+            "duration_seconds": self.duration_seconds,
+            "stages_answered": len(self.submitted),
+            "stages": len(self.stages),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `practice --json` shape, plus timings."""
+        return {
+            "scenario": self.scenario_id,
+            "session_id": self.id,
+            "total_score": self.total_score,
+            "agenda_score": self.agenda_score,
+            "stages": {
+                sid: {
+                    "score": a.score,
+                    "covered": list(a.covered),
+                    "partial": dict(a.partial),
+                    "missed": list(a.missed),
+                    "skipped": a.skipped,
+                    "seconds": a.seconds,
+                }
+                for sid, a in self.submitted.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
+class DrillAnswer:
+    id: int
+    question_id: str
+    topic: str
+    answer: str
+    score: float
+    covered: tuple[str, ...]
+    partial: dict[str, float]
+    missed: tuple[str, ...]
+    answered_at: str
+
+
+# ---------------------------------------------------------------- the store
+
+
+class Store:
+    """A connection to the history database; use `open_store()` to get one."""
+
+    def __init__(self, path: Path | str | None = None, *, timeout: float | None = None) -> None:
+        self.path = Path(path) if path is not None else db_path()
+        self.timeout = _busy_timeout() if timeout is None else timeout
+        self._conn = self._connect()
+
+    # -- opening, checking, migrating
+
+    def _fail(self, problem: str, fix: str) -> StoreError:
+        return StoreError(f"history database {self.path}: {problem}; {fix}")
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._fail(f"cannot create its folder ({exc.strerror})", "set MLSD_HOME to a writable folder") from None
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        if existed:
+            self._check_header()
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._fail(f"cannot open it ({exc})", "check the file's permissions or set MLSD_HOME") from None
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise self._fail(
+                    f"it was written by a newer mlsd (schema version {version}, this mlsd knows up to {SCHEMA_VERSION})",
+                    "upgrade mlsd (pip install -U mlsd) or set MLSD_HOME to another folder; the file was left untouched",
+                )
+            if version == 0 and existed:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if tables - _OUR_TABLES:
+                    raise self._fail(
+                        "it is an SQLite file but not an mlsd history (unknown tables "
+                        f"{', '.join(sorted(tables - _OUR_TABLES))})",
+                        "set MLSD_HOME to another folder; the file was left untouched",
+                    )
+            if existed:
+                check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+                if check != "ok":
+                    raise self._translate(sqlite3.DatabaseError(f"database disk image is malformed: {check}"))
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            if version < SCHEMA_VERSION:
+                self._migrate(conn)
+        except StoreError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._translate(exc) from None
+        return conn
+
+    def _check_header(self) -> None:
+        """Refuse a file that is not SQLite before sqlite3 gets a chance to touch it."""
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise self._fail(f"cannot read it ({exc.strerror})", "check the file's permissions or set MLSD_HOME") from None
+        if head != b"SQLite format 3\x00":
+            raise self._fail(
+                "it is not an SQLite database (corrupt or another file)",
+                f"move it aside (mv '{self.path}' '{self.path}.bak') to start a new history; it was left untouched",
+            )
+
+    def _translate(self, exc: sqlite3.Error) -> StoreError:
+        msg = str(exc)
+        if "locked" in msg or "busy" in msg:
+            return self._fail(
+                f"it is locked by another program (waited {self.timeout:g} s)",
+                "finish or close the other mlsd session, then retry (MLSD_DB_TIMEOUT sets the wait)",
+            )
+        if "malformed" in msg or "not a database" in msg or "corrupt" in msg:
+            return self._fail(
+                f"it is corrupt ({msg})",
+                f"move it aside (mv '{self.path}' '{self.path}.bak') to start a new history; it was left untouched",
+            )
+        if "readonly" in msg or "read-only" in msg:
+            return self._fail("it is read-only", "check the file's permissions or set MLSD_HOME")
+        return self._fail(msg, "set MLSD_HOME to another folder to use a fresh history")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # re-read under the lock
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target - 1].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction; sqlite errors become StoreError."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise self._translate(exc) from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        with suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+
+    # -- sessions
+
+    def create_session(
+        self,
+        *,
+        scenario_id: str,
+        scenario_title: str,
+        source_path: Path | str | None,
+        builtin: bool,
+        stages: Sequence[str],
+        minutes: float = 45.0,
+        untimed: bool = False,
+        seed: int = 0,
+        mode: str = "interactive",
+    ) -> int:
+        """A new unfinished session; returns its id."""
+        ts = now_iso()
+        with self._write() as c:
+            cur = c.execute(
+                "INSERT INTO sessions (scenario_id, scenario_title, source_path, builtin, stages, minutes,"
+                " untimed, seed, mode, started_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (scenario_id, scenario_title, str(source_path) if source_path else None, int(builtin),
+                 json.dumps(list(stages)), float(minutes), int(untimed), int(seed), mode, ts, ts),
+            )
+            return int(cur.lastrowid)
+
+    def save_agenda(self, session_id: int, agenda: str, score: float, named: Sequence[str]) -> None:
+        with self._write() as c:
+            c.execute(
+                "UPDATE sessions SET agenda=?, agenda_score=?, agenda_named=?, updated_at=? WHERE id=?",
+                (agenda, float(score), json.dumps(list(named)), now_iso(), session_id),
+            )
+
+    def save_answer(
+        self,
+        session_id: int,
+        stage: str,
+        *,
+        answer: str,
+        score: float,
+        covered: Sequence[str] = (),
+        partial: dict[str, float] | None = None,
+        missed: Sequence[str] = (),
+        seconds: float = 0.0,
+        budget_seconds: float | None = None,
+        skipped: bool = False,
+        draft: bool = False,
+        follow_up: str | None = None,
+        follow_up_answer: str | None = None,
+    ) -> None:
+        """Insert or replace a stage's answer (or draft), committed at once."""
+        ts = now_iso()
+        with self._write() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO answers (session_id, stage, answer, follow_up, follow_up_answer,"
+                " skipped, draft, score, covered, partial, missed, seconds, budget_seconds, answered_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (session_id, stage, answer, follow_up, follow_up_answer, int(skipped), int(draft), float(score),
+                 json.dumps(list(covered)), json.dumps(partial or {}), json.dumps(list(missed)),
+                 float(seconds), budget_seconds, ts),
+            )
+            c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
+
+    def delete_answer(self, session_id: int, stage: str) -> None:
+        with self._write() as c:
+            c.execute("DELETE FROM answers WHERE session_id=? AND stage=?", (session_id, stage))
+
+    def finish_session(self, session_id: int, total_score: float) -> None:
+        ts = now_iso()
+        with self._write() as c:
+            c.execute(
+                "UPDATE sessions SET total_score=?, finished_at=?, updated_at=? WHERE id=?",
+                (float(total_score), ts, ts, session_id),
+            )
+
+    def _session_from_row(self, row: sqlite3.Row) -> SavedSession:
+        answers = {}
+        for a in self._read("SELECT * FROM answers WHERE session_id=?", (row["id"],)):
+            answers[a["stage"]] = StageAnswer(
+                stage=a["stage"], answer=a["answer"], follow_up=a["follow_up"],
+                follow_up_answer=a["follow_up_answer"], skipped=bool(a["skipped"]), score=a["score"],
+                covered=tuple(json.loads(a["covered"])), partial=dict(json.loads(a["partial"])),
+                missed=tuple(json.loads(a["missed"])), seconds=a["seconds"],
+                budget_seconds=a["budget_seconds"], answered_at=a["answered_at"], draft=bool(a["draft"]),
+            )
+        return SavedSession(
+            id=row["id"], scenario_id=row["scenario_id"], scenario_title=row["scenario_title"],
+            source_path=Path(row["source_path"]) if row["source_path"] else None,
+            builtin=bool(row["builtin"]), stages=tuple(json.loads(row["stages"])),
+            minutes=row["minutes"], untimed=bool(row["untimed"]), seed=row["seed"], mode=row["mode"],
+            started_at=row["started_at"], updated_at=row["updated_at"], finished_at=row["finished_at"],
+            agenda=row["agenda"], agenda_score=row["agenda_score"],
+            agenda_named=tuple(json.loads(row["agenda_named"])) if row["agenda_named"] else (),
+            total_score=row["total_score"], answers=answers,
+        )
+
+    def get_session(self, ref: int | str = "latest", *, scenario_id: str | None = None,
+                    unfinished: bool = False) -> SavedSession:
+        """A session by id, or "latest" (optionally of one scenario / only unfinished ones)."""
+        where, params = [], []
+        if scenario_id is not None:
+            where.append("scenario_id = ?")
+            params.append(scenario_id)
+        if unfinished:
+            where.append("finished_at IS NULL")
+        what = "session"
+        if unfinished:
+            what = "unfinished session"
+        if scenario_id:
+            what += f" of scenario {scenario_id!r}"
+        if str(ref) == "latest":
+            sql = "SELECT * FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
+            rows = self._read(sql + " ORDER BY id DESC LIMIT 1", params)
+            if not rows:
+                raise BadInputError(f"no saved {what} yet; start one with `mlsd practice SCENARIO`")
+            return self._session_from_row(rows[0])
+        try:
+            sid = int(str(ref))
+        except ValueError:
+            raise BadInputError(
+                f"session must be a number or 'latest', got {ref!r}; `mlsd history` lists the sessions"
+            ) from None
+        rows = self._read("SELECT * FROM sessions WHERE id = ?", (sid,))
+        if not rows:
+            raise BadInputError(f"no session {sid}; `mlsd history` lists the saved sessions")
+        session = self._session_from_row(rows[0])
+        if scenario_id is not None and session.scenario_id != scenario_id:
+            raise BadInputError(
+                f"session {sid} is a practice of {session.scenario_id!r}, not {scenario_id!r}; "
+                "`mlsd history` lists the sessions"
+            )
+        if unfinished and session.finished:
+            raise BadInputError(f"session {sid} is already finished; `mlsd practice {session.scenario_ref}` starts a new one")
+        return session
+
+    def list_sessions(self, limit: int | None = None) -> list[SavedSession]:
+        """Sessions, newest first."""
+        sql = "SELECT * FROM sessions ORDER BY id DESC"
+        rows = self._read(sql + (f" LIMIT {int(limit)}" if limit else ""))
+        return [self._session_from_row(r) for r in rows]
+
+    # -- drill
+
+    def save_drill_answer(self, *, question_id: str, topic: str, answer: str, score: float,
+                          covered: Sequence[str] = (), partial: dict[str, float] | None = None,
+                          missed: Sequence[str] = ()) -> int:
+        with self._write() as c:
+            cur = c.execute(
+                "INSERT INTO drill_answers (question_id, topic, answer, score, covered, partial, missed,"
+                " answered_at) VALUES (?,?,?,?,?,?,?,?)",
+                (question_id, topic, answer, float(score), json.dumps(list(covered)),
+                 json.dumps(partial or {}), json.dumps(list(missed)), now_iso()),
+            )
+            return int(cur.lastrowid)
+
+    def drill_answers(self) -> list[DrillAnswer]:
+        """Every drill answer, oldest first."""
+        return [
+            DrillAnswer(r["id"], r["question_id"], r["topic"], r["answer"], r["score"],
+                        tuple(json.loads(r["covered"])), dict(json.loads(r["partial"])),
+                        tuple(json.loads(r["missed"])), r["answered_at"])
+            for r in self._read("SELECT * FROM drill_answers ORDER BY id")
+        ]
+
+
+def open_store(path: Path | str | None = None, *, timeout: float | None = None) -> Store:
+    """Open (creating or migrating) the history database; raises StoreError on a bad file."""
+    return Store(path, timeout=timeout)

@@ -1,0 +1,467 @@
+"""The practice engine (a state machine, driven without a terminal) and the practice/history/progress CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from mlsd.errors import BadInputError
+from mlsd.framework import CHECK_IN_QUESTION, step
+from mlsd.practice import (
+    AgendaFeedback,
+    FollowUpFeedback,
+    Hint,
+    PracticeEngine,
+    Quit,
+    Scorecard,
+    Skipped,
+    StageFeedback,
+    WentBack,
+    budgets,
+    follow_up_for,
+    parse_stages,
+    progress_report,
+)
+from mlsd.scenario import load_scenario
+from mlsd.store import db_path, open_store
+
+CASE = """\
+id: pet-search
+title: Find the right pet food
+summary: Users search a pet-food shop; rank the products for each query.
+stages:
+  requirements:
+    prompt: What do you need to know first?
+    questions:
+      - Which pets and how many products are there?
+      - What latency can the search page afford?
+    key_points:
+      - id: objective
+        point: Names the business objective, conversions per search.
+        keywords: [conversion, purchase rate]
+        weight: 2
+        why: The objective drives the label.
+      - id: latency
+        point: Asks for the latency budget of the search page.
+        keywords: [latency, p99]
+    follow_ups:
+      - What if the shop doubles its catalogue?
+      - How would you measure success in the first week?
+      - Which users matter most?
+  data:
+    prompt: Where do the labels come from?
+    key_points:
+      - id: click-logs
+        point: Uses click and purchase logs as implicit labels.
+        keywords: [click logs, implicit feedback]
+        why: Logs are free labels.
+    tradeoffs:
+      - Clicks are plentiful but noisy; purchases are sparse but valuable.
+  model:
+    prompt: Which model?
+    key_points:
+      - id: baseline
+        point: Starts from a simple baseline such as BM25 or popularity.
+        keywords: [baseline, BM25, popularity]
+"""
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def case(tmp_path):
+    path = tmp_path / "pet-search.yaml"
+    path.write_text(CASE)
+    return load_scenario(str(path))
+
+
+@pytest.fixture
+def store():
+    s = open_store()
+    yield s
+    s.close()
+
+
+def _other_connection_rows(sid):
+    conn = sqlite3.connect(db_path())
+    rows = dict(conn.execute("SELECT stage, answer FROM answers WHERE session_id=? AND draft=0", (sid,)).fetchall())
+    conn.close()
+    return rows
+
+
+# ---------------------------------------------------------------- options
+
+
+def test_parse_stages_orders_and_validates():
+    assert parse_stages("model, data") == ("data", "model")
+    assert parse_stages(None)[0] == "requirements" and len(parse_stages(None)) == 10
+    with pytest.raises(BadInputError, match=r"--stages: unknown step 'modle' \(did you mean 'model'\?\)"):
+        parse_stages("data,modle")
+
+
+def test_budgets_split_minutes_by_step_weight():
+    b = budgets(("requirements", "model", "serving"), 30)
+    assert sum(b.values()) == pytest.approx(1800, abs=0.5)
+    ws = {s: step(s).weight for s in b}
+    assert b["model"] / b["serving"] == pytest.approx(ws["model"] / ws["serving"], rel=1e-3)
+
+
+def test_follow_up_is_chosen_by_seed(case):
+    assert follow_up_for(case, "requirements", 3) == follow_up_for(case, "requirements", 3)
+    seen = {follow_up_for(case, "requirements", s) for s in range(30)}
+    assert len(seen) > 1 and seen <= set(case.stages["requirements"].follow_ups)
+    # a step without scenario follow-ups still gets one
+    assert follow_up_for(case, "serving", 0)
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def test_full_session_flow_saves_as_it_goes(case, store):
+    clock = Clock()
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data", "model"), minutes=10, seed=1, clock=clock)
+    assert eng.prompt().kind == "agenda"
+    (ev,) = eng.submit("requirements, then data, then the model")
+    assert isinstance(ev, AgendaFeedback) and ev.score.score == 100.0
+
+    p = eng.prompt()
+    assert (p.kind, p.stage, p.index, p.count) == ("answer", "requirements", 1, 3)
+    assert p.text == "What do you need to know first?" and p.budget_seconds == budgets(eng.stage_ids, 10)["requirements"]
+    clock.t += 200  # over the budget
+    (fb,) = eng.submit("We want more conversion per search.")
+    assert isinstance(fb, StageFeedback)
+    assert fb.seconds == 200 and fb.over_budget
+    assert fb.result.covered == ["objective"] and "latency" not in fb.result.covered
+    assert fb.follow_up in case.stages["requirements"].follow_ups
+    assert _other_connection_rows(eng.session_id) == {"requirements": "We want more conversion per search."}
+
+    assert eng.prompt().kind == "follow_up"
+    clock.t += 30
+    events = eng.submit("And I would ask for the p99 latency budget.")
+    fu = events[0]
+    assert isinstance(fu, FollowUpFeedback) and fu.check_in == CHECK_IN_QUESTION
+    assert fu.result.score > fu.before and "latency" in fu.result.covered
+    saved = store.get_session(eng.session_id).answers["requirements"]
+    assert saved.follow_up_answer.startswith("And I would") and saved.seconds == 230 and "latency" in saved.covered
+
+    p = eng.prompt()
+    assert p.stage == "data" and p.total_elapsed_seconds == 230
+    clock.t += 10
+    eng.submit("Implicit feedback from click logs.")
+    (fu2,) = eng.submit("")  # no follow-up answer
+    assert fu2.result is None and fu2.reply.startswith("No, that covers it")
+    eng.submit("A popularity baseline first.")
+    events = eng.submit("")
+    card = events[-1]
+    assert isinstance(card, Scorecard) and eng.finished
+    saved = store.get_session(eng.session_id)
+    assert saved.finished and saved.total_score == card.total_score
+    from mlsd.scoring import total_score
+
+    assert card.total_score == total_score({s: saved.answers[s].score for s in saved.stages})
+    assert card.render_command == f"mlsd render {case.source} --session {eng.session_id}"
+    assert [s.stage for s in card.stages] == ["requirements", "data", "model"]
+    lines = {line.stage: line for line in card.stages}
+    expected = sorted((line for line in card.stages if line.score < 100), key=lambda line: line.score)[:3]
+    assert card.weakest == tuple(line.stage for line in expected)
+    assert all(lines[s].study for s in card.weakest)
+
+
+def test_scorecard_names_the_weakest_steps_with_what_to_study(case, store):
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data", "model"), clock=Clock())
+    eng.command(":skip")
+    for text in ("conversion", "we would look at some tables", "a popularity baseline"):
+        eng.submit(text)
+        events = eng.submit("")
+    card = events[-1]
+    assert card.weakest[0] == "data"
+    data = next(line for line in card.stages if line.stage == "data")
+    assert data.missed == ("Uses click and purchase logs as implicit labels.",)
+    assert data.study[0] == "Uses click and purchase logs as implicit labels. — Logs are free labels."
+
+
+def test_hint_shows_questions_not_answers(case, store):
+    eng = PracticeEngine.start(case, store, stages=("requirements",), clock=Clock())
+    eng.submit("requirements")
+    (h,) = eng.handle(":hint")
+    assert isinstance(h, Hint) and h.questions == tuple(case.stages["requirements"].questions)
+    text = " ".join(h.questions).lower()
+    assert "conversion" not in text and "purchase rate" not in text
+    # a step the scenario leaves out: the generic checklist as questions
+    eng2 = PracticeEngine.start(case, store, stages=("serving",), clock=Clock())
+    eng2.command(":skip")  # agenda
+    (h2,) = eng2.handle(":hint")
+    assert len(h2.questions) == len(step("serving").items)
+
+
+def test_skip_back_and_reanswer(case, store):
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data", "model"), clock=Clock())
+    assert isinstance(eng.command(":skip")[0], Skipped)  # agenda
+    assert store.get_session(eng.session_id).agenda_score == 0.0
+    eng.submit("conversion and latency")
+    eng.submit("")
+    (sk,) = eng.handle(":skip")
+    assert isinstance(sk, Skipped) and sk.stage == "data"
+    saved = store.get_session(eng.session_id).answers["data"]
+    assert saved.skipped and saved.score == 0 and "click-logs" in saved.missed
+    assert eng.prompt().stage == "model"
+    (back,) = eng.handle(":back")
+    assert isinstance(back, WentBack) and back.stage == "data"
+    eng.submit("click logs as implicit feedback")
+    eng.submit("")
+    saved = store.get_session(eng.session_id).answers["data"]
+    assert not saved.skipped and saved.score > 0
+    assert eng.prompt().stage == "model"
+    # going back to an answered step shows the answer, and :skip keeps it
+    eng.handle(":back")
+    assert eng.prompt().previous == "click logs as implicit feedback"
+    eng.handle(":skip")
+    kept = store.get_session(eng.session_id).answers["data"]
+    assert (kept.answer, kept.skipped, kept.score) == ("click logs as implicit feedback", False, saved.score)
+    assert eng.prompt().stage == "model"
+    # :back from the follow-up re-asks the same step
+    eng.submit("no idea")
+    (b2,) = eng.handle(":back")
+    assert b2.stage == "model" and eng.prompt().kind == "answer"
+    # :back from the first step goes to the agenda
+    eng3 = PracticeEngine.start(case, store, stages=("data",), clock=Clock())
+    eng3.submit("data")
+    eng3.handle(":back")
+    assert eng3.prompt().kind == "agenda"
+
+
+def test_quit_saves_a_draft_and_resume_continues(case, store):
+    clock = Clock()
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data", "model"), seed=2, clock=clock)
+    eng.submit("requirements data model")
+    eng.submit("conversion")
+    eng.submit("")
+    eng.prompt()
+    clock.t += 40
+    eng.save_draft("click logs")  # what the CLI does after each line
+    (q,) = eng.command(":quit", partial="click logs\nand purchases")
+    assert isinstance(q, Quit) and q.resume_command == f"mlsd practice --resume {eng.session_id}"
+    saved = store.get_session(eng.session_id)
+    assert not saved.finished and saved.remaining == ("data", "model")
+    assert saved.answers["data"].draft and saved.answers["data"].answer == "click logs\nand purchases"
+
+    again = PracticeEngine.resume(store, "latest", clock=clock)
+    p = again.prompt()
+    assert (p.stage, p.draft) == ("data", "click logs\nand purchases")
+    assert p.elapsed_seconds == 40
+    assert again.stages["requirements"].result.covered == ["objective"]  # rescored from the store
+    clock.t += 5
+    (fb,) = again.submit(p.draft + "\nimplicit feedback")
+    assert fb.seconds == 45 and "click-logs" in fb.result.covered
+    again.submit("")
+    again.submit("baseline")
+    card = again.submit("")[-1]
+    assert isinstance(card, Scorecard)
+    with pytest.raises(BadInputError, match="already finished"):
+        PracticeEngine.resume(store, eng.session_id)
+    with pytest.raises(BadInputError, match="no saved unfinished session"):
+        PracticeEngine.resume(store)
+
+
+def test_follow_up_typed_before_quit_is_kept(case, store):
+    clock = Clock()
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data"), clock=clock)
+    eng.command(":skip")
+    eng.submit("conversion")
+    clock.t += 12
+    eng.save_draft("and the p99 latency")  # the CLI, after a line of the follow-up
+    eng.command(":quit", partial="and the p99 latency\nof the page")
+    saved = store.get_session(eng.session_id).answers["requirements"]
+    assert saved.follow_up_answer == "and the p99 latency\nof the page"
+    assert "latency" in saved.covered and saved.seconds == 12
+    again = PracticeEngine.resume(store, eng.session_id)
+    assert again.prompt().stage == "data"
+
+
+def test_resume_before_agenda_starts_at_agenda(case, store):
+    eng = PracticeEngine.start(case, store, stages=("data",), clock=Clock())
+    again = PracticeEngine.resume(store, eng.session_id)
+    assert again.prompt().kind == "agenda"
+
+
+def test_step_missing_from_scenario_uses_framework(case, store):
+    eng = PracticeEngine.start(case, store, stages=("serving",), clock=Clock())
+    eng.command(":skip")
+    p = eng.prompt()
+    assert p.text == step("serving").purpose
+    (fb,) = eng.submit("Online prediction with a feature store, p99 latency and autoscaling.")
+    assert fb.result.score > 0 and all(pt.generic for pt in fb.result.points)
+
+
+# ---------------------------------------------------------------- --answers and the CLI
+
+
+def _answers(tmp_path, text):
+    p = tmp_path / "answers.yaml"
+    p.write_text(text)
+    return str(p)
+
+
+def test_cli_answers_json(run_cli, case, tmp_path):
+    f = _answers(tmp_path, "agenda: requirements, data and the model\nrequirements: conversion, p99 latency\ndata: nothing\n")
+    r = run_cli("practice", str(case.source), "--answers", f, "--json")
+    assert r.code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) == {"scenario", "session_id", "total_score", "agenda_score", "stages"}
+    assert out["scenario"] == "pet-search" and out["agenda_score"] == 100.0
+    assert list(out["stages"]) == ["requirements", "data"]
+    assert out["stages"]["requirements"]["score"] == 100.0
+    assert set(out["stages"]["requirements"]["covered"]) >= {"objective", "latency"}
+    assert "click-logs" in out["stages"]["data"]["missed"]
+    assert 0 <= out["total_score"] <= 100
+    with open_store() as store:
+        s = store.get_session(out["session_id"])
+    assert s.finished and s.mode == "answers" and s.answers["data"].answer == "nothing"
+
+
+def test_cli_answers_scorecard_prints_render_command(run_cli, tmp_path):
+    f = _answers(tmp_path, "data: labels from impression logs, position bias\nmodel: a logistic regression baseline\n")
+    r = run_cli("practice", "feed-ranking", "--answers", f)
+    assert r.code == 0, r.stderr
+    assert "Scorecard" in r.stdout and "mlsd render feed-ranking --session 1" in r.stdout
+    assert "Study next" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("modle: x\n", ":1: modle: unknown step 'modle' (did you mean 'model'?)"),
+        ("- a\n- b\n", ":1: (top level): must be a mapping of step id to answer text"),
+        ("data: ok\nmodel: [1, 2]\n", ":2: model: must be text, got list"),
+        ("data: 3\n", ":1: data: must be text, got int"),
+        ("data:\n", ":1: data: must be text, got nothing"),
+        ("", "got an empty file"),
+        ("data: [unclosed\n", "invalid YAML"),
+        ("agenda: only an agenda\n", "answers no step"),
+    ],
+)
+def test_cli_bad_answers_file_is_one_line_exit_2(run_cli, tmp_path, content, message):
+    r = run_cli("practice", "feed-ranking", "--answers", _answers(tmp_path, content))
+    assert r.code == 2
+    assert message in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("practice", "feed-ranking", "--answers", "/nonexistent.yaml"), "/nonexistent.yaml: no such file"),
+        (("practice", "feed-ranking", "--json"), "--json needs --answers"),
+        (("practice", "feed-rankin"), "did you mean 'feed-ranking'"),
+        (("practice", "feed-ranking", "--stages", "data,modle"), "unknown step 'modle'"),
+        (("practice", "feed-ranking", "--minutes", "0"), "--minutes must be in (0, 600]"),
+        (("practice",), "missing SCENARIO"),
+        (("practice", "--resume", "--stages", "data"), "drop --answers"),
+        (("practice", "--resume"), "no saved unfinished session"),
+        (("practice", "--resume", "x1"), "must be a number"),
+    ],
+)
+def test_cli_bad_input_exit_2(run_cli, args, message):
+    r = run_cli(*args)
+    assert r.code == 2, (r.stdout, r.stderr)
+    assert message in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_cli_piped_interactive_session(run_cli, case):
+    typed = "\n".join([
+        "requirements, data and model",
+        "",
+        ":hint",
+        "conversion per search",
+        "",
+        "p99 latency too",
+        "",
+        "click logs",
+        "",
+        "",
+        ":skip",
+        "",
+    ]) + "\n"
+    r = run_cli("practice", str(case.source), "--stages", "requirements,data,model", "--seed", "3", input=typed)
+    assert r.code == 0, r.stderr
+    out = r.stdout
+    assert "Which pets and how many products are there?" in out  # :hint
+    assert "Score:" in out and "✓ Names the business objective" in out
+    assert CHECK_IN_QUESTION in out
+    assert "Skipped model" in out and "Scorecard" in out
+    assert f"mlsd render {case.source} --session 1" in out
+    with open_store() as store:
+        s = store.get_session(1)
+    assert s.finished and s.answers["requirements"].follow_up_answer == "p99 latency too"
+    assert s.answers["model"].skipped
+
+
+def test_cli_eof_quits_and_resume_finishes(run_cli, case):
+    r = run_cli("practice", str(case.source), "--stages", "data,model", input="data then model\n\nclick logs\n")
+    assert r.code == 0 and "mlsd practice --resume 1" in r.stdout
+    with open_store() as store:
+        s = store.get_session(1)
+    assert not s.finished and s.answers["data"].answer == "click logs" and not s.answers["data"].draft
+
+    r = run_cli("practice", "--resume", input="\n\n:skip\n")
+    assert r.code == 0, r.stderr
+    assert "Resuming session 1" in r.stdout and "Scorecard" in r.stdout
+
+
+def test_cli_piped_input_ending_after_the_last_answer_finishes(run_cli, case):
+    r = run_cli("practice", str(case.source), "--stages", "data", input="data\n\nclick logs\n")
+    assert r.code == 0 and "Scorecard" in r.stdout
+    with open_store() as store:
+        assert store.get_session(1).finished
+
+
+def test_history_and_progress(run_cli, case, tmp_path):
+    for i, text in enumerate(["nothing useful", "conversion", "conversion and p99 latency"]):
+        f = _answers(tmp_path, f"requirements: {text}\ndata: click logs\n")
+        assert run_cli("practice", str(case.source), "--answers", f, "--seed", str(i)).code == 0
+    run_cli("practice", str(case.source), "--stages", "data", input="")  # an unfinished one
+
+    r = run_cli("history", "--json")
+    rows = json.loads(r.stdout)
+    assert [row["session_id"] for row in rows] == [4, 3, 2, 1]
+    assert rows[0]["finished"] is False and rows[1]["finished"] is True
+    assert rows[1]["total_score"] > rows[3]["total_score"]
+    r = run_cli("history")
+    assert "pet-search" in r.stdout and "unfinished" in r.stdout
+
+    r = run_cli("progress", "--json")
+    rep = json.loads(r.stdout)
+    req = rep["stages"]["requirements"]
+    assert req["sessions"] == 3 and req["trend"] > 0 and req["trend_word"] == "improving"
+    assert rep["stages"]["data"]["average"] == 100.0
+    assert rep["weakest"][0] == "requirements"
+    assert rep["next_scenario"]  # a shipped scenario not practised yet
+    r = run_cli("progress")
+    assert "Weakest steps" in r.stdout and "Practise next" in r.stdout
+
+
+def test_progress_report_prefers_unpractised_then_lowest(case, store):
+    from dataclasses import replace
+
+    other = replace(case, id="other")
+    rep = progress_report(store, [case, other])
+    assert rep.next_scenario == "pet-search" and rep.steps == ()
+    for sc, score in ((case, 90.0), (other, 40.0)):
+        sid = store.create_session(scenario_id=sc.id, scenario_title="", source_path=None, builtin=True, stages=["data"])
+        store.save_answer(sid, "data", answer="x", score=score)
+        store.finish_session(sid, score)
+    rep = progress_report(store, [case, other])
+    assert rep.next_scenario == "other" and "lowest" in rep.next_reason
+
+
+def test_history_empty(run_cli):
+    r = run_cli("history")
+    assert r.code == 0 and "No saved sessions yet" in r.stdout
+    assert json.loads(run_cli("history", "--json").stdout) == []
