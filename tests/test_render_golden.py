@@ -1,0 +1,41 @@
+"""Golden-file test: the Markdown design doc of a fixed scenario, byte for byte.
+
+Regenerate after an intended change with `MLSD_UPDATE_GOLDEN=1 pytest tests/test_render_golden.py`
+and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mlsd.render import build_context, render_document
+from mlsd.scenario import load_scenario
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = DATA / "golden_design.md"
+
+
+def _render(tmp_path):
+    sc = load_scenario(DATA / "golden_scenario.yaml")
+    ctx = build_context(sc, include_simulations=True, cache_dir=tmp_path / "cache")
+    return render_document(ctx, fmt="md", asset_prefix="golden_design_files")
+
+
+def test_markdown_matches_golden_file(tmp_path):
+    doc = _render(tmp_path)
+    if os.environ.get("MLSD_UPDATE_GOLDEN"):
+        GOLDEN.write_text(doc.text, encoding="utf-8")
+    assert doc.text == GOLDEN.read_text(encoding="utf-8")
+    for name in doc.assets:
+        assert f"(golden_design_files/{name})" in doc.text
+
+
+def test_charts_are_reproducible_and_cache_is_used(tmp_path):
+    first = _render(tmp_path)
+    cached = list((tmp_path / "cache").glob("*.json"))
+    assert len(cached) == 1
+    second = _render(tmp_path)  # served from the cache
+    other = _render(tmp_path / "fresh")  # recomputed
+    assert first.assets and first.assets == second.assets == other.assets
+    assert all(svg.startswith("<svg") for svg in first.assets.values())
