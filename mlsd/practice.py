@@ -289,14 +289,13 @@ class PracticeEngine:
             self.agenda = AgendaScore(
                 saved.agenda_score or 0.0, named, tuple(s for s in self.stage_ids if s not in named)
             )
+        for sid, a in saved.drafts.items():
+            if sid in self.stages:
+                self.stages[sid].draft, self.stages[sid].seconds = a.answer, a.seconds
         for sid, a in saved.answers.items():
             if sid not in self.stages:
                 continue
             st = self.stages[sid]
-            if a.draft:
-                st.draft = a.answer
-                st.seconds = a.seconds
-                continue
             st.answer, st.seconds, st.skipped = a.answer, a.seconds, a.skipped
             st.follow_up, st.follow_up_answer = a.follow_up, a.follow_up_answer
             st.result = self._rescore(sid, a) if not a.skipped else None
@@ -741,7 +740,7 @@ def progress_report(store: Store, scenarios: Sequence[Scenario] = (), *, window:
     sessions = list(reversed(store.list_sessions()))  # oldest first
     per_stage: dict[str, list[float]] = {}
     for s in sessions:
-        for sid, a in s.submitted.items():
+        for sid, a in s.answers.items():
             per_stage.setdefault(sid, []).append(a.score)
     steps = []
     for sid in STAGE_IDS:

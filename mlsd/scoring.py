@@ -56,7 +56,6 @@ GENERIC_SHARE = 0.25
 PARTIAL_MAX = 0.6
 SEMANTIC_LOW = 0.22
 SEMANTIC_HIGH = 0.55
-_MAX_SPAN = 8  # longest keyword, in tokens, after normalisation
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]")
 _SENTENCE_RE = re.compile(r"(?<=[.!?;:。！？；])\s+|\n+|(?<=[。！？；])")
@@ -128,16 +127,40 @@ def keyword_key(keyword: str) -> str:
     return "".join(tokens(keyword))
 
 
-def _spans(toks: Sequence[str]) -> set[str]:
-    """Every run of up to _MAX_SPAN tokens, joined: what keyword keys are looked up in."""
-    out: set[str] = set()
-    n = len(toks)
-    for i in range(n):
-        joined = ""
-        for j in range(i, min(n, i + _MAX_SPAN)):
-            joined += toks[j]
-            out.add(joined)
-    return out
+class TokenText:
+    """An answer's stemmed tokens glued together, with the offsets where tokens start and end.
+
+    A keyword key is present when it occurs in the glued string starting and
+    ending on token boundaries: "ab test", "a/b tests" and "abtest" all glue to
+    `abtest`, while "cat" is not found in "concatenate". `str.find` does the
+    scanning, so a long answer costs little.
+    """
+
+    __slots__ = ("glued", "bounds")
+
+    def __init__(self, toks: Sequence[str]) -> None:
+        self.glued = "".join(toks)
+        bounds = {0}
+        pos = 0
+        for t in toks:
+            pos += len(t)
+            bounds.add(pos)
+        self.bounds = bounds
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str) or not key:
+            return False
+        start = self.glued.find(key)
+        while start != -1:
+            if start in self.bounds and start + len(key) in self.bounds:
+                return True
+            start = self.glued.find(key, start + 1)
+        return False
+
+
+def _spans(toks: Sequence[str]) -> TokenText:
+    """What keyword keys are looked up in (`key in _spans(tokens(text))`)."""
+    return TokenText(toks)
 
 
 def _content(toks: Iterable[str]) -> list[str]:
@@ -320,36 +343,69 @@ def _point_features(point: str) -> tuple[frozenset[str], Any]:
     return frozenset(toks), normalize(_vectorizer().transform([" ".join(toks)]))
 
 
-def _word_cosine(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / (len(a) * len(b)) ** 0.5
-
-
 def similarities(points: Sequence[str], answer: str) -> list[float]:
-    """For each point sentence, its best similarity (0..1) to a sentence or sentence pair of the answer."""
+    """For each point sentence, its best similarity (0..1) to a sentence or sentence pair of the answer.
+
+    Two sparse products give everything: point·sentence dot products and the
+    sentence Gram matrix, from which the cosine with a pair of adjacent
+    sentences follows (char_wb n-grams never cross words, so a pair's counts
+    are the sum of its sentences' counts). The word-level part is a dense
+    product over the points' vocabulary.
+    """
     sentences = split_sentences(answer)
     if not points or not sentences:
         return [0.0] * len(points)
+    import numpy as np
     import scipy.sparse as sp
-    from sklearn.preprocessing import normalize
 
     sent_toks = [_sem_tokens(x) for x in sentences]
-    counts = _vectorizer().transform([" ".join(t) for t in sent_toks])
-    win_sets = [set(t) for t in sent_toks]
-    if len(sentences) > 1:
-        counts = sp.vstack([counts, counts[:-1] + counts[1:]]).tocsr()
-        win_sets += [a | b for a, b in zip(win_sets, win_sets[1:], strict=False)]
-    windows = normalize(counts)
+    # A sentence's char_wb n-grams are the sum of its words' n-grams: hash each
+    # distinct word once, then add them up per sentence with one sparse product.
+    word_ids: dict[str, int] = {}
+    rows, cols = [], []
+    for i, toks in enumerate(sent_toks):
+        for t in toks:
+            rows.append(i)
+            cols.append(word_ids.setdefault(t, len(word_ids)))
+    per_sentence = sp.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(sent_toks), max(len(word_ids), 1))
+    )
+    if word_ids:
+        counts = per_sentence @ _vectorizer().transform(list(word_ids))
+    else:
+        counts = sp.csr_matrix((len(sent_toks), _vectorizer().n_features))
     feats = [_point_features(p) for p in points]
-    char_sim = (sp.vstack([f[1] for f in feats]) @ windows.T).toarray()
-    out = []
+    dots = (sp.vstack([f[1] for f in feats]) @ counts.T).toarray()  # points × sentences
+    gram = (counts @ counts.T).toarray()
+    sq = np.diag(gram).copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        char_sim = [np.nan_to_num(dots / np.sqrt(sq))]
+        if len(sentences) > 1:
+            pair_sq = sq[:-1] + sq[1:] + 2 * np.diag(gram, 1)
+            char_sim.append(np.nan_to_num((dots[:, :-1] + dots[:, 1:]) / np.sqrt(pair_sq)))
+    char = np.hstack(char_sim)
+
+    vocab: dict[str, int] = {}
+    for pset, _ in feats:
+        for t in pset:
+            vocab.setdefault(t, len(vocab))
+    sent_sets = [set(t) for t in sent_toks]
+    p_bin = np.zeros((len(feats), max(len(vocab), 1)))
     for i, (pset, _) in enumerate(feats):
-        best = 0.0
-        for j, wset in enumerate(win_sets):
-            best = max(best, 0.5 * _word_cosine(pset, wset) + 0.5 * float(char_sim[i, j]))
-        out.append(best)
-    return out
+        p_bin[i, [vocab[t] for t in pset]] = 1.0
+    s_bin = np.zeros((len(sent_sets), p_bin.shape[1]))
+    for i, st in enumerate(sent_sets):
+        idx = [vocab[t] for t in st if t in vocab]
+        if idx:
+            s_bin[i, idx] = 1.0
+    w_len = [len(st) for st in sent_sets]
+    if len(sentences) > 1:
+        s_bin = np.vstack([s_bin, np.maximum(s_bin[:-1], s_bin[1:])])
+        w_len += [len(a | b) for a, b in zip(sent_sets, sent_sets[1:], strict=False)]
+    p_len = np.maximum(p_bin.sum(axis=1), 1.0)
+    word = (p_bin @ s_bin.T) / np.sqrt(np.outer(p_len, np.maximum(np.array(w_len, dtype=float), 1.0)))
+    best = (0.5 * word + 0.5 * char).max(axis=1)
+    return [float(b) for b in best]
 
 
 def partial_credit(similarity: float) -> float:

@@ -27,9 +27,12 @@ API for other commands (e.g. `render`)
     s.source_path           # Path | None: the file the scenario came from
     s.stages                # tuple of practised stage ids, framework order
     s.agenda, s.agenda_score, s.agenda_named
-    s.answers[stage_id]     # StageAnswer: answer, follow_up, follow_up_answer,
-                            # skipped, score, covered, partial, missed,
+    s.answers[stage_id]     # StageAnswer of a submitted (or skipped) step, in
+                            # stage order: answer, follow_up, follow_up_answer,
+                            # skipped, score, covered, partial, missed (key-point
+                            # ids; generic framework items are `generic-…`),
                             # seconds, budget_seconds, answered_at
+    s.drafts[stage_id]      # text typed but not submitted (Ctrl-C); not scored
     s.total_score, s.started_at, s.updated_at, s.finished_at, s.finished,
     s.duration_seconds, s.minutes, s.untimed, s.seed, s.mode
 `get_session` raises `BadInputError` for an unknown id and when there is no
@@ -182,7 +185,8 @@ class SavedSession:
     agenda_score: float | None
     agenda_named: tuple[str, ...]
     total_score: float | None
-    answers: dict[str, StageAnswer] = field(default_factory=dict)
+    answers: dict[str, StageAnswer] = field(default_factory=dict)  # submitted (or skipped), stage order
+    drafts: dict[str, StageAnswer] = field(default_factory=dict)  # typed, not submitted yet (resume)
 
     @property
     def finished(self) -> bool:
@@ -198,17 +202,12 @@ class SavedSession:
     @property
     def duration_seconds(self) -> float:
         """Time spent answering (sum of the per-stage times)."""
-        return round(sum(a.seconds for a in self.submitted.values()), 1)
+        return round(sum(a.seconds for a in self.answers.values()), 1)
 
     @property
     def remaining(self) -> tuple[str, ...]:
         """Practised stages without a submitted answer (none, or only a draft), in order."""
-        return tuple(s for s in self.stages if s not in self.answers or self.answers[s].draft)
-
-    @property
-    def submitted(self) -> dict[str, StageAnswer]:
-        """The stages answered (or skipped) for real, drafts left out, in stage order."""
-        return {s: self.answers[s] for s in self.stages if s in self.answers and not self.answers[s].draft}
+        return tuple(s for s in self.stages if s not in self.answers)
 
     def summary(self) -> dict[str, Any]:
         """The `history --json` row."""
@@ -223,7 +222,7 @@ class SavedSession:
             "total_score": self.total_score,
             "agenda_score": self.agenda_score,
             "duration_seconds": self.duration_seconds,
-            "stages_answered": len(self.submitted),
+            "stages_answered": len(self.answers),
             "stages": len(self.stages),
         }
 
@@ -243,7 +242,7 @@ class SavedSession:
                     "skipped": a.skipped,
                     "seconds": a.seconds,
                 }
-                for sid, a in self.submitted.items()
+                for sid, a in self.answers.items()
             },
         }
 
@@ -483,9 +482,12 @@ class Store:
             )
 
     def _session_from_row(self, row: sqlite3.Row) -> SavedSession:
-        answers = {}
-        for a in self._read("SELECT * FROM answers WHERE session_id=?", (row["id"],)):
-            answers[a["stage"]] = StageAnswer(
+        stages = tuple(json.loads(row["stages"]))
+        order = {s: i for i, s in enumerate(stages)}
+        answers, drafts = {}, {}
+        rows = self._read("SELECT * FROM answers WHERE session_id=?", (row["id"],))
+        for a in sorted(rows, key=lambda r: order.get(r["stage"], len(order))):
+            (drafts if a["draft"] else answers)[a["stage"]] = StageAnswer(
                 stage=a["stage"], answer=a["answer"], follow_up=a["follow_up"],
                 follow_up_answer=a["follow_up_answer"], skipped=bool(a["skipped"]), score=a["score"],
                 covered=tuple(json.loads(a["covered"])), partial=dict(json.loads(a["partial"])),
@@ -495,12 +497,12 @@ class Store:
         return SavedSession(
             id=row["id"], scenario_id=row["scenario_id"], scenario_title=row["scenario_title"],
             source_path=Path(row["source_path"]) if row["source_path"] else None,
-            builtin=bool(row["builtin"]), stages=tuple(json.loads(row["stages"])),
+            builtin=bool(row["builtin"]), stages=stages,
             minutes=row["minutes"], untimed=bool(row["untimed"]), seed=row["seed"], mode=row["mode"],
             started_at=row["started_at"], updated_at=row["updated_at"], finished_at=row["finished_at"],
             agenda=row["agenda"], agenda_score=row["agenda_score"],
             agenda_named=tuple(json.loads(row["agenda_named"])) if row["agenda_named"] else (),
-            total_score=row["total_score"], answers=answers,
+            total_score=row["total_score"], answers=answers, drafts=drafts,
         )
 
     def get_session(self, ref: int | str = "latest", *, scenario_id: str | None = None,

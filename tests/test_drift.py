@@ -92,7 +92,7 @@ def samples(draw):
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # scipy, for 1 vs 1 rows
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(samples())
 def test_ks_statistic_and_pvalue_equal_scipy_ks_2samp(ab):
     """Reference library: scipy.stats.ks_2samp (statistic exactly; p-value is its method='asymp')."""

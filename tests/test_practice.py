@@ -251,7 +251,7 @@ def test_quit_saves_a_draft_and_resume_continues(case, store):
     assert isinstance(q, Quit) and q.resume_command == f"mlsd practice --resume {eng.session_id}"
     saved = store.get_session(eng.session_id)
     assert not saved.finished and saved.remaining == ("data", "model")
-    assert saved.answers["data"].draft and saved.answers["data"].answer == "click logs\nand purchases"
+    assert "data" not in saved.answers and saved.drafts["data"].answer == "click logs\nand purchases"
 
     again = PracticeEngine.resume(store, "latest", clock=clock)
     p = again.prompt()
@@ -408,7 +408,7 @@ def test_cli_eof_quits_and_resume_finishes(run_cli, case):
     assert r.code == 0 and "mlsd practice --resume 1" in r.stdout
     with open_store() as store:
         s = store.get_session(1)
-    assert not s.finished and s.answers["data"].answer == "click logs" and not s.answers["data"].draft
+    assert not s.finished and s.answers["data"].answer == "click logs" and not s.drafts
 
     r = run_cli("practice", "--resume", input="\n\n:skip\n")
     assert r.code == 0, r.stderr

@@ -102,8 +102,8 @@ def test_interactive_hint_ctrl_c_and_resume(tmp_path, monkeypatch):
         s = store.get_session(1)
     assert not s.finished
     assert s.answers["requirements"].answer == "The goal is conversion per search.\nWe also need the latency budget."
-    draft = s.answers["data"]
-    assert draft.draft and draft.answer == "Labels come from click logs,\njoined to purchases within a day."
+    assert "data" not in s.answers
+    assert s.drafts["data"].answer == "Labels come from click logs,\njoined to purchases within a day."
 
     child = _spawn(["practice", "--resume"], home)
     child.expect_exact("Resuming session 1")
@@ -129,7 +129,7 @@ def test_interactive_hint_ctrl_c_and_resume(tmp_path, monkeypatch):
     assert s.answers["data"].answer == (
         "Labels come from click logs,\njoined to purchases within a day.\nImplicit feedback, in short."
     )
-    assert not s.answers["data"].draft
+    assert not s.drafts
     assert s.answers["requirements"].answer.startswith("The goal is conversion")
 
 

@@ -40,7 +40,7 @@ def _strip_keywords(kp: KeyPoint) -> str:
         drop: set[int] = set()
         for i in range(len(stems)):
             joined = ""
-            for j in range(i, min(len(stems), i + scoring._MAX_SPAN)):
+            for j in range(i, len(stems)):
                 joined += stems[j]
                 if joined in keys:
                     drop.update(range(i, j + 1))

@@ -90,7 +90,7 @@ def test_cli_json(run_cli):
         (["--queue-capacity", "0"], "--queue-capacity must be in [1, inf), got 0"),
         (["--queue-capacity", "30000"], "--queue-capacity must be at most --n-accounts (20,000), got 30,000"),
         (["--n-accounts", "5"], "--n-accounts must be in [1000, inf), got 5"),
-        (["--abuse-rate", "0.001", "--n-accounts", "2000"], "gives under 5 abusers per period"),
+        (["--abuse-rate", "0.001", "--n-accounts", "2000"], "gives under 10 abusers per period"),
         (["--n-accounts", "900000000000"], "--n-accounts 900,000,000,000 needs about"),
     ],
 )
@@ -100,3 +100,11 @@ def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
     assert res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1
     assert needle in res.stderr
+
+
+def test_charts_draw_to_svg(result):
+    from mlsd.charts import to_svg
+
+    for chart in result.charts():
+        assert all(len(s.x) == len(s.y) > 1 for s in chart.series)
+        assert to_svg(chart).startswith("<svg")

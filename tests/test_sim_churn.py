@@ -106,6 +106,7 @@ def test_cli_table_output(run_cli):
         (["--customer-value", "0"], "--customer-value must be in (0, inf), got 0"),
         (["--n-customers", "10"], "--n-customers must be in [1000, inf), got 10"),
         (["--n-customers", "900000000000"], "--n-customers 900,000,000,000 needs about"),
+        (["--churn-rate", "0.01", "--n-customers", "2000"], "leaves about 5 churners in the validation split"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
@@ -114,3 +115,11 @@ def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
     assert res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1
     assert needle in res.stderr
+
+
+def test_charts_draw_to_svg(result):
+    from mlsd.charts import to_svg
+
+    for chart in result.charts():
+        assert all(len(s.x) == len(s.y) > 1 for s in chart.series)
+        assert to_svg(chart).startswith("<svg")

@@ -25,6 +25,16 @@ def test_debiasing_beats_naive_training_on_true_relevance_ndcg(result):
     assert result.model("GBDT + position feature").true_ndcg10 > naive + 0.01
 
 
+def test_naive_model_learns_the_loggers_freshness_boost(result):
+    """Freshness has no effect on true relevance; only the naive model scores fresh items up."""
+    truth = result.true_freshness_lift  # ≈ 1 up to which items the eval sample happens to hold
+    assert truth == pytest.approx(1.0, abs=0.25)
+    naive = result.model("GBDT naive").freshness_lift / truth
+    assert naive > 2.5
+    assert result.model("GBDT + position feature").freshness_lift / truth < 1 + (naive - 1) / 3
+    assert result.model("GBDT + IPW").freshness_lift / truth < 1 + (naive - 1) / 2
+
+
 def test_debiased_models_are_calibrated_to_true_relevance_and_naive_is_not(result):
     naive = result.model("GBDT naive").true_ece
     assert result.model("GBDT + position feature").true_ece < naive / 3
@@ -135,3 +145,11 @@ def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
     assert res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1
     assert needle in res.stderr
+
+
+def test_charts_draw_to_svg(result):
+    from mlsd.charts import to_svg
+
+    for chart in result.charts():
+        assert all(len(s.x) == len(s.y) > 1 for s in chart.series)
+        assert to_svg(chart).startswith("<svg")

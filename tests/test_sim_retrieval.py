@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlsd.errors import BadInputError
 from mlsd.sims import retrieval as R
@@ -60,6 +62,22 @@ def test_knn_recall_matches_bruteforce_numpy_on_fixed_inputs():
     )
     np.testing.assert_allclose(got, _brute_recall(items, queries, found))
     assert 0 < got.mean() < 1  # the inputs exercise both hits and misses
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_items=st.integers(12, 60), k=st.integers(1, 10))
+def test_knn_recall_matches_bruteforce_numpy_with_ties(seed, n_items, k):
+    """Property, against brute-force numpy: integer coordinates make many exact distance ties."""
+    rng = np.random.default_rng(seed)
+    items = rng.integers(-2, 3, (n_items, 3)).astype(np.float32)
+    queries = rng.integers(-2, 3, (5, 3)).astype(np.float32)
+    d = np.sqrt(((queries[:, None, :].astype(np.float64) - items[None]) ** 2).sum(-1))
+    true_ids = np.argsort(d, axis=1, kind="stable")[:, :k]
+    found = rng.integers(-1, n_items, (5, k))
+    got = R.knn_recall(
+        R.exact_distances(items, queries, true_ids), R.exact_distances(items, queries, found), k=k
+    )
+    np.testing.assert_allclose(got, _brute_recall(items, queries, found, k=k))
 
 
 def test_knn_recall_handles_ties_by_distance_and_missing_results():
@@ -158,6 +176,9 @@ def test_result_renders_tables_charts_reading_and_json(small):
         "HNSW (efSearch sweep)",
     }
     assert 2 <= len(small.reading()) <= 5
+    from mlsd.charts import to_svg
+
+    assert all(to_svg(c).startswith("<svg") for c in charts)
     data = json.loads(json.dumps(small.to_dict()))
     assert data["chosen"]["recall"] >= 0.95
 

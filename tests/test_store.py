@@ -77,8 +77,8 @@ def test_draft_does_not_count_as_answered():
         sid = _new_session(store)
         store.save_answer(sid, "requirements", answer="half typed", score=0, draft=True)
         s = store.get_session(sid)
-    assert s.answers["requirements"].draft and s.remaining == ("requirements", "data")
-    assert s.submitted == {}
+    assert s.drafts["requirements"].answer == "half typed" and s.drafts["requirements"].draft
+    assert s.answers == {} and s.remaining == ("requirements", "data")
 
 
 def test_get_session_by_id_latest_filters_and_errors():

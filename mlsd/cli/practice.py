@@ -396,7 +396,7 @@ def register(app: typer.Typer) -> None:
                 str(s.id), s.scenario_id, s.started_at.replace("T", " ")[:16], status,
                 "-" if s.total_score is None else f"{s.total_score:.0f}",
                 "-" if s.agenda_score is None else f"{s.agenda_score:.0f}",
-                _mmss(s.duration_seconds), f"{len(s.submitted)}/{len(s.stages)}",
+                _mmss(s.duration_seconds), f"{len(s.answers)}/{len(s.stages)}",
             )
         out.print(table)
         if any(not s.finished for s in sessions):

@@ -23,10 +23,7 @@ def _opt(name: str, **extra: Any) -> Any:
 
 
 _INCIDENT = typer.Option(
-    None,
-    "--incident",
-    help="Incident to inject; repeat for several: data-drift, score-shift, concept-drift, "
-    "qps-spike, latency-regression, or none for a clean run. Default: all five, in that order.",
+    list(_SPEC.option("incident").default), "--incident", help=_SPEC.option("incident").help, metavar="KIND"
 )
 
 
@@ -80,7 +77,7 @@ def register(group: typer.Typer) -> None:
         check_range("port", port, 0, 65535, low_inclusive=True, high_inclusive=True)
         _check_output("--grafana-dashboard", grafana_dashboard)
         _check_output("--prometheus-rules", prometheus_rules)
-        incidents = list(incident) if incident else list(_SPEC.option("incident").default)
+        incidents = list(incident)
         kwargs = dict(minutes=minutes, window=window, incident=incidents, qps=qps, label_delay=label_delay,
                       reference_minutes=reference_minutes, rules=rules, seed=seed)  # fmt: skip
         if serve:

@@ -60,6 +60,8 @@ class Table:
 
 def format_cell(value: Any) -> str:
     """One place that decides how numbers look in tables (terminal and doc)."""
+    if value is None:  # NaN becomes None in plain data: "not available"
+        return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):

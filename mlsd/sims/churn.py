@@ -25,7 +25,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mlsd.errors import check_positive, check_range
+from mlsd.errors import BadInputError, check_positive, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import check_memory, one_thread, profit_curve, recall_at_top_fraction
 
@@ -142,21 +142,30 @@ class ChurnResult(SimResult):
         lr = next(m for m in self.models if m.model == "logistic regression" and m.class_weight == "none")
         gb = next(m for m in self.models if m.model == "GBDT" and m.class_weight == "none")
         gbw = next(m for m in self.models if m.model == "GBDT" and m.class_weight == "balanced")
+        weight_effect = (
+            "barely move the ranking" if abs(gbw.pr_auc - gb.pr_auc) < 0.02 else "change the ranking"
+        )
         return [
-            f"The leaky pipeline scores ROC-AUC {leaky_off.roc_auc:.3f} offline but {leaky_prod.roc_auc:.3f} on "
-            f"features available at prediction time, against {honest.roc_auc:.3f} for the honest time-based "
+            f"The leaky pipeline scores ROC-AUC {leaky_off.roc_auc:.3f} on a random holdout but {leaky_prod.roc_auc:.3f} "
+            f"on the features available at prediction time, against {honest.roc_auc:.3f} for the honest time-based "
             "pipeline: an offline AUC that looks too good usually is.",
             f"GBDT vs logistic regression: PR-AUC {gb.pr_auc:.3f} vs {lr.pr_auc:.3f}, recall in the top 10% "
-            f"{gb.recall_top10:.3f} vs {lr.recall_top10:.3f}; with ~{self.churn_rate_test:.0%} churners PR-AUC and "
+            f"{gb.recall_top10:.3f} vs {lr.recall_top10:.3f}; with {self.churn_rate_test:.1%} churners PR-AUC and "
             f"recall@k say more than ROC-AUC. Best here: {best.model} "
             f"({'balanced class weights' if best.class_weight == 'balanced' else 'no class weights'}).",
-            f"Balanced class weights barely move the ranking (GBDT PR-AUC {gbw.pr_auc:.3f} vs {gb.pr_auc:.3f}) but "
-            f"inflate scores (mean {gbw.mean_score:.3f} vs a {self.churn_rate_test:.3f} churn rate), so a threshold "
-            "picked on probabilities must come from the same model.",
-            f"Targeting the top {self.best_share:.1%} (score ≥ {self.best_threshold:.3f}) maximises validation profit "
-            f"({self.best_profit_per_1000:,.0f} per 1,000 customers); on the later snapshot it earns "
-            f"{self.test_profit_per_1000:,.0f} vs {self.test_oracle_profit_per_1000:,.0f} with hindsight and "
-            f"{self.target_all_profit_per_1000:,.0f} for an offer to everyone.",
+            f"Balanced class weights {weight_effect} (GBDT PR-AUC {gbw.pr_auc:.3f} vs {gb.pr_auc:.3f}) and move the "
+            f"mean score to {gbw.mean_score:.3f} against a {self.churn_rate_test:.3f} churn rate, so a threshold on "
+            "probabilities only holds for the model it was chosen with.",
+            (
+                f"Targeting the top {self.best_share:.1%} (score ≥ {self.best_threshold:.3f}) maximises validation "
+                f"profit ({self.best_profit_per_1000:,.0f} per 1,000 customers); on the later snapshot it earns "
+                f"{self.test_profit_per_1000:,.0f} vs {self.test_oracle_profit_per_1000:,.0f} with hindsight and "
+                f"{self.target_all_profit_per_1000:,.0f} for an offer to everyone."
+                if self.best_share > 0
+                else f"At an offer cost of {self.offer_cost:g} against a gain of "
+                f"{self.customer_value * self.save_rate:g} per saved churner, no threshold makes money on validation "
+                "data: the best plan is no offer, or a cheaper one."
+            ),
         ]
 
 
@@ -224,6 +233,11 @@ def simulate_churn(
     check_positive("customer_value", customer_value)
     check_positive("offer_cost", offer_cost)
     check_range("save_rate", save_rate, 0, 1, high_inclusive=True)
+    if churn_rate * n_customers * 0.25 < 20:
+        raise BadInputError(
+            f"--churn-rate {churn_rate:g} × --n-customers {n_customers:,} leaves about "
+            f"{churn_rate * n_customers * 0.25:.0f} churners in the validation split; raise either so at least 20 remain"
+        )
     # Two snapshots of ~12 float columns plus model copies.
     check_memory("n_customers", n_customers, n_customers * 2 * 30 * 8)
     with one_thread():

@@ -67,6 +67,8 @@ CAPACITY_FACTOR = 4.0  # the service saturates at 4x the base request rate
 BASE_SERVICE_MS = 30.0
 LATENCY_SIGMA = 0.35
 THRESHOLD = 0.5  # precision/recall are at score >= 0.5
+MAX_REQUESTS = 5_000_000  # per run: keeps memory and the default-time budget sane
+MIN_REFERENCE = 1_000  # expected requests in the reference window
 SCORE = "score"
 
 
@@ -371,6 +373,8 @@ class MonitorResult(SimResult):
 
     def reading(self) -> list[str]:
         lines = []
+        if not self.outcomes:
+            lines.append("No incident was injected, so every alert in this run is a false alarm.")
         if self.outcomes:
             caught = [o for o in self.outcomes if o.delay_minutes is not None]
             delays = sorted(o.delay_minutes for o in caught if o.delay_minutes is not None)
@@ -413,11 +417,13 @@ class MonitorResult(SimResult):
                 f"; {ks_clean} came from KS, which at thousands of requests per window flags "
                 "differences too small to matter — PSI, an effect size, is the steadier drift alert"
             )
-        else:
+        elif self.outcomes:
             why = (
                 f"; KS, corrected for {len(self.ks_columns)} tests, stayed quiet on clean data while PSI "
                 "(an effect size, not a test) sized the real drifts"
             )
+        else:
+            why = f"; KS is corrected for {len(self.ks_columns)} tests so that clean windows rarely alert"
         lines.append(
             f"A run with no incident raised {total} alert(s) in {self.clean_windows} windows"
             + (f", most from the {worst} rule" if total else "")
@@ -754,6 +760,17 @@ def _check(minutes: int, window: int, incident: tuple[str, ...], qps: float, lab
     check_positive("reference_minutes", reference_minutes)
     if minutes > 24 * 60:
         raise BadInputError(f"--minutes must be at most 1440 (one day), got {minutes}")
+    expected = qps * 60 * minutes
+    if expected > MAX_REQUESTS:
+        raise BadInputError(
+            f"--qps {qps:g} for --minutes {minutes} is about {expected:,.0f} requests; "
+            f"keep qps x minutes x 60 at most {MAX_REQUESTS:,}"
+        )
+    if qps * 60 * reference_minutes < MIN_REFERENCE:
+        raise BadInputError(
+            f"--qps {qps:g} over --reference-minutes {reference_minutes} gives about "
+            f"{qps * 60 * reference_minutes:,.0f} reference requests; need at least {MIN_REFERENCE:,}"
+        )
     if window > minutes:
         raise BadInputError(f"--window {window} is larger than the run (--minutes {minutes})")
     if reference_minutes + window > minutes:

@@ -17,7 +17,8 @@ SPECS: list[SimSpec] = [
                 "incident",
                 "list",
                 list(INCIDENTS),
-                "Incidents to inject, spread over the run in this order; 'none' for a clean run.",
+                "Incident to inject; repeat for several, spread over the run in order: data-drift, "
+                "score-shift, concept-drift, qps-spike, latency-regression, or none for a clean run.",
                 choices=(*INCIDENTS, "none"),
             ),
             OptionSpec("qps", "float", 25.0, "Base request rate in requests per second."),
