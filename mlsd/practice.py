@@ -289,9 +289,6 @@ class PracticeEngine:
             self.agenda = AgendaScore(
                 saved.agenda_score or 0.0, named, tuple(s for s in self.stage_ids if s not in named)
             )
-        for sid, a in saved.drafts.items():
-            if sid in self.stages:
-                self.stages[sid].draft, self.stages[sid].seconds = a.answer, a.seconds
         for sid, a in saved.answers.items():
             if sid not in self.stages:
                 continue
@@ -299,10 +296,15 @@ class PracticeEngine:
             st.answer, st.seconds, st.skipped = a.answer, a.seconds, a.skipped
             st.follow_up, st.follow_up_answer = a.follow_up, a.follow_up_answer
             st.result = self._rescore(sid, a) if not a.skipped else None
+        for sid, d in saved.drafts.items():
+            if sid in self.stages:
+                st = self.stages[sid]
+                st.draft, st.seconds = d.text, max(st.seconds, d.seconds)
         if self.agenda is None:
             self.phase, self.pos = "agenda", 0
             return
-        remaining = saved.remaining
+        # Continue where typing stopped: the first step with a draft or without an answer.
+        remaining = [s for s in self.stage_ids if s in saved.drafts or s in saved.remaining]
         if not remaining:
             self.phase = "done"
             self.pos = len(self.stage_ids)
@@ -358,7 +360,7 @@ class PracticeEngine:
         return Prompt(
             "answer", sid, step(sid).title, stage_prompt(self.scenario, sid), self.pos + 1, n,
             self.budgets.get(sid), self._elapsed(sid), st.draft,
-            "" if st.skipped or st.draft else (st.answer or ""), round(total, 1),
+            "" if st.skipped else (st.answer or ""), round(total, 1),
         )
 
     # -- input
@@ -417,10 +419,7 @@ class PracticeEngine:
             self._save(sid)
             return
         self.stages[sid].draft = text
-        self.store.save_answer(
-            self.session_id, sid, answer=text, score=0.0, draft=True, seconds=self._elapsed(sid),
-            budget_seconds=self.budgets.get(sid),
-        )
+        self.store.save_draft(self.session_id, sid, text, self._elapsed(sid))
 
     def quit(self, partial: str = "") -> Quit:
         """Stop here; the session stays resumable."""
@@ -511,7 +510,8 @@ class PracticeEngine:
         st = self.stages[sid]
         st.seconds = self._elapsed(sid)
         if st.answer and not st.skipped:
-            # Came back with :back and skipped again: keep the earlier answer untouched.
+            # Came back with :back and skipped again: keep the earlier answer (drop the draft).
+            st.draft = ""
             self._save(sid)
             return [Skipped(sid), *self._advance()]
         st.answer, st.skipped, st.result, st.draft = "", True, None, ""

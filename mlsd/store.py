@@ -32,7 +32,8 @@ API for other commands (e.g. `render`)
                             # skipped, score, covered, partial, missed (key-point
                             # ids; generic framework items are `generic-…`),
                             # seconds, budget_seconds, answered_at
-    s.drafts[stage_id]      # text typed but not submitted (Ctrl-C); not scored
+    s.drafts[stage_id]      # Draft(stage, text, seconds, saved_at): typed, not
+                            # submitted (Ctrl-C mid-answer); never scored
     s.total_score, s.started_at, s.updated_at, s.finished_at, s.finished,
     s.duration_seconds, s.minutes, s.untimed, s.seed, s.mode
 `get_session` raises `BadInputError` for an unknown id and when there is no
@@ -53,7 +54,7 @@ from typing import Any
 
 from mlsd.errors import BadInputError, StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: practice sessions and their answers.
@@ -84,7 +85,6 @@ MIGRATIONS: tuple[str, ...] = (
         follow_up TEXT,
         follow_up_answer TEXT,
         skipped INTEGER NOT NULL DEFAULT 0,
-        draft INTEGER NOT NULL DEFAULT 0,
         score REAL NOT NULL DEFAULT 0,
         covered TEXT NOT NULL DEFAULT '[]',
         partial TEXT NOT NULL DEFAULT '{}',
@@ -111,10 +111,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX drill_topic ON drill_answers(topic);
     """,
+    # 2 -> 3: the answer being typed, saved line by line, apart from the submitted
+    # answer so that re-typing a step after :back never loses the earlier answer.
+    """
+    CREATE TABLE drafts (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        text TEXT NOT NULL,
+        seconds REAL NOT NULL DEFAULT 0,
+        saved_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, stage)
+    );
+    """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
-_OUR_TABLES = {"sessions", "answers", "drill_answers", "sqlite_sequence"}
+_OUR_TABLES = {"sessions", "answers", "drill_answers", "drafts", "sqlite_sequence"}
 
 
 def db_path() -> Path:
@@ -161,7 +173,16 @@ class StageAnswer:
     seconds: float
     budget_seconds: float | None
     answered_at: str
-    draft: bool = False  # typed but not submitted (saved line by line, on :quit or Ctrl-C)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Text typed for a step but not submitted yet (saved per line, on :quit and Ctrl-C)."""
+
+    stage: str
+    text: str
+    seconds: float
+    saved_at: str
 
 
 @dataclass(frozen=True)
@@ -186,7 +207,7 @@ class SavedSession:
     agenda_named: tuple[str, ...]
     total_score: float | None
     answers: dict[str, StageAnswer] = field(default_factory=dict)  # submitted (or skipped), stage order
-    drafts: dict[str, StageAnswer] = field(default_factory=dict)  # typed, not submitted yet (resume)
+    drafts: dict[str, Draft] = field(default_factory=dict)  # typed, not submitted yet (resume)
 
     @property
     def finished(self) -> bool:
@@ -452,20 +473,30 @@ class Store:
         seconds: float = 0.0,
         budget_seconds: float | None = None,
         skipped: bool = False,
-        draft: bool = False,
         follow_up: str | None = None,
         follow_up_answer: str | None = None,
     ) -> None:
-        """Insert or replace a stage's answer (or draft), committed at once."""
+        """Insert or replace a stage's submitted answer (dropping its draft), committed at once."""
         ts = now_iso()
         with self._write() as c:
             c.execute(
                 "INSERT OR REPLACE INTO answers (session_id, stage, answer, follow_up, follow_up_answer,"
-                " skipped, draft, score, covered, partial, missed, seconds, budget_seconds, answered_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (session_id, stage, answer, follow_up, follow_up_answer, int(skipped), int(draft), float(score),
+                " skipped, score, covered, partial, missed, seconds, budget_seconds, answered_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (session_id, stage, answer, follow_up, follow_up_answer, int(skipped), float(score),
                  json.dumps(list(covered)), json.dumps(partial or {}), json.dumps(list(missed)),
                  float(seconds), budget_seconds, ts),
+            )
+            c.execute("DELETE FROM drafts WHERE session_id=? AND stage=?", (session_id, stage))
+            c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
+
+    def save_draft(self, session_id: int, stage: str, text: str, seconds: float = 0.0) -> None:
+        """Keep the text being typed for a step (the submitted answer, if any, stays)."""
+        ts = now_iso()
+        with self._write() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO drafts (session_id, stage, text, seconds, saved_at) VALUES (?,?,?,?,?)",
+                (session_id, stage, text, float(seconds), ts),
             )
             c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
 
@@ -484,15 +515,19 @@ class Store:
     def _session_from_row(self, row: sqlite3.Row) -> SavedSession:
         stages = tuple(json.loads(row["stages"]))
         order = {s: i for i, s in enumerate(stages)}
+        def in_order(rows: list[sqlite3.Row]) -> list[sqlite3.Row]:
+            return sorted(rows, key=lambda r: order.get(r["stage"], len(order)))
+
         answers, drafts = {}, {}
-        rows = self._read("SELECT * FROM answers WHERE session_id=?", (row["id"],))
-        for a in sorted(rows, key=lambda r: order.get(r["stage"], len(order))):
-            (drafts if a["draft"] else answers)[a["stage"]] = StageAnswer(
+        for d in in_order(self._read("SELECT * FROM drafts WHERE session_id=?", (row["id"],))):
+            drafts[d["stage"]] = Draft(d["stage"], d["text"], d["seconds"], d["saved_at"])
+        for a in in_order(self._read("SELECT * FROM answers WHERE session_id=?", (row["id"],))):
+            answers[a["stage"]] = StageAnswer(
                 stage=a["stage"], answer=a["answer"], follow_up=a["follow_up"],
                 follow_up_answer=a["follow_up_answer"], skipped=bool(a["skipped"]), score=a["score"],
                 covered=tuple(json.loads(a["covered"])), partial=dict(json.loads(a["partial"])),
                 missed=tuple(json.loads(a["missed"])), seconds=a["seconds"],
-                budget_seconds=a["budget_seconds"], answered_at=a["answered_at"], draft=bool(a["draft"]),
+                budget_seconds=a["budget_seconds"], answered_at=a["answered_at"],
             )
         return SavedSession(
             id=row["id"], scenario_id=row["scenario_id"], scenario_title=row["scenario_title"],

@@ -102,3 +102,18 @@ def test_check_memory_names_the_option():
     with pytest.raises(BadInputError, match=r"^--n-users 5 needs about"):
         m.check_memory("n_users", 5, 1e18)
     m.check_memory("n_users", 5, 1024)  # small: no error
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(5, 200), st.floats(0.0, 1.0))
+def test_precision_recall_at_k_match_sklearn_on_random_input(seed, n, share):
+    """Against sklearn's precision_score / recall_score of the top-k mask, ties included."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.3).astype(int)
+    y[0] = 1
+    s = np.round(rng.random(n), 1)  # many ties: the mask's stable tie-break decides
+    k = max(1, int(share * n))
+    flagged = m.top_k_mask(s, k).astype(int)
+    assert flagged.sum() == k
+    assert m.precision_at_k(y, s, k) == pytest.approx(precision_score(y, flagged))
+    assert m.recall_at_k(y, s, k) == pytest.approx(recall_score(y, flagged))

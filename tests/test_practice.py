@@ -92,7 +92,7 @@ def store():
 
 def _other_connection_rows(sid):
     conn = sqlite3.connect(db_path())
-    rows = dict(conn.execute("SELECT stage, answer FROM answers WHERE session_id=? AND draft=0", (sid,)).fetchall())
+    rows = dict(conn.execute("SELECT stage, answer FROM answers WHERE session_id=?", (sid,)).fetchall())
     conn.close()
     return rows
 
@@ -251,7 +251,7 @@ def test_quit_saves_a_draft_and_resume_continues(case, store):
     assert isinstance(q, Quit) and q.resume_command == f"mlsd practice --resume {eng.session_id}"
     saved = store.get_session(eng.session_id)
     assert not saved.finished and saved.remaining == ("data", "model")
-    assert "data" not in saved.answers and saved.drafts["data"].answer == "click logs\nand purchases"
+    assert "data" not in saved.answers and saved.drafts["data"].text == "click logs\nand purchases"
 
     again = PracticeEngine.resume(store, "latest", clock=clock)
     p = again.prompt()
@@ -269,6 +269,22 @@ def test_quit_saves_a_draft_and_resume_continues(case, store):
         PracticeEngine.resume(store, eng.session_id)
     with pytest.raises(BadInputError, match="no saved unfinished session"):
         PracticeEngine.resume(store)
+
+
+def test_retyping_after_back_then_quitting_keeps_both(case, store):
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data", "model"), clock=Clock())
+    eng.command(":skip")
+    eng.submit("conversion")
+    eng.submit("")
+    eng.handle(":back")
+    assert eng.prompt().previous == "conversion"
+    eng.command(":quit", partial="conversion and p99 latency")
+    saved = store.get_session(eng.session_id)
+    assert saved.answers["requirements"].answer == "conversion"
+    assert saved.drafts["requirements"].text == "conversion and p99 latency"
+    again = PracticeEngine.resume(store, eng.session_id)
+    p = again.prompt()
+    assert (p.stage, p.previous, p.draft) == ("requirements", "conversion", "conversion and p99 latency")
 
 
 def test_follow_up_typed_before_quit_is_kept(case, store):

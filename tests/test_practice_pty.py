@@ -103,7 +103,7 @@ def test_interactive_hint_ctrl_c_and_resume(tmp_path, monkeypatch):
     assert not s.finished
     assert s.answers["requirements"].answer == "The goal is conversion per search.\nWe also need the latency budget."
     assert "data" not in s.answers
-    assert s.drafts["data"].answer == "Labels come from click logs,\njoined to purchases within a day."
+    assert s.drafts["data"].text == "Labels come from click logs,\njoined to purchases within a day."
 
     child = _spawn(["practice", "--resume"], home)
     child.expect_exact("Resuming session 1")

@@ -72,13 +72,20 @@ def test_builtin_session_refers_to_scenario_by_id():
         assert store.get_session("latest").scenario_ref == "feed-ranking"
 
 
-def test_draft_does_not_count_as_answered():
+def test_draft_does_not_count_as_answered_and_keeps_the_earlier_answer():
     with open_store() as store:
         sid = _new_session(store)
-        store.save_answer(sid, "requirements", answer="half typed", score=0, draft=True)
+        store.save_draft(sid, "requirements", "half typed", 12.0)
         s = store.get_session(sid)
-    assert s.drafts["requirements"].answer == "half typed" and s.drafts["requirements"].draft
-    assert s.answers == {} and s.remaining == ("requirements", "data")
+        assert s.drafts["requirements"].text == "half typed" and s.drafts["requirements"].seconds == 12.0
+        assert s.answers == {} and s.remaining == ("requirements", "data")
+        store.save_answer(sid, "data", answer="first answer", score=40)
+        store.save_draft(sid, "data", "a new try, half typed")  # after :back
+        s = store.get_session(sid)
+        assert s.answers["data"].answer == "first answer" and s.drafts["data"].text.startswith("a new try")
+        store.save_answer(sid, "data", answer="a new try, finished", score=60)
+        s = store.get_session(sid)
+        assert s.answers["data"].answer == "a new try, finished" and "data" not in s.drafts
 
 
 def test_get_session_by_id_latest_filters_and_errors():
@@ -131,6 +138,9 @@ def test_migrates_a_version_1_database_keeping_its_data():
         assert store.get_session("latest").scenario_id == "churn"
         store.save_drill_answer(question_id="q", topic="t", answer="a", score=1.0)
         assert len(store.drill_answers()) == 1
+        sid = store.get_session("latest").id
+        store.save_draft(sid, "data", "typed")
+        assert store.get_session(sid).drafts["data"].text == "typed"
 
 
 # ---------------------------------------------------------------- bad files are never overwritten

@@ -105,14 +105,15 @@ class AlertRules:
         return self.ks_alpha / n_ks if self.ks_correction == "bonferroni" else self.ks_alpha
 
 
-_RULE_RANGES: dict[str, tuple[float, float | None]] = {
-    "psi": (0.0, None),
-    "ks_alpha": (0.0, 1.0),
-    "js": (0.0, 1.0),
-    "p99_ms": (0.0, None),
-    "qps_low": (0.0, None),
-    "qps_high": (0.0, None),
-    "auc_drop": (0.0, 1.0),
+# (low, high, high inclusive): every threshold must be > low.
+_RULE_RANGES: dict[str, tuple[float, float | None, bool]] = {
+    "psi": (0.0, None, False),
+    "ks_alpha": (0.0, 1.0, False),
+    "js": (0.0, 1.0, True),
+    "p99_ms": (0.0, None, False),
+    "qps_low": (0.0, None, False),
+    "qps_high": (0.0, None, False),
+    "auc_drop": (0.0, 1.0, False),
 }
 
 
@@ -125,8 +126,14 @@ def load_rules(path: str) -> AlertRules:
     if not file.is_file():
         raise BadInputError(f"{where}: no such file")
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInputError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise BadInputError(f"{where}: not a UTF-8 text file") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
@@ -148,10 +155,10 @@ def load_rules(path: str) -> AlertRules:
         else:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise BadInputError(f"{where}: {key} must be a number, got {value!r}")
-            low, high = _RULE_RANGES[key]
-            too_high = high is not None and value >= high and key != "js"
-            if not math.isfinite(value) or value <= low or too_high or (key == "js" and value > 1):
-                bound = f"({low:g}, {high:g})" if high is not None else f"({low:g}, inf)"
+            low, high, inclusive = _RULE_RANGES[key]
+            too_high = high is not None and (value > high or (value == high and not inclusive))
+            if not math.isfinite(value) or value <= low or too_high:
+                bound = f"({low:g}, {high:g}{']' if inclusive else ')'}" if high is not None else f"({low:g}, inf)"
                 raise BadInputError(f"{where}: {key} must be in {bound}, got {value!r}")
             value = float(value)
         values[key] = value
@@ -413,9 +420,14 @@ class MonitorResult(SimResult):
         worst = max(fam, key=lambda k: fam[k]) if total else ""
         ks_clean = fam.get("ks", 0)
         if ks_clean:
+            fwer = self.rules.ks_alpha if self.rules.ks_correction == "bonferroni" else min(
+                1.0, self.rules.ks_alpha * len(self.ks_columns)
+            )
             why = (
-                f"; {ks_clean} came from KS, which at thousands of requests per window flags "
-                "differences too small to matter — PSI, an effect size, is the steadier drift alert"
+                f"; {ks_clean} came from KS, a test: by chance alone up to about "
+                f"{fwer * self.clean_windows:.1f} of {self.clean_windows} clean windows should have one, and "
+                "since every window is compared with the same reference sample they come in clusters — "
+                "PSI, an effect size, is the steadier drift alert"
             )
         elif self.outcomes:
             why = (
