@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from mlsd.errors import BadInputError, did_you_mean, option_name
@@ -86,6 +87,7 @@ class SimSpec:
         return {o.name: o.default for o in self.options}
 
 
+@cache
 def all_specs() -> dict[str, SimSpec]:
     """Every registered simulation by name (imports only the small spec modules)."""
     specs: dict[str, SimSpec] = {}

@@ -7,38 +7,12 @@ registry the scenarios use, so the two cannot disagree.
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
-from mlsd.sims.specs.abtest import SPECS
-
-_BY_NAME = {s.name: s for s in SPECS}
-
-
-def _opt(spec: str, name: str) -> Any:
-    """A typer option named as the user types it, with the registry's default and help."""
-    option = _BY_NAME[spec].option(name)
-    assert option is not None, (spec, name)
-    flag = "--" + name.replace("_", "-")
-    return typer.Option(option.default, flag, help=option.help)
-
-
-def _seed() -> Any:
-    return typer.Option(0, "--seed", help="Random seed: same seed, same numbers.")
-
-
-def _json() -> Any:
-    return typer.Option(False, "--json", help="Print the result as JSON on stdout.")
-
-
-def _emit(target: str, func: str, *, as_json: bool, title: str, **kwargs: Any) -> None:
-    import importlib
-
-    from mlsd.cli.output import run_and_emit
-
-    sim = getattr(importlib.import_module(target), func)
-    run_and_emit(sim, as_json=as_json, title=title, **kwargs)
+from mlsd.cli.simopts import json_option as _json
+from mlsd.cli.simopts import option as _opt
+from mlsd.cli.simopts import run
+from mlsd.cli.simopts import seed_option as _seed
 
 
 def register(group: typer.Typer) -> None:
@@ -74,7 +48,7 @@ def register(group: typer.Typer) -> None:
         """
         if ctx.invoked_subcommand is not None:
             return
-        _emit("mlsd.sims.abtest", "tour", as_json=json_, title="A/B test: plan → verify → analyse",
+        run("mlsd.sims.abtest:tour", as_json=json_, title="A/B test: plan → verify → analyse",
               baseline=baseline, mde=mde, relative=relative, alpha=alpha, power=power,
               one_sided=one_sided, ratio=ratio, daily_traffic=daily_traffic, metric=metric,
               std=std, experiments=experiments, seed=seed)
@@ -104,7 +78,7 @@ def register(group: typer.Typer) -> None:
         n_per_arm is the control arm, rounded up; the treatment arm is --ratio times it.
         Also prints MDE → n for your baseline.
         """
-        _emit("mlsd.sims.abtest", "plan", as_json=json_, title="A/B test plan",
+        run("mlsd.sims.abtest:plan", as_json=json_, title="A/B test plan",
               baseline=baseline, mde=mde, relative=relative, alpha=alpha, power=power,
               one_sided=one_sided, ratio=ratio, daily_traffic=daily_traffic, metric=metric,
               std=std, seed=seed)
@@ -134,7 +108,7 @@ def register(group: typer.Typer) -> None:
         reports how often it fired, with 95% Wilson intervals, plus simulated power at
         other sample sizes. Draws binomial counts, not users, so it is fast at any size.
         """
-        _emit("mlsd.sims.abtest", "verify", as_json=json_, title="A/B test plan, verified",
+        run("mlsd.sims.abtest:verify", as_json=json_, title="A/B test plan, verified",
               baseline=baseline, mde=mde, relative=relative, alpha=alpha, power=power,
               one_sided=one_sided, ratio=ratio, daily_traffic=daily_traffic, metric=metric,
               std=std, experiments=experiments, seed=seed)
@@ -160,7 +134,7 @@ def register(group: typer.Typer) -> None:
         Welch's t-test. A chi-square sample-ratio-mismatch check against --ratio refuses
         to call the result when p < 0.001.
         """
-        _emit("mlsd.sims.abtest", "analyze", as_json=json_, title="A/B test analysis",
+        run("mlsd.sims.abtest:analyze", as_json=json_, title="A/B test analysis",
               control=control, treatment=treatment, data=data, alpha=alpha,
               one_sided=one_sided, ratio=ratio, seed=seed)
 
@@ -185,7 +159,7 @@ def register(group: typer.Typer) -> None:
         against a group-sequential design whose boundaries spend α with the Lan–DeMets
         --method function (computed by numerical integration). Also its power.
         """
-        _emit("mlsd.sims.abtest_peeking", "peeking", as_json=json_, title="A/B test: peeking",
+        run("mlsd.sims.abtest_peeking:peeking", as_json=json_, title="A/B test: peeking",
               looks=looks, alpha=alpha, power=power, baseline=baseline, mde=mde, method=method,
               experiments=experiments, seed=seed)
 
@@ -207,7 +181,7 @@ def register(group: typer.Typer) -> None:
         adjusts Y − θ(X − mean X) and compares variance, power, false-positive rate and
         the users needed for 80% power with and without the adjustment.
         """
-        _emit("mlsd.sims.abtest_users", "cuped", as_json=json_, title="A/B test: CUPED",
+        run("mlsd.sims.abtest_users:cuped", as_json=json_, title="A/B test: CUPED",
               rho=rho, users_per_arm=users_per_arm, effect=effect, alpha=alpha,
               experiments=experiments, seed=seed)
 
@@ -230,7 +204,7 @@ def register(group: typer.Typer) -> None:
         false-positive rate by the design effect; per-user analysis, the delta method,
         or request-level randomisation keep it at α.
         """
-        _emit("mlsd.sims.abtest_users", "unit", as_json=json_,
+        run("mlsd.sims.abtest_users:unit", as_json=json_,
               title="A/B test: randomisation unit", requests_per_user=requests_per_user,
               icc=icc, users_per_arm=users_per_arm, alpha=alpha, experiments=experiments,
               seed=seed)
@@ -256,7 +230,7 @@ def register(group: typer.Typer) -> None:
         for new users, tests every segment with a --correction for multiple testing, and
         shows how often uncorrected segment hunting finds an effect that is not there.
         """
-        _emit("mlsd.sims.abtest_users", "segments", as_json=json_, title="A/B test: segments",
+        run("mlsd.sims.abtest_users:segments", as_json=json_, title="A/B test: segments",
               baseline=baseline, users_per_arm=users_per_arm, effect=effect,
               new_share=new_share, new_effect=new_effect, alpha=alpha, correction=correction,
               experiments=experiments, seed=seed)

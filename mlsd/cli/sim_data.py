@@ -10,41 +10,24 @@ from __future__ import annotations
 
 import typer
 
-from mlsd.sims.specs import features as features_specs
-from mlsd.sims.specs import retrain as retrain_specs
-from mlsd.sims.specs import tuning as tuning_specs
-
-
-def _opt(specs, sim: str, name: str):
-    """A typer.Option whose default and help are the registry's."""
-    spec = next(s for s in specs.SPECS if s.name == sim)
-    opt = spec.option(name)
-    return typer.Option(opt.default, "--" + name.replace("_", "-"), help=opt.help)
-
-
-def _seed():
-    return typer.Option(0, "--seed", help="Random seed: same seed, same numbers.")
-
-
-def _json():
-    return typer.Option(False, "--json", help="Print the result as JSON on stdout.")
+from mlsd.cli.simopts import json_option as _json
+from mlsd.cli.simopts import option
+from mlsd.cli.simopts import seed_option as _seed
 
 
 def register(group: typer.Typer) -> None:
     """Add `features`, `retrain` and `tuning` to the `simulate` group."""
-    F, R, T = features_specs, retrain_specs, tuning_specs
-
     @group.command("features")
     def features_cmd(
-        n_users: int = _opt(F, "features", "n_users"),
-        days: int = _opt(F, "features", "days"),
-        train_days: int = _opt(F, "features", "train_days"),
-        events_per_user_per_day: float = _opt(F, "features", "events_per_user_per_day"),
-        interest_halflife_hours: float = _opt(F, "features", "interest_halflife_hours"),
-        new_user_share: float = _opt(F, "features", "new_user_share"),
-        zipf_exponent: float = _opt(F, "features", "zipf_exponent"),
-        cache_hit_ms: float = _opt(F, "features", "cache_hit_ms"),
-        store_ms: float = _opt(F, "features", "store_ms"),
+        n_users: int = option("features", "n_users"),
+        days: int = option("features", "days"),
+        train_days: int = option("features", "train_days"),
+        events_per_user_per_day: float = option("features", "events_per_user_per_day"),
+        interest_halflife_hours: float = option("features", "interest_halflife_hours"),
+        new_user_share: float = option("features", "new_user_share"),
+        zipf_exponent: float = option("features", "zipf_exponent"),
+        cache_hit_ms: float = option("features", "cache_hit_ms"),
+        store_ms: float = option("features", "store_ms"),
         seed: int = _seed(),
         json_: bool = _json(),
     ) -> None:
@@ -72,15 +55,15 @@ def register(group: typer.Typer) -> None:
 
     @group.command("retrain")
     def retrain_cmd(
-        days: int = _opt(R, "retrain", "days"),
-        samples_per_day: int = _opt(R, "retrain", "samples_per_day"),
-        n_features: int = _opt(R, "retrain", "n_features"),
-        gradual_drift_deg: float = _opt(R, "retrain", "gradual_drift_deg"),
-        sudden_drifts: int = _opt(R, "retrain", "sudden_drifts"),
-        warmup_days: int = _opt(R, "retrain", "warmup_days"),
-        window_days: int = _opt(R, "retrain", "window_days"),
-        epochs: int = _opt(R, "retrain", "epochs"),
-        learning_rate: float = _opt(R, "retrain", "learning_rate"),
+        days: int = option("retrain", "days"),
+        samples_per_day: int = option("retrain", "samples_per_day"),
+        n_features: int = option("retrain", "n_features"),
+        gradual_drift_deg: float = option("retrain", "gradual_drift_deg"),
+        sudden_drifts: int = option("retrain", "sudden_drifts"),
+        warmup_days: int = option("retrain", "warmup_days"),
+        window_days: int = option("retrain", "window_days"),
+        epochs: int = option("retrain", "epochs"),
+        learning_rate: float = option("retrain", "learning_rate"),
         seed: int = _seed(),
         json_: bool = _json(),
     ) -> None:
@@ -105,11 +88,11 @@ def register(group: typer.Typer) -> None:
 
     @group.command("tuning")
     def tuning_cmd(
-        n_samples: int = _opt(T, "tuning", "n_samples"),
-        n_features: int = _opt(T, "tuning", "n_features"),
-        cv: int = _opt(T, "tuning", "cv"),
-        random_iter: int = _opt(T, "tuning", "random_iter"),
-        factor: int = _opt(T, "tuning", "factor"),
+        n_samples: int = option("tuning", "n_samples"),
+        n_features: int = option("tuning", "n_features"),
+        cv: int = option("tuning", "cv"),
+        random_iter: int = option("tuning", "random_iter"),
+        factor: int = option("tuning", "factor"),
         seed: int = _seed(),
         json_: bool = _json(),
     ) -> None:

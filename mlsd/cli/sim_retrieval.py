@@ -4,60 +4,32 @@ from __future__ import annotations
 
 import typer
 
+from mlsd.cli.simopts import json_option, option
+
 
 def register(group: typer.Typer) -> None:
     """Add this module's subcommands to the `simulate` group."""
 
     @group.command("retrieval")
     def retrieval_cmd(
-        n: int = typer.Option(
-            50_000,
-            "--n",
-            help="Items in the catalogue (1,000 to 1,000,000; refused if it would not fit in memory).",
-        ),
-        dim: int = typer.Option(64, "--dim", help="Embedding dimension (2 to 2,048)."),
-        n_queries: int = typer.Option(
-            200, "--n-queries", help="Queries searched by every index (10 to 100,000)."
-        ),
-        clusters: int = typer.Option(
-            500, "--clusters", help="Clusters (topics) the item embeddings form."
-        ),
-        target_recall: float = typer.Option(
-            0.95, "--target-recall", help="Recall@10 the chosen index must reach, in (0, 1]."
-        ),
-        nlist: int = typer.Option(
-            0,
-            "--nlist",
-            help="IVF inverted lists; 0 picks a power of two near √n (256 for 100,000).",
-        ),
-        max_nprobe: int = typer.Option(
-            64, "--max-nprobe", help="Largest IVF nprobe in the sweep (1, 2, 4, … up to it)."
-        ),
-        hnsw_m: int = typer.Option(16, "--hnsw-m", help="HNSW links per node (M)."),
-        ef_construction: int = typer.Option(
-            24,
-            "--ef-construction",
-            help="HNSW efConstruction: candidate list size while building the graph.",
-        ),
-        max_ef_search: int = typer.Option(
-            256, "--max-ef-search", help="Largest HNSW efSearch in the sweep (16, 32, … up to it)."
-        ),
-        pq_m: int = typer.Option(
-            8,
-            "--pq-m",
-            help="IVF-PQ sub-quantizers, i.e. bytes per stored vector; must divide --dim.",
-        ),
-        candidates: int = typer.Option(
-            100,
-            "--candidates",
-            help="ANN candidates the re-ranker re-orders in the two-stage search.",
-        ),
+        n: int = option("retrieval", "n"),
+        dim: int = option("retrieval", "dim"),
+        n_queries: int = option("retrieval", "n_queries"),
+        clusters: int = option("retrieval", "clusters"),
+        target_recall: float = option("retrieval", "target_recall"),
+        nlist: int = option("retrieval", "nlist"),
+        max_nprobe: int = option("retrieval", "max_nprobe"),
+        hnsw_m: int = option("retrieval", "hnsw_m"),
+        ef_construction: int = option("retrieval", "ef_construction"),
+        max_ef_search: int = option("retrieval", "max_ef_search"),
+        pq_m: int = option("retrieval", "pq_m"),
+        candidates: int = option("retrieval", "candidates"),
         seed: int = typer.Option(
             0,
             "--seed",
             help="Random seed: same seed, same world and the same recall (QPS and times are measured).",
         ),
-        json_: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+        json_: bool = json_option(),
     ) -> None:
         """Pick an ANN index: exact vs IVF vs HNSW vs IVF-PQ on clustered embeddings, then re-rank.
 

@@ -9,20 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from mlsd.sims.specs import abuse as abuse_spec
-from mlsd.sims.specs import churn as churn_spec
-from mlsd.sims.specs import ranking as ranking_spec
-
-
-def _help(module, option: str) -> str:
-    spec = module.SPECS[0]
-    found = spec.option(option)
-    assert found is not None, f"{spec.name}: no option {option}"
-    return found.help
-
-
-SEED_HELP = "Random seed: same seed, same numbers."
-JSON_HELP = "Print the result as JSON on stdout."
+from mlsd.cli.simopts import json_option, option, seed_option
 
 
 def register(group: typer.Typer) -> None:
@@ -30,12 +17,12 @@ def register(group: typer.Typer) -> None:
 
     @group.command("ranking")
     def ranking_cmd(
-        n_users: int = typer.Option(2000, "--n-users", help=_help(ranking_spec, "n_users")),
-        n_items: int = typer.Option(500, "--n-items", help=_help(ranking_spec, "n_items")),
-        sessions: int = typer.Option(3, "--sessions", help=_help(ranking_spec, "sessions")),
-        position_bias: float = typer.Option(1.0, "--position-bias", help=_help(ranking_spec, "position_bias")),
-        seed: int = typer.Option(0, "--seed", help=SEED_HELP),
-        json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+        n_users: int = option("ranking", "n_users"),
+        n_items: int = option("ranking", "n_items"),
+        sessions: int = option("ranking", "sessions"),
+        position_bias: float = option("ranking", "position_bias"),
+        seed: int = seed_option(),
+        json_: bool = json_option(),
     ) -> None:
         """Feed ranking on position-biased click logs, scored against the true relevance.
 
@@ -59,13 +46,13 @@ def register(group: typer.Typer) -> None:
 
     @group.command("churn")
     def churn_cmd(
-        n_customers: int = typer.Option(20000, "--n-customers", help=_help(churn_spec, "n_customers")),
-        churn_rate: float = typer.Option(0.05, "--churn-rate", help=_help(churn_spec, "churn_rate")),
-        customer_value: float = typer.Option(200.0, "--customer-value", help=_help(churn_spec, "customer_value")),
-        offer_cost: float = typer.Option(10.0, "--offer-cost", help=_help(churn_spec, "offer_cost")),
-        save_rate: float = typer.Option(0.3, "--save-rate", help=_help(churn_spec, "save_rate")),
-        seed: int = typer.Option(0, "--seed", help=SEED_HELP),
-        json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+        n_customers: int = option("churn", "n_customers"),
+        churn_rate: float = option("churn", "churn_rate"),
+        customer_value: float = option("churn", "customer_value"),
+        offer_cost: float = option("churn", "offer_cost"),
+        save_rate: float = option("churn", "save_rate"),
+        seed: int = seed_option(),
+        json_: bool = json_option(),
     ) -> None:
         """Churn prediction on a time-based split, the leakage trap, and a profit-maximising threshold.
 
@@ -89,14 +76,14 @@ def register(group: typer.Typer) -> None:
 
     @group.command("abuse")
     def abuse_cmd(
-        n_accounts: int = typer.Option(20000, "--n-accounts", help=_help(abuse_spec, "n_accounts")),
-        abuse_rate: float = typer.Option(0.005, "--abuse-rate", help=_help(abuse_spec, "abuse_rate")),
-        label_noise: float = typer.Option(0.1, "--label-noise", help=_help(abuse_spec, "label_noise")),
-        drift: float = typer.Option(0.2, "--drift", help=_help(abuse_spec, "drift")),
-        periods: int = typer.Option(10, "--periods", help=_help(abuse_spec, "periods")),
-        queue_capacity: int = typer.Option(100, "--queue-capacity", help=_help(abuse_spec, "queue_capacity")),
-        seed: int = typer.Option(0, "--seed", help=SEED_HELP),
-        json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+        n_accounts: int = option("abuse", "n_accounts"),
+        abuse_rate: float = option("abuse", "abuse_rate"),
+        label_noise: float = option("abuse", "label_noise"),
+        drift: float = option("abuse", "drift"),
+        periods: int = option("abuse", "periods"),
+        queue_capacity: int = option("abuse", "queue_capacity"),
+        seed: int = seed_option(),
+        json_: bool = json_option(),
     ) -> None:
         """Abuse detection: a fixed-size review queue as abusers adapt, with noisy labels.
 
