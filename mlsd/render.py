@@ -94,6 +94,7 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
             "reference": stage.reference if stage else "",
             "answer": None if answer is None else ("" if answer.skipped else answer.answer),
             "skipped": bool(answer is not None and answer.skipped),
+            "in_session": session is not None,
             "follow_up": getattr(answer, "follow_up", None) if answer else None,
             "follow_up_answer": getattr(answer, "follow_up_answer", None) if answer else None,
             "score": None if answer is None else round(float(answer.score), 1),

@@ -128,3 +128,39 @@ def test_cli_template_error_exit_2(run_cli, tmp_path):
 def test_cli_stdout(run_cli):
     result = run_cli("render", "search", "--no-simulations", "-o", "-")
     assert result.code == 0 and result.stdout.startswith("# ")
+
+
+def test_session_render_end_to_end(run_cli, tmp_path):
+    """practice --answers saves a session; render --session latest shows its answers and marks."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "requirements: |\n  The business objective is meaningful engagement measured online by DAU.\n"
+        f"  {XSS}\n"
+        "model: Start from a logistic regression baseline with a popularity fallback.\n"
+    )
+    practice = run_cli("practice", "feed-ranking", "--answers", str(answers), "--json")
+    assert practice.code == 0, practice.stderr
+    out = tmp_path / "doc.html"
+    result = run_cli("render", "feed-ranking", "--session", "latest", "--format", "html", "--no-simulations", "-o", str(out))
+    assert result.code == 0, result.stderr
+    html = out.read_text()
+    assert "Your answer" in html and "meaningful engagement measured online" in html
+    assert XSS not in html and "&lt;script&gt;" in html
+    assert 'class="ok"' in html and 'class="miss"' in html
+    assert "Not practised in this session" in html
+    md = tmp_path / "doc.md"
+    assert run_cli("render", "feed-ranking", "--session", "1", "--no-simulations", "-o", str(md)).code == 0
+    assert "✓ States the business objective" in md.read_text()
+
+
+def test_session_of_another_scenario_is_refused(run_cli, tmp_path):
+    answers = tmp_path / "a.yaml"
+    answers.write_text("requirements: churn is the business objective\n")
+    assert run_cli("practice", "churn", "--answers", str(answers)).code == 0
+    result = run_cli("render", "search", "--session", "latest", "--no-simulations", "-o", str(tmp_path / "x.md"))
+    assert result.code == 2 and "is a practice of 'churn'" in result.stderr
+
+
+def test_unknown_session_is_one_line(run_cli, tmp_path):
+    result = run_cli("render", "search", "--session", "99", "--no-simulations", "-o", str(tmp_path / "x.md"))
+    assert result.code == 2 and result.stderr.count("\n") == 1

@@ -529,7 +529,6 @@ class _Model:
 
 def _train(seed: int) -> _Model:
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -539,7 +538,7 @@ def _train(seed: int) -> _Model:
     x = _design(_observe(z), cats)
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, random_state=seed))
     model.fit(x[:20_000], y[:20_000])
-    auc = float(roc_auc_score(y[20_000:], model.decision_function(x[20_000:])))
+    auc = _auc(model.decision_function(x[20_000:]), y[20_000:])
     return _Model(model.decision_function, auc)
 
 
