@@ -18,6 +18,9 @@ name the dashboard and the rules use is exposed):
 - ``mlsd_alert{rule,target}``: 1 while mlsd's own rule fires, else 0.
 - ``mlsd_reference_qps`` (in wall-clock requests/s, i.e. times `--speed`),
   ``mlsd_reference_auc``, ``mlsd_sim_minute``.
+- ``process_cpu_seconds_total``, ``process_resident_memory_bytes`` and the other
+  standard process metrics of the serving process (prometheus-client's
+  ProcessCollector; Linux only).
 """
 
 from __future__ import annotations
@@ -30,7 +33,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 
 from mlsd.errors import BadInputError
 
@@ -77,6 +87,8 @@ class MonitorExporter:
         self.ref_qps = Gauge(REF_QPS, "Reference request rate, in wall-clock requests/s (x --speed).", registry=r)
         self.ref_auc = Gauge(REF_AUC, "AUC on the reference window.", registry=r)
         self.minute = Gauge(SIM_MINUTE, "Simulated minute reached by the replay.", registry=r)
+        # The seed's list also names CPU load and memory: the serving process's own, from /proc.
+        ProcessCollector(registry=r)
         self.alert_series = (
             [("psi", f) for f in (*numeric, *categorical, "score")]
             + [("ks", f) for f in (*numeric, "score")]
@@ -282,6 +294,10 @@ def grafana_dashboard(result: MonitorResult, *, speed: float = 1.0) -> dict[str,
            "the only panel that shows concept drift."),
         panel(8, "Alerts firing", 12, 24, [target(f"sum by (rule) ({ALERT})", "{{rule}}")],
               description="mlsd's own alert rules (the Prometheus rules file encodes the same thresholds)."),
+        panel(9, "Serving process CPU", 0, 32, [target("rate(process_cpu_seconds_total[1m])", "CPU cores")],
+              unit="short", description="CPU seconds per second used by the serving process."),
+        panel(10, "Serving process memory", 12, 32, [target("process_resident_memory_bytes", "RSS")],
+              unit="bytes"),
     ]  # fmt: skip
     return {
         "id": None,

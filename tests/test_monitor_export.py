@@ -23,7 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from mlsd import monitor_export as mx
 from mlsd.sims import monitor
 
-METRIC = re.compile(r"\bmlsd_[a-z0-9_]+")
+METRIC = re.compile(r"\b(?:mlsd|process)_[a-z0-9_]+")
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_grafana_dashboard_structure_and_metric_names(run, tmp_path):
     ids = [p["id"] for p in dash["panels"]]
     assert len(ids) == len(set(ids))
     titles = " ".join(p["title"].lower() for p in dash["panels"])
-    for needed in ("requests per second", "p99", "score distribution", "psi", "performance"):
+    for needed in ("requests per second", "p99", "score distribution", "psi", "performance", "cpu", "memory"):
         assert needed in titles
     cells = set()
     for p in dash["panels"]:
