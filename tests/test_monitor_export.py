@@ -229,6 +229,10 @@ def test_serve_subprocess_scraped_twice_counters_move_and_ctrl_c_stops():
         assert second[key] > first[key] > 0
         assert second[("mlsd_request_latency_seconds_count", ())] > first[("mlsd_request_latency_seconds_count", ())]
         assert second[("mlsd_sim_minute", ())] > first[("mlsd_sim_minute", ())]
+        for feature in (*monitor.NUMERIC, *monitor.CATEGORICAL, "score"):
+            assert ("mlsd_feature_psi", (("feature", feature),)) in second
+        assert ("mlsd_alert", (("rule", "p99"), ("target", "latency"))) in second
+        assert second[("mlsd_model_score_count", ())] > first[("mlsd_model_score_count", ())]
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=30)
         time.sleep(0.2)

@@ -47,10 +47,10 @@ def register(group: typer.Typer) -> None:
             1.0, "--speed", help="With --serve: simulated seconds per wall-clock second (1 = real time, at most 1000)."
         ),
         grafana_dashboard: str = typer.Option(
-            "", "--grafana-dashboard", metavar="FILE.json", help="Also write a Grafana dashboard over the served metrics."
+            "", "--grafana-dashboard", metavar="FILE.json", help="Also write a Grafana dashboard over the served metrics (rate windows = one --window at --speed)."
         ),
         prometheus_rules: str = typer.Option(
-            "", "--prometheus-rules", metavar="FILE.yml", help="Also write the alert rules as Prometheus alerting rules."
+            "", "--prometheus-rules", metavar="FILE.yml", help="Also write the alert rules as Prometheus alerting rules over the served metrics."
         ),
         seed: int = typer.Option(0, "--seed", help="Random seed: same seed, same numbers."),
         json_: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
