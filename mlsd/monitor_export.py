@@ -390,7 +390,9 @@ def write_yaml(path: str, data: dict[str, Any], option: str) -> None:
 
 
 def _write(path: str, text: str, option: str) -> None:
+    from mlsd.fileio import atomic_write
+
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        atomic_write(Path(path), text, force=True)  # the CLI refused an existing file unless --force
     except OSError as exc:
         raise BadInputError(f"{option} {path}: cannot write ({exc.strerror or exc})") from None

@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlsd import __version__, framework
 from mlsd.errors import BadInputError, OutputExistsError, TemplateError
+from mlsd.fileio import atomic_write
 from mlsd.scenario import Scenario
 
 FORMATS = ("md", "html")
@@ -255,7 +255,7 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
         calls.append((call.name, dict(call.args), seed, cache_dir / f"{_cache_key(call.name, call.args, seed)}.json"))
     entries: dict[int, dict[str, Any]] = {}
     misses = []
-    for i, (name, args, seed, path) in enumerate(calls):
+    for i, (*_, path) in enumerate(calls):
         cached = _read_cache(path)
         if cached is not None:
             entries[i] = cached
@@ -408,20 +408,6 @@ def _tidy(text: str, fmt: str) -> str:
 
 
 # ------------------------------------------------------------------ output
-
-
-def atomic_write(path: Path, text: str, *, force: bool) -> None:
-    """Write via a temp file and rename: an interrupted write leaves no half file."""
-    if path.exists() and not force:
-        raise OutputExistsError(f"{path} already exists; pass --force to overwrite it or -o to pick another file")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_document(doc: RenderedDocument, output: Path, *, force: bool) -> list[Path]:

@@ -27,8 +27,7 @@ def _isolated_home(tmp_path, monkeypatch):
 @pytest.fixture
 def run_cli(monkeypatch):
     """run_cli("simulate", "ab-test", "plan", "--json", input="...") -> CliResult."""
-    from mlsd.cli import main
-    from mlsd.cli import output
+    from mlsd.cli import main, output
 
     def _run(*args: str, input: str = "") -> CliResult:
         out, err = io.StringIO(), io.StringIO()

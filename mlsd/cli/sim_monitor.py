@@ -11,20 +11,7 @@ from typing import Any
 
 import typer
 
-from mlsd.sims.specs.monitor import SPECS
-
-_SPEC = SPECS[0]
-
-
-def _opt(name: str, **extra: Any) -> Any:
-    option = _SPEC.option(name)
-    assert option is not None, name
-    return typer.Option(option.default, "--" + name.replace("_", "-"), help=option.help, **extra)
-
-
-_INCIDENT = typer.Option(
-    list(_SPEC.option("incident").default), "--incident", help=_SPEC.option("incident").help, metavar="KIND"
-)
+from mlsd.cli.simopts import json_option, option, seed_option
 
 
 def register(group: typer.Typer) -> None:
@@ -32,13 +19,13 @@ def register(group: typer.Typer) -> None:
 
     @group.command("monitor")
     def monitor_cmd(
-        minutes: int = _opt("minutes"),
-        window: int = _opt("window"),
-        incident: list[str] = _INCIDENT,
-        qps: float = _opt("qps"),
-        label_delay: int = _opt("label_delay"),
-        reference_minutes: int = _opt("reference_minutes"),
-        rules: str = _opt("rules", metavar="FILE"),
+        minutes: int = option("monitor", "minutes"),
+        window: int = option("monitor", "window"),
+        incident: list[str] = option("monitor", "incident", metavar="KIND"),
+        qps: float = option("monitor", "qps"),
+        label_delay: int = option("monitor", "label_delay"),
+        reference_minutes: int = option("monitor", "reference_minutes"),
+        rules: str = option("monitor", "rules", metavar="FILE"),
         serve: bool = typer.Option(
             False, "--serve", help="Replay the stream live and expose /metrics (Prometheus) on 127.0.0.1 until Ctrl-C."
         ),
@@ -52,8 +39,9 @@ def register(group: typer.Typer) -> None:
         prometheus_rules: str = typer.Option(
             "", "--prometheus-rules", metavar="FILE.yml", help="Also write the alert rules as Prometheus alerting rules over the served metrics."
         ),
-        seed: int = typer.Option(0, "--seed", help="Random seed: same seed, same numbers."),
-        json_: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+        force: bool = typer.Option(False, "--force", help="Overwrite existing --grafana-dashboard / --prometheus-rules files."),
+        seed: int = seed_option(),
+        json_: bool = json_option(),
     ) -> None:
         """Monitor a served model: feature and score drift, QPS, p99, delayed AUC, alerts.
 
@@ -75,8 +63,8 @@ def register(group: typer.Typer) -> None:
 
         check_range("speed", speed, 0, 1000, high_inclusive=True)
         check_range("port", port, 0, 65535, low_inclusive=True, high_inclusive=True)
-        _check_output("--grafana-dashboard", grafana_dashboard)
-        _check_output("--prometheus-rules", prometheus_rules)
+        _check_output("--grafana-dashboard", grafana_dashboard, force)
+        _check_output("--prometheus-rules", prometheus_rules, force)
         incidents = list(incident)
         kwargs = dict(minutes=minutes, window=window, incident=incidents, qps=qps, label_delay=label_delay,
                       reference_minutes=reference_minutes, rules=rules, seed=seed)  # fmt: skip
@@ -90,14 +78,18 @@ def register(group: typer.Typer) -> None:
         _write_files(result, grafana_dashboard, prometheus_rules, speed)
 
 
-def _check_output(option: str, path: str) -> None:
-    """Fail before simulating when an output file cannot be written."""
+def _check_output(flag: str, path: str, force: bool) -> None:
+    """Fail before simulating when an output file cannot (or must not) be written."""
     from pathlib import Path
 
-    from mlsd.errors import BadInputError
+    from mlsd.errors import BadInputError, OutputExistsError
 
-    if path and not Path(path).resolve().parent.is_dir():
-        raise BadInputError(f"{option} {path}: the directory {Path(path).parent} does not exist")
+    if not path:
+        return
+    if not Path(path).resolve().parent.is_dir():
+        raise BadInputError(f"{flag} {path}: the directory {Path(path).parent} does not exist")
+    if Path(path).exists() and not force:
+        raise OutputExistsError(f"{flag} {path} already exists; pass --force to overwrite it")
 
 
 def _write_files(result: Any, grafana: str, prom: str, speed: float) -> None:

@@ -27,6 +27,6 @@ SPECS: list[SimSpec] = [
             OptionSpec("rules", "str", "", "YAML file overriding alert thresholds (keys: psi, ks_alpha, "
                        "ks_correction, js, p99_ms, qps_low, qps_high, auc_drop)."),
         ),
-        cli_only=("serve", "port", "speed", "grafana_dashboard", "prometheus_rules"),
+        cli_only=("serve", "port", "speed", "grafana_dashboard", "prometheus_rules", "force"),
     )
 ]
