@@ -246,3 +246,15 @@ def test_serve_subprocess_scraped_twice_counters_move_and_ctrl_c_stops():
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_existing_dashboard_is_not_overwritten_without_force(run_cli, tmp_path):
+    """Nothing already saved is lost: an existing file needs --force, checked before simulating."""
+    target = tmp_path / "dash.json"
+    target.write_text("my dashboard")
+    result = run_cli("simulate", "monitor", "--minutes", "60", "--grafana-dashboard", str(target))
+    assert result.code == 2 and "already exists" in result.stderr and result.stderr.count("\n") == 1
+    assert target.read_text() == "my dashboard"
+    forced = run_cli("simulate", "monitor", "--minutes", "120", "--grafana-dashboard", str(target), "--force", "--json")
+    assert forced.code == 0, forced.stderr
+    assert target.read_text().startswith("{")

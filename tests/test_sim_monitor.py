@@ -150,7 +150,7 @@ def test_registry_spec_matches_the_function_and_runs():
         assert list(default) == o.default if o.type == "list" else default == o.default
     assert spec_module.INCIDENTS == monitor.INCIDENTS
     assert spec.option("incident").choices == monitor.INCIDENT_CHOICES
-    assert set(spec.cli_only) == {"serve", "port", "speed", "grafana_dashboard", "prometheus_rules"}
+    assert set(spec.cli_only) == {"serve", "port", "speed", "grafana_dashboard", "prometheus_rules", "force"}
     result = registry.run("monitor", {"minutes": 60, "incident": ["none"]}, seed=1)
     assert result.outcomes == () and result.incidents == ()
 
