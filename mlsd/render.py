@@ -276,7 +276,8 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_one_thread_per_worker) as pool:
             futures = {pool.submit(simulate_entry, *calls[i][:3]): i for i in misses}
             for future in as_completed(futures):
                 finished(futures[future], future.result())
@@ -286,6 +287,12 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
                 progress(done / max(len(misses), 1), f"simulate {calls[i][0]}")
             finished(i, simulate_entry(*calls[i][:3]))
     return [entries[i] for i in range(len(calls))]
+
+
+def _one_thread_per_worker() -> None:
+    """Workers already use every core between them: keep BLAS/OpenMP from oversubscribing."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
 
 
 def _read_cache(path: Path) -> dict[str, Any] | None:
