@@ -18,7 +18,48 @@ def atomic_write(path: Path | str, text: str, *, force: bool) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a doc is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def read_user_bytes(path: Path | str, display: str, max_bytes: int, error_cls: type[Exception] | None = None) -> bytes:
+    """Read a file the user named: only a regular file (never a FIFO or device), at most `max_bytes`."""
+    import stat
+
+    from mlsd.errors import BadInputError
+
+    error_cls = error_cls or BadInputError
+    path = Path(path)
+    try:
+        info = path.stat()  # follows symlinks: a link to /dev/zero is a device
+    except FileNotFoundError:
+        raise error_cls(f"{display}: no such file; check the path") from None
+    except PermissionError:
+        raise error_cls(f"{display}: permission denied; check the file's permissions") from None
+    except OSError as exc:
+        raise error_cls(f"{display}: cannot read the file ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise error_cls(f"{display}: is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise error_cls(f"{display}: is not a regular file (a device, pipe or socket); give a file")
+    if info.st_size > max_bytes:
+        raise error_cls(f"{display}: file is {info.st_size:,} bytes; the limit is {max_bytes:,}")
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except PermissionError:
+        raise error_cls(f"{display}: permission denied; check the file's permissions") from None
+    except OSError as exc:
+        raise error_cls(f"{display}: cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > max_bytes:
+        raise error_cls(f"{display}: file is larger than the limit of {max_bytes:,} bytes")
+    return raw

@@ -11,6 +11,7 @@ as `SPECS: list[SimSpec]`; this module gathers them.
 from __future__ import annotations
 
 import importlib
+import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -58,6 +59,8 @@ class OptionSpec:
             return f"expected a number, got {value!r}"
         if not isinstance(value, _TYPES[self.type]):
             return f"expected {self.type}, got {type(value).__name__} {value!r}"
+        if self.type == "float" and not math.isfinite(value):
+            return f"expected a finite number, got {value!r}"
         if self.type == "choice" and value not in self.choices:
             return f"expected one of {', '.join(self.choices)}, got {value!r}"
         if self.type == "list" and self.choices:
@@ -113,6 +116,10 @@ def get_spec(name: str) -> SimSpec:
 def check_args(spec: SimSpec, args: dict[str, Any]) -> tuple[str, str] | None:
     """(option, problem) for the first bad argument, or None when all fit."""
     for key, value in args.items():
+        if key == "seed":  # every simulation takes a seed; a scenario may pin it
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**32 - 1:
+                return key, f"--seed: expected a whole number in [0, 4294967295], got {value!r}"
+            continue
         opt = spec.option(key)
         if opt is None:
             known = [o.name for o in spec.options]
@@ -135,5 +142,8 @@ def run(name: str, args: dict[str, Any] | None = None, *, seed: int | None = Non
         raise BadInputError(bad[1])
     module_name, func_name = spec.target.split(":")
     func = getattr(importlib.import_module(module_name), func_name)
+    pinned = args.pop("seed", None)
+    if seed is None:
+        seed = spec.default_seed if pinned is None else pinned
     full = {**spec.defaults(), **args}
-    return func(**full, seed=spec.default_seed if seed is None else seed, progress=progress)
+    return func(**full, seed=seed, progress=progress)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mlsd import __version__, framework
-from mlsd.errors import BadInputError, OutputExistsError, TemplateError
+from mlsd.errors import BadInputError, OutputExistsError, ScenarioError, TemplateError
 from mlsd.fileio import atomic_write
 from mlsd.scenario import Scenario
 
@@ -40,7 +40,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("appendix", "Appendix: simulations"),
 )
 
-_PRIVACY_WORDS = ("privacy", "gdpr", "pii", "anonym", "encrypt", "consent", "security", "retention", "access control")
+_PRIVACY_WORDS = ("privacy", "gdpr", "pii", "anonym", "encrypt", "consent", "security", "access control", "personal data")
 _ONLINE_WORDS = ("online", "a/b", "ab test", "experiment", "treatment", "guardrail", "business metric")
 _COST_FIGURES = ("servers", "storage", "bandwidth", "memory", "qps")
 
@@ -89,7 +89,7 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
             "title": fw.title,
             "seed_term": fw.seed_term,
             "purpose": fw.purpose,
-            "prompt": stage.prompt if stage else fw.purpose,
+            "prompt": stage.prompt if stage else "",
             "questions": list(stage.questions) if stage else [],
             "reference": stage.reference if stage else "",
             "answer": None if answer is None else ("" if answer.skipped else answer.answer),
@@ -125,6 +125,20 @@ def _estimate(scenario: Scenario) -> dict[str, Any] | None:
     }
 
 
+def _is_builtin(scenario: Scenario) -> bool:
+    from mlsd.scenario import builtin_dir
+
+    return scenario.source is not None and scenario.source.parent == builtin_dir().resolve()
+
+
+def _path_to_type(source: Path | None) -> str:
+    """A user's scenario file as they would type it: relative to here when it is below here."""
+    if source is None:
+        return "SCENARIO.yaml"
+    rel = os.path.relpath(source)
+    return source.as_posix() if rel.startswith("..") else Path(rel).as_posix()
+
+
 def _mentions(text: str, words: tuple[str, ...]) -> bool:
     low = text.lower()
     return any(w in low for w in words)
@@ -150,6 +164,8 @@ def build_context(
         "sections": [{"id": a, "title": t} for a, t in SECTIONS],
         "scenario": {
             "id": scenario.id, "title": scenario.title, "summary": scenario.summary,
+            # what to type in a command: the id for a shipped scenario, else the file
+            "ref": scenario.id if _is_builtin(scenario) else _path_to_type(scenario.source),
             "difficulty": scenario.difficulty, "tags": list(scenario.tags),
             "scale": [{"name": k, "value": v} for k, v in scenario.scale.items()],
             "non_goals": list(getattr(scenario, "non_goals", ()) or ()),
@@ -173,7 +189,7 @@ def build_context(
         "alternatives": [{"step": s["title"], "text": t} for s in steps for t in s["tradeoffs"]],
         "risks": [{"step": s["title"], "text": t} for s in steps for t in s["pitfalls"]],
         "privacy": [kp["point"] for kp in all_points + by_id["data"]["generic_items"]
-                    if _mentions(kp["point"] + " " + " ".join(kp["keywords"]), _PRIVACY_WORDS)],
+                    if _mentions(kp["point"], _PRIVACY_WORDS)],
         "cost": [f for f in (estimate or {}).get("figures", []) if _mentions(f["name"], _COST_FIGURES)],
         "rollout": {
             "deployment": by_id["deployment"],
@@ -251,7 +267,7 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
     cache_dir = cache_dir or default_cache_dir()
     calls = []
     for call in scenario.simulations:
-        seed = registry.get_spec(call.name).default_seed
+        seed = call.args.get("seed", registry.get_spec(call.name).default_seed)
         calls.append((call.name, dict(call.args), seed, cache_dir / f"{_cache_key(call.name, call.args, seed)}.json"))
     entries: dict[int, dict[str, Any]] = {}
     misses = []
@@ -263,6 +279,12 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
             misses.append(i)
     workers = workers or min(len(misses), os.cpu_count() or 1)
     done = 0
+
+    def located(i: int, exc: BadInputError) -> ScenarioError:
+        """A bad argument found only when the simulation runs, reported where it was written."""
+        call = scenario.simulations[i]
+        where = f"{scenario.source}:{call.line}" if scenario.source else scenario.id
+        return ScenarioError(f"{where}: simulations[{i}].args: {exc}")
 
     def finished(i: int, entry: dict[str, Any]) -> None:
         nonlocal done
@@ -279,13 +301,25 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_one_thread_per_worker) as pool:
             futures = {pool.submit(simulate_entry, *calls[i][:3]): i for i in misses}
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
+            try:
+                for future in as_completed(futures):
+                    try:
+                        entry = future.result()
+                    except BadInputError as exc:
+                        raise located(futures[future], exc) from None
+                    finished(futures[future], entry)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     else:
         for i in misses:
             if progress:
                 progress(done / max(len(misses), 1), f"simulate {calls[i][0]}")
-            finished(i, simulate_entry(*calls[i][:3]))
+            try:
+                entry = simulate_entry(*calls[i][:3])
+            except BadInputError as exc:
+                raise located(i, exc) from None
+            finished(i, entry)
     return [entries[i] for i in range(len(calls))]
 
 
@@ -419,18 +453,25 @@ def _tidy(text: str, fmt: str) -> str:
 
 def write_document(doc: RenderedDocument, output: Path, *, force: bool) -> list[Path]:
     """Write the document (and its SVG files beside it); returns the paths written."""
+    if output.is_dir():
+        raise BadInputError(f"-o {output}: is a directory; give a file name such as {output / 'design.md'}")
     if not output.parent.is_dir():
         raise BadInputError(f"-o {output}: the folder {output.parent} does not exist")
     if output.exists() and not force:
         raise OutputExistsError(f"{output} already exists; pass --force to overwrite it or -o to pick another file")
     written = []
-    if doc.assets:
-        assets_dir = output.parent / asset_dir_name(output)
-        assets_dir.mkdir(exist_ok=True)
-        for name, svg in doc.assets.items():
-            atomic_write(assets_dir / name, svg, force=True)
-            written.append(assets_dir / name)
-    atomic_write(output, doc.text, force=force)
+    try:
+        if doc.assets:
+            assets_dir = output.parent / asset_dir_name(output)
+            assets_dir.mkdir(exist_ok=True)
+            for name, svg in doc.assets.items():
+                atomic_write(assets_dir / name, svg, force=True)
+                written.append(assets_dir / name)
+        atomic_write(output, doc.text, force=force)
+    except OutputExistsError:
+        raise
+    except OSError as exc:
+        raise BadInputError(f"-o {output}: cannot write ({exc.strerror or exc}); choose another file") from None
     return [output, *written]
 
 

@@ -58,6 +58,7 @@ class SimulationCall:
 
     name: str
     args: dict[str, Any] = field(default_factory=dict)
+    line: int = 0  # where the entry stands in its file, for errors found when it runs
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,8 @@ class _Validator:
         return tuple(self.text(v, path + (i,)) for i, v in enumerate(value))
 
     def number(self, value, path) -> float:
+        if isinstance(value, str) and re.fullmatch(r"[+-]?\d+(\.\d*)?[eE][+-]?\d+", value.strip()):
+            self.fail(path, f"YAML reads {value!r} as text; write it out ({float(value):.0f}) or as {float(value):.1e}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(path, f"expected a number, got {_kind(value)}")
         if not math.isfinite(value):
@@ -282,7 +285,7 @@ class _Validator:
             bad = registry.check_args(specs[name], args)
             if bad:
                 self.fail(path + ("args", bad[0]), bad[1])
-            calls.append(SimulationCall(name=name, args=dict(args)))
+            calls.append(SimulationCall(name=name, args=dict(args), line=self.doc.line(path)))
         return tuple(calls)
 
 

@@ -30,9 +30,16 @@ class YamlFileError(BadInputError):
 
 def field_name(path: Path_) -> str:
     """("stages", "model", "key_points", 0) -> "stages.model.key_points[0]"."""
+    import re
+
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[\w-]+", part):
+            out += f".{part}" if out else part
+        else:  # a key with spaces, newlines or punctuation: quote it so the message stays one line
+            out += f"[{part!r}]"
     return out or "(top level)"
 
 
@@ -58,20 +65,10 @@ class LocatedData:
 
 
 def read_text(path: Path, display: str, error_cls: type[BadInputError] = YamlFileError) -> str:
-    """The file's text as UTF-8, or one clear error (missing, too large, not UTF-8)."""
-    try:
-        if path.is_dir():
-            raise error_cls(f"{display}: is a directory, not a YAML file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise error_cls(f"{display}:1: (top level): file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise error_cls(f"{display}: no such file; check the path") from None
-    except PermissionError:
-        raise error_cls(f"{display}: permission denied; check the file's permissions") from None
-    except OSError as exc:
-        raise error_cls(f"{display}: cannot read the file ({exc.strerror or exc})") from None
+    """The file's text as UTF-8, or one clear error (missing, not a regular file, too large, not UTF-8)."""
+    from mlsd.fileio import read_user_bytes
+
+    raw = read_user_bytes(path, display, MAX_BYTES, error_cls)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -16,14 +16,15 @@ DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden_design.md"
 
 
-def _render(tmp_path):
+def _render(tmp_path, monkeypatch):
+    monkeypatch.chdir(DATA)  # commands in the doc name the file relative to the working folder
     sc = load_scenario(DATA / "golden_scenario.yaml")
     ctx = build_context(sc, include_simulations=True, cache_dir=tmp_path / "cache")
     return render_document(ctx, fmt="md", asset_prefix="golden_design_files")
 
 
-def test_markdown_matches_golden_file(tmp_path):
-    doc = _render(tmp_path)
+def test_markdown_matches_golden_file(tmp_path, monkeypatch):
+    doc = _render(tmp_path, monkeypatch)
     if os.environ.get("MLSD_UPDATE_GOLDEN"):
         GOLDEN.write_text(doc.text, encoding="utf-8")
     assert doc.text == GOLDEN.read_text(encoding="utf-8")
@@ -31,11 +32,11 @@ def test_markdown_matches_golden_file(tmp_path):
         assert f"(golden_design_files/{name})" in doc.text
 
 
-def test_charts_are_reproducible_and_cache_is_used(tmp_path):
-    first = _render(tmp_path)
+def test_charts_are_reproducible_and_cache_is_used(tmp_path, monkeypatch):
+    first = _render(tmp_path, monkeypatch)
     cached = list((tmp_path / "cache").glob("*.json"))
     assert len(cached) == 1
-    second = _render(tmp_path)  # served from the cache
-    other = _render(tmp_path / "fresh")  # recomputed
+    second = _render(tmp_path, monkeypatch)  # served from the cache
+    other = _render(tmp_path / "fresh", monkeypatch)  # recomputed
     assert first.assets and first.assets == second.assets == other.assets
     assert all(svg.startswith("<svg") for svg in first.assets.values())

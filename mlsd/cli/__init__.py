@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> None:
         error_line(str(exc))
         sys.exit(exc.exit_code)
     except _ClickException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
+            typer.echo(exc.ctx.get_help())  # `mlsd` or `mlsd simulate` alone: help, not an error
+            sys.exit(0)
         hint = " (see --help)" if getattr(exc, "exit_code", 1) == 2 else ""
         ctx = getattr(exc, "ctx", None)
         where = f"{ctx.command_path}: " if ctx is not None else ""

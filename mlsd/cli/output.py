@@ -116,7 +116,11 @@ def emit(result: SimResult, *, as_json: bool, title: str | None = None) -> None:
 
 def run_and_emit(func: Callable[..., SimResult], *, as_json: bool, title: str | None = None, **kwargs: Any) -> SimResult:
     """Run a simulation under a progress bar, then print it: the common command body."""
-    with progress_bar(enabled=not as_json, description=title or "simulating") as progress:
-        result = func(**kwargs, progress=progress)
+    try:
+        with progress_bar(enabled=not as_json, description=title or "simulating") as progress:
+            result = func(**kwargs, progress=progress)
+    except KeyboardInterrupt:
+        error_line("interrupted; nothing was printed or saved")
+        raise
     emit(result, as_json=as_json, title=title)
     return result

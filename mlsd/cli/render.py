@@ -55,16 +55,26 @@ def register(app: typer.Typer) -> None:
         if not to_stdout:
             name = f"{sc.id}-session-{saved.id}.{ext}" if saved else f"{sc.id}-design.{ext}"
             target = Path(output) if output else Path(name)
+            if target.is_dir():
+                from mlsd.errors import BadInputError
+
+                raise BadInputError(f"-o {target}: is a directory; give a file name such as {target / name}")
             if target.exists() and not force:
                 from mlsd.errors import OutputExistsError
 
                 raise OutputExistsError(f"{target} already exists; pass --force to overwrite it or -o to pick another file")
-        with progress_bar(enabled=not no_simulations and not to_stdout, description="running simulations") as progress:
-            context = build_context(sc, session=saved, include_simulations=not no_simulations, progress=progress)
+        try:
+            with progress_bar(enabled=not no_simulations and not to_stdout, description="running simulations") as progress:
+                context = build_context(sc, session=saved, include_simulations=not no_simulations, progress=progress)
+        except KeyboardInterrupt:
+            err_console().print("[red]interrupted; nothing was written[/]")
+            raise
         prefix = asset_dir_name(target) if (target is not None and ext == "md") else ""
         doc = render_document(context, fmt=ext, template=template, asset_prefix=prefix)
         if to_stdout:
             typer.echo(doc.text, nl=False)
+            if ext == "md" and any(sim["charts"] for sim in context["simulations"]):
+                err_console().print("note: charts are not included on stdout; use -o FILE.md (SVGs beside it) or --format html")
             return
         written = write_document(doc, target, force=force)
         charts = len(written) - 1

@@ -17,6 +17,19 @@ SEED_HELP = "Random seed: same seed, same numbers."
 JSON_HELP = "Print the result as JSON on stdout (nothing else is printed there)."
 
 
+MAX_SEED = 2**32 - 1  # numpy and scikit-learn accept seeds in [0, 2**32 - 1]
+
+
+def _finite(value: Any) -> Any:
+    """Reject inf and nan before they reach a simulation (click's FloatRange lets them through)."""
+    import math
+
+    values = value if isinstance(value, (list, tuple)) else [value]
+    if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+        raise typer.BadParameter(f"must be a finite number, got {value}")
+    return value
+
+
 def option(sim: str, name: str, **extra: Any) -> Any:
     """A typer option for option `name` of simulation `sim`."""
     from mlsd.registry import get_spec
@@ -29,11 +42,13 @@ def option(sim: str, name: str, **extra: Any) -> Any:
     help_text = opt.help
     if opt.choices and not all(c in help_text for c in opt.choices):
         help_text = f"{help_text.rstrip('.')}: {', '.join(opt.choices)}."
+    if opt.type == "float":
+        extra.setdefault("callback", _finite)
     return typer.Option(default, option_name(name), help=help_text, **extra)
 
 
 def seed_option(help: str = SEED_HELP) -> Any:
-    return typer.Option(0, "--seed", help=help)
+    return typer.Option(0, "--seed", help=help, min=0, max=MAX_SEED)
 
 
 def json_option() -> Any:

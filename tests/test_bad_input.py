@@ -1,0 +1,93 @@
+"""Bad input anywhere a user controls it: one red line on stderr, exit 2, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+
+def _one_line(result, code: int = 2) -> str:
+    assert result.code == code, (result.code, result.stderr)
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    return result.stderr
+
+
+def test_fifo_and_device_files_are_refused_without_reading(run_cli, tmp_path):
+    fifo = tmp_path / "case.yaml"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _one_line(run_cli("checklist", str(fifo)))  # would hang if opened
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    assert "not a regular file" in _one_line(run_cli("checklist", str(link)))  # would exhaust memory
+    assert "not a regular file" in _one_line(run_cli("practice", "churn", "--answers", "/dev/zero"))
+
+
+def test_oversized_scenario_file_is_refused(run_cli, tmp_path):
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as fh:
+        fh.seek(6 * 1024 * 1024)
+        fh.write(b"\n")
+    assert "the limit is" in _one_line(run_cli("checklist", str(big)))
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296"])
+def test_seed_out_of_range(run_cli, seed):
+    assert "--seed" in _one_line(run_cli("simulate", "churn", "--seed", seed))
+
+
+@pytest.mark.parametrize(("cmd", "flag"), [("serving", "--service-ms"), ("monitor", "--qps"), ("training", "--lr")])
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
+def test_non_finite_numbers_are_refused(run_cli, cmd, flag, value):
+    assert "finite" in _one_line(run_cli("simulate", cmd, flag, value))
+
+
+def test_no_arguments_prints_help_not_an_error(run_cli):
+    for args in ((), ("simulate",)):
+        result = run_cli(*args)
+        assert result.code == 0 and result.stdout.startswith("Usage: mlsd") and result.stderr == ""
+
+
+def test_render_to_a_directory_or_an_unwritable_place(run_cli, tmp_path):
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    for extra in ((), ("--force",)):
+        assert "is a directory" in _one_line(run_cli("render", "churn", "--no-simulations", "-o", str(folder), *extra))
+    missing = tmp_path / "nope" / "doc.md"
+    assert "does not exist" in _one_line(run_cli("render", "churn", "--no-simulations", "-o", str(missing)))
+
+
+def test_rendered_files_follow_the_umask(run_cli, tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert run_cli("render", "churn", "--no-simulations", "-o", str(tmp_path / "d.md")).code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "d.md").stat().st_mode) == 0o644
+
+
+def test_scientific_notation_in_yaml_gets_a_helpful_message(run_cli, tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text("id: c\ntitle: t\nsummary: s\nscale: {dau: 3e8}\nstages:\n  requirements: {prompt: p}\n")
+    assert "write it out (300000000)" in _one_line(run_cli("checklist", str(case)))
+
+
+def test_simulation_args_checked_at_run_time_are_reported_where_written(run_cli, tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "id: c\ntitle: t\nsummary: s\nstages:\n  requirements: {prompt: p}\n"
+        "simulations:\n  - name: ab-test plan\n    args: {baseline: 5, seed: 3}\n"
+    )
+    err = _one_line(run_cli("render", str(case), "-o", str(tmp_path / "d.md")))
+    assert f"{case}:7: simulations[0].args: --baseline must be in (0, 1), got 5" in err
+    assert not (tmp_path / "d.md").exists()
+
+
+def test_scenario_args_may_pin_a_seed_and_it_is_checked(run_cli, tmp_path):
+    case = tmp_path / "case.yaml"
+    body = "id: c\ntitle: t\nsummary: s\nstages:\n  requirements: {prompt: p}\nsimulations:\n  - name: ab-test plan\n    args: {seed: %s}\n"
+    case.write_text(body % "-3")
+    assert "--seed" in _one_line(run_cli("checklist", str(case)))
+    case.write_text(body % "3")
+    assert run_cli("checklist", str(case)).code == 0
