@@ -11,6 +11,8 @@ and worst time per answer, as ratios against
   - a reference measured in the same run: the keyword pass alone (tokenise,
     build the span set, look up every keyword), i.e. what the semantic
     fallback costs on top of plain matching.
+Also prints what the length rule (`prose_words`: counting the words of the
+sentences that read as prose) costs, as a share of the whole score.
 Timings on a shared machine are noisy; read the ratios, not the absolute ms.
 """
 
@@ -58,11 +60,12 @@ def main() -> None:
     t0 = time.perf_counter()
     scoring.score_answer(*heavy[0])  # first fallback call: imports scikit-learn, builds caches
     cold_ms = (time.perf_counter() - t0) * 1000
-    full, kw = [], []
+    full, kw, length = [], [], []
     for sc, sid, text in cases + heavy:
         own, generic = scoring.rubric(sc, sid)
         full.append(timed(lambda sc=sc, sid=sid, text=text: scoring.score_answer(sc, sid, text)))
         kw.append(timed(lambda own=own, generic=generic, text=text: keyword_pass(own + generic, text)))
+        length.append(timed(lambda text=text: scoring.prose_words(text)))
     words = [len(text.split()) for _, _, text in cases + heavy]
     print(f"scenarios: {len(scenarios)}, answers scored: {len(cases)} references + {len(heavy)} fallback-heavy "
           f"({min(words)}–{max(words)} words)")
@@ -77,6 +80,9 @@ def main() -> None:
     ratios = [f / k for f, k in zip(full, kw, strict=True)]
     print(f"  ratio to the keyword pass alone (same answers, same run): "
           f"median {statistics.median(ratios):.1f}x, worst {max(ratios):.1f}x")
+    shares = [n / f for n, f in zip(length, full, strict=True)]
+    print(f"  length rule (prose_words) as a share of the whole score: "
+          f"median {statistics.median(shares):.3f}, worst {max(shares):.3f}")
 
 
 if __name__ == "__main__":

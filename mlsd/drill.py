@@ -1,4 +1,4 @@
-"""The FAQ drill: short questions from the seed's 常见问答, scored like a practice stage.
+"""The drill: short questions ML system design interviews often ask, scored like a practice stage.
 
 The bank lives in `mlsd/data/drill.yaml` (read with `yaml.safe_load` and
 validated here; key points use the scenario format). Answers are scored with

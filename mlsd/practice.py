@@ -6,11 +6,28 @@ what to show, reads the candidate's text, and passes it to `engine.submit()`
 (or a command such as ":hint" to `engine.command()`); both return `Event`s to
 print. The engine never reads or prints anything itself.
 
-Every submitted answer is written to the store at once (`mlsd.store`), and the
-CLI saves the answer being typed as a *draft* after each line, so a crash or
-Ctrl-C loses at most the current line. `PracticeEngine.resume()` rebuilds a
-session from the store and continues at the first step without an answer,
-with its draft (if any) preloaded.
+Every submitted answer is written to the store at once (`mlsd.store`). What
+is being typed (an answer, a follow-up answer or the agenda) is kept as a
+*draft*: the CLI saves it after every line entered with Enter, and on Ctrl-C
+or `:quit` it saves the completed lines plus the line being typed when the
+terminal has line editing (GNU readline/libedit: Linux, macOS); without it the
+unfinished line is lost, since the terminal drops it on Ctrl-C before mlsd can
+read it. `PracticeEngine.resume()` rebuilds a session from the store and
+continues at the agenda (if not given yet) or the first step without an
+answer, showing its draft, which the next lines are added to. A follow-up
+answer being typed is saved with its step's answer, so resuming moves on to
+the next step.
+
+What the total covers
+---------------------
+The total (`mlsd.scoring.total_score`) averages the practised steps, and a
+step that was skipped (`:skip`, or never answered) counts 0: ten steps with
+one answered at 100 give about 10/100, never 100. `--answers FILE` practises
+the steps the file answers (or the ones `--stages` names; a named step the
+file leaves out is recorded as skipped and counts 0), so a file with only
+`requirements` is a one-step session: its scorecard says "1 of 10 steps
+practised" and names the steps not practised, and the advice "every step
+scored 100" appears only when all ten steps were answered and scored 100.
 
 The clock is injected (`clock=`), so timing is tested with a fake clock.
 """
@@ -194,6 +211,23 @@ class Scorecard(Event):
     stages: tuple[StageLine, ...]
     weakest: tuple[str, ...]
     render_command: str
+    answered: tuple[str, ...] = ()  # practised steps with an answer (not skipped)
+
+    @property
+    def not_practised(self) -> tuple[str, ...]:
+        """Steps of the framework this session left out (not in --stages / the answers file)."""
+        practised = {s.stage for s in self.stages}
+        return tuple(s for s in STAGE_IDS if s not in practised)
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """Practised steps without an answer (each counts 0 in the total)."""
+        return tuple(s.stage for s in self.stages if s.stage not in self.answered)
+
+    @property
+    def complete(self) -> bool:
+        """All ten framework steps answered (the only case where 'every step scored 100' can be said)."""
+        return len(self.answered) == len(STAGE_IDS)
 
 
 # ---------------------------------------------------------------- the engine
@@ -238,6 +272,8 @@ class PracticeEngine:
         self.budgets = {} if untimed else budgets(self.stage_ids, minutes)
         self.stages = {s: _Stage(s) for s in self.stage_ids}
         self.agenda: AgendaScore | None = None
+        self.agenda_text = ""  # the submitted agenda (shown again after :back; :skip keeps it)
+        self.agenda_draft = ""
         self.phase = "agenda"
         self.pos = 0
         self._t0: float | None = None
@@ -284,7 +320,10 @@ class PracticeEngine:
     def _restore(self, saved: SavedSession) -> None:
         from mlsd.scoring import AgendaScore
 
+        if "agenda" in saved.drafts:
+            self.agenda_draft = saved.drafts["agenda"].text
         if saved.agenda is not None:
+            self.agenda_text = saved.agenda
             named = saved.agenda_named
             self.agenda = AgendaScore(
                 saved.agenda_score or 0.0, named, tuple(s for s in self.stage_ids if s not in named)
@@ -300,7 +339,8 @@ class PracticeEngine:
             if sid in self.stages:
                 st = self.stages[sid]
                 st.draft, st.seconds = d.text, max(st.seconds, d.seconds)
-        if self.agenda is None:
+        if self.agenda is None or self.agenda_draft:
+            # Not given yet, or being retyped after :back when the session stopped.
             self.phase, self.pos = "agenda", 0
             return
         # Continue where typing stopped: the first step with a draft or without an answer.
@@ -343,7 +383,7 @@ class PracticeEngine:
                 "agenda", None, "Agenda",
                 f"{self.scenario.summary.strip()}\n\nBefore any detail: what is your plan? Name the parts "
                 "you will cover, in order (layered thinking: the whole first, details later).",
-                0, n,
+                0, n, draft=self.agenda_draft, previous=self.agenda_text,
             )
         if self.phase == "done":
             return Prompt("done", None, "Done", "The session is complete.", n, n)
@@ -404,6 +444,10 @@ class PracticeEngine:
 
     def save_draft(self, text: str) -> None:
         """Keep what is being typed (called by the CLI after each line, on :quit and Ctrl-C)."""
+        if self.phase == "agenda" and text.strip():
+            self.agenda_draft = text
+            self.store.save_draft(self.session_id, "agenda", text, 0.0)
+            return
         sid = self.current_stage
         if sid is None or not text.strip():
             return
@@ -447,6 +491,7 @@ class PracticeEngine:
         from mlsd.scoring import score_agenda
 
         self.agenda = score_agenda(text, self.stage_ids)
+        self.agenda_text, self.agenda_draft = text, ""
         self.store.save_agenda(self.session_id, text, self.agenda.score, self.agenda.named)
         self.phase, self.pos, self._t0 = "answer", 0, None
         return [AgendaFeedback(self.agenda)]
@@ -500,8 +545,12 @@ class PracticeEngine:
         if self.phase == "agenda":
             from mlsd.scoring import AgendaScore
 
-            self.agenda = AgendaScore(0.0, (), self.stage_ids)
-            self.store.save_agenda(self.session_id, "", 0.0, ())
+            if self.agenda is None or not self.agenda_text.strip():
+                self.agenda = AgendaScore(0.0, (), self.stage_ids)
+                self.agenda_text = ""
+            # else: came back with :back and skipped again: keep the earlier agenda and its score.
+            self.agenda_draft = ""
+            self.store.save_agenda(self.session_id, self.agenda_text, self.agenda.score, self.agenda.named)
             self.phase, self.pos, self._t0 = "answer", 0, None
             return [Skipped(None)]
         sid = self.stage_ids[self.pos]
@@ -616,9 +665,10 @@ def build_scorecard(
         )
     below_full = [line for line in lines if line.score < 100.0]
     weakest = tuple(sorted(below_full, key=lambda line: (line.score, STAGE_IDS.index(line.stage)))[:3])
+    answered = tuple(sid for sid, (result, _seconds, skipped) in per_stage.items() if result is not None and not skipped)
     return Scorecard(
         session_id, scenario.id, scenario.title, total, agenda_score, tuple(lines),
-        tuple(w.stage for w in weakest), render_command(scenario, session_id),
+        tuple(w.stage for w in weakest), render_command(scenario, session_id), answered,
     )
 
 
@@ -661,7 +711,11 @@ def run_answers(
     seed: int = 0,
     minutes: float = DEFAULT_MINUTES,
 ) -> tuple[SavedSession, Scorecard]:
-    """Score an answers file as one saved session (the steps in the file, or `stages`)."""
+    """Score an answers file as one saved session (the steps in the file, or `stages`).
+
+    The session practises only those steps (module docstring, "What the total
+    covers"); a step of `stages` the file leaves out is skipped and counts 0.
+    """
     if stages is None:
         stages = tuple(s for s in STAGE_IDS if s in answers)
         if not stages:
@@ -675,8 +729,11 @@ def run_answers(
     scorecard: Scorecard | None = None
     for sid in stages:
         assert engine.current_stage == sid
-        events = engine.submit(answers.get(sid, ""))
-        events += engine.submit("")  # no follow-up answer
+        if answers.get(sid, "").strip():
+            events = engine.submit(answers[sid])
+            events += engine.submit("")  # no follow-up answer
+        else:  # named by --stages but not answered: skipped, counts 0
+            events = engine.command(":skip")
         scorecard = next((e for e in events if isinstance(e, Scorecard)), scorecard)
     assert scorecard is not None
     return store.get_session(engine.session_id), scorecard

@@ -19,15 +19,32 @@ How one stage answer is scored
    between `SEMANTIC_LOW` and `SEMANTIC_HIGH` maps linearly onto a credit of
    0 … `PARTIAL_MAX` (0.6): a paraphrase earns *partial* credit, never full.
 4. **Weights.** The scenario's own key points carry the score; the step's
-   generic framework items (`mlsd.framework`, ids `generic-…`) count alongside
-   them with a combined weight of `GENERIC_SHARE` (25 %) of the scenario
-   points' weight:
+   generic framework items (`mlsd.framework`, ids `generic-…`) add a bonus of
+   up to `GENERIC_SHARE` (25 %) of the scenario points' weight, but the bonus
+   can fill in at most `GENERIC_FILL` (half) of the scenario credit the answer
+   missed:
 
-       score = 100 × min(1, (Σ wᵢ·cᵢ + Σ gⱼ·cⱼ) / Σ wᵢ)
+       bonus = min(GENERIC_SHARE · Σ wᵢ · (Σ gⱼ·cⱼ / Σ gⱼ),  GENERIC_FILL · Σ wᵢ·(1 − cᵢ))
+       raw   = (Σ wᵢ·cᵢ + bonus) / Σ wᵢ
 
-   so covering every scenario point scores 100, and generic items the answer
-   covers make up for scenario points it missed. A stage the scenario leaves
-   out is scored on its generic items alone (100 × Σ gⱼ·cⱼ / Σ gⱼ).
+   so a stage scores 100 only when every scenario point is covered by a
+   keyword; while any scenario point is missed or only partly covered the
+   score is at most 99 (`INCOMPLETE_CAP`), so the score never contradicts the
+   ✓/✗ list. A stage the scenario leaves out is scored on its generic items
+   alone (raw = Σ gⱼ·cⱼ / Σ gⱼ, again at most 99 unless all are covered).
+5. **Length.** Naming the terms is not explaining them: an answer earns its
+   score in proportion to its length up to `MIN_WORDS` (40) words,
+
+       score = 100 × raw × min(1, prose words / MIN_WORDS)
+
+   where only words in sentences that read as prose count. A sentence of four
+   or more words counts when at least one word in ten is a short function
+   word (the, we, to, of, … `STOP_WORDS`); a bare list of terms such as
+   "engagement latency QPS guardrail DAU" counts as no words at all. Shorter
+   sentences and sentences in a language without such words (CJK) always
+   count. So a 7-word answer earns 7/40 of what its keywords would score;
+   every shipped reference answer is well over 40 words. `StageScore.words`
+   and `StageScore.length_factor` carry the numbers for the feedback.
 
 The result lists every point with its credit and how it was earned (the
 matching keyword, or the similarity), so `covered` / `partial` / `missed` and
@@ -53,6 +70,10 @@ if TYPE_CHECKING:
     from mlsd.scenario import KeyPoint, Scenario
 
 GENERIC_SHARE = 0.25
+GENERIC_FILL = 0.5  # generic items make up at most this share of the missed scenario credit
+INCOMPLETE_CAP = 99.0  # the highest score while a scenario point is not fully covered
+MIN_WORDS = 40  # prose words an answer needs for its full score (shorter: scaled down)
+PROSE_MIN_SHARE = 0.1  # a sentence of 4+ words needs this share of function words to count
 PARTIAL_MAX = 0.6
 SEMANTIC_LOW = 0.22
 SEMANTIC_HIGH = 0.55
@@ -283,6 +304,13 @@ class StageScore:
     stage: str
     score: float  # 0..100
     points: tuple[PointResult, ...]
+    words: int = 0  # prose words in the answer (see `prose_words`)
+    min_words: int = 0  # words needed for the full score (0: no length rule)
+
+    @property
+    def length_factor(self) -> float:
+        """The share of its score a short answer keeps: min(1, words / min_words)."""
+        return 1.0 if self.min_words <= 0 else min(1.0, self.words / self.min_words)
 
     @property
     def covered(self) -> list[str]:
@@ -446,14 +474,44 @@ def score_points(
     return [r for r in results if r is not None]
 
 
+def prose_words(answer: str) -> int:
+    """Words of the answer in sentences that read as prose (bare lists of terms count 0).
+
+    A sentence of four or more words counts when at least `PROSE_MIN_SHARE` of
+    its words are function words (`STOP_WORDS`) or it has a non-ASCII (e.g.
+    CJK) word; shorter sentences always count. Judged sentence by sentence, so
+    adding text never lowers the count.
+    """
+    total = 0
+    for sentence in split_sentences(answer):
+        words = _TOKEN_RE.findall(fold(sentence))
+        n = len(words)
+        if n < 4 or any(not w.isascii() for w in words):
+            total += n
+            continue
+        function = sum(1 for w in words if w in STOP_WORDS or stem(w) in STOP_WORDS)
+        if function >= PROSE_MIN_SHARE * n:
+            total += n
+    return total
+
+
 def score_stage(
-    stage_id: str, answer: str, key_points: Sequence[KeyPoint], generic_items: Sequence[KeyPoint]
+    stage_id: str,
+    answer: str,
+    key_points: Sequence[KeyPoint],
+    generic_items: Sequence[KeyPoint],
+    *,
+    min_words: int = MIN_WORDS,
 ) -> StageScore:
-    """Score one answer against a stage's key points and the step's generic items."""
+    """Score one answer against a stage's key points and the step's generic items.
+
+    `min_words` is the length rule (module docstring, step 5); 0 turns it off
+    (unit tests of the weight formula use that).
+    """
     if not answer.strip():
         pts = [PointResult(k.id, k.point, k.weight, 0.0, "none", "empty answer", k.why, False) for k in key_points]
         pts += [PointResult(k.id, k.point, k.weight, 0.0, "none", "empty answer", k.why, True) for k in generic_items]
-        return StageScore(stage_id, 0.0, tuple(pts))
+        return StageScore(stage_id, 0.0, tuple(pts), 0, min_words)
     results = score_points(
         list(key_points) + list(generic_items), answer,
         generic=[False] * len(key_points) + [True] * len(generic_items),
@@ -465,10 +523,19 @@ def score_stage(
     gen_cov = sum(r.weight * r.credit for r in gen) / gen_w if gen_w else 0.0
     if own_w > 0:
         own_cov = sum(r.weight * r.credit for r in own)
-        raw = (own_cov + GENERIC_SHARE * own_w * gen_cov) / own_w
+        missed = sum(r.weight * (1.0 - r.credit) for r in own)
+        bonus = min(GENERIC_SHARE * own_w * gen_cov, GENERIC_FILL * missed)
+        complete = all(r.credit >= 1.0 for r in own)
+        raw = 1.0 if complete else (own_cov + bonus) / own_w
     else:
-        raw = gen_cov
-    return StageScore(stage_id, round(100.0 * min(1.0, raw), 1), tuple(results))
+        complete = bool(gen) and all(r.credit >= 1.0 for r in gen)
+        raw = 1.0 if complete else gen_cov
+    words = prose_words(answer)
+    factor = 1.0 if min_words <= 0 else min(1.0, words / min_words)
+    score = round(100.0 * min(1.0, raw) * factor, 1)
+    if not complete:
+        score = min(score, INCOMPLETE_CAP)
+    return StageScore(stage_id, score, tuple(results), words, min_words)
 
 
 def rubric(scenario: Scenario, stage_id: str) -> tuple[tuple[KeyPoint, ...], tuple[KeyPoint, ...]]:

@@ -33,7 +33,8 @@ API for other commands (e.g. `render`)
                             # ids; generic framework items are `generic-…`),
                             # seconds, budget_seconds, answered_at
     s.drafts[stage_id]      # Draft(stage, text, seconds, saved_at): typed, not
-                            # submitted (Ctrl-C mid-answer); never scored
+                            # submitted (Ctrl-C mid-answer); never scored.
+                            # s.drafts["agenda"]: the agenda being typed
     s.total_score, s.started_at, s.updated_at, s.finished_at, s.finished,
     s.duration_seconds, s.minutes, s.untimed, s.seed, s.mode
 `get_session` raises `BadInputError` for an unknown id and when there is no
@@ -226,6 +227,11 @@ class SavedSession:
         return round(sum(a.seconds for a in self.answers.values()), 1)
 
     @property
+    def answered(self) -> tuple[str, ...]:
+        """Practised stages with a real (not skipped) answer, in order."""
+        return tuple(s for s, a in self.answers.items() if not a.skipped)
+
+    @property
     def remaining(self) -> tuple[str, ...]:
         """Practised stages without a submitted answer (none, or only a draft), in order."""
         return tuple(s for s in self.stages if s not in self.answers)
@@ -243,7 +249,8 @@ class SavedSession:
             "total_score": self.total_score,
             "agenda_score": self.agenda_score,
             "duration_seconds": self.duration_seconds,
-            "stages_answered": len(self.answers),
+            "stages_answered": len(self.answered),  # skipped steps are not answered
+            "stages_skipped": sum(1 for a in self.answers.values() if a.skipped),
             "stages": len(self.stages),
         }
 
@@ -454,11 +461,13 @@ class Store:
             return int(cur.lastrowid)
 
     def save_agenda(self, session_id: int, agenda: str, score: float, named: Sequence[str]) -> None:
+        """Record the submitted (or skipped: "") agenda, dropping its draft."""
         with self._write() as c:
             c.execute(
                 "UPDATE sessions SET agenda=?, agenda_score=?, agenda_named=?, updated_at=? WHERE id=?",
                 (agenda, float(score), json.dumps(list(named)), now_iso(), session_id),
             )
+            c.execute("DELETE FROM drafts WHERE session_id=? AND stage='agenda'", (session_id,))
 
     def save_answer(
         self,
@@ -491,7 +500,7 @@ class Store:
             c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
 
     def save_draft(self, session_id: int, stage: str, text: str, seconds: float = 0.0) -> None:
-        """Keep the text being typed for a step (the submitted answer, if any, stays)."""
+        """Keep the text being typed for a step, or for the agenda (stage "agenda"); a submitted answer stays."""
         ts = now_iso()
         with self._write() as c:
             c.execute(

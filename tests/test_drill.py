@@ -160,3 +160,20 @@ def test_cli_drill_list(run_cli):
     r = run_cli("drill", "--list", "--json")
     out = json.loads(r.stdout)
     assert len(out["questions"]) == len(BANK.questions) and set(out["topics"]) == set(BANK.topics)
+
+
+def test_translation_question_is_filed_under_a_fitting_topic():
+    """The machine-translation question is about scaling to 1000 languages, not AutoML."""
+    q = BANK.question("translation-1000-languages")
+    assert q.topic == "scaling"
+    assert all("translation" not in x.question.lower() for x in BANK.questions if x.topic == "automl")
+    assert "multilingual" not in BANK.topics["automl"].lower()
+    assert "No Language Left Behind" in q.question  # NLLB is explained where it is named
+
+
+def test_drill_help_speaks_to_a_user(run_cli):
+    r = run_cli("drill", "--help")
+    assert r.code == 0
+    text = " ".join(r.stdout.split())
+    assert "source notes" not in text and "FAQ" not in text
+    assert "NLLB, Meta's No Language Left Behind model" in text

@@ -68,6 +68,19 @@ stages:
 """
 
 
+# Answers long enough for the length rule (mlsd.scoring: 40 words of prose for the full score).
+REQ_ANSWER = (
+    "The business goal is conversion per search, so I would ask how a purchase is measured today and which "
+    "pets matter most. I would also ask for the p99 latency budget of the search page, the size of the "
+    "catalogue and how often it changes."
+)
+DATA_ANSWER = (
+    "The labels come from click logs and purchase logs as implicit feedback; a search followed by a purchase "
+    "is a strong positive, a click is a weaker one, and products that were shown but ignored are the "
+    "negatives, joined within a day of the search."
+)
+
+
 class Clock:
     def __init__(self) -> None:
         self.t = 1000.0
@@ -327,7 +340,7 @@ def _answers(tmp_path, text):
 
 
 def test_cli_answers_json(run_cli, case, tmp_path):
-    f = _answers(tmp_path, "agenda: requirements, data and the model\nrequirements: conversion, p99 latency\ndata: nothing\n")
+    f = _answers(tmp_path, f"agenda: requirements, data and the model\nrequirements: {REQ_ANSWER}\ndata: nothing\n")
     r = run_cli("practice", str(case.source), "--answers", f, "--json")
     assert r.code == 0, r.stderr
     out = json.loads(r.stdout)
@@ -440,7 +453,7 @@ def test_cli_piped_input_ending_after_the_last_answer_finishes(run_cli, case):
 
 def test_history_and_progress(run_cli, case, tmp_path):
     for i, text in enumerate(["nothing useful", "conversion", "conversion and p99 latency"]):
-        f = _answers(tmp_path, f"requirements: {text}\ndata: click logs\n")
+        f = _answers(tmp_path, f"requirements: {text}\ndata: {DATA_ANSWER}\n")
         assert run_cli("practice", str(case.source), "--answers", f, "--seed", str(i)).code == 0
     run_cli("practice", str(case.source), "--stages", "data", input="")  # an unfinished one
 
@@ -481,3 +494,160 @@ def test_history_empty(run_cli):
     r = run_cli("history")
     assert r.code == 0 and "No saved sessions yet" in r.stdout
     assert json.loads(run_cli("history", "--json").stdout) == []
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def test_answers_file_with_one_step_says_so_and_never_claims_every_step(run_cli, tmp_path):
+    """--answers with only `requirements` is a one-step session: the scorecard says 1 of 10, not 'every step'."""
+    ref = load_scenario("feed-ranking").stages["requirements"].reference
+    f = _answers(tmp_path, "requirements: |\n" + "".join(f"  {line}\n" for line in ref.splitlines()))
+    r = run_cli("practice", "feed-ranking", "--answers", f)
+    assert r.code == 0, r.stderr
+    assert "1 of 10 steps practised" in r.stdout
+    assert "Not practised in this session: ml-task, data" in r.stdout
+    assert "Every step scored 100" not in r.stdout
+    assert "Every step you answered scored 100" in r.stdout
+
+
+def test_answers_file_steps_named_by_stages_but_not_answered_count_zero(run_cli, tmp_path):
+    f = _answers(tmp_path, f"requirements: {REQ_ANSWER}\n")
+    r = run_cli("practice", "feed-ranking", "--answers", f, "--stages", "requirements,data", "--json")
+    assert r.code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["stages"]["data"]["skipped"] is True and out["stages"]["data"]["score"] == 0
+    req = out["stages"]["requirements"]["score"]
+    assert req > 0 and out["total_score"] < req
+
+
+def test_one_answered_step_and_nine_skipped_is_not_100(case, store):
+    """An interactive full interview with one perfect step and nine skipped: total ≈ that step's time share."""
+    from mlsd.scenario import STAGE_IDS
+
+    eng = PracticeEngine.start(case, store, stages=STAGE_IDS, clock=Clock())
+    eng.command(":skip")  # agenda
+    eng.submit(REQ_ANSWER)
+    eng.submit("")
+    events = []
+    while not eng.finished:
+        events = eng.command(":skip")
+    card = events[-1]
+    assert isinstance(card, Scorecard)
+    assert next(line.score for line in card.stages if line.stage == "requirements") == 100.0
+    share = step("requirements").weight / sum(step(s).weight for s in STAGE_IDS)
+    assert card.total_score == pytest.approx(100 * share, abs=0.2) and card.total_score < 20
+    assert card.answered == ("requirements",) and len(card.skipped) == 9 and not card.complete
+    assert store.get_session(eng.session_id).summary()["stages_answered"] == 1
+
+
+def test_scorecard_every_step_advice_only_for_all_ten(run_cli, case, tmp_path):
+    """All practised steps at 100 but only two of ten: no 'every step scored 100'."""
+    f = _answers(tmp_path, f"requirements: {REQ_ANSWER}\ndata: {DATA_ANSWER}\n")
+    r = run_cli("practice", str(case.source), "--answers", f)
+    assert r.code == 0, r.stderr
+    assert "Total: 100/100 · 2 of 10 steps practised" in r.stdout
+    assert "Every step scored 100" not in r.stdout
+
+
+def test_skip_after_back_keeps_the_agenda(case, store):
+    """:back from the first step to the agenda, then :skip, keeps the agenda already scored."""
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data"), clock=Clock())
+    (ev,) = eng.submit("requirements, then data")
+    assert ev.score.score == 100.0
+    (back,) = eng.handle(":back")
+    assert isinstance(back, WentBack) and back.stage is None
+    p = eng.prompt()
+    assert p.kind == "agenda" and p.previous == "requirements, then data"
+    (sk,) = eng.handle(":skip")
+    assert isinstance(sk, Skipped) and eng.prompt().stage == "requirements"
+    saved = store.get_session(eng.session_id)
+    assert (saved.agenda, saved.agenda_score) == ("requirements, then data", 100.0)
+    assert eng.agenda.score == 100.0
+    # a never-given agenda skipped is still 0
+    eng2 = PracticeEngine.start(case, store, stages=("data",), clock=Clock())
+    eng2.handle(":skip")
+    assert store.get_session(eng2.session_id).agenda_score == 0.0
+
+
+def test_skip_after_back_keeps_the_agenda_through_the_whole_session(case, store):
+    eng = PracticeEngine.start(case, store, stages=("requirements",), clock=Clock())
+    eng.submit("requirements first")
+    eng.handle(":back")
+    eng.handle(":skip")
+    eng.submit(REQ_ANSWER)
+    card = eng.submit("")[-1]
+    assert isinstance(card, Scorecard) and card.agenda_score == 100.0
+    assert store.get_session(eng.session_id).agenda_score == 100.0
+
+
+def test_agenda_draft_is_kept_and_shown_on_resume(case, store):
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data"), clock=Clock())
+    eng.save_draft("requirements, then")  # the CLI, after a line of the agenda
+    eng.command(":quit", partial="requirements, then\ndata")
+    saved = store.get_session(eng.session_id)
+    assert saved.drafts["agenda"].text == "requirements, then\ndata" and saved.agenda is None
+    again = PracticeEngine.resume(store, eng.session_id)
+    p = again.prompt()
+    assert (p.kind, p.draft) == ("agenda", "requirements, then\ndata")
+    again.submit(p.draft)
+    assert "agenda" not in store.get_session(eng.session_id).drafts
+
+
+def test_cli_shows_a_length_note_for_short_answers(run_cli, case):
+    typed = "requirements\n\nconversion and p99 latency\n\n\n"
+    r = run_cli("practice", str(case.source), "--stages", "requirements", input=typed)
+    assert r.code == 0, r.stderr
+    assert "Short answer: 4 words of explanation" in r.stdout and "scaled by 4/40" in r.stdout
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "/dev/null"])
+def test_cli_answers_from_a_device_is_one_line_exit_2(run_cli, special):
+    """--answers reads through mlsd.yamlfile, which refuses anything but a regular file."""
+    r = run_cli("practice", "feed-ranking", "--answers", special)
+    assert r.code == 2, (r.stdout, r.stderr)
+    assert special in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_cli_drill_answers_from_a_device_is_one_line_exit_2(run_cli, tmp_path):
+    r = run_cli("drill", "--answers", "/dev/zero")
+    assert r.code == 2 and "/dev/zero" in r.stderr and r.stderr.count("\n") == 1
+    r = run_cli("practice", "feed-ranking", "--answers", str(tmp_path))
+    assert r.code == 2 and r.stderr.count("\n") == 1
+
+
+def test_history_fits_80_columns(run_cli, monkeypatch, tmp_path):
+    """Ids, scenario ids and status are shown whole at 80 columns (no 'feed-rank…' / 'unfinish…')."""
+    f = _answers(tmp_path, "data: labels from impression logs\n")
+    for scenario in ("feed-ranking", "abuse-detection"):
+        assert run_cli("practice", scenario, "--answers", f).code == 0
+    run_cli("practice", "ml-monitoring", "--stages", "data", input="")  # unfinished
+    monkeypatch.setenv("COLUMNS", "80")
+    r = run_cli("history")
+    assert r.code == 0
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in r.stdout
+    for word in ("feed-ranking", "abuse-detection", "ml-monitoring", "unfinished"):
+        assert word in r.stdout, word
+
+
+def test_history_steps_column_counts_skipped_steps_as_not_answered(run_cli, case, tmp_path):
+    f = _answers(tmp_path, f"requirements: {REQ_ANSWER}\n")
+    assert run_cli("practice", str(case.source), "--answers", f, "--stages", "requirements,data,model").code == 0
+    r = run_cli("history", "--json")
+    row = json.loads(r.stdout)[0]
+    assert (row["stages_answered"], row["stages_skipped"], row["stages"]) == (1, 2, 3)
+    assert "1/3" in run_cli("history").stdout
+
+
+def test_agenda_retyped_after_back_is_resumed_at_the_agenda(case, store):
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data"), clock=Clock())
+    eng.submit("requirements")
+    eng.handle(":back")
+    eng.command(":quit", partial="requirements, then da")
+    again = PracticeEngine.resume(store, eng.session_id)
+    p = again.prompt()
+    assert (p.kind, p.previous, p.draft) == ("agenda", "requirements", "requirements, then da")
+    again.submit("requirements, then data")
+    assert store.get_session(eng.session_id).agenda_score == 100.0

@@ -2,7 +2,8 @@
 
 Covers :hint, Ctrl-C in the middle of an answer, `--resume`, and checks that
 nothing typed before Ctrl-C is lost (the submitted answers and the lines of the
-answer being typed, kept as a draft).
+answer being typed, kept as a draft), including the line being typed when
+Ctrl-C comes before Enter (read from readline's buffer).
 """
 
 from __future__ import annotations
@@ -81,7 +82,12 @@ def test_interactive_hint_ctrl_c_and_resume(tmp_path, monkeypatch):
     child.expect_exact("What do you need to know first?")
     _answer(child, ":hint")
     child.expect_exact("Which pets and how many products are there?")
-    _answer(child, "The goal is conversion per search.", "We also need the latency budget.", "")
+    _answer(
+        child,
+        "The goal is conversion per search, so I would first ask how a purchase is counted today.",
+        "We also need the latency budget of the search page, the number of products and how often the catalogue changes, and which pets matter most.",
+        "",
+    )
     child.expect_exact("Score: 100/100")
     child.expect(r"time \d+:\d\d / budget 4:44")  # elapsed / budget: 15 min split by step weight
     child.expect_exact("Follow-up:")
@@ -89,7 +95,8 @@ def test_interactive_hint_ctrl_c_and_resume(tmp_path, monkeypatch):
     child.expect_exact("Is there anywhere that you feel I missed?")
     child.expect_exact("Step 2/3")
     child.expect_exact("Where do the labels come from?")
-    _answer(child, "Labels come from click logs,", "joined to purchases within a day.")
+    _answer(child, "Labels come from click logs of the search page, with a click as a weak positive,",
+            "joined to purchases within a day, so a purchase is the strong positive label.")
     child.expect_exact("> ")
     child.sendintr()  # Ctrl-C in the middle of the answer
     child.expect_exact("Interrupted.")
@@ -101,20 +108,25 @@ def test_interactive_hint_ctrl_c_and_resume(tmp_path, monkeypatch):
     with open_store() as store:
         s = store.get_session(1)
     assert not s.finished
-    assert s.answers["requirements"].answer == "The goal is conversion per search.\nWe also need the latency budget."
+    assert s.answers["requirements"].answer.startswith("The goal is conversion per search, so I would")
+    assert s.answers["requirements"].answer.endswith("and which pets matter most.")
     assert "data" not in s.answers
-    assert s.drafts["data"].text == "Labels come from click logs,\njoined to purchases within a day."
+    assert s.drafts["data"].text == (
+        "Labels come from click logs of the search page, with a click as a weak positive,\n"
+        "joined to purchases within a day, so a purchase is the strong positive label."
+    )
 
     child = _spawn(["practice", "--resume"], home)
     child.expect_exact("Resuming session 1")
     child.expect_exact("Step 2/3")
     child.expect_exact("Your saved draft")
-    child.expect_exact("joined to purchases within a day.")
-    _answer(child, "Implicit feedback, in short.", "")
+    child.expect_exact("so a purchase is the strong positive label.")
+    _answer(child, "Implicit feedback, in short: products shown and not clicked are the negatives.", "")
     child.expect_exact("Score: 100/100")
     _answer(child, "")  # no follow-up answer
     child.expect_exact("Step 3/3")
-    _answer(child, "A popularity baseline, then BM25.", "")
+    _answer(child, "I would start with a popularity baseline and BM25 text matching, then learn a ranker on the",
+            "purchase labels once the baseline is measured in an A/B test against the current search page, and once the logs are clean enough to train on.", "")
     _answer(child, "")
     child.expect_exact("Scorecard")
     child.expect_exact("Total: ")
@@ -127,7 +139,9 @@ def test_interactive_hint_ctrl_c_and_resume(tmp_path, monkeypatch):
         s = store.get_session(1)
     assert s.finished and s.total_score == 100.0
     assert s.answers["data"].answer == (
-        "Labels come from click logs,\njoined to purchases within a day.\nImplicit feedback, in short."
+        "Labels come from click logs of the search page, with a click as a weak positive,\n"
+        "joined to purchases within a day, so a purchase is the strong positive label.\n"
+        "Implicit feedback, in short: products shown and not clicked are the negatives."
     )
     assert not s.drafts
     assert s.answers["requirements"].answer.startswith("The goal is conversion")
@@ -165,3 +179,76 @@ def test_two_interactive_sessions_at_once_lose_nothing(tmp_path, monkeypatch):
         for stage in ("requirements", "data", "model"):
             assert s.answers[stage].answer == f"{tag} says conversion, click logs and a baseline for {stage}"
             assert s.answers[stage].follow_up_answer == f"{tag} follow-up on {stage}"
+
+
+def test_ctrl_c_before_enter_keeps_the_line_being_typed(tmp_path, monkeypatch):
+    """The review's case: "…DAU and lat^C" with no Enter; resume shows the whole draft, that line included."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("MLSD_HOME", str(home))
+    case = tmp_path / "pet-search.yaml"
+    case.write_text(CASE)
+
+    child = _spawn(["practice", str(case), "--stages", "requirements,data", "--untimed"], home)
+    child.expect_exact("what is your plan?")
+    _answer(child, "requirements, then data", "")
+    child.expect_exact("Step 1/2")
+    _answer(child, "First the goal: conversion per search.")
+    child.expect_exact("> ")
+    child.send("I would ask about DAU and lat")  # no Enter
+    child.expect_exact("and lat")
+    child.sendintr()
+    child.expect_exact("Interrupted.")
+    child.expect_exact("mlsd practice --resume 1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+    with open_store() as store:
+        s = store.get_session(1)
+    assert s.drafts["requirements"].text == "First the goal: conversion per search.\nI would ask about DAU and lat"
+
+    child = _spawn(["practice", "--resume", "1"], home)
+    child.expect_exact("Step 1/2")
+    child.expect_exact("Your saved draft")
+    child.expect_exact("First the goal: conversion per search.")
+    child.expect_exact("I would ask about DAU and lat")
+    child.expect_exact("> ")
+    child.sendline("ency, the p99 of the page.")
+    _answer(child, "")
+    child.expect_exact("Score:")
+    child.expect_exact("Follow-up:")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    with open_store() as store:
+        s = store.get_session(1)
+    assert s.answers["requirements"].answer == (
+        "First the goal: conversion per search.\nI would ask about DAU and lat\nency, the p99 of the page."
+    )
+
+
+def test_ctrl_c_while_typing_the_agenda_keeps_it(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("MLSD_HOME", str(home))
+    case = tmp_path / "pet-search.yaml"
+    case.write_text(CASE)
+    child = _spawn(["practice", str(case), "--stages", "requirements,data", "--untimed"], home)
+    child.expect_exact("what is your plan?")
+    _answer(child, "requirements first,")
+    child.expect_exact("> ")
+    child.send("then the da")
+    child.expect_exact("the da")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    with open_store() as store:
+        s = store.get_session(1)
+    assert s.agenda is None and s.drafts["agenda"].text == "requirements first,\nthen the da"
+    child = _spawn(["practice", "--resume", "1"], home)
+    child.expect_exact("Your saved draft")
+    child.expect_exact("then the da")
+    _answer(child, "ta", "")
+    child.expect_exact("Agenda score: 100/100")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()

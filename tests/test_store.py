@@ -88,6 +88,29 @@ def test_draft_does_not_count_as_answered_and_keeps_the_earlier_answer():
         assert s.answers["data"].answer == "a new try, finished" and "data" not in s.drafts
 
 
+def test_agenda_draft_is_kept_until_the_agenda_is_saved():
+    with open_store() as store:
+        sid = _new_session(store)
+        store.save_draft(sid, "agenda", "requirements, then da")
+        s = store.get_session(sid)
+        assert s.drafts["agenda"].text == "requirements, then da" and s.agenda is None
+        assert s.remaining == ("requirements", "data")  # the agenda is not a step
+        store.save_agenda(sid, "requirements, then data", 100.0, ["requirements", "data"])
+        s = store.get_session(sid)
+        assert "agenda" not in s.drafts and s.agenda_score == 100.0
+
+
+def test_skipped_steps_are_not_counted_as_answered():
+    with open_store() as store:
+        sid = _new_session(store, stages=("requirements", "data", "model"))
+        store.save_answer(sid, "requirements", answer="an answer", score=80)
+        store.save_answer(sid, "data", answer="", score=0, skipped=True)
+        s = store.get_session(sid)
+        assert s.answered == ("requirements",) and s.remaining == ("model",)
+        row = s.summary()
+        assert (row["stages_answered"], row["stages_skipped"], row["stages"]) == (1, 1, 3)
+
+
 def test_get_session_by_id_latest_filters_and_errors():
     with open_store() as store:
         with pytest.raises(BadInputError, match="no saved session yet"):

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 ANSWER_HELP = (
     "Finish an answer with an empty line or Ctrl-D. Commands on a line of their own: "
-    ":hint (clarifying questions), :skip, :back, :quit (save and stop)."
+    ":hint (clarifying questions), :skip, :back, :quit (save and stop). "
+    "Ctrl-C saves what you typed as a draft for `--resume`."
 )
 
 
@@ -34,6 +35,42 @@ class _Buffer:
         return "\n".join(self.lines)
 
 
+def _line_editing() -> Any:
+    """The `readline` module when stdin is a terminal and it is available, else None.
+
+    With it, `input()` keeps the line being typed in readline's buffer, so Ctrl-C
+    in the middle of a line can still save it (`_read_answer`). Without it the
+    terminal discards an unfinished line on Ctrl-C and only completed lines are
+    kept. Tab inserts a tab (no file-name completion in an answer).
+    """
+    import sys
+
+    if not sys.stdin.isatty():
+        return None
+    try:
+        import readline
+    except ImportError:  # e.g. Windows
+        return None
+    try:
+        if "libedit" in (readline.__doc__ or ""):
+            readline.parse_and_bind("bind ^I ed-insert")
+        else:
+            readline.parse_and_bind("tab: tab-insert")
+    except Exception:  # noqa: BLE001 - a key binding is a nicety, never a reason to fail
+        pass
+    return readline
+
+
+def _partial_line(editing: Any) -> str:
+    """The line being typed when Ctrl-C interrupted `input()` ("" without line editing)."""
+    if editing is None:
+        return ""
+    try:
+        return str(editing.get_line_buffer())
+    except Exception:  # noqa: BLE001
+        return ""
+
+
 def _read_answer(
     buf: _Buffer,
     *,
@@ -41,16 +78,24 @@ def _read_answer(
     on_hint: Callable[[], None] | None = None,
     empty_ends: bool = False,
     commands: tuple[str, ...] = (":hint", ":skip", ":back", ":quit"),
+    editing: Any = None,
 ) -> tuple[str, str | None]:
     """Read lines until an empty line (after some text) or EOF; returns (text, command or None).
 
     EOF with nothing typed returns the command ":quit" (or an empty answer where
     an empty line ends the input, i.e. an optional follow-up). A command on its
     own line returns at once, except ":hint", which calls `on_hint` and keeps reading.
+    On Ctrl-C the line being typed (readable only with line editing, `editing`)
+    is added to `buf` before KeyboardInterrupt propagates, so the caller saves it.
     """
     while True:
         try:
             line = input("> ")
+        except KeyboardInterrupt:
+            partial = _partial_line(editing)
+            if partial.strip() and partial.strip().lower() not in commands:
+                buf.lines.append(partial)
+            raise
         except EOFError:
             return (buf.text, None) if buf.text.strip() or empty_ends else ("", ":quit")
         word = line.strip().lower()
@@ -80,6 +125,14 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
     if p.kind == "agenda":
         out.rule("[bold]Agenda")
         out.print(escape(p.text))
+        if p.previous:
+            out.print("[dim]Your earlier agenda (type a new one to replace it, or :skip to keep it):[/]")
+            for line in p.previous.splitlines():
+                out.print(f"  {escape(line)}")
+        if p.draft:
+            out.print("[dim]Your saved draft (keep typing to add to it):[/]")
+            for line in p.draft.splitlines():
+                out.print(f"  {escape(line)}")
         return
     if p.kind == "answer":
         timing = "" if untimed else f" · budget {_mmss(p.budget_seconds)}"
@@ -157,6 +210,7 @@ def _print_stage_feedback(ev: Any, untimed: bool) -> None:
     if not untimed:
         line += f" · time {_mmss(ev.seconds)} / budget {_mmss(ev.budget_seconds)}"
     out.print(line)
+    _print_length_note(r)
     if ev.over_budget:
         over = ev.seconds - (ev.budget_seconds or 0)
         out.print(f"[yellow]⚠ over the time budget by {_mmss(over)}: keep the other steps shorter.[/]")
@@ -179,6 +233,18 @@ def _print_stage_feedback(ev: Any, untimed: bool) -> None:
             out.print(f"  ⇄ {escape(t)}")
 
 
+def _print_length_note(r: Any) -> None:
+    """Why a short answer or a bare list of terms scored low (mlsd.scoring, the length rule)."""
+    from mlsd.cli.output import console
+
+    if r.length_factor < 1 and r.words + len(r.covered) + len(r.partial) > 0:
+        console().print(
+            f"[yellow]Short answer: {r.words} words of explanation; a full answer has at least {r.min_words}, "
+            f"so the score is scaled by {r.words}/{r.min_words}. Explain each point in a sentence "
+            "(bare lists of terms count as no words).[/]"
+        )
+
+
 def print_scorecard(card: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -196,10 +262,30 @@ def print_scorecard(card: Any) -> None:
         table.add_row(s.stage, f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), escape(missed or "—"))
     out.print(table)
     agenda = f" · agenda {card.agenda_score:.0f}/100" if card.agenda_score is not None else ""
-    out.print(f"[bold]Total: {card.total_score:.0f}/100[/]{agenda}")
+    from mlsd.scenario import STAGE_IDS
+
+    n_all, n_done = len(STAGE_IDS), len(card.answered)
+    out.print(f"[bold]Total: {card.total_score:.0f}/100[/] · {n_done} of {n_all} steps practised{agenda}")
+    if not card.complete:
+        if card.skipped:
+            out.print(
+                f"[bold yellow]Skipped (each counts 0 in the total): {', '.join(card.skipped)}.[/]", soft_wrap=True
+            )
+        if card.not_practised:
+            out.print(
+                f"[bold yellow]Not practised in this session: {', '.join(card.not_practised)}.[/] "
+                "The total covers only the steps practised; it is not a full mock-interview score.",
+                soft_wrap=True,
+            )
     by_id = {s.stage: s for s in card.stages}
-    if not card.weakest:
+    if not card.weakest and card.complete:
         out.print("Every step scored 100: try a harder scenario (`mlsd scenarios`) or `mlsd drill`.")
+    elif not card.weakest:
+        out.print(
+            f"Every step you answered scored 100; answer all {n_all} steps for a full mock interview "
+            f"(`mlsd practice {escape(card.scenario_id)}`).",
+            soft_wrap=True,
+        )
     else:
         out.print(f"[bold]Study next — your {'three ' if len(card.weakest) == 3 else ''}weakest steps:[/]")
         for sid in card.weakest:
@@ -233,6 +319,7 @@ def _interactive(engine: PracticeEngine, *, resumed: bool) -> None:
 
     out = console()
     _warm_up()
+    editing = _line_editing()
     if not resumed:
         out.rule(f"[bold]Mock interview · {escape(engine.scenario.title)}")
         minutes = "untimed" if engine.untimed else f"{engine.minutes:g} minutes"
@@ -246,10 +333,10 @@ def _interactive(engine: PracticeEngine, *, resumed: bool) -> None:
             p = engine.prompt()
             _print_prompt(p, engine.untimed, sum(engine.budgets.values()))
             buf.lines = p.draft.splitlines() if p.draft else []
-            on_line = engine.save_draft if p.kind in ("answer", "follow_up") else None
+            on_line = engine.save_draft if p.kind in ("agenda", "answer", "follow_up") else None
             text, cmd = _read_answer(
                 buf, on_line=on_line, on_hint=lambda: _print_events([engine.hint()], engine),
-                empty_ends=p.kind == "follow_up",
+                empty_ends=p.kind == "follow_up", editing=editing,
             )
             buf.lines = []
             events = engine.submit(text) if cmd is None else engine.command(cmd, partial=text)
@@ -260,8 +347,9 @@ def _interactive(engine: PracticeEngine, *, resumed: bool) -> None:
                 return
     except KeyboardInterrupt:
         engine.quit(buf.text)
+        kept = "including the line you were typing" if editing is not None else "every line you ended with Enter"
         out.print(
-            f"\nInterrupted. Every answer you entered is saved (the one being typed as a draft). "
+            f"\nInterrupted. Every answer you entered is saved; the one being typed is kept as a draft ({kept}). "
             f"Resume with: [bold]mlsd practice --resume {engine.session_id}[/]",
             soft_wrap=True,
         )
@@ -300,14 +388,25 @@ def register(app: typer.Typer) -> None:
         In an answer, `:hint` shows the clarifying questions, `:skip` skips the
         step, `:back` returns to the previous one and `:quit` saves and stops.
 
-        Every answer is saved the moment you enter it (the answer being typed is
-        kept as a draft), so Ctrl-C loses nothing: `mlsd practice --resume`
-        continues. The scorecard at the end prints the `mlsd render` command
-        that turns the session into a design doc.
+        Every answer is saved the moment you enter it. The answer being typed is
+        saved as a draft after each line you end with Enter, and on Ctrl-C or
+        `:quit` with the line being typed too (on terminals with line editing,
+        i.e. Linux and macOS; elsewhere an unfinished line is lost).
+        `mlsd practice --resume` continues at the first unanswered step and shows
+        the draft. The scorecard at the end prints the `mlsd render` command that
+        turns the session into a design doc.
+
+        Scoring: a step earns credit for each key point it explains; an answer
+        under 40 words of explanation earns a proportional share (a bare list of
+        terms counts as no words). The total averages the practised steps by
+        their share of interview time; a skipped step counts 0.
 
         Non-interactive: `--answers FILE` scores a YAML file mapping step id to
-        answer text (same scoring, saved the same way); add `--json` for
-        {"scenario", "session_id", "total_score", "agenda_score", "stages"}.
+        answer text (same scoring, saved the same way). The session practises
+        only the steps in the file (or those of `--stages`; one the file leaves
+        out counts 0), and the scorecard says how many of the ten steps were
+        practised. Add `--json` for {"scenario", "session_id", "total_score",
+        "agenda_score", "stages"}.
         """
         from mlsd.errors import BadInputError
         from mlsd.practice import (
@@ -362,8 +461,9 @@ def register(app: typer.Typer) -> None:
         limit: int = typer.Option(20, "--limit", help="Show at most this many sessions, newest first."),
         json_: bool = typer.Option(False, "--json", help="Print the sessions as JSON on stdout."),
     ) -> None:
-        """List saved practice sessions: scenario, date, total score, duration.
+        """List saved practice sessions: scenario, date, total score, time spent.
 
+        `steps` is answered / practised steps (skipped ones count 0 in the total).
         Unfinished sessions can be continued with `mlsd practice --resume ID`;
         finished ones rendered with `mlsd render SCENARIO --session ID`.
         """
@@ -386,17 +486,21 @@ def register(app: typer.Typer) -> None:
         if not sessions:
             out.print("No saved sessions yet. Start one with [bold]mlsd practice feed-ranking[/].")
             return
+        # Fits 80 columns with the longest shipped scenario id: the date is folded
+        # onto two lines (day / time), an unfinished session says so in the total
+        # column (it has no total yet), and nothing is cut with "…".
         table = Table(title="Practice sessions", title_justify="left")
-        for col, just in (("id", "right"), ("scenario", "left"), ("date (UTC)", "left"), ("status", "left"),
-                          ("total", "right"), ("agenda", "right"), ("duration", "right"), ("steps", "right")):
-            table.add_column(col, justify=just)
+        for col, just, wrap in (("id", "right", False), ("scenario", "left", True), ("date (UTC)", "left", False),
+                                ("total", "right", False), ("agenda", "right", False), ("time", "right", False),
+                                ("steps", "right", False)):
+            table.add_column(col, justify=just, no_wrap=not wrap, overflow="fold")
         for s in sessions:
-            status = "finished" if s.finished else "unfinished"
+            day, _, clock = s.started_at.partition("T")
             table.add_row(
-                str(s.id), s.scenario_id, s.started_at.replace("T", " ")[:16], status,
-                "-" if s.total_score is None else f"{s.total_score:.0f}",
+                str(s.id), s.scenario_id, f"{day}\n{clock[:5]}",
+                "unfinished" if not s.finished or s.total_score is None else f"{s.total_score:.0f}",
                 "-" if s.agenda_score is None else f"{s.agenda_score:.0f}",
-                _mmss(s.duration_seconds), f"{len(s.answers)}/{len(s.stages)}",
+                _mmss(s.duration_seconds), f"{len(s.answered)}/{len(s.stages)}",
             )
         out.print(table)
         if any(not s.finished for s in sessions):
@@ -464,14 +568,16 @@ def register(app: typer.Typer) -> None:
         list_: bool = typer.Option(False, "--list", help="List the topics and question ids, then exit."),
         json_: bool = typer.Option(False, "--json", help="Print the results (or --list) as JSON on stdout."),
     ) -> None:
-        """Drill the FAQ: short questions on scaling, distributed training, serving, A/B tests and more.
+        """Drill short interview questions on scaling, distributed training, serving, A/B tests and more.
 
-        Questions come from the source notes' FAQ (how to scale, data and model
-        parallelism, sync vs async SGD, NLLB, AutoML, online/offline
-        inconsistency, storage, pipelines, deployment, latency, serving, A/B
-        testing, features, on-device inference, retraining, monitoring). Each
-        answer is scored like a practice step, shown with the reference answer,
-        and saved; topics you score worst on come up more often.
+        The questions are ones ML system design interviews often ask: how to
+        scale a system, data and model parallelism, synchronous vs asynchronous
+        SGD, machine translation for 1000 languages (like NLLB, Meta's No
+        Language Left Behind model), AutoML, training/serving inconsistency,
+        storage, data pipelines, deployment, latency, serving, A/B testing,
+        features, on-device inference, retraining and monitoring. Each answer is
+        scored like a practice step, shown with the reference answer, and saved;
+        topics you score worst on come up more often. `--list` shows them all.
         """
         from mlsd import drill
         from mlsd.store import open_store
@@ -553,6 +659,7 @@ def _drill_interactive(store: Any, questions: list[Any]) -> None:
             r = drill.record(store, q, text)
             results.append(r)
             out.print(f"[bold]Score: {r.result.score:.0f}/100[/]")
+            _print_length_note(r.result)
             for p in r.result.points:
                 mark = "[green]✓[/]" if p.credit >= 1 else ("[yellow]~[/]" if p.credit > 0 else "[red]✗[/]")
                 why = f"\n      [dim]why: {escape(p.why)}[/]" if p.credit <= 0 and p.why else ""
