@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import warnings
 
 import numpy as np
 import pytest
@@ -21,6 +23,9 @@ from statsmodels.stats.proportion import (
     confint_proportions_2indep,
     proportions_ztest,
     samplesize_proportions_2indep_onetail,
+)
+from statsmodels.stats.proportion import (
+    test_proportions_2indep as sm_score_test,
 )
 
 from mlsd.errors import BadInputError
@@ -140,8 +145,9 @@ def test_plan_n_falls_as_mde_grows_and_power_curve_hits_target(baseline, k, alph
     assert float(abtest.power_for(design, small.n_exact)) == pytest.approx(power, abs=1e-9)
     powers = [p for _, p in small.power_curve]
     assert all(b >= a for a, b in zip(powers, powers[1:], strict=False))
-    mine = [row for row in small.mde_table if math.isclose(row[0], small.absolute_effect)]
-    assert mine and mine[0][2] == small.n_per_arm
+    mine = [row for row in small.mde_table if math.isclose(row.absolute_mde,
+                                                            small.absolute_effect)]
+    assert mine and mine[0].n_per_arm == small.n_per_arm
 
 
 # ------------------------------------------------------------------------ verify
@@ -336,6 +342,9 @@ BAD = [
     (("analyze", "--control", "12/100"), "--treatment"),
     (("analyze",), "--control"),
     (("peeking", "--looks", "0"), "--looks"),
+    (("peeking", "--looks", "1"), "--looks"),
+    (("plan", "--std", "5"), "--metric mean"),
+    (("verify", "--std", "5"), "--std"),
     (("peeking", "--method", "magic"), "--method"),
     (("cuped", "--rho", "1.5"), "--rho"),
     (("cuped", "--effect", "0"), "--effect"),
@@ -400,3 +409,254 @@ def test_analysis_detectable_effect_agrees_with_the_plan_formula():
     planned = abtest.plan(baseline=0.12, mde=r.mde_80)
     assert planned.n_per_arm == pytest.approx(10_000, rel=0.03)
     assert "80% chance" in " ".join(r.reading())
+
+
+# ------------------------------------------------------ review fixes: plan limits
+
+
+@pytest.mark.parametrize("args", [
+    ("plan", "--mde", "1e-10"),
+    ("verify", "--mde", "1e-10"),
+    ("plan", "--mde", "1e-300"),
+    ("plan", "--mde", "1e-9"),
+    ("plan", "--mde", "1e-9", "--relative"),
+    ("plan", "--metric", "mean", "--std", "1e300", "--baseline", "1", "--mde", "1"),
+    ("--mde", "1e-9"),
+    ("peeking", "--mde", "1e-10"),
+])
+def test_absurd_sample_size_is_one_line_exit_2_not_a_traceback(run_cli, args):
+    res = run_cli("simulate", "ab-test", *args)
+    assert res.code == 2, res.stdout[-300:]
+    assert res.stdout == ""
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert "too small relative to" in lines[0] and "Traceback" not in res.stderr
+    if args[0] != "peeking" and "mean" not in args:
+        assert "28 days at --daily-traffic 10,000" in lines[0] and "can detect about --mde" in lines[0]
+
+
+def test_refusal_suggests_the_mde_that_28_days_of_traffic_detect():
+    """Closed form: the suggested MDE is the one whose plan needs 28 days' users (±1%)."""
+    with pytest.raises(BadInputError, match=r"can detect about --mde 0\.0032 "):
+        abtest.plan(mde=1e-9)
+    design = abtest.make_design(baseline=0.1, mde=0.01)
+    d = abtest.mde_for_n(design, 140_000)
+    assert abtest.plan(mde=d).n_exact == pytest.approx(140_000, rel=1e-9)
+    mean = abtest.make_design(metric="mean", baseline=5.0, mde=1.0, std=3.0)
+    d = abtest.mde_for_n(mean, 5_000)
+    assert abtest.plan(metric="mean", baseline=5.0, mde=d, std=3.0).n_exact == pytest.approx(
+        5_000, rel=0.01)
+    # no effect fits: a proportion cannot move far enough with 28 users
+    assert abtest.mde_for_n(abtest.make_design(baseline=0.9, mde=0.01), 14) is None
+
+
+def test_huge_standardised_effect_needs_two_users_without_overflow():
+    r = abtest.plan(metric="mean", std=1e-300, baseline=1, mde=1)
+    assert r.n_per_arm == 2 and r.days == 1
+    assert float(abtest.ttest_power(2.0, 1e300, alpha=0.05)) == 1.0
+
+
+def test_plan_over_a_year_warns_with_the_mde_the_traffic_allows():
+    r = abtest.plan(mde=0.0002)
+    assert r.days > 365 and r.suggested_mde == pytest.approx(0.0032, rel=0.05)
+    text = " ".join(r.reading())
+    assert "Warning: 19.4 years" in text and "7,071 days" in text and "1,011 full weeks" in text
+    assert abtest.plan().suggested_mde is None
+    assert "Warning" not in " ".join(abtest.plan().reading())
+
+
+@pytest.mark.parametrize("traffic", [99_999_999_999_999_999_999, 10**400])
+def test_huge_daily_traffic_needs_one_day_not_zero(traffic):
+    r = abtest.plan(daily_traffic=traffic)
+    assert r.days == 1 and r.weeks == 1
+    assert all(row.days == 1 for row in r.mde_table)
+    json.dumps(r.to_dict())
+
+
+def test_huge_daily_traffic_cli(run_cli):
+    res = run_cli("simulate", "ab-test", "plan", "--daily-traffic", "99999999999999999999",
+                  "--json")
+    assert res.code == 0, res.stderr
+    assert json.loads(res.stdout)["days"] == 1
+
+
+# ---------------------------------------------------- review fixes: analysis
+
+
+def test_one_sided_analysis_says_the_treatment_looks_worse_when_the_ci_is_below_zero():
+    r = abtest.analyze(control="1310/10000", treatment="1200/10000", one_sided=True)
+    assert not r.significant and r.absolute_ci[1] < 0
+    assert r.decision.startswith("Treatment looks worse — do not ship")
+    assert "cannot show a loss" in r.decision and "No significant" not in r.decision
+    text = " ".join(r.reading())
+    assert "keep control or run longer" not in text and "Not significant is not" not in text
+    # not significant, CI straddling 0: still says the one-sided test is blind to a loss
+    r = abtest.analyze(control="1200/10000", treatment="1190/10000", one_sided=True)
+    assert r.decision.startswith("No significant improvement") and "cannot show a loss" in r.decision
+
+
+@pytest.mark.parametrize("one_sided", [False, True])
+def test_decision_never_contradicts_its_ci(one_sided):
+    """Every call's sentence: 'wins' ⇒ CI > 0 side, 'loses/worse' ⇒ CI < 0 side, else says so."""
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n_c, n_t = (int(v) for v in rng.integers(5, 3000, 2))
+        x_c, x_t = int(rng.integers(0, n_c + 1)), int(rng.integers(0, n_t + 1))
+        r = abtest.analyze_counts(x_c, n_c, x_t, n_t, one_sided=one_sided)
+        lo, hi = r.absolute_ci
+        d = r.decision
+        if d.startswith("Do not call"):
+            continue
+        consistent = ((d.startswith("Treatment wins") and lo > 0)
+                      or (d.startswith(("Treatment loses", "Treatment looks worse")) and hi < 0)
+                      or (d.startswith("No significant") and lo <= 0 <= hi))
+        assert consistent or "borderline" in d, (x_c, n_c, x_t, n_t, d)
+
+
+SMALL_COUNTS = [(1, 1, 0, 1), (0, 100, 0, 100), (1, 5, 3, 5), (0, 10, 4, 10), (5, 5, 2, 7),
+                (1, 40, 6, 40), (3, 30, 0, 25), (100, 100, 99, 100)]
+
+
+@pytest.mark.parametrize("counts", SMALL_COUNTS)
+@pytest.mark.parametrize("one_sided", [False, True])
+def test_small_counts_use_newcombe_interval_like_statsmodels(counts, one_sided):
+    """Reference: statsmodels confint_proportions_2indep(method="newcomb") at the CI level."""
+    x_c, n_c, x_t, n_t = counts
+    r = abtest.analyze_counts(x_c, n_c, x_t, n_t, one_sided=one_sided)
+    assert "Fisher" in r.test
+    lo, hi = confint_proportions_2indep(x_t, n_t, x_c, n_c, method="newcomb", compare="diff",
+                                        alpha=1 - r.ci_level)
+    assert r.absolute_ci == pytest.approx((lo, hi), abs=1e-12)
+    assert r.absolute_ci[1] - r.absolute_ci[0] > 0.01  # never zero width
+    assert -1 <= r.absolute_ci[0] <= r.absolute_effect <= r.absolute_ci[1] <= 1
+    assert r.standard_error > 0 and r.mde_80 > 0
+    if x_c:
+        assert r.relative_ci[0] >= -1 and r.relative_ci[0] <= r.relative_effect
+        assert r.relative_effect <= r.relative_ci[1]
+    else:
+        assert math.isnan(r.relative_effect)
+
+
+def test_fisher_result_has_no_z_statistic(run_cli):
+    r = abtest.analyze(control="1/5", treatment="3/5")
+    assert r.statistic_name == "" and math.isnan(r.statistic)
+    effect = r.tables()[1]
+    assert not any("z statistic" in str(row[0]) for row in effect.rows)
+    res = run_cli("simulate", "ab-test", "analyze", "--control", "1/5", "--treatment", "3/5",
+                  "--json")
+    assert json.loads(res.stdout)["statistic"] is None
+    res = run_cli("simulate", "ab-test", "analyze", "--control", "1/5", "--treatment", "3/5")
+    assert "z statistic" not in res.stdout and "+0 to +0" not in res.stdout
+    big = abtest.analyze(control="1200/10000", treatment="1310/10000")
+    assert big.statistic_name == "z" and any("z statistic" in str(row[0])
+                                             for row in big.tables()[1].rows)
+
+
+RATIO_CASES = [(30, 300, 45, 300), (1, 5, 3, 5), (1200, 10000, 1310, 10000), (2, 40, 7, 40),
+               (5, 20, 0, 20), (50, 1000, 70, 1200), (4000, 50000, 3900, 49000)]
+
+
+@pytest.mark.parametrize("counts", RATIO_CASES)
+def test_relative_ci_is_the_score_ratio_interval_of_statsmodels(counts):
+    """Reference: statsmodels confint_proportions_2indep(compare="ratio", method="score") − 1."""
+    x_c, n_c, x_t, n_t = counts
+    r = abtest.analyze_counts(x_c, n_c, x_t, n_t)
+    lo, hi = confint_proportions_2indep(x_t, n_t, x_c, n_c, method="score", compare="ratio")
+    assert r.relative_ci == pytest.approx((lo - 1, hi - 1), rel=1e-7, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_c=st.integers(1, 400), n_t=st.integers(1, 400), fc=st.floats(0, 1), ft=st.floats(0, 1))
+def test_ratio_interval_bounds_are_roots_of_statsmodels_score_test(n_c, n_t, fc, ft):
+    """Reference: statsmodels test_proportions_2indep(compare="ratio", method="score"): the
+    statistic is ±z at each finite bound (its own cubic-root CI is unstable at edges)."""
+    x_c, x_t = max(1, round(fc * n_c)), round(ft * n_t)
+    if n_c + n_t < 3:
+        return
+    z = float(stats.norm.isf(0.025))
+    lo, hi = abtest.ratio_interval(x_c, n_c, x_t, n_t, z)
+    est = (x_t / n_t) / (x_c / n_c)
+    assert 0 <= lo <= est <= hi
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for bound, sign in ((lo, 1), (hi, -1)):
+            if 0 < bound < math.inf and abs(bound - 1) > 1e-6:
+                ref = sm_score_test(x_t, n_t, x_c, n_c, value=bound, compare="ratio",
+                                              method="score").statistic
+                assert ref == pytest.approx(sign * z, abs=1e-6)
+
+
+def test_analysis_explains_mde_80():
+    r = abtest.analyze(control="1200/10000", treatment="1310/10000")
+    assert r.significant
+    assert any("mde_80" in str(row[0]) for row in r.tables()[1].rows)
+    assert "mde_80" in r.tables()[1].note and "mde_80" in " ".join(r.reading())
+
+
+# ------------------------------------------------------------ review fixes: --data
+
+
+def test_data_directory_device_fifo_and_huge_file_are_refused(run_cli, tmp_path):
+    def one_line(path):
+        res = run_cli("simulate", "ab-test", "analyze", "--data", str(path))
+        lines = res.stderr.strip().splitlines()
+        assert res.code == 2 and res.stdout == "" and len(lines) == 1, res.stderr
+        return lines[0]
+
+    assert "is a directory" in one_line(tmp_path)
+    assert "is not a regular file" in one_line("/dev/zero")
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # opening it would block forever: it must never be opened
+    assert "is not a regular file" in one_line(fifo)
+    big = tmp_path / "big.csv"
+    with big.open("wb") as fh:
+        fh.truncate(abtest.MAX_DATA_BYTES + 1)  # sparse: costs no disk
+    assert "larger than 200 MB" in one_line(big)
+    assert "no such file" in one_line(tmp_path / "nope.csv")
+
+
+# ---------------------------------------------------------- review fixes: wording
+
+
+def test_tour_puts_the_arms_table_in_step_3_and_names_full_commands():
+    r = abtest.tour(experiments=200)
+    titles = [t.title for t in r.tables()]
+    step2 = next(i for i, t in enumerate(titles) if t.startswith("Step 2"))
+    assert titles[step2 + 1].startswith("Step 3 — A simulated experiment")
+    assert all(t.startswith("Step 3") for t in titles[step2 + 1:])
+    assert next(t for t in r.tables() if t.title.startswith("Step 3")).columns[0] == "arm"
+    text = " ".join(r.reading())
+    assert "`mlsd simulate ab-test peeking`" in text and "Next: `ab-test" not in text
+    assert "+0.01: Treatment" not in text and "+0.01. Treatment" in text
+
+
+def test_plan_reading_uses_plurals_and_thousands_separators():
+    one = " ".join(abtest.plan(daily_traffic=1_000_000).reading())
+    assert "that is 1 day;" in one and "1 full week so" in one and "(s)" not in one
+    few = " ".join(abtest.plan(daily_traffic=1).reading())
+    assert "At 1 user a day" in few and "29,502 days" in few and "4,215 full weeks" in few
+    mean = " ".join(abtest.plan(metric="mean", baseline=50_000, std=10_000, mde=100).reading())
+    assert "from 50,000 to 50,100" in mean and "e+04" not in mean
+    zero = abtest.plan(metric="mean", baseline=0, std=1, mde=0.1)
+    assert "nan" not in " ".join(zero.reading()) + str(zero.tables()[0].rows)
+
+
+def test_two_sided_plan_method_says_alpha_over_two():
+    assert "α/2" in abtest.plan().method
+    assert "α/2" not in abtest.plan(one_sided=True).method
+
+
+def test_mde_table_rows_are_objects_in_json(run_cli):
+    res = run_cli("simulate", "ab-test", "plan", "--json")
+    rows = json.loads(res.stdout)["mde_table"]
+    assert rows and all(set(r) == {"absolute_mde", "relative_mde", "n_per_arm", "n_total",
+                                   "days"} for r in rows)
+    mine = next(r for r in rows if math.isclose(r["absolute_mde"], 0.01))
+    assert mine["n_per_arm"] == 14_751
+
+
+def test_mde_and_relative_help_say_absolute_by_default():
+    from mlsd.sims.specs.abtest import MDE, RELATIVE
+
+    assert "ABSOLUTE by default" in MDE.help and "--relative" in MDE.help
+    assert "RELATIVE" in RELATIVE.help and "absolute" in RELATIVE.help

@@ -251,3 +251,68 @@ def test_subcommands_print_tables_and_json(run_cli, sub):
     res = run_cli("simulate", "ab-test", sub, *args, "--json")
     assert res.code == 0
     json.loads(res.stdout)
+
+
+# ------------------------------------------------------------ review fixes
+
+
+def test_peeking_explains_why_its_n_differs_from_plan(peek20):
+    from mlsd.sims.abtest import plan
+
+    assert peek20.n_plan == plan().n_per_arm == 14_751
+    assert peek20.n_per_arm == 20 * peek20.n_per_look == 14_760
+    note = peek20.tables()[0].note
+    assert "`ab-test plan` gives 14,751, rounded up to 20 equal looks of 738" in note
+    text = " ".join(peek20.reading())
+    assert "Checked at each of 20 looks" in text
+
+
+def test_cuped_without_correlation_says_there_is_no_gain():
+    r = users.cuped(rho=0.0, users_per_arm=500, experiments=40, seed=0)
+    text = " ".join(r.reading())
+    assert "no gain" in text and "rises from" not in text
+    assert "rises from" in " ".join(users.cuped(rho=0.5, users_per_arm=500, experiments=40,
+                                               seed=0).reading())
+
+
+@pytest.fixture(scope="module")
+def seg_gain_none():
+    return users.segments(new_effect=0.05, correction="none", experiments=50,
+                          users_per_arm=20_000, seed=0)
+
+
+def test_segments_wording_follows_the_sign_of_the_effect_and_the_correction(seg_gain_none, seg):
+    text = " ".join(seg_gain_none.reading())
+    assert "harm" not in text and "lift for new users (+5%)" in text
+    assert "with no correction" not in text and "without correction" in text
+    cells = [c for t in seg_gain_none.tables() for c in (t.title, *t.columns)]
+    assert not any(c.endswith("with no") or "no correction correction" in c for c in cells)
+    assert "P(≥1 false alarm), no correction" in seg_gain_none.tables()[1].columns
+    default = " ".join(seg.reading())
+    assert "harm to new users (-10%)" in default and "with Holm correction" in default
+    assert "but for new users" in default
+
+
+def _rich_plain(text: str) -> str:
+    from rich.markup import render
+
+    return render(text).plain
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_every_printed_string_survives_rich_markup(name):
+    """The CLI prints titles, cells, notes and readings as rich markup: '[k]' would vanish."""
+    result = registry.run(name, SMALL[name], seed=1)
+    texts = list(result.reading())
+    for tbl in result.tables():
+        texts += [tbl.title, tbl.note, *tbl.columns]
+        texts += [cell for row in tbl.formatted_rows() for cell in row]
+    for text in texts:
+        assert _rich_plain(text) == text, text
+
+
+def test_unit_caption_keeps_its_formula(run_cli):
+    res = run_cli("simulate", "ab-test", "unit", "--experiments", "20", "--users-per-arm", "100")
+    assert res.code == 0, res.stderr
+    flat = " ".join(res.stdout.split())
+    assert "m_eff = E(k²)/E(k)" in flat and "E/E" not in flat

@@ -72,11 +72,13 @@ def register(group: typer.Typer) -> None:
     ) -> None:
         """Sample size per arm and in total, and the days it takes at your traffic.
 
+        --mde is an absolute difference (0.01 = +1 percentage point) unless --relative.
         Proportions use the two-proportion z-test with pooled variance under H0 (the
-        normal approximation of statsmodels' samplesize_proportions_2indep_onetail);
-        --metric mean uses the pooled two-sample t-test (as statsmodels' TTestIndPower).
-        n_per_arm is the control arm, rounded up; the treatment arm is --ratio times it.
-        Also prints MDE → n for your baseline.
+        normal approximation of statsmodels' samplesize_proportions_2indep_onetail, at
+        α/2 per tail when two-sided); --metric mean uses the pooled two-sample t-test (as
+        statsmodels' TTestIndPower). n_per_arm is the control arm, rounded up; the
+        treatment arm is --ratio times it. Also prints MDE → n for your baseline. An MDE
+        needing more than 1e12 users per arm is refused, with the MDE your traffic allows.
         """
         run("mlsd.sims.abtest:plan", as_json=json_, title="A/B test plan",
               baseline=baseline, mde=mde, relative=relative, alpha=alpha, power=power,
@@ -128,11 +130,13 @@ def register(group: typer.Typer) -> None:
     ) -> None:
         """Analyse a finished test: effect, CI, p-value, decision, sample-ratio check.
 
-        Give counts (--control 1200/10000 --treatment 1310/10000) or a CSV (--data) with
-        columns variant,converted or variant,value. Conversions use the pooled
-        two-proportion z-test (Fisher's exact test when counts are small); values use
-        Welch's t-test. A chi-square sample-ratio-mismatch check against --ratio refuses
-        to call the result when p < 0.001.
+        Give counts (--control 1200/10000 --treatment 1310/10000) or a CSV (--data, at
+        most 200 MB) with columns variant,converted or variant,value. Conversions use the
+        pooled two-proportion z-test with a Wald CI, or at small counts Fisher's exact
+        test with Newcombe's score CI; the relative CI is a risk-ratio interval. Values
+        use Welch's t-test. --one-sided tests only for a gain but still says when the
+        treatment looks worse. A chi-square sample-ratio-mismatch check against --ratio
+        refuses to call the result when p < 0.001.
         """
         run("mlsd.sims.abtest:analyze", as_json=json_, title="A/B test analysis",
               control=control, treatment=treatment, data=data, alpha=alpha,
@@ -154,7 +158,7 @@ def register(group: typer.Typer) -> None:
     ) -> None:
         """Why not to stop when it looks significant: peeking vs a sequential design.
 
-        Simulates A/A experiments checked at --looks equally spaced looks: the
+        Simulates A/A experiments checked at --looks (≥ 2) equally spaced looks: the
         false-positive rate of stopping at the first p < α, against checking once and
         against a group-sequential design whose boundaries spend α with the Lan–DeMets
         --method function (computed by numerical integration). Also its power.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import stat as stat_mod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,49 @@ from mlsd.sims.base import (
 
 METRICS = ("proportion", "mean")
 SRM_THRESHOLD = 0.001
+# A plan needing more users than this per arm is not a plan: the MDE is too small.
+MAX_N_PER_ARM = 1e12
+# The test length `plan` suggests an MDE for when the user's MDE cannot be reached.
+SUGGESTED_DAYS = 28
+MAX_DATA_BYTES = 200 * 1024 * 1024  # --data files larger than this are refused
+
+
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """'1 day', '3 days', '1,234 users': a count with its noun in the right number."""
+    text = f"{n:,}" if isinstance(n, int) else f"{n:,g}"
+    return f"{text} {word if n == 1 else (many or word + 's')}"
+
+
+def num(x: float, sig: int = 4) -> str:
+    """A number for a sentence: `sig` significant digits, thousands separators, no 1e+04."""
+    if not math.isfinite(x) or x == 0:
+        return f"{x:g}"
+    if 10**sig <= abs(x) < 1e15:
+        return f"{x:,.0f}"
+    return f"{x:,.{sig}g}"
+
+
+def signed(x: float, sig: int = 4) -> str:
+    """`num` with an explicit sign: +0.011, -12,346."""
+    return ("+" if x >= 0 else "") + num(x, sig)
+
+
+def short(x: float, sig: int = 2) -> str:
+    """`x` in `sig` significant digits with a tidy exponent: 1e-9, 1.4e18 (not 1e-09, 1.4e+18)."""
+    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + m.group(1).replace("+", "") + m.group(2),
+                  f"{x:.{sig}g}")
+
+
+def _pct(x: float, digits: int = 1) -> str:
+    return f"{x:+.{digits}%}" if math.isfinite(x) else "—"
+
+
+def _squared_ratio(a: float, b: float) -> float:
+    """(a / b)², inf when it does not fit in a float (tiny b) instead of an exception."""
+    try:
+        return (a / b) ** 2 if b != 0 else math.inf
+    except OverflowError:
+        return math.inf
 
 
 # --------------------------------------------------------------------------- design
@@ -88,6 +132,11 @@ def make_design(
     check_positive("mde", mde)
     check_range("ratio", ratio, 0.01, 100, low_inclusive=True, high_inclusive=True)
     if metric == "proportion":
+        if std != 0:
+            raise BadInputError(
+                f"--std applies to --metric mean only, got --std {std:g} with --metric "
+                "proportion (a proportion's standard deviation √(p(1−p)) comes from --baseline)"
+            )
         check_range("baseline", baseline, 0, 1)
         diff = baseline * mde if relative else mde
         treated = baseline + diff
@@ -137,7 +186,7 @@ def proportion_n(p_c: float, diff: float, *, alpha: float, power: float, ratio: 
     sd_null, sd_alt = _prop_sds(p_c, p_c + diff, ratio)
     z_a = z_crit(alpha, one_sided)
     z_b = float(stats.norm.ppf(power))
-    return max(z_a * sd_null + z_b * sd_alt, 0.0) ** 2 / diff**2
+    return _squared_ratio(max(z_a * sd_null + z_b * sd_alt, 0.0), diff)
 
 
 def proportion_power(n_control: Any, p_c: float, diff: float, *, alpha: float,
@@ -158,7 +207,9 @@ def ttest_power(n_control: Any, effect_size: float, *, alpha: float, ratio: floa
     nc = effect_size * np.sqrt(1 / (1 / n1 + 1 / n2))
     a = alpha if one_sided else alpha / 2
     crit = stats.t.isf(a, df)
-    power = 1 - special.nctdtr(df, nc, crit)
+    below = special.nctdtr(df, nc, crit)
+    # scipy returns NaN once the noncentrality is huge (≳1e10); the probability is then 0.
+    power = 1 - np.where(np.isnan(below) & (nc > 1e3), 0.0, below)
     if not one_sided:
         # The far tail underflows to NaN in scipy when the noncentrality is large: it is 0.
         power = power + np.nan_to_num(special.nctdtr(df, nc, -crit), nan=0.0)
@@ -170,7 +221,9 @@ def ttest_n(effect_size: float, *, alpha: float, power: float, ratio: float = 1.
     """Control-arm n (unrounded) solving t-test power = target (root of `ttest_power`)."""
     z_a = z_crit(alpha, one_sided)
     z_b = float(stats.norm.ppf(power))
-    normal = (z_a + z_b) ** 2 * (1 + 1 / ratio) / effect_size**2
+    normal = _squared_ratio(z_a + z_b, effect_size) * (1 + 1 / ratio)
+    if normal > 10 * MAX_N_PER_ARM:  # t and z agree to a fraction of a user out here
+        return normal
     low = 2.0  # the smallest control arm a t-test can use
     high = max(normal * 1.5 + 20, 4.0)
 
@@ -208,6 +261,73 @@ def _ceil(x: float) -> int:
     return int(math.ceil(x - 1e-9))
 
 
+def _days(users: int, daily_traffic: int) -> int:
+    """Whole days to see `users` at `daily_traffic` a day: at least 1, exact for huge ints."""
+    return max(1, -(-users // daily_traffic))
+
+
+def mde_for_n(design: Design, n_control: float) -> float | None:
+    """The absolute effect the design's test detects with its power at control-arm size n.
+
+    None when no effect fits (a proportion would leave (0, 1)). Proportions invert
+    `proportion_n`, which falls monotonically as the effect grows; means use the
+    normal approximation (the t-test needs a fraction of a user more).
+    """
+    if not n_control >= 2:
+        return None
+    if design.metric == "mean":
+        z = z_crit(design.alpha, design.one_sided) + float(stats.norm.ppf(design.power))
+        return z * design.std * math.sqrt((1 + 1 / design.ratio) / n_control)
+    target = math.log(n_control)
+    hi = math.log((1 - design.baseline) * (1 - 1e-9))
+    lo = math.log(1e-15)
+
+    def gap(log_d: float) -> float:
+        return math.log(n_for(design, math.exp(log_d))) - target
+
+    if gap(hi) > 0:
+        return None
+    if gap(lo) < 0:
+        return math.exp(lo)
+    return math.exp(float(optimize.brentq(gap, lo, hi, xtol=1e-12)))
+
+
+def _describe_mde(diff: float, baseline: float, relative: bool) -> str:
+    """An absolute effect in the units the user typed --mde in."""
+    base = abs(baseline)
+    if relative:
+        return f"--mde {short(diff / base)} --relative (absolute {short(diff)})"
+    rel = f" ({diff / base * 100:+.3g}% relative)" if base and diff / base < 100 else ""
+    return f"--mde {short(diff)}{rel}"
+
+
+def check_plan_size(design: Design, n_exact: float, daily_traffic: int | None = None) -> None:
+    """Refuse a plan that needs an absurd number of users, and say what MDE would work."""
+    if math.isfinite(n_exact) and n_exact <= MAX_N_PER_ARM:
+        return
+    need = (f"{short(n_exact)} users per arm" if math.isfinite(n_exact)
+            else "more users per arm than can be counted")
+    typed = f"--mde {short(design.mde, 6)}" + (" --relative" if design.relative else "")
+    against = (f"the baseline {num(design.baseline)}" if design.metric == "proportion"
+               else f"--std {short(design.std, 6)}")
+    msg = (f"{typed} is too small relative to {against}: detecting it needs {need} (more "
+           f"than {short(MAX_N_PER_ARM)})")
+    if daily_traffic:
+        users = SUGGESTED_DAYS * daily_traffic
+        d = mde_for_n(design, float(min(users, 10**300)) / (1 + design.ratio))
+        if d is None:
+            msg += (f"; even {SUGGESTED_DAYS} days at --daily-traffic {daily_traffic:,} "
+                    f"({users:,} users) cannot detect any effect on this baseline with "
+                    f"{design.power:.0%} power")
+        else:
+            msg += (f"; {SUGGESTED_DAYS} days at --daily-traffic {daily_traffic:,} "
+                    f"({users:,} users) can detect about "
+                    f"{_describe_mde(d, design.baseline, design.relative)}")
+    else:
+        msg += "; raise --mde"
+    raise BadInputError(msg)
+
+
 def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """95% Wilson score interval for a rate (well-behaved near 0 and 1)."""
     if n == 0:
@@ -219,6 +339,17 @@ def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float,
 
 
 # -------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class MdeRow:
+    """One row of the MDE → sample size table (an object with keys in --json)."""
+
+    absolute_mde: float
+    relative_mde: float  # absolute / |baseline|; NaN (null) when the baseline is 0
+    n_per_arm: int
+    n_total: int
+    days: int
 
 
 @dataclass(frozen=True)
@@ -243,12 +374,14 @@ class PlanResult(SimResult):
     daily_traffic: int
     days: int
     weeks: int
-    # (absolute MDE, relative MDE, control n, total n, days) for MDEs around the user's
-    mde_table: tuple[tuple[float, float, int, int, int], ...]
+    # MDEs around the user's: what a smaller or larger effect costs
+    mde_table: tuple[MdeRow, ...]
     # (control n, power) from n/10 to 2n: what a shorter or longer test buys
     power_curve: tuple[tuple[float, float], ...]
     # (absolute MDE, control n) on a fine grid, for the MDE → n chart
     mde_curve: tuple[tuple[float, float], ...]
+    # when the test takes over a year: the absolute MDE SUGGESTED_DAYS of traffic detect
+    suggested_mde: float | None = None
 
     def tables(self) -> list[Table]:
         unit = "users"
@@ -257,7 +390,7 @@ class PlanResult(SimResult):
             ("metric", self.metric),
             ("baseline", self.baseline),
             ("MDE (absolute)", self.absolute_effect),
-            ("MDE (relative)", f"{self.relative_effect:+.2%}"),
+            ("MDE (relative)", _pct(self.relative_effect, 2)),
             ("treatment value to detect", self.treatment_value),
             ("α / power", f"{self.alpha:g} {side} / {self.power:g}"),
             ("split treatment:control", f"{self.ratio:g}:1"),
@@ -270,9 +403,9 @@ class PlanResult(SimResult):
         ]
         out = [table("Sample size plan", ("", "value"), rows, note=self.method)]
         mrows = [
-            (("→ " if math.isclose(a, self.absolute_effect) else "") + f"{a:.4g}", f"{r:+.2%}",
-             n, t, d)
-            for a, r, n, t, d in self.mde_table
+            (("→ " if math.isclose(r.absolute_mde, self.absolute_effect) else "")
+             + f"{r.absolute_mde:.4g}", _pct(r.relative_mde, 2), r.n_per_arm, r.n_total, r.days)
+            for r in self.mde_table
         ]
         out.append(table(
             f"MDE → sample size at baseline {self.baseline:g}",
@@ -297,16 +430,25 @@ class PlanResult(SimResult):
         ]
 
     def reading(self) -> list[str]:
-        unit = "users"
+        rel = f" ({self.relative_effect:+.1%})" if math.isfinite(self.relative_effect) else ""
         lines = [
-            f"To detect a change from {self.baseline:g} to {self.treatment_value:.4g} "
-            f"({self.relative_effect:+.1%}) with {self.power:.0%} power at α = {self.alpha:g} "
-            f"you need {self.n_per_arm:,} {unit} in control and {self.n_total:,} in total.",
-            f"At {self.daily_traffic:,} {unit} a day that is {self.days} day(s); round up to "
-            f"{self.weeks} full week(s) so weekday and weekend behaviour are both in the sample.",
+            f"To detect a change from {num(self.baseline)} to {num(self.treatment_value)}{rel} "
+            f"with {self.power:.0%} power at α = {self.alpha:g} you need "
+            f"{plural(self.n_per_arm, 'user')} in control and {self.n_total:,} in total.",
+            f"At {plural(self.daily_traffic, 'user')} a day that is {plural(self.days, 'day')}; "
+            f"round up to {plural(self.weeks, 'full week')} so weekday and weekend behaviour "
+            "are both in the sample.",
             "Sample size grows with 1/MDE²: halving the effect you want to see costs four "
             "times the traffic, so agree the MDE with the business before starting.",
         ]
+        if self.days > 365:
+            allows = ("no effect on this baseline is detectable in that time"
+                      if self.suggested_mde is None else "that detects about "
+                      + _describe_mde(self.suggested_mde, self.baseline, self.relative))
+            lines.insert(2, f"Warning: {self.days / 365:,.1f} years is not a test anyone can "
+                            f"run — the MDE is too small for this traffic. A "
+                            f"{SUGGESTED_DAYS}-day test at this traffic sees "
+                            f"{SUGGESTED_DAYS * self.daily_traffic:,} users; {allows}.")
         if self.ratio != 1:
             lines.append(
                 f"An unequal {self.ratio:g}:1 split needs more users in total than 1:1 for "
@@ -327,16 +469,21 @@ def plan(*, baseline: float = 0.1, mde: float = 0.01, relative: bool = False,
         raise BadInputError(f"--daily-traffic must be in (0, inf), got {daily_traffic}")
     report(progress, 0.1, "sample size")
     exact = n_for(design)
+    check_plan_size(design, exact, daily_traffic)
     n_c = _ceil(exact)
     n_t = _ceil(n_c * design.ratio)
     if metric == "mean":  # a t-test needs a variance in each arm
         n_c, n_t = max(n_c, 2), max(n_t, 2)
     total = n_c + n_t
-    days = _ceil(total / daily_traffic)
+    days = _days(total, daily_traffic)
 
-    if metric == "proportion":
+    if metric == "proportion" and one_sided:
         method = ("Two-proportion z-test, pooled variance under H0 (normal approximation; "
                   "statsmodels samplesize_proportions_2indep_onetail).")
+    elif metric == "proportion":
+        method = ("Two-proportion z-test, pooled variance under H0: the same normal "
+                  "approximation as statsmodels samplesize_proportions_2indep_onetail, at α/2 "
+                  "per tail (the far tail of the two-sided test is ignored).")
     else:
         method = ("Pooled two-sample t-test, exact noncentral-t power "
                   "(statsmodels TTestIndPower).")
@@ -347,9 +494,11 @@ def plan(*, baseline: float = 0.1, mde: float = 0.01, relative: bool = False,
         if metric == "proportion" and not 0 < baseline + d < 1:
             continue
         nc = _ceil(n_for(design, d))
+        if metric == "mean":
+            nc = max(nc, 2)
         tot = nc + _ceil(nc * ratio)
-        rows.append((d, d / abs(baseline) if baseline else math.nan, nc, tot,
-                     _ceil(tot / daily_traffic)))
+        rows.append(MdeRow(d, d / abs(baseline) if baseline else math.nan, nc, tot,
+                           _days(tot, daily_traffic)))
     report(progress, 0.6, "curves")
     ns = np.unique(np.ceil(np.geomspace(max(n_c / 10, 2), 2 * n_c + 2, 40)))
     curve = tuple((float(a), float(b)) for a, b in zip(ns, power_for(design, ns), strict=True))
@@ -366,8 +515,9 @@ def plan(*, baseline: float = 0.1, mde: float = 0.01, relative: bool = False,
         treatment_value=design.treatment_value, std=design.std, alpha=alpha, power=power,
         one_sided=one_sided, ratio=ratio, method=method, n_exact=exact, n_per_arm=n_c,
         n_treatment=n_t, n_total=total, daily_traffic=int(daily_traffic), days=days,
-        weeks=max(1, _ceil(days / 7)), mde_table=tuple(rows), power_curve=curve,
-        mde_curve=mde_curve,
+        weeks=-(-days // 7), mde_table=tuple(rows), power_curve=curve, mde_curve=mde_curve,
+        suggested_mde=(mde_for_n(design, float(min(SUGGESTED_DAYS * daily_traffic, 10**300))
+                                 / (1 + ratio)) if days > 365 else None),
     )
 
 
@@ -528,9 +678,12 @@ class AnalyzeResult(SimResult):
     relative_effect: float
     relative_ci: tuple[float, float]
     ci_level: float
-    standard_error: float  # of the absolute effect (unpooled)
+    ci_method: str  # how absolute_ci and relative_ci were computed
+    # of the absolute effect: unpooled; at small counts, the CI's half-width / z
+    standard_error: float
     mde_80: float  # true effect this experiment had 80% power to detect: (z_α + z_0.8)·se
-    statistic: float
+    statistic_name: str  # "z", "t" or "" (Fisher's exact test has no test statistic)
+    statistic: float  # NaN (null in JSON) for Fisher's exact test
     p_value: float
     alpha: float
     one_sided: bool
@@ -548,17 +701,20 @@ class AnalyzeResult(SimResult):
             ("control", self.n_control, self.control_value),
             ("treatment", self.n_treatment, self.treatment_value),
         ]
-        def pct(x: float) -> str:
-            return f"{x:+.2%}" if math.isfinite(x) else "—"
-
+        if self.statistic_name:
+            stat = (f"{self.statistic_name} statistic", self.statistic, "")
+        else:
+            stat = ("test statistic", "none (exact test: the p-value is computed directly)", "")
         eff = [
             ("absolute effect", self.absolute_effect,
              f"[{self.absolute_ci[0]:.4g}, {self.absolute_ci[1]:.4g}]"),
-            ("relative effect", pct(self.relative_effect),
-             f"[{pct(self.relative_ci[0])}, {pct(self.relative_ci[1])}]"),
-            ("test statistic", self.statistic, ""),
-            ("p-value" + (" (one-sided)" if self.one_sided else ""), self.p_value, ""),
+            ("relative effect", _pct(self.relative_effect, 2),
+             f"[{_pct(self.relative_ci[0], 2)}, {_pct(self.relative_ci[1], 2)}]"),
+            stat,
+            ("p-value" + (" (one-sided, H1: treatment better)" if self.one_sided else ""),
+             self.p_value, ""),
             ("significant at α = " + f"{self.alpha:g}", self.significant, ""),
+            ("effect detectable with 80% power (mde_80)", f"±{self.mde_80:.4g}", ""),
         ]
         srm = [
             ("expected split treatment:control", f"{self.expected_ratio:g}:1"),
@@ -569,7 +725,9 @@ class AnalyzeResult(SimResult):
         ]
         return [
             table("Arms", ("arm", "units", name), rows),
-            table("Effect", ("", "estimate", lvl), eff, note=f"{self.test}: {self.why}"),
+            table("Effect", ("", "estimate", lvl), eff,
+                  note=f"{self.test}: {self.why}. CI: {self.ci_method}. mde_80 is the true "
+                       "effect these sample sizes had an 80% chance of finding significant."),
             table("Sample-ratio mismatch check", ("", "value"), srm,
                   note="A broken split means assignment or logging is biased: no effect "
                        "estimate can be trusted until it is fixed."),
@@ -590,16 +748,22 @@ class AnalyzeResult(SimResult):
         )]
 
     def reading(self) -> list[str]:
-        lines = [self.decision, f"Test: {self.test} — {self.why}"]
+        lines = [self.decision, f"Test: {self.test} — {self.why}."]
         if not self.srm_flag:
             lines.append(
                 f"The split passes the sample-ratio check (χ² p = {self.srm_p_value:.3g}); "
                 "a p below 0.001 would mean users are being lost or double-counted in one arm."
             )
-        if not self.significant and not self.srm_flag:
-            lines.append("Not significant is not 'no effect': the CI shows how large an effect "
-                         f"is still compatible with the data, and with these sample sizes only "
-                         f"effects of ±{self.mde_80:.3g} or more had an 80% chance of showing.")
+        if not self.srm_flag:
+            sign = "+" if self.one_sided else "±"
+            if self.significant:
+                lines.append(f"With these sample sizes the test had an 80% chance of catching "
+                             f"a true effect of {sign}{self.mde_80:.3g} or more (mde_80).")
+            elif not (self.one_sided and self.absolute_ci[1] < 0):
+                lines.append("Not significant is not 'no effect': the CI shows how large an "
+                             "effect is still compatible with the data, and with these sample "
+                             f"sizes only effects of {sign}{self.mde_80:.3g} or more had an 80% "
+                             "chance of showing (mde_80).")
         return lines
 
 
@@ -613,6 +777,7 @@ def srm_check(n_control: int, n_treatment: int, ratio: float = 1.0) -> tuple[flo
 
 
 def _decision(result: dict[str, Any]) -> str:
+    """The one sentence a reader acts on; it never contradicts the printed CI."""
     if result["srm_flag"]:
         return (
             f"Do not call this result: the split is {result['n_treatment']:,} vs "
@@ -622,29 +787,117 @@ def _decision(result: dict[str, Any]) -> str:
         )
     lo, hi = result["absolute_ci"]
     rel = result["relative_effect"]
-    size = (f"{rel:+.2%} relative (absolute {result['absolute_effect']:+.4g}, "
-            if math.isfinite(rel) else f"absolute {result['absolute_effect']:+.4g} (")
+    lvl = f"{result['ci_level']:.0%} CI"
+    size = (f"{rel:+.2%} relative (absolute {signed(result['absolute_effect'])}, "
+            if math.isfinite(rel) else f"absolute {signed(result['absolute_effect'])} (")
+    p, alpha = result["p_value"], result["alpha"]
+    one_sided = result["one_sided"]
+    ptext = f"{'one-sided ' if one_sided else ''}p = {p:.3g}"
+    borderline = (" The p-value and the CI come from different approximations and disagree "
+                  "at the margin here: treat the result as borderline.")
     if result["significant"] and result["absolute_effect"] > 0:
-        return (f"Treatment wins: {size}CI {lo:+.4g} to {hi:+.4g}), p = "
-                f"{result['p_value']:.3g} < α = {result['alpha']:g}; ship it if guardrail "
-                "metrics agree.")
-    if result["significant"]:
-        return (f"Treatment loses: {size}CI {lo:+.4g} to {hi:+.4g}), "
-                f"p = {result['p_value']:.3g}; do not ship.")
-    return (f"No significant difference (p = {result['p_value']:.3g} ≥ α = {result['alpha']:g}): "
-            f"the effect is somewhere in {lo:+.4g} to {hi:+.4g}; keep control or run longer "
-            "only if the plan said the test was underpowered.")
+        text = (f"Treatment wins: {size}{lvl} {signed(lo)} to {signed(hi)}), {ptext} < α = "
+                f"{alpha:g}; ship it if guardrail metrics agree.")
+        return text + (borderline if lo <= 0 else "")
+    if result["significant"]:  # two-sided only: a one-sided test cannot reject for a loss
+        text = (f"Treatment loses: {size}{lvl} {signed(lo)} to {signed(hi)}), {ptext} < α = "
+                f"{alpha:g}; do not ship.")
+        return text + (borderline if hi >= 0 else "")
+    if one_sided and hi < 0:
+        return (f"Treatment looks worse — do not ship: {size}{lvl} {signed(lo)} to {signed(hi)}) "
+                f"lies entirely below 0. The one-sided test (H1: treatment better) cannot show "
+                f"a loss: its {ptext} only says there is no evidence of a gain.")
+    if one_sided:
+        text = (f"No significant improvement ({ptext} ≥ α = {alpha:g}): the effect is somewhere "
+                f"in {signed(lo)} to {signed(hi)} ({lvl}). This one-sided test (H1: treatment "
+                "better) cannot show a loss; keep control, or run longer only if the plan said "
+                "the test was underpowered.")
+        return text + (borderline if lo > 0 else "")
+    text = (f"No significant difference ({ptext} ≥ α = {alpha:g}): the effect is somewhere in "
+            f"{signed(lo)} to {signed(hi)} ({lvl}); keep control, or run longer only if the plan "
+            "said the test was underpowered.")
+    return text + (borderline if lo > 0 or hi < 0 else "")
+
+
+def newcombe_interval(x_c: int, n_c: int, x_t: int, n_t: int,
+                      z: float) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for p_t − p_c, from the arms' Wilson intervals.
+
+    Unlike the Wald interval it has sensible width at 0 or n conversions and at small
+    n (statsmodels `confint_proportions_2indep(method="newcomb")`).
+    """
+    p_c, p_t = x_c / n_c, x_t / n_t
+    lo_c, hi_c = wilson(x_c, n_c, z)
+    lo_t, hi_t = wilson(x_t, n_t, z)
+    diff = p_t - p_c
+    return (diff - math.sqrt((p_t - lo_t) ** 2 + (hi_c - p_c) ** 2),
+            diff + math.sqrt((p_c - lo_c) ** 2 + (hi_t - p_t) ** 2))
+
+
+def _ratio_score_z(log_theta: float, x_c: int, n_c: int, x_t: int, n_t: int) -> float:
+    """Miettinen–Nurminen score statistic for H0: p_t / p_c = θ (with their n/(n−1)).
+
+    Uses the MLE of p_c constrained to the ratio θ (root of a quadratic, in the form
+    without cancellation); as statsmodels `test_proportions_2indep(compare="ratio",
+    method="score")`.
+    """
+    theta = math.exp(log_theta)
+    n = n_c + n_t
+    # p_c solves nθ·p² − b·p + (x_c + x_t) = 0 with b = uθ + v; its discriminant
+    # b² − 4nθ(x_c + x_t) equals (uθ − v)² + 4θ(n_t − x_t)(n_c − x_c): no cancellation.
+    u, v = n_t + x_c, x_t + n_c
+    b = u * theta + v
+    disc = (u * theta - v) ** 2 + 4 * theta * (n_t - x_t) * (n_c - x_c)
+    p0 = min(2 * (x_c + x_t) / (b + math.sqrt(disc)), 1.0)
+    p1 = min(p0 * theta, 1.0)
+    var = (p1 * (1 - p1) / n_t + theta**2 * p0 * (1 - p0) / n_c) * n / (n - 1)
+    num = x_t / n_t - theta * x_c / n_c
+    if var <= 0:
+        return math.copysign(math.inf, num) if num else 0.0
+    return num / math.sqrt(var)
+
+
+def ratio_interval(x_c: int, n_c: int, x_t: int, n_t: int,
+                   z: float) -> tuple[float, float]:
+    """Score interval for the risk ratio p_t / p_c: the θ whose score test |z| ≤ z.
+
+    Miettinen–Nurminen (Koopman) inversion, solved by root-finding on log θ (statsmodels
+    `confint_proportions_2indep(compare="ratio", method="score")` uses a cubic's roots,
+    which lose precision at large n). It always contains the estimate and is ≥ 0, so the
+    relative change ratio − 1 never goes below −100%. Needs x_c > 0.
+    """
+    def f(log_theta: float, target: float) -> float:
+        return _ratio_score_z(log_theta, x_c, n_c, x_t, n_t) - target
+
+    edge = 40.0  # θ from e^−40 to e^40: far beyond any rate ratio
+    est = math.log(x_t / n_t / (x_c / n_c)) if x_t else -edge
+    if f(-edge, z) <= 0:
+        low = 0.0
+    else:
+        low = math.exp(optimize.brentq(f, -edge, min(est, edge), args=(z,), xtol=1e-13))
+    if f(edge, -z) >= 0:
+        high = math.inf
+    else:
+        high = math.exp(optimize.brentq(f, max(est, -edge), edge, args=(-z,), xtol=1e-13))
+    return low, high
 
 
 def analyze_counts(x_c: int, n_c: int, x_t: int, n_t: int, *, alpha: float = 0.05,
                    one_sided: bool = False, ratio: float = 1.0) -> AnalyzeResult:
-    """Conversions in two arms: pooled z-test (Fisher's exact test for small counts)."""
+    """Conversions in two arms: pooled z-test, or Fisher's exact test for small counts.
+
+    CI for the difference: Wald (as statsmodels method="wald") when the z-test's normal
+    approximation holds, Newcombe's hybrid score interval at small counts; CI for the
+    relative change: the log risk-ratio interval minus 1. Both at level 1 − α
+    (1 − 2α one-sided, whose lower limit is the one-sided bound).
+    """
     p_c, p_t = x_c / n_c, x_t / n_t
     diff = p_t - p_c
     pooled = (x_c + x_t) / (n_c + n_t)
-    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_c + 1 / n_t))
-    z = diff / se0 if se0 > 0 else 0.0
+    level = 1 - 2 * alpha if one_sided else 1 - alpha
+    zq = float(stats.norm.isf((1 - level) / 2))
     expected_min = min(pooled * n_c, (1 - pooled) * n_c, pooled * n_t, (1 - pooled) * n_t)
+    se = math.sqrt(p_c * (1 - p_c) / n_c + p_t * (1 - p_t) / n_t)
     if expected_min < 5:
         test = "Fisher's exact test"
         why = ("some cell has fewer than 5 expected conversions or non-conversions, where "
@@ -652,18 +905,28 @@ def analyze_counts(x_c: int, n_c: int, x_t: int, n_t: int, *, alpha: float = 0.0
         alt = "less" if one_sided else "two-sided"  # table rows: control, treatment
         p_value = float(stats.fisher_exact([[x_c, n_c - x_c], [x_t, n_t - x_t]],
                                            alternative=alt)[1])
+        stat_name, stat = "", math.nan
+        ci = newcombe_interval(x_c, n_c, x_t, n_t, zq)
+        ci_method = ("Newcombe's hybrid score interval (from Wilson intervals), valid at small "
+                     "counts; relative: score interval for the rate ratio − 1")
+        se = (ci[1] - ci[0]) / (2 * zq)  # the Wald se is 0 at 0 or n conversions
     else:
         test = "two-proportion z-test (pooled variance)"
         why = ("each user converts or not, and with at least 5 expected conversions and "
                "non-conversions per arm the difference of rates is close to normal")
-        p_value = float(stats.norm.sf(z) if one_sided else 2 * stats.norm.sf(abs(z)))
-    se = math.sqrt(p_c * (1 - p_c) / n_c + p_t * (1 - p_t) / n_t)
-    level = 1 - 2 * alpha if one_sided else 1 - alpha
-    zq = float(stats.norm.isf((1 - level) / 2))
-    rel, rel_ci = _relative(p_c, p_t, p_c * (1 - p_c) / n_c, p_t * (1 - p_t) / n_t, zq)
-    return _finish("proportion", test, why, n_c, n_t, p_c, p_t, diff, se,
-                   (diff - zq * se, diff + zq * se), rel, rel_ci, level, z, p_value, alpha,
-                   one_sided, ratio)
+        se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_c + 1 / n_t))
+        stat_name, stat = "z", diff / se0
+        p_value = float(stats.norm.sf(stat) if one_sided else 2 * stats.norm.sf(abs(stat)))
+        ci = (diff - zq * se, diff + zq * se)
+        ci_method = ("Wald (unpooled) for the difference; relative: score interval for the "
+                     "rate ratio − 1")
+    if x_c == 0:  # no relative change from a zero control rate
+        rel, rel_ci = math.nan, (math.nan, math.nan)
+    else:
+        lo_r, hi_r = ratio_interval(x_c, n_c, x_t, n_t, zq)
+        rel, rel_ci = p_t / p_c - 1, (lo_r - 1, hi_r - 1)
+    return _finish("proportion", test, why, ci_method, n_c, n_t, p_c, p_t, diff, se, ci, rel,
+                   rel_ci, level, stat_name, stat, p_value, alpha, one_sided, ratio)
 
 
 def analyze_means(m_c: float, s_c: float, n_c: int, m_t: float, s_t: float, n_t: int, *,
@@ -684,9 +947,10 @@ def analyze_means(m_c: float, s_c: float, n_c: int, m_t: float, s_t: float, n_t:
     rel, rel_ci = _relative(m_c, m_t, v_c, v_t, tq)
     return _finish("mean", "Welch's t-test",
                    "a continuous per-user metric; Welch does not assume the arms have equal "
-                   "variances and equals the pooled test when they do", n_c, n_t, m_c, m_t, diff,
-                   se, (diff - tq * se, diff + tq * se), rel, rel_ci, level, t, p_value, alpha,
-                   one_sided, ratio)
+                   "variances and equals the pooled test when they do",
+                   f"Welch t interval ({df:,.1f} df); relative: delta method", n_c, n_t, m_c,
+                   m_t, diff, se, (diff - tq * se, diff + tq * se), rel, rel_ci, level, "t", t,
+                   p_value, alpha, one_sided, ratio)
 
 
 def _relative(c: float, t: float, var_c: float, var_t: float,
@@ -699,16 +963,17 @@ def _relative(c: float, t: float, var_c: float, var_t: float,
     return r - 1, (r - 1 - q * se, r - 1 + q * se)
 
 
-def _finish(metric, test, why, n_c, n_t, c, t, diff, se, ci, rel, rel_ci, level, stat, p_value,
-            alpha, one_sided, ratio) -> AnalyzeResult:
+def _finish(metric, test, why, ci_method, n_c, n_t, c, t, diff, se, ci, rel, rel_ci, level,
+            stat_name, stat, p_value, alpha, one_sided, ratio) -> AnalyzeResult:
     chi2, srm_p = srm_check(n_c, n_t, ratio)
     fields = dict(
         metric=metric, test=test, why=why, n_control=int(n_c), n_treatment=int(n_t),
         control_value=float(c), treatment_value=float(t), absolute_effect=float(diff),
         absolute_ci=(float(ci[0]), float(ci[1])), relative_effect=float(rel),
-        relative_ci=(float(rel_ci[0]), float(rel_ci[1])), ci_level=level,
-        standard_error=float(se), mde_80=se * (z_crit(alpha, one_sided) + float(stats.norm.ppf(0.8))),
-        statistic=float(stat),
+        relative_ci=(float(rel_ci[0]), float(rel_ci[1])), ci_level=level, ci_method=ci_method,
+        standard_error=float(se),
+        mde_80=se * (z_crit(alpha, one_sided) + float(stats.norm.ppf(0.8))),
+        statistic_name=stat_name, statistic=float(stat),
         p_value=float(p_value), alpha=alpha, one_sided=one_sided,
         significant=bool(p_value < alpha), expected_ratio=ratio, srm_chi2=chi2,
         srm_p_value=srm_p, srm_flag=bool(srm_p < SRM_THRESHOLD),
@@ -737,15 +1002,38 @@ _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f"}
 
 
-def read_csv(path: str) -> tuple[str, dict[str, list[float]]]:
-    """Read `variant,converted` or `variant,value`: (metric, {'control': [...], 'treatment': …})."""
+def _read_data_file(path: str) -> str:
+    """The text of a regular file of at most MAX_DATA_BYTES; never reads a device or pipe."""
     p = Path(path)
-    if not p.is_file():
-        raise BadInputError(f"--data: no such file {path!r}")
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        info = p.stat()
+    except FileNotFoundError:
+        raise BadInputError(f"--data: no such file {path!r}") from None
+    except OSError as exc:
+        raise BadInputError(f"--data: cannot open {path!r} ({exc.strerror or exc})") from None
+    if stat_mod.S_ISDIR(info.st_mode):
+        raise BadInputError(f"--data: {path!r} is a directory; give a CSV file")
+    if not stat_mod.S_ISREG(info.st_mode):
+        raise BadInputError(f"--data: {path!r} is not a regular file (a device, pipe or "
+                            "socket); give a CSV file")
+    limit = MAX_DATA_BYTES // (1024 * 1024)
+    too_big = (f"--data: {path!r} is larger than {limit} MB; aggregate it to counts and use "
+               "--control/--treatment")
+    if info.st_size > MAX_DATA_BYTES:
+        raise BadInputError(too_big)
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_DATA_BYTES + 1)  # bounded even if the file grows meanwhile
+        if len(raw) > MAX_DATA_BYTES:
+            raise BadInputError(too_big)
+        return raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInputError(f"--data: cannot read {path!r} as UTF-8 text ({exc})") from None
+
+
+def read_csv(path: str) -> tuple[str, dict[str, list[float]]]:
+    """Read `variant,converted` or `variant,value`: (metric, {'control': [...], 'treatment': …})."""
+    text = _read_data_file(path)
     rows = list(csv.reader(text.splitlines()))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
@@ -859,15 +1147,16 @@ class TourResult(SimResult):
     def tables(self) -> list[Table]:
         plan_tables = self.plan.tables()
         ver = self.verification.tables()[1]
-        ana = self.analysis.tables()
-        step = table("Step 3 — a simulated experiment at the planned size, analysed",
-                     ana[1].columns, ana[1].rows, note=ana[1].note)
+        arms, effect, srm = self.analysis.tables()
         return [
             Table("Step 1 — " + plan_tables[0].title, plan_tables[0].columns,
                   plan_tables[0].rows, plan_tables[0].note),
             plan_tables[1],
             Table("Step 2 — " + ver.title, ver.columns, ver.rows, ver.note),
-            ana[0], step, ana[2],
+            Table("Step 3 — A simulated experiment at the planned size: arms", arms.columns,
+                  arms.rows, arms.note),
+            Table("Step 3 — " + effect.title, effect.columns, effect.rows, effect.note),
+            Table("Step 3 — " + srm.title, srm.columns, srm.rows, srm.note),
         ]
 
     def charts(self) -> list[Chart]:
@@ -880,10 +1169,11 @@ class TourResult(SimResult):
             f"Simulated {v.experiments:,} times, the planned test fired {v.false_positive_rate:.1%}"
             f" of the time with no effect (α = {self.plan.alpha:g}) and "
             f"{v.empirical_power:.1%} with the MDE present (target {self.plan.power:.0%}).",
-            f"One simulated run with a true effect of {self.simulated_truth:+.4g}: "
+            f"One simulated run with a true effect of {signed(self.simulated_truth)}. "
             + self.analysis.decision,
-            "Next: `ab-test peeking` (why not to stop early), `cuped` (smaller samples), "
-            "`unit` (user vs request randomisation), `segments` (who it hurts).",
+            "Next: `mlsd simulate ab-test peeking` (why not to stop early), "
+            "`mlsd simulate ab-test cuped` (smaller samples), `mlsd simulate ab-test unit` "
+            "(user vs request randomisation), `mlsd simulate ab-test segments` (who it hurts).",
         ]
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from mlsd.errors import BadInputError
-from mlsd.sims.abtest import _ceil, make_design, proportion_n, wilson, z_crit
+from mlsd.sims.abtest import _ceil, check_plan_size, make_design, proportion_n, wilson, z_crit
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 
 METHODS = ("obrien-fleming", "pocock")
@@ -125,7 +125,9 @@ class PeekingResult(SimResult):
     method: str
     baseline: float
     absolute_effect: float
-    n_per_arm: int
+    n_per_arm: int  # simulated: `n_per_look` × looks, so every look adds the same users
+    n_plan: int  # what `ab-test plan` gives for the same baseline, MDE, α and power
+    n_per_look: int
     experiments: int
     boundaries: tuple[float, ...]  # |z| needed at each look by the sequential design
     fpr_once: float
@@ -161,15 +163,23 @@ class PeekingResult(SimResult):
         return [
             table(f"False-positive rate with peeking ({self.experiments:,} A/A experiments, "
                   f"α = {self.alpha:g})", ("analysis", "false-positive rate", "95% CI", "power"),
-                  rows, note=f"Power at the planned {self.n_per_arm:,} per arm with MDE "
-                             f"{self.absolute_effect:.4g}; the sequential test stopped after "
-                             f"{self.mean_fraction_used_h1:.0%} of it on average."),
+                  rows, note=f"Power at {self.n_per_arm:,} users per arm with MDE "
+                             f"{self.absolute_effect:.4g}{self._rounding()}; the sequential "
+                             f"test stopped after {self.mean_fraction_used_h1:.0%} of it on "
+                             "average."),
             table("False-positive rate vs number of looks",
                   ("looks", "peeking (simulated)", "peeking (exact)", "sequential (simulated)"),
                   by),
             table(f"Sequential boundaries ({LABELS[self.method]} α-spending)",
                   ("look", "information", "|z| to stop", "nominal p to stop"), bnd),
         ]
+
+    def _rounding(self) -> str:
+        """Why the simulated n can exceed `plan`'s: equal looks need a multiple of --looks."""
+        if self.n_per_arm == self.n_plan:
+            return f" (the `ab-test plan` size, {self.looks} looks of {self.n_per_look:,})"
+        return (f" (`ab-test plan` gives {self.n_plan:,}, rounded up to {self.looks} equal looks "
+                f"of {self.n_per_look:,})")
 
     def charts(self) -> list[Chart]:
         k, sim, exact, seq = zip(*self.fpr_by_looks, strict=True)
@@ -189,8 +199,8 @@ class PeekingResult(SimResult):
     def reading(self) -> list[str]:
         return [
             f"Checked once, the test fires {self.fpr_once:.1%} of the time when nothing "
-            f"changed (α = {self.alpha:.0%}). Checked at {self.looks} looks and stopped at the "
-            f"first p < α, it fires {self.fpr_peeking:.1%} — "
+            f"changed (α = {self.alpha:.0%}). Checked at each of {self.looks} looks and stopped "
+            f"at the first p < α, it fires {self.fpr_peeking:.1%} — "
             f"{self.fpr_peeking / self.alpha:.1f}× the promised rate.",
             f"Each look is another chance for noise to cross the line; the exact rate for "
             f"{self.looks} looks is {self.fpr_peeking_exact:.1%}.",
@@ -206,14 +216,17 @@ def peeking(*, looks: int = 20, alpha: float = 0.05, power: float = 0.8, baselin
             mde: float = 0.01, method: str = "obrien-fleming", experiments: int = 10_000,
             seed: int = 0, progress: ProgressCallback | None = None) -> PeekingResult:
     """False-positive rate of peeking vs checking once vs a sequential design."""
-    if isinstance(looks, bool) or not 1 <= looks <= 200:
-        raise BadInputError(f"--looks must be in [1, 200], got {looks}")
+    if isinstance(looks, bool) or not 2 <= looks <= 200:
+        raise BadInputError(f"--looks must be in [2, 200] (1 look is checking once, the "
+                            f"fixed-horizon test itself: there is no peeking), got {looks}")
     if isinstance(experiments, bool) or not 100 <= experiments <= 1_000_000:
         raise BadInputError(f"--experiments must be in [100, 1000000], got {experiments}")
     if method not in METHODS:
         raise BadInputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
     design = make_design(baseline=baseline, mde=mde, alpha=alpha, power=power)
-    n_plan = _ceil(proportion_n(baseline, design.diff, alpha=alpha, power=power))
+    exact = proportion_n(baseline, design.diff, alpha=alpha, power=power)
+    check_plan_size(design, exact)
+    n_plan = _ceil(exact)
     z = z_crit(alpha, False)
     rng = np.random.default_rng(seed)
     grid = sorted({k for k in (1, 2, 3, 5, 10, 20, 50, 100, 200) if k < looks} | {looks})
@@ -245,7 +258,8 @@ def peeking(*, looks: int = 20, alpha: float = 0.05, power: float = 0.8, baselin
     n_seen = experiments
     return PeekingResult(
         looks=looks, alpha=alpha, power=power, method=method, baseline=baseline,
-        absolute_effect=design.diff, n_per_arm=per_look * looks, experiments=experiments,
+        absolute_effect=design.diff, n_per_arm=per_look * looks, n_plan=n_plan,
+        n_per_look=per_look, experiments=experiments,
         boundaries=tuple(float(v) for v in b),
         fpr_once=float(once.mean()), fpr_once_ci=wilson(int(once.sum()), n_seen),
         fpr_peeking=float(peek.mean()), fpr_peeking_ci=wilson(int(peek.sum()), n_seen),

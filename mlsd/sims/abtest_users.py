@@ -23,7 +23,19 @@ from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, se
 
 CORRECTIONS = ("holm", "bonferroni", "fdr_bh", "none")
 CORRECTION_LABELS = {"holm": "Holm", "bonferroni": "Bonferroni",
-                     "fdr_bh": "Benjamini–Hochberg", "none": "no"}
+                     "fdr_bh": "Benjamini–Hochberg", "none": "no correction"}
+
+
+def with_correction(method: str) -> str:
+    """'with Holm correction', 'without correction': the phrase a sentence needs."""
+    if method == "none":
+        return "without correction"
+    return f"with {CORRECTION_LABELS[method]} correction"
+
+
+def correction_label(method: str) -> str:
+    """'Holm correction', 'no correction': a column or series name."""
+    return "no correction" if method == "none" else f"{CORRECTION_LABELS[method]} correction"
 
 
 def _check_int(name: str, value: int, low: int, high: int) -> None:
@@ -93,15 +105,34 @@ class CupedResult(SimResult):
                       (series("theory 1 − ρ²", r, th), series("simulated", r, sim)),
                       vlines=((self.rho, "your ρ"),))]
 
+    @property
+    def no_gain(self) -> bool:
+        """ρ² under 1%: CUPED has (next to) nothing to remove, whatever the noise says."""
+        return self.rho**2 < 0.01
+
     def reading(self) -> list[str]:
+        if self.no_gain:
+            first = [
+                f"A pre-period covariate correlated ρ = {self.rho:g} with the metric explains "
+                f"{self.rho**2:.1%} of its variance: CUPED has nothing to remove, so the test "
+                f"still needs about {self.n_needed_raw:,} users per arm.",
+                f"At the same {self.users_per_arm:,} users there is no gain in power "
+                f"({self.power_raw:.0%} raw, {self.power_cuped:.0%} with CUPED: any "
+                f"difference is simulation noise); the false-positive rate stays near α "
+                f"({self.fpr_cuped:.1%}). Look for a covariate that predicts the metric.",
+            ]
+        else:
+            first = [
+                f"A pre-period covariate correlated ρ = {self.rho:g} with the metric removes "
+                f"{1 - self.variance_ratio_simulated:.0%} of its variance (theory "
+                f"{self.rho**2:.0%}), so the test needs {self.n_needed_cuped:,} instead of "
+                f"{self.n_needed_raw:,} users per arm for the same power.",
+                f"At the same {self.users_per_arm:,} users, power rises from "
+                f"{self.power_raw:.0%} to {self.power_cuped:.0%}; the false-positive rate "
+                f"stays near α ({self.fpr_cuped:.1%}) and the estimate stays unbiased.",
+            ]
         return [
-            f"A pre-period covariate correlated ρ = {self.rho:g} with the metric removes "
-            f"{1 - self.variance_ratio_simulated:.0%} of its variance (theory "
-            f"{self.rho**2:.0%}), so the test needs {self.n_needed_cuped:,} instead of "
-            f"{self.n_needed_raw:,} users per arm for the same power.",
-            f"At the same {self.users_per_arm:,} users, power rises from {self.power_raw:.0%} "
-            f"to {self.power_cuped:.0%}; the false-positive rate stays near α "
-            f"({self.fpr_cuped:.1%}) and the estimate stays unbiased.",
+            *first,
             "The covariate must be measured before assignment (last month's activity), or the "
             "treatment leaks into it and the adjustment biases the result.",
         ]
@@ -206,11 +237,11 @@ class UnitResult(SimResult):
         rows = [(a, b, f, f"[{c[0]:.3f}, {c[1]:.3f}]", v) for a, b, f, c, v in self.rows]
         return [table(
             f"False-positive rate by randomisation unit and analysis ({self.experiments:,} A/A "
-            f"experiments, {self.users_per_arm:,} users per arm, ~{self.requests_per_user:g} "
+            f"experiments, {self.users_per_arm:,} users per arm, ~{self.requests_per_user:,g} "
             f"requests each, ICC {self.icc:g})",
             ("randomise by", "analyse as", "false-positive rate", "95% CI", "valid"), rows,
             note=f"Design effect 1 + (m_eff − 1)·ICC = {self.design_effect:.2f} (m_eff = "
-                 f"E[k²]/E[k] over users' request counts k): the naive "
+                 f"E(k²)/E(k), E the mean over users' request counts k): the naive "
                  f"request-level standard error is √{self.design_effect:.2f} too small; "
                  f"theory predicts a false-positive rate of {self.fpr_naive_theory:.3f}.",
         )]
@@ -227,7 +258,7 @@ class UnitResult(SimResult):
 
     def reading(self) -> list[str]:
         return [
-            f"Randomising users but testing their ~{self.requests_per_user:g} requests as if "
+            f"Randomising users but testing their ~{self.requests_per_user:,g} requests as if "
             f"independent gives {self.fpr_naive:.1%} false positives instead of "
             f"{self.alpha:.0%}: one user's requests move together (ICC {self.icc:g}).",
             "Analyse at the unit you randomised: average per user, or keep the request-level "
@@ -409,7 +440,9 @@ class SegmentsResult(SimResult):
     segments: tuple[SegmentRow, ...]
     fwer_uncorrected: float  # A/A: share of experiments with ≥1 "significant" segment
     fwer_corrected: float
-    harm_detected_rate: float  # share of experiments flagging the harmed segment (corrected)
+    # share of experiments whose (corrected) test flags the new-user segment, whatever the
+    # sign of its effect: power when --new-effect ≠ 0, a false-alarm rate when it is 0
+    harm_detected_rate: float
     # (number of segments tested, uncorrected FWER simulated, 1 − (1 − α)^k, corrected)
     fwer_by_k: tuple[tuple[int, float, float, float], ...]
 
@@ -421,9 +454,9 @@ class SegmentsResult(SimResult):
              r.p_value, r.adjusted_p, r.significant)
             for r in (self.overall, *self.segments)
         ]
-        label = CORRECTION_LABELS[self.correction]
+        label = correction_label(self.correction)
         return [
-            table(f"Effect by segment ({self.users_per_arm:,} users per arm, {label} correction "
+            table(f"Effect by segment ({self.users_per_arm:,} users per arm, {label} "
                   f"over {len(self.segments)} segments)",
                   ("segment", "share", "users/arm", "true lift", "observed lift",
                    f"{1 - self.alpha:.0%} CI", "p", "adjusted p", "significant"), rows,
@@ -431,7 +464,7 @@ class SegmentsResult(SimResult):
                        "it is the one pre-registered test."),
             table(f"Segment hunting under A/A ({self.experiments:,} experiments)",
                   ("segments tested", "P(≥1 false alarm), uncorrected", "theory 1 − (1 − α)^k",
-                   f"with {label}"), self.fwer_by_k),
+                   f"P(≥1 false alarm), {label}"), self.fwer_by_k),
         ]
 
     def charts(self) -> list[Chart]:
@@ -449,26 +482,45 @@ class SegmentsResult(SimResult):
             Chart("abtest-segments-fwer", "Chance of a false segment finding vs segments tested",
                   "segments tested", "P(at least one false positive)",
                   (series("uncorrected (simulated)", k, raw), series("theory", k, th),
-                   series(f"{CORRECTION_LABELS[self.correction]} correction (simulated)", k,
-                          cor)),
+                   series(f"{correction_label(self.correction)} (simulated)", k, cor)),
                   hlines=((self.alpha, "α"),)),
         ]
+
+    def _new_users_effect(self) -> str:
+        """What the simulated treatment truly does to new users, in words."""
+        if self.new_effect < 0:
+            return f"the harm to new users ({self.new_effect:+.0%})"
+        if self.new_effect > 0:
+            return f"the lift for new users ({self.new_effect:+.0%})"
+        return "new users, who have no true effect (so every flag is a false alarm)"
 
     def reading(self) -> list[str]:
         o = self.overall
         new = self.segments[0]
-        label = CORRECTION_LABELS[self.correction]
         verdict = "significant" if o.significant else "not significant"
+        overall_lift = o.absolute_effect / o.control_rate
+        new_lift = new.absolute_effect / new.control_rate
+        joint = "but" if overall_lift * new_lift < 0 else "and"
+        adjusted = ("p" if self.correction == "none"
+                    else f"{CORRECTION_LABELS[self.correction]}-adjusted p")
+        if self.correction == "none":
+            fwer = (f"Testing {len(self.segments)} segments without correction finds a "
+                    f"'significant' segment in {self.fwer_uncorrected:.0%} of A/A tests; a "
+                    f"correction (--correction holm) brings that back to about α = "
+                    f"{self.alpha:g}.")
+        else:
+            fwer = (f"Testing {len(self.segments)} segments without correction finds a "
+                    f"'significant' segment in {self.fwer_uncorrected:.0%} of A/A tests; "
+                    f"{with_correction(self.correction)} {self.fwer_corrected:.1%}.")
         lines = [
-            f"Overall the treatment moves conversion {o.absolute_effect / o.control_rate:+.2%} "
-            f"({verdict}, p = {o.p_value:.3g}), but for {new.segment} "
-            f"({new.share:.0%} of users) it is {new.absolute_effect / new.control_rate:+.2%} "
-            f"(adjusted p = {new.adjusted_p:.3g}).",
-            f"Across {self.experiments:,} simulated runs the test with {label} correction "
-            f"flagged the harmed segment {self.harm_detected_rate:.0%} of the time.",
-            f"Testing {len(self.segments)} segments without correction finds a 'significant' "
-            f"segment in {self.fwer_uncorrected:.0%} of A/A tests; with {label} correction "
-            f"{self.fwer_corrected:.1%}.",
+            f"Overall the treatment moves conversion {overall_lift:+.2%} "
+            f"({verdict}, p = {o.p_value:.3g}), {joint} for {new.segment} "
+            f"({new.share:.0%} of users) it is {new_lift:+.2%} ({adjusted} = "
+            f"{new.adjusted_p:.3g}).",
+            f"Across {self.experiments:,} simulated runs the per-segment test "
+            f"{with_correction(self.correction)} flagged {self._new_users_effect()} "
+            f"{self.harm_detected_rate:.0%} of the time.",
+            fwer,
             "Pick the segments before the test (new vs returning, platform, country), correct "
             "for their number, and treat a segment that is hurt as a launch blocker to fix.",
         ]

@@ -16,21 +16,25 @@ def _o(name: str, type_: str, default, help_: str, choices: tuple[str, ...] = ()
 BASELINE = _o("baseline", "float", 0.1,
               "Control conversion rate (proportion), or the control mean with --metric mean.")
 MDE = _o("mde", "float", 0.01,
-         "Minimum detectable effect: absolute (0.01 = +1 point), or a fraction of the baseline "
-         "with --relative.")
-RELATIVE = _o("relative", "bool", False, "Read --mde as relative to the baseline (0.05 = +5%).")
+         "Minimum detectable effect. ABSOLUTE by default, in the metric's units: 0.01 = +1 "
+         "percentage point (0.10 → 0.11). With --relative, a fraction of the baseline instead: "
+         "0.05 = +5% (0.10 → 0.105).")
+RELATIVE = _o("relative", "bool", False,
+              "Read --mde as RELATIVE, a fraction of the baseline (0.05 = +5%: 0.10 → 0.105), "
+              "instead of the default absolute difference.")
 ALPHA = _o("alpha", "float", 0.05, "Significance level: false-positive rate when nothing changed.")
 POWER = _o("power", "float", 0.8, "Power 1−β: chance of detecting an effect of size --mde.")
 ONE_SIDED = _o("one_sided", "bool", False,
-               "Test only 'treatment better than control' (default: two-sided).")
+               "Test only 'treatment better than control' (default: two-sided); a one-sided "
+               "test cannot show that the treatment is worse.")
 RATIO = _o("ratio", "float", 1.0, "Treatment arm size / control arm size (1.0 = 50/50 split).")
 DAILY_TRAFFIC = _o("daily_traffic", "int", 10_000,
                    "Users entering the experiment per day (both arms together).")
 METRIC = _o("metric", "choice", "proportion",
             "proportion (conversion, z-test) or mean (continuous metric, t-test; needs --std).",
             ("proportion", "mean"))
-STD = _o("std", "float", 0.0, "Per-user standard deviation of the metric (required with "
-         "--metric mean).")
+STD = _o("std", "float", 0.0, "Per-user standard deviation of the metric: required with "
+         "--metric mean, not allowed with proportions (their sd comes from --baseline).")
 
 PLAN_OPTIONS = (BASELINE, MDE, RELATIVE, ALPHA, POWER, ONE_SIDED, RATIO, DAILY_TRAFFIC, METRIC,
                 STD)
@@ -76,10 +80,12 @@ SPECS: list[SimSpec] = [
         "False-positive rate of checking every day vs once, and a sequential design that holds α.",
         "mlsd.sims.abtest_peeking:peeking",
         (
-            _o("looks", "int", 20, "Interim looks at the data (e.g. once a day for 20 days)."),
+            _o("looks", "int", 20, "Interim looks at the data, 2 to 200 (e.g. once a day for "
+               "20 days)."),
             ALPHA, POWER,
             _o("baseline", "float", 0.1, "Control conversion rate."),
-            _o("mde", "float", 0.01, "Absolute effect the test is planned for."),
+            _o("mde", "float", 0.01, "Minimum detectable effect the test is planned for, absolute "
+               "(0.01 = +1 percentage point)."),
             _o("method", "choice", "obrien-fleming", "α-spending function of the sequential "
                "design: obrien-fleming (strict early) or pocock (even).",
                ("obrien-fleming", "pocock")),
