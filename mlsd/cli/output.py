@@ -53,25 +53,31 @@ def print_json(data: Any) -> None:
 
 def rich_table(tbl: Table):
     """A `mlsd.sims.base.Table` as a rich Table (right-aligned numbers)."""
+    from rich.markup import escape
     from rich.table import Table as RichTable
+    from rich.text import Text
 
-    rt = RichTable(title=tbl.title, title_justify="left", caption=tbl.note or None, caption_justify="left")
+    # Simulation text is data, not markup: "E[k²]" must print as written.
+    rt = RichTable(title=Text(tbl.title), title_justify="left", caption=Text(tbl.note) if tbl.note else None,
+                   caption_justify="left")
     numeric = [
         all(isinstance(row[i], (int, float)) and not isinstance(row[i], bool) for row in tbl.rows)
         for i in range(len(tbl.columns))
     ]
     for name, is_num in zip(tbl.columns, numeric, strict=True):
-        rt.add_column(name, justify="right" if is_num else "left")
+        rt.add_column(escape(name), justify="right" if is_num else "left")
     for row in tbl.formatted_rows():
-        rt.add_row(*row)
+        rt.add_row(*(Text(cell) for cell in row))
     return rt
 
 
 def print_result(result: SimResult, *, title: str | None = None) -> None:
     """The default human view of a simulation: its tables, then its reading."""
     out = console()
+    from rich.markup import escape
+
     if title:
-        out.rule(f"[bold]{title}")
+        out.rule(f"[bold]{escape(title)}")
     for tbl in result.tables():
         out.print(rich_table(tbl))
         out.print()
@@ -79,7 +85,7 @@ def print_result(result: SimResult, *, title: str | None = None) -> None:
     if lines:
         out.print("[bold]What the numbers say[/]")
         for line in lines:
-            out.print(f"  • {line}")
+            out.print(f"  • {escape(line)}")
 
 
 @contextmanager

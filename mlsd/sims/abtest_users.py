@@ -241,7 +241,7 @@ class UnitResult(SimResult):
             f"requests each, ICC {self.icc:g})",
             ("randomise by", "analyse as", "false-positive rate", "95% CI", "valid"), rows,
             note=f"Design effect 1 + (m_eff − 1)·ICC = {self.design_effect:.2f} (m_eff = "
-                 f"E(k²)/E(k), E the mean over users' request counts k): the naive "
+                 f"E[k²]/E[k], E the mean over users' request counts k): the naive "
                  f"request-level standard error is √{self.design_effect:.2f} too small; "
                  f"theory predicts a false-positive rate of {self.fpr_naive_theory:.3f}.",
         )]
