@@ -3,7 +3,9 @@
 Goal (issue 5): at recall@10 ≥ 0.9 the chosen faiss index is at least 10× faster than
 scikit-learn's brute-force NearestNeighbors on the same queries. Both run on one thread;
 QPS is queries per CPU-second of that thread (`time.thread_time`), so a busy machine
-inflates neither side. Also prints the wall-clock time of the whole default simulation.
+inflates neither side, and both are timed the same way (`measured_qps`: a warm-up call,
+then the median of repeated calls, nothing else running in the simulation). Also
+prints the wall-clock time of the whole default simulation.
 
 Usage: python benchmarks/retrieval.py [--n 100000] [--seeds 3]
 """

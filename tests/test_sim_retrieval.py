@@ -183,6 +183,80 @@ def test_result_renders_tables_charts_reading_and_json(small):
     assert data["chosen"]["recall"] >= 0.95
 
 
+class _FakeClock:
+    """Stands in for `time.thread_time`: each search call advances it by a scripted amount."""
+
+    def __init__(self, durations):
+        self.now = 0.0
+        self.durations = list(durations)
+        self.calls = 0
+
+    def thread_time(self):
+        return self.now
+
+    def search(self):
+        self.now += self.durations[min(self.calls, len(self.durations) - 1)]
+        self.calls += 1
+        return f"result {self.calls}"
+
+
+def test_measured_qps_skips_the_warm_up_call_and_takes_the_median(monkeypatch):
+    # a slow cold first call, then one interrupted call among fast ones
+    clock = _FakeClock([0.05, 0.004, 0.030, 0.005, 0.006, 0.004, 0.005])
+    monkeypatch.setattr(R.time, "thread_time", clock.thread_time)
+    result, qps = R.measured_qps(clock.search, 200, budget=1.0)
+    assert result == "result 1"  # the recall is computed from the first call's answer
+    # timed calls until >= MIN_TIMED_RUNS and >= MIN_TIMED_SECONDS: 0.004+0.030+0.005 >= 0.02
+    assert clock.calls == 1 + R.MIN_TIMED_RUNS
+    assert qps == pytest.approx(200 / 0.005)  # median of 0.004, 0.030, 0.005
+
+
+def test_measured_qps_repeats_fast_batches_until_enough_time_was_measured(monkeypatch):
+    clock = _FakeClock([0.003])
+    monkeypatch.setattr(R.time, "thread_time", clock.thread_time)
+    _, qps = R.measured_qps(clock.search, 50)
+    assert clock.calls - 1 == math.ceil(R.MIN_TIMED_SECONDS / 0.003) > R.MIN_TIMED_RUNS
+    assert qps == pytest.approx(50 / 0.003)
+
+
+def test_measured_qps_times_a_batch_that_uses_the_budget_once(monkeypatch):
+    clock = _FakeClock([0.3, 0.001])
+    monkeypatch.setattr(R.time, "thread_time", clock.thread_time)
+    result, qps = R.measured_qps(clock.search, 100, budget=0.25)
+    assert clock.calls == 1 and result == "result 1"
+    assert qps == pytest.approx(100 / 0.3)
+    # under the budget: the slow first call only warms up
+    clock = _FakeClock([0.2, 0.05, 0.06, 0.07])
+    monkeypatch.setattr(R.time, "thread_time", clock.thread_time)
+    _, qps = R.measured_qps(clock.search, 100, budget=0.24)
+    assert clock.calls == 2 and qps == pytest.approx(100 / 0.05)  # 0.2 + 0.05 used the budget
+
+
+def test_nothing_is_timed_while_the_hnsw_graph_is_built(monkeypatch):
+    """A graph build on the other core slows searches timed beside it: time after it ends."""
+    import threading
+
+    seen = []
+    real = R.measured_qps
+
+    def spy(search, n_queries, *args):
+        seen.append(any(t.name == "mlsd-hnsw-build" for t in threading.enumerate()))
+        return real(search, n_queries, *args)
+
+    monkeypatch.setattr(R, "measured_qps", spy)
+    res = R.simulate_retrieval(n=2000, n_queries=20, clusters=20, seed=1)
+    assert len(seen) == len(res.points) + 1  # every configuration and the baseline
+    assert not any(seen)
+
+
+@pytest.mark.parametrize(
+    ("n", "nlist"),
+    [(1000, 25), (4000, 64), (50_000, 256), (65_536, 256), (100_000, 512), (1_000_000, 1024)],
+)
+def test_auto_nlist_is_the_power_of_two_at_or_above_sqrt_n(n, nlist):
+    assert R.auto_nlist(n) == nlist  # 1,000 items: capped at n/39 for k-means
+
+
 def test_registry_run_matches_direct_call():
     from mlsd import registry
 

@@ -15,7 +15,7 @@ SPECS: list[SimSpec] = [
             OptionSpec(
                 "target_recall", "float", 0.95, "Recall@10 the chosen index must reach, in (0, 1]."
             ),
-            OptionSpec("nlist", "int", 0, "IVF inverted lists; 0 picks a power of two near √n."),
+            OptionSpec("nlist", "int", 0, "IVF inverted lists; 0 picks the power of two at or above √n."),
             OptionSpec(
                 "max_nprobe", "int", 64, "Largest IVF nprobe in the sweep (1, 2, 4, … up to it)."
             ),
