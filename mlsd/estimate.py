@@ -47,44 +47,51 @@ class EstimateKey:
 
 
 KEYS: tuple[EstimateKey, ...] = (
+    # `high`: a sane maximum, far past any real system, that keeps every product finite.
     EstimateKey("daily_active_users", "--dau", 10_000_000, "users",
-                "Daily active users (DAU).", integer=True),
+                "Daily active users (DAU).", integer=True, high=1e10),  # more than people on Earth
     EstimateKey("requests_per_user_per_day", "--requests-per-user", 10, "requests/day",
-                "Requests (page loads, queries, feed refreshes) per active user per day."),
+                "Requests (page loads, queries, feed refreshes) per active user per day.", high=1e6),
     EstimateKey("peak_to_average", "--peak-to-average", 3, "×",
-                "Peak QPS over average QPS (diurnal peak; 2-3 is typical).", low=1, low_inclusive=True),
+                "Peak QPS over average QPS (diurnal peak; 2-3 is typical).", low=1, low_inclusive=True,
+                high=1000),
     EstimateKey("users", "--users", None, "users",
                 "Users with an embedding / feature row (defaults to DAU).", integer=True,
-                default_from="daily_active_users"),
+                default_from="daily_active_users", high=1e12),
     EstimateKey("items", "--items", 1_000_000, "items",
-                "Items in the catalogue (posts, products, videos, documents).", integer=True),
+                "Items in the catalogue (posts, products, videos, documents).", integer=True, high=1e13),
     EstimateKey("embedding_dim", "--embedding-dim", 64, "dims",
-                "Embedding dimension of users and items.", integer=True),
+                "Embedding dimension of users and items.", integer=True, high=100_000),
     EstimateKey("bytes_per_value", "--bytes-per-value", 4, "B",
-                "Bytes per embedding value (4 = float32, 2 = float16, 1 = int8)."),
+                "Bytes per embedding value (4 = float32, 2 = float16, 1 = int8).", high=64),
     EstimateKey("candidate_posts_per_request", "--candidates-per-request", 500, "candidates",
-                "Candidates the ranking model scores per request.", integer=True),
+                "Candidates the ranking model scores per request.", integer=True, high=1e7),
     EstimateKey("log_events_per_request", "--log-events-per-request", 10, "events",
-                "Log rows written per request (e.g. one per impression shown).", integer=True),
+                "Log rows written per request (e.g. one per impression shown).", integer=True, high=1e6),
     EstimateKey("bytes_per_log_event", "--bytes-per-log-event", 500, "B",
-                "Bytes per log row (ids, timestamp, context, outcome)."),
+                "Bytes per log row (ids, timestamp, context, outcome).", high=1e9),
     EstimateKey("feature_bytes_per_example", "--feature-bytes-per-example", 2_000, "B",
-                "Bytes of features logged per log row at serving time (for training without skew)."),
+                "Bytes of features logged per log row at serving time (for training without skew).", high=1e9),
     EstimateKey("feature_bytes_per_entity", "--feature-bytes-per-entity", 1_000, "B",
-                "Bytes per user or item row in the online feature store."),
+                "Bytes per user or item row in the online feature store.", high=1e9),
     EstimateKey("response_bytes", "--response-bytes", 10_000, "B",
-                "Bytes per response sent back to the client."),
+                "Bytes per response sent back to the client.", high=1e10),
     EstimateKey("per_server_qps", "--per-server-qps", 500, "QPS",
-                "Requests per second one server sustains (measure it with a load test)."),
+                "Requests per second one server sustains (measure it with a load test).", high=1e9),
     EstimateKey("target_utilization", "--target-utilization", 0.7, "",
                 "Fraction of a server's capacity you plan to use at peak (headroom for spikes).",
                 high=1.0),
     EstimateKey("latency_budget_ms", "--latency-budget-ms", 200, "ms",
-                "End-to-end latency budget per request."),
+                "End-to-end latency budget per request.", high=3_600_000),  # an hour
     EstimateKey("replication", "--replication", 3, "×",
                 "Copies kept of stored data (storage per year is shown raw and replicated).",
-                low=1, low_inclusive=True),
+                low=1, low_inclusive=True, high=100),
 )
+
+# More servers than this and the per-server inputs are not what anyone meant.
+MAX_SERVERS = 1e15
+# Up to this many servers a fixed pool is simpler than autoscaling (the reading says so).
+SMALL_FLEET = 10
 
 KEY_BY_NAME: dict[str, EstimateKey] = {k.name: k for k in KEYS}
 
@@ -138,13 +145,33 @@ class EstimateResult(SimResult):
         emb = self.figure("embedding table memory")
         logs_year = self.figure("log storage per year")
         scored = self.figure("candidates scored per second at peak")
+        if servers.value <= 1:
+            sizing = (
+                f"Peak traffic is {peak.shown}, which one server carries at the stated per-server "
+                "throughput and headroom: no horizontal scaling is needed, though a second server "
+                "keeps the service up through a crash or a deploy."
+            )
+        elif servers.value <= SMALL_FLEET:
+            sizing = (
+                f"Peak traffic is {peak.shown}; at the stated per-server throughput and headroom that "
+                f"needs {servers.shown}: a small fixed pool behind a load balancer, plus one spare for "
+                "failures and deploys, covers it; autoscaling saves little at this size."
+            )
+        else:
+            sizing = (
+                f"Peak traffic is {peak.shown}; at the stated per-server throughput and headroom that "
+                f"needs {servers.shown}, so the serving tier must scale horizontally "
+                "behind a load balancer with autoscaling for the daily peak."
+            )
         lines = [
-            f"Peak traffic is {peak.shown}; at the stated per-server throughput and headroom that "
-            f"needs {servers.shown}, so the serving tier must scale horizontally "
-            "behind a load balancer with autoscaling for the daily peak.",
+            sizing,
             (
                 f"The ranking model computes {scored.shown} at peak: this, not the request rate, sizes "
                 "the model servers, which is why a cheap candidate-generation stage cuts the list first."
+            ) if scored.value > peak.value and servers.value > 1 else (
+                f"The ranking model computes {scored.shown} at peak, little at this traffic; as traffic "
+                "grows this, not the request rate, sizes the model servers, which is why a cheap "
+                "candidate-generation stage cuts the list first."
             ) if scored.value > peak.value else (
                 "The model scores one prediction per request, so the request rate itself sizes the "
                 "model servers."
@@ -174,44 +201,81 @@ def _tidy(value: float) -> float | int:
     return int(value) if float(value).is_integer() and abs(value) < 1e18 else value
 
 
+def _sci(value: float) -> str:
+    """3.47e+22, 1.0e+26: scientific notation without float noise."""
+    mantissa, exponent = f"{value:.2e}".split("e")
+    mantissa = mantissa.rstrip("0")
+    if mantissa.endswith("."):
+        mantissa += "0"
+    return f"{mantissa}e{exponent}"
+
+
 def _fmt_num(value: float) -> str:
-    """1234567 -> '1,234,567'; 0.7 -> '0.7'; 69444.4 -> '69,444'."""
-    if value == int(value) and abs(value) < 1e18:
+    """1234567 -> '1,234,567'; 0.7 -> '0.7'; 69444.4 -> '69,444'; 0.000115741 -> '0.000116'; 1e26 -> '1.0e+26'."""
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 1e15:  # past a quadrillion, digits are noise: 1.0e+26, not 99,999,999,999,999,991,611,392
+        return _sci(value)
+    if value == int(value):
         return f"{int(value):,}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 1:
         return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:.3g}"
+    if abs(value) >= 1e-6:  # three significant digits, written out: 0.000116, not 0 or 1.16e-04
+        decimals = 2 - math.floor(math.log10(abs(value)))
+        return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return _sci(value)
+
+
+def _count(value: float, one: str, many: str) -> str:
+    """'1 server', '14 servers', '0.5 servers'."""
+    return f"{_fmt_num(value)} {one if value == 1 else many}"
+
+
+def _fmt_scaled(value: float, base: str, units: tuple[tuple[str, float], ...]) -> str:
+    """Value in the largest unit it reaches (3 significant digits); past the largest, scientific."""
+    rounded = float(f"{value:.3g}")  # so 999,999 B reads 1 MB, not 1e+03 KB
+    for unit, size in units:
+        if abs(rounded) >= size:
+            q = value / size
+            if abs(q) >= 1e6:
+                return f"{_sci(value)} {base}"
+            return f"{q:,.3g} {unit}" if abs(q) < 1000 else f"{q:,.0f} {unit}"
+    return f"{_fmt_num(value)} {base}" if abs(value) < 1 else f"{value:,.0f} {base}"
 
 
 def _fmt_bytes(n: float) -> str:
     """Decimal units, as capacity planning uses them: 1 TB = 10^12 bytes."""
-    for unit, size in (("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if abs(n) >= size:
-            return f"{n / size:,.3g} {unit}" if n / size < 1000 else f"{n / size:,.0f} {unit}"
-    return f"{n:,.0f} B"
+    return _fmt_scaled(n, "B", (("EB", 1e18), ("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)))
 
 
 def _fmt_bits_per_s(bytes_per_s: float) -> str:
-    bits = bytes_per_s * 8
-    for unit, size in (("Tbit/s", 1e12), ("Gbit/s", 1e9), ("Mbit/s", 1e6), ("kbit/s", 1e3)):
-        if bits >= size:
-            return f"{bits / size:,.3g} {unit}"
-    return f"{bits:,.0f} bit/s"
+    return _fmt_scaled(bytes_per_s * 8, "bit/s", (("Pbit/s", 1e15), ("Tbit/s", 1e12), ("Gbit/s", 1e9),
+                                                   ("Mbit/s", 1e6), ("kbit/s", 1e3)))
+
+
+def _fmt_limit(value: float) -> str:
+    """A bound or a bad value in an error message: 10,000,000,000 rather than 1e+10."""
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e16:
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 def _check(key: EstimateKey, value: Any, where: str) -> float:
-    """Validate one input; the message names it as the user wrote it."""
+    """Validate one input; the message names it as the user wrote it and gives the valid range."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise BadInputError(f"{where} must be a number, got {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int past float range (10**400)
+        value = math.inf
     too_low = value < key.low or (value == key.low and not key.low_inclusive)
     too_high = key.high is not None and value > key.high
     if too_low or too_high or math.isinf(value):
         left = "[" if key.low_inclusive else "("
-        hi = "inf)" if key.high is None else f"{key.high:g}]"
-        raise BadInputError(f"{where} must be in {left}{key.low:g}, {hi}, got {value:g}")
+        hi = "inf)" if key.high is None else f"{_fmt_limit(key.high)}]"
+        raise BadInputError(f"{where} must be in {left}{key.low:g}, {hi}, got {_fmt_limit(value)}")
     return value
 
 
@@ -235,14 +299,19 @@ def estimate(
 
     values: dict[str, float] = {}
     sources: dict[str, str] = {}
+    where: dict[str, str] = {}  # each input as the user gave it, for messages
     prefix = f"{scenario}: " if scenario else ""
     for key in KEYS:
         if key.name in overrides:
+            where[key.name] = key.option
             values[key.name] = _check(key, overrides[key.name], key.option)
             sources[key.name] = "option"
         elif key.name in scale:
-            values[key.name] = _check(key, scale[key.name], f"{prefix}scale.{key.name}")
+            where[key.name] = f"{prefix}scale.{key.name}"
+            values[key.name] = _check(key, scale[key.name], where[key.name])
             sources[key.name] = "scenario"
+        else:
+            where[key.name] = key.option
     for key in KEYS:  # defaults after the explicit values, so default_from can see them
         if key.name not in values:
             values[key.name] = float(key.default if key.default is not None else values[key.default_from])
@@ -258,37 +327,47 @@ def estimate(
         return value
 
     dau, rpu = v["daily_active_users"], v["requests_per_user_per_day"]
+    per_day = "request/day" if rpu == 1 else "requests/day"
     requests_day = add(
-        "requests per day", dau * rpu, "requests/day", f"{n(dau * rpu)} requests/day",
-        f"{n(dau)} DAU × {n(rpu)} requests/day = {n(dau * rpu)} requests/day",
+        "requests per day", dau * rpu, "requests/day", _count(dau * rpu, "request/day", "requests/day"),
+        f"{n(dau)} DAU × {n(rpu)} {per_day} = {_count(dau * rpu, 'request/day', 'requests/day')}",
     )
     avg_qps = requests_day / SECONDS_PER_DAY
-    add("average QPS", avg_qps, "QPS", f"{n(round(avg_qps))} QPS",
-        f"{n(dau)} DAU × {n(rpu)} requests/day ÷ {SECONDS_PER_DAY:,} s = {n(round(avg_qps))} QPS")
+    add("average QPS", avg_qps, "QPS", f"{n(avg_qps)} QPS",
+        f"{n(dau)} DAU × {n(rpu)} {per_day} ÷ {SECONDS_PER_DAY:,} s = {n(avg_qps)} QPS")
     pta = v["peak_to_average"]
     peak_qps = avg_qps * pta
-    add("peak QPS", peak_qps, "QPS", f"{n(round(peak_qps))} QPS",
-        f"{n(round(avg_qps))} QPS × {n(pta)} peak/average = {n(round(peak_qps))} QPS")
+    add("peak QPS", peak_qps, "QPS", f"{n(peak_qps)} QPS",
+        f"{n(avg_qps)} QPS × {n(pta)} peak/average = {n(peak_qps)} QPS")
 
     cands = v["candidate_posts_per_request"]
     scored = peak_qps * cands
-    add("candidates scored per second at peak", scored, "scores/s", f"{n(round(scored))} scores/s",
-        f"{n(round(peak_qps))} QPS × {n(cands)} candidates/request = {n(round(scored))} scores/s")
+    add("candidates scored per second at peak", scored, "scores/s", f"{n(scored)} scores/s",
+        f"{n(peak_qps)} QPS × {_count(cands, 'candidate/request', 'candidates/request')} = {n(scored)} scores/s")
 
     psq, util = v["per_server_qps"], v["target_utilization"]
-    servers = math.ceil(peak_qps / (psq * util))
-    add("servers at peak", servers, "servers", f"{servers:,} servers",
-        f"⌈{n(round(peak_qps))} QPS ÷ ({n(psq)} QPS/server × {n(util)} utilization)⌉ = {servers:,} servers")
+    server_share = peak_qps / (psq * util)
+    if not server_share <= MAX_SERVERS:  # also catches inf from a tiny --per-server-qps
+        raise BadInputError(
+            f"{where['per_server_qps']} {_fmt_limit(psq)} at {where['target_utilization']} {util:g} needs "
+            f"more than {_sci(MAX_SERVERS)} servers for {n(peak_qps)} QPS; raise them"
+        )
+    servers = math.ceil(server_share)
+    add("servers at peak", servers, "servers", _count(servers, "server", "servers"),
+        f"⌈{n(peak_qps)} QPS ÷ ({n(psq)} QPS/server × {n(util)} utilization)⌉ = "
+        f"{_count(servers, 'server', 'servers')}")
 
     lat_s = v["latency_budget_ms"] / 1000
     inflight = peak_qps * lat_s
-    add("requests in flight at peak", inflight, "requests", f"{n(round(inflight))} requests",
-        f"Little's law: {n(round(peak_qps))} QPS × {n(lat_s)} s latency = {n(round(inflight))} concurrent requests")
+    add("requests in flight at peak", inflight, "requests", _count(inflight, "request", "requests"),
+        f"Little's law: {n(peak_qps)} QPS × {n(lat_s)} s latency = "
+        f"{_count(inflight, 'concurrent request', 'concurrent requests')}")
 
     ev, bpe = v["log_events_per_request"], v["bytes_per_log_event"]
     log_day = requests_day * ev * bpe
     add("log storage per day", log_day, "B/day", f"{_fmt_bytes(log_day)}/day",
-        f"{n(requests_day)} requests/day × {n(ev)} events/request × {n(bpe)} B = {_fmt_bytes(log_day)}/day")
+        f"{_count(requests_day, 'request/day', 'requests/day')} × {_count(ev, 'event/request', 'events/request')} "
+        f"× {n(bpe)} B = {_fmt_bytes(log_day)}/day")
     rep = v["replication"]
     log_year = log_day * DAYS_PER_YEAR
     add("log storage per year", log_year, "B/year", f"{_fmt_bytes(log_year)}/year",
@@ -298,7 +377,8 @@ def estimate(
     fbe = v["feature_bytes_per_example"]
     feat_day = requests_day * ev * fbe
     add("feature log storage per day", feat_day, "B/day", f"{_fmt_bytes(feat_day)}/day",
-        f"{n(requests_day)} requests/day × {n(ev)} examples/request × {n(fbe)} B of features = "
+        f"{_count(requests_day, 'request/day', 'requests/day')} × "
+        f"{_count(ev, 'example/request', 'examples/request')} × {n(fbe)} B of features = "
         f"{_fmt_bytes(feat_day)}/day")
     feat_year = feat_day * DAYS_PER_YEAR
     add("feature log storage per year", feat_year, "B/year", f"{_fmt_bytes(feat_year)}/year",
@@ -306,24 +386,28 @@ def estimate(
         f"({_fmt_bytes(feat_year * rep)} with {n(rep)}× replication)")
 
     users, items = v["users"], v["items"]
+    rows = f"({_count(users, 'user', 'users')} + {_count(items, 'item', 'items')})"
     fbent = v["feature_bytes_per_entity"]
     store = (users + items) * fbent
     add("online feature store size", store, "B", _fmt_bytes(store),
-        f"({n(users)} users + {n(items)} items) × {n(fbent)} B = {_fmt_bytes(store)}")
+        f"{rows} × {n(fbent)} B = {_fmt_bytes(store)}")
 
     dim, bpv = v["embedding_dim"], v["bytes_per_value"]
     emb = (users + items) * dim * bpv
     add("embedding table memory", emb, "B", _fmt_bytes(emb),
-        f"({n(users)} users + {n(items)} items) × {n(dim)} dims × {n(bpv)} B = {_fmt_bytes(emb)}")
+        f"{rows} × {_count(dim, 'dim', 'dims')} × {n(bpv)} B = {_fmt_bytes(emb)}")
 
     resp = v["response_bytes"]
     egress = peak_qps * resp
     add("egress bandwidth at peak", egress, "B/s", _fmt_bits_per_s(egress),
-        f"{n(round(peak_qps))} QPS × {n(resp)} B × 8 bit = {_fmt_bits_per_s(egress)}")
+        f"{n(peak_qps)} QPS × {n(resp)} B × 8 bit = {_fmt_bits_per_s(egress)}")
     ingest = (log_day + feat_day) / SECONDS_PER_DAY
     add("log ingestion bandwidth (average)", ingest, "B/s", _fmt_bits_per_s(ingest),
         f"({_fmt_bytes(log_day)} + {_fmt_bytes(feat_day)}) per day ÷ {SECONDS_PER_DAY:,} s × 8 bit = "
         f"{_fmt_bits_per_s(ingest)}")
+    for f in figures:  # the bounds on the inputs keep every product finite; say so loudly if not
+        if not math.isfinite(f.value):
+            raise BadInputError(f"the inputs overflow: {f.name} is not a finite number; use smaller values")
 
     inputs = tuple(
         EstimateInput(k.name, _tidy(values[k.name]), k.unit, sources[k.name]) for k in KEYS

@@ -109,12 +109,17 @@ def test_cli_prints_arithmetic_and_json(run_cli):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--dau", "0"), "--dau must be in (0, inf), got 0"),
-    (("--requests-per-user", "-3"), "--requests-per-user must be in (0, inf), got -3"),
-    (("--per-server-qps", "0"), "--per-server-qps must be in (0, inf), got 0"),
-    (("--peak-to-average", "0.5"), "--peak-to-average must be in [1, inf), got 0.5"),
+    (("--dau", "0"), "--dau must be in (0, 10,000,000,000], got 0"),
+    (("--requests-per-user", "-3"), "--requests-per-user must be in (0, 1,000,000], got -3"),
+    (("--per-server-qps", "0"), "--per-server-qps must be in (0, 1,000,000,000], got 0"),
+    (("--peak-to-average", "0.5"), "--peak-to-average must be in [1, 1,000], got 0.5"),
     (("--target-utilization", "1.5"), "--target-utilization must be in (0, 1], got 1.5"),
-    (("--items", "-1"), "--items must be in (0, inf), got -1"),
+    (("--items", "-1"), "--items must be in (0, 10,000,000,000,000], got -1"),
+    # inputs that would overflow (or print float noise) are refused with a sane maximum
+    (("--dau", "99999999999999999999999999"), "--dau must be in (0, 10,000,000,000], got 1e+26"),
+    (("--response-bytes", "1e308"), "--response-bytes must be in (0, 10,000,000,000], got 1e+308"),
+    (("--replication", "1e300"), "--replication must be in [1, 100], got 1e+300"),
+    (("--per-server-qps", "1e-300"), "--per-server-qps 1e-300 at --target-utilization 0.7 needs more than"),
 ])
 def test_cli_bad_input_one_line_exit_2(run_cli, args, message):
     res = run_cli("estimate", *args)
@@ -156,7 +161,7 @@ def test_cli_scenario_with_zero_rate_is_one_line(run_cli, tmp_path):
     res = run_cli("estimate", str(path))
     assert res.code == 2 and res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1
-    assert "scale.requests_per_user_per_day must be in (0, inf), got 0" in res.stderr
+    assert "scale.requests_per_user_per_day must be in (0, 1,000,000], got 0" in res.stderr
 
 
 def test_cli_builtin_scenario_uses_its_scale(run_cli):
@@ -178,3 +183,67 @@ def test_cli_unknown_scenario_is_one_line(run_cli):
     res = run_cli("estimate", "no-such-scenario")
     assert res.code == 2 and res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_one_user_reads_right():
+    """--dau 1: small QPS keep their digits, counts are singular, one server needs no scaling out."""
+    r = estimate(overrides={"daily_active_users": 1})
+    # 1 × 10 / 86,400 = 0.000115741 QPS; × 3 = 0.000347222 QPS; × 10,000 B × 8 = 27.8 bit/s (by hand)
+    assert r.figure("average QPS").arithmetic == "1 DAU × 10 requests/day ÷ 86,400 s = 0.000116 QPS"
+    assert r.figure("egress bandwidth at peak").arithmetic == "0.000347 QPS × 10,000 B × 8 bit = 28 bit/s"
+    assert r.figure("servers at peak").shown == "1 server"
+    assert r.figure("servers at peak").arithmetic.endswith("= 1 server")
+    assert r.figure("embedding table memory").arithmetic.startswith("(1 user + 1,000,000 items)")
+    text = " ".join(r.reading())
+    assert "must scale horizontally" not in text and "no horizontal scaling is needed" in text
+    one = estimate(overrides={"daily_active_users": 1, "requests_per_user_per_day": 1, "users": 5,
+                              "items": 1, "embedding_dim": 1, "log_events_per_request": 1})
+    assert one.figure("requests per day").shown == "1 request/day"
+    assert "(5 users + 1 item) × 1 dim ×" in one.figure("embedding table memory").arithmetic
+    assert "× 1 event/request ×" in one.figure("log storage per day").arithmetic
+
+
+def test_scaling_advice_follows_the_server_count():
+    few = estimate(overrides={"daily_active_users": 10_000_000, "per_server_qps": 500})  # ⌈3,472 / 350⌉ = 10
+    assert fig(few, "servers at peak") == 10
+    assert "small fixed pool" in few.reading()[0]
+    many = estimate(overrides={"daily_active_users": 300_000_000})
+    assert fig(many, "servers at peak") > 10 and "must scale horizontally" in many.reading()[0]
+
+
+def test_huge_numbers_are_formatted_without_float_noise():
+    from mlsd.estimate import _fmt_bytes, _fmt_num
+
+    assert _fmt_num(1e26) == "1.0e+26"
+    assert _fmt_num(3.4722222222222e22) == "3.47e+22"
+    assert _fmt_num(69_444.4) == "69,444" and _fmt_num(0.000115741) == "0.000116"
+    assert _fmt_bytes(999_999) == "1 MB" and _fmt_bytes(1e30) == "1.0e+30 B"
+
+
+def test_largest_inputs_give_finite_clean_figures(run_cli):
+    """Every input at its maximum: all figures finite, JSON without 'inf', no 20-digit noise."""
+    import re
+
+    top = {k.name: k.high for k in KEYS}
+    r = estimate(overrides=top)
+    assert all(math.isfinite(f.value) for f in r.figures)
+    for f in r.figures:
+        assert not re.search(r"\d{1,3}(,\d{3}){5,}", f.shown + f.arithmetic), f  # ≥ 10^15 written out
+    args = [a for k in KEYS for a in (k.option, str(int(k.high)) if k.integer else repr(k.high))]
+    res = run_cli("estimate", *args, "--json")
+    assert res.code == 0, res.stderr
+    assert "inf" not in res.stdout.replace("infra", "") and "NaN" not in res.stdout
+    json.loads(res.stdout)
+
+
+def test_help_states_each_options_maximum():
+    """--help documents the range the error message enforces (the maximum, from KEYS)."""
+    import typer
+
+    from mlsd.cli import app
+    from mlsd.estimate import _fmt_limit
+
+    cmd = typer.main.get_command(app).commands["estimate"]
+    helps = {opt: p.help for p in cmd.params for opt in getattr(p, "opts", [])}
+    for key in KEYS:
+        assert _fmt_limit(key.high) in helps[key.option], key.option

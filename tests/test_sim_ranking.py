@@ -134,7 +134,7 @@ def test_registry_runs_ranking():
     [
         (["--n-users", "0"], "--n-users must be in [200, inf), got 0"),
         (["--n-items", "-5"], "--n-items must be in [200, inf)"),
-        (["--sessions", "0"], "--sessions must be in (0, inf), got 0"),
+        (["--sessions", "0"], "--sessions must be in (0, 50], got 0"),
         (["--position-bias", "5"], "--position-bias must be in [0, 3], got 5"),
         (["--n-users", "500000000"], "--n-users 500,000,000 needs about"),
     ],
@@ -153,3 +153,19 @@ def test_charts_draw_to_svg(result):
     for chart in result.charts():
         assert all(len(s.x) == len(s.y) > 1 for s in chart.series)
         assert to_svg(chart).startswith("<svg")
+
+
+def test_cold_start_reading_is_one_clear_sentence(result):
+    """It once read 'for new items full model (history missing) (full model (history missing) 0.690, …'."""
+    line = next(x for x in result.reading() if x.startswith("Cold start"))
+    assert "((" not in line and ") (" not in line and "(history missing)" not in line
+    assert line.count("ranks best (NDCG@10") == 2
+    for segment, best in (("new users", result.fallback_new_users), ("new items", result.fallback_new_items)):
+        score = next(r.ndcg10 for r in result.cold_start if r.segment == segment and r.ranker == best)
+        assert f"ranks best (NDCG@10 {score:.3f}" in line
+
+
+def test_huge_sessions_names_sessions(run_cli):
+    res = run_cli("simulate", "ranking", "--sessions", "1000000000000")
+    assert res.code == 2 and res.stdout == ""
+    assert "--sessions must be in (0, 50], got 1e+12" in res.stderr.strip().splitlines()[0]

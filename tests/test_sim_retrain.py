@@ -75,15 +75,28 @@ def test_cli_json(run_cli):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--samples-per-day", "0"), "--samples-per-day must be in (0, inf), got 0"),
-    (("--learning-rate", "-0.1"), "--learning-rate must be in (0, inf), got -0.1"),
+    (("--samples-per-day", "0"), "--samples-per-day must be in (0, 1e+06], got 0"),
+    (("--learning-rate", "-0.1"), "--learning-rate must be in (0, 10], got -0.1"),
+    (("--learning-rate", "1e300"), "--learning-rate must be in (0, 10], got 1e+300"),
     (("--gradual-drift-deg", "200"), "--gradual-drift-deg must be in [0, 180], got 200"),
-    (("--sudden-drifts", "-1"), "--sudden-drifts must be in [0, inf), got -1"),
+    (("--sudden-drifts", "-1"), "--sudden-drifts must be in [0, 100], got -1"),
+    (("--sudden-drifts", "1000000000000"), "--sudden-drifts must be in [0, 100], got 1e+12"),
     (("--days", "10"), "--days must be at least --warmup-days + 7 = 21"),
-    (("--window-days", "0"), "--window-days must be in (0, inf), got 0"),
+    (("--days", "1000000000000"), "--days must be in (0, 1000], got 1e+12"),
+    (("--window-days", "0"), "--window-days must be in (0, 365], got 0"),
 ])
 def test_cli_bad_input(run_cli, args, message):
     res = run_cli("simulate", "retrain", *args)
     assert res.code == 2 and res.stdout == ""
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
+
+
+def test_reading_speaks_to_a_user_not_the_codebase():
+    """No internal jargon: 'the seed's', 're-reads its window N times'; full + incremental is spelled out."""
+    text = " ".join(simulate_retrain(days=30, samples_per_day=100, epochs=5, window_days=14).reading())
+    assert "seed's" not in text and "re-reads" not in text
+    assert "Full retraining plus incremental updates (全量 + 增量" in text
+    assert "retrains on the last 14 days, 5 passes (epochs), every day" in text
+    one = " ".join(simulate_retrain(days=30, samples_per_day=100, epochs=1, window_days=1).reading())
+    assert "retrains on the last day, 1 pass (epoch), every day" in one

@@ -113,6 +113,11 @@ def test_cli_json(run_cli):
         (["--server-qps", "0"], "--server-qps"),
         (["--canary-percent", "0"], "--canary-percent"),
         (["--qps", "2500"], "at least 26 servers"),
+        # huge finite values used to run forever: refused with the valid range
+        (["--servers", "1000000000000"], "--servers must be in [2, 10000], got 1e+12"),
+        (["--update-minutes", "1e300"], "--update-minutes must be in (0, 1200], got 1e+300"),
+        (["--servers", "10000", "--batch", "1", "--qps", "10"], "at most 1,200 (20 hours) is simulated"),
+        (["--server-qps", "1e-300"], "more than the 10,000 servers simulated are needed"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
@@ -121,3 +126,22 @@ def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
     assert res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1
     assert needle in res.stderr
+
+
+@pytest.mark.parametrize("which", ["good", "bad"])
+def test_tables_show_minutes_to_one_decimal(which, request):
+    """The simulation steps in 10 s; tables show 0.7, 2.3 minutes, never 0.6667 or 2.333."""
+    result = request.getfixturevalue(which)
+    summary, timeline = result.tables()
+    minutes = [row[0] for row in timeline.rows] + [row[1] for row in summary.rows]
+    assert minutes and all(round(m, 1) == m for m in minutes)
+    assert any(m != int(m) for m in minutes)  # the push really does not land on whole minutes
+
+
+def test_replacing_the_whole_fleet_at_once_is_an_outage_not_a_crash():
+    """--batch = --servers without surge: capacity 0 for a while; every request then times out."""
+    r = simulate_rollout(servers=4, batch=4, qps=300, seed=0)
+    plain = run_of(r, "rolling", surged=False)
+    assert plain.min_capacity_over_demand == 0
+    assert plain.dropped_requests >= 300 * 60  # at least a minute of all traffic
+    assert run_of(r, "rolling", surged=True).dropped_requests < plain.dropped_requests

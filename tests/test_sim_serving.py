@@ -115,6 +115,18 @@ def test_cache_hits_cut_the_replicas_the_slo_needs(default_run):
     assert all(c.p99_ms <= default_run.slo_p99_ms for c in default_run.cache if c.replicas)
 
 
+def test_cache_table_agrees_with_the_sized_fleet_or_says_why(default_run):
+    """The no-hit cache row and the first table size the same fleet; any gap is explained in the note."""
+    zero = next(c for c in default_run.cache if c.hit_rate == 0)
+    note = next(t for t in default_run.tables() if t.title.startswith("A cache in front")).note
+    if zero.replicas != default_run.replicas:
+        assert f"Hit rate 0 needs {zero.replicas} replicas, not the {default_run.replicas}" in note
+        assert "still pays the" in note
+    # with a free lookup the no-hit row is the fleet of the first table
+    free = s.simulate_serving(cache_ms=0, requests=20_000, seed=0)
+    assert next(c for c in free.cache if c.hit_rate == 0).replicas == free.replicas
+
+
 def test_batch_prediction_is_stale_and_online_is_not(default_run):
     batch, online = default_run.batch_vs_online
     assert 0 < batch[4] < batch[5] <= 24 + 1  # staleness p50 < p99, within a day plus the job
@@ -183,6 +195,12 @@ def test_cli_options_match_the_registry(run_cli):
         (["--autoscale-target", "1.5"], "--autoscale-target"),
         (["--replicas", "30"], "at least 41 replicas"),
         (["--slo-p99-ms", "50"], "--slo-p99-ms 50 cannot be met"),
+        # huge finite values: the valid range, not a 300-digit p99 or an OverflowError
+        (["--service-ms", "1e300"], "--service-ms must be in (0, 3.6e+06], got 1e+300"),
+        (["--qps", "1e300"], "--qps must be in (0, 1e+06], got 1e+300"),
+        (["--replicas", "1000000000000"], "--replicas must be in [0, 10000], got 1e+12"),
+        (["--qps", "1000000", "--service-ms", "1000"], "more than the 10,000 this simulation handles"),
+        (["--peak-to-trough", "1e300"], "--peak-to-trough must be in [1, 1000], got 1e+300"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(run_cli, args, needle):

@@ -115,6 +115,12 @@ def test_cli_json(run_cli):
         (["--straggler-slowdown", "0.5"], "--straggler-slowdown"),
         (["--bandwidth-gbps", "0"], "--bandwidth-gbps"),
         (["--batch-size", "0"], "--batch-size"),
+        # huge finite values: one line with the valid range, never an OverflowError traceback
+        (["--params-billion", "1e300"], "--params-billion must be in (0, 100000], got 1e+300"),
+        (["--lr", "1e300"], "--lr must be in (0, 100], got 1e+300"),
+        (["--compute-ms", "1e300"], "--compute-ms must be in (0, 3.6e+06], got 1e+300"),
+        (["--model-mb", "1e300"], "--model-mb must be in (0, 1e+07], got 1e+300"),
+        (["--ps-shards", "1000000000000"], "--ps-shards must be in [1, 1024], got 1e+12"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
@@ -123,3 +129,24 @@ def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
     assert res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1
     assert needle in res.stderr
+
+
+def test_gradient_does_not_overflow_at_large_logits():
+    """A large --lr (up to 100) drives |X @ w| past 709, where exp overflows; the sigmoid must not warn."""
+    import warnings
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 5)), (rng.random(200) < 0.5).astype(float)
+    w = np.full(5, 1e4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = tr._grad(X, y, w)
+        r = tr.simulate_training(lr=100, epochs=1, samples=2000, workers=4)
+    assert np.all(np.isfinite(g))
+    # the stable form agrees with the textbook one where the latter does not overflow
+    w_small = np.full(5, 0.3)
+    p = 1.0 / (1.0 + np.exp(-(X @ w_small)))
+    assert np.allclose(tr._grad(X, y, w_small), X.T @ (p - y) / len(y))
+    assert math.isfinite(r.sync_final_loss) and math.isfinite(r.async_final_loss)

@@ -25,7 +25,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mlsd.errors import BadInputError, check_positive, check_range
+from mlsd.errors import BadInputError, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import check_memory, one_thread, profit_curve, recall_at_top_fraction
 
@@ -42,6 +42,7 @@ FEATURES = (
 )
 LOGINS = FEATURES.index("logins_30d")
 CURVE_POINTS = 120
+MAX_MONEY = 1e9  # upper bound of --customer-value and --offer-cost
 
 
 @dataclass(frozen=True)
@@ -228,10 +229,12 @@ def simulate_churn(
     progress: ProgressCallback | None = None,
 ) -> ChurnResult:
     """Churn models on a time-based split, the leakage trap, and a profit-maximising threshold."""
-    check_range("n_customers", n_customers, 1000, None, low_inclusive=True)
+    check_range("n_customers", n_customers, 1000, 100_000_000, low_inclusive=True, high_inclusive=True)
     check_range("churn_rate", churn_rate, 0, 0.5, high_inclusive=True)
-    check_positive("customer_value", customer_value)
-    check_positive("offer_cost", offer_cost)
+    # Money per customer: a billion is past any real retention offer, and profits summed over
+    # millions of customers must stay finite floats.
+    check_range("customer_value", customer_value, 0, MAX_MONEY, high_inclusive=True)
+    check_range("offer_cost", offer_cost, 0, MAX_MONEY, high_inclusive=True)
     check_range("save_rate", save_rate, 0, 1, high_inclusive=True)
     if churn_rate * n_customers * 0.25 < 20:
         raise BadInputError(

@@ -29,13 +29,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import bdtrc
 
-from mlsd.errors import BadInputError, check_positive, check_range
+from mlsd.errors import BadInputError, check_range
 from mlsd.sims import queueing as q
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.serving import check_choice
 
 STRATEGIES = ("rolling", "canary", "blue-green")
 STEP_S = 5.0
+MAX_PUSH_MINUTES = 1200  # longest push simulated, 20 hours (and upper bound of the minute options)
 BASE_ERROR = 0.001  # error rate of the current version
 BAD_ERROR = 0.02  # error rate of a bad new version (--bad-version)
 BAD_SLOWDOWN = 1.3  # a bad version is also 30% slower per request
@@ -53,6 +54,11 @@ class _Server:
     state: str  # "serving", "updating", "booting", "retired"
     ready_at: float = 0.0
     serving_since: float = -1e9
+
+
+def _minutes(m: float) -> float:
+    """Minutes as people read them: the simulation steps in seconds, tables show 0.7, 2.3, 15."""
+    return round(float(m), 1) + 0.0  # + 0.0: no '-0' for -0.04
 
 
 @dataclass(frozen=True)
@@ -97,8 +103,8 @@ class RolloutResult(SimResult):
     def tables(self) -> list[Table]:
         c = self.chosen
         rows = [
-            [r.label, r.duration_minutes, r.min_capacity_over_demand, r.capacity_below_demand_minutes,
-             r.peak_p99_ms, r.minutes_over_slo, r.extra_server_minutes, int(round(r.dropped_requests)),
+            [r.label, _minutes(r.duration_minutes), r.min_capacity_over_demand, _minutes(r.capacity_below_demand_minutes),
+             r.peak_p99_ms, _minutes(r.minutes_over_slo), _minutes(r.extra_server_minutes), int(round(r.dropped_requests)),
              int(round(r.failed_requests)), r.rolled_back]
             for r in self.compared
         ]
@@ -119,9 +125,9 @@ class RolloutResult(SimResult):
             table(
                 f"Timeline of {c.label}",
                 ["minute", "capacity QPS", "demand QPS", "new-version servers", "p99 ms"],
-                [[m, cap, self.qps, n, p] for m, cap, n, p in
+                [[_minutes(m), cap, self.qps, n, p] for m, cap, n, p in
                  list(zip(c.minutes, c.capacity_qps, c.new_servers, c.p99_ms, strict=True))[:: max(1, len(c.minutes) // 20)]],
-                note=(f"Rolled back at minute {c.rollback_minute:g}: {c.rollback_reason}." if c.rolled_back else ""),
+                note=(f"Rolled back at minute {_minutes(c.rollback_minute):g}: {c.rollback_reason}." if c.rolled_back else ""),
             ),
         ]
 
@@ -160,7 +166,7 @@ class RolloutResult(SimResult):
         out = [
             f"Rolling {self.batch} servers at a time without surge leaves "
             f"{plain_roll.min_capacity_over_demand:.0%} of the capacity the demand needs at the worst moment "
-            f"({plain_roll.capacity_below_demand_minutes:g} minutes short), and p99 peaks at {plain_roll.peak_p99_ms:.0f} ms.",
+            f"({_minutes(plain_roll.capacity_below_demand_minutes):g} minutes short), and p99 peaks at {plain_roll.peak_p99_ms:.0f} ms.",
             surge_text,
         ]
         canary = next((r for r in self.compared if r.strategy == "canary"), None)
@@ -168,7 +174,7 @@ class RolloutResult(SimResult):
         if canary is not None and self.bad_version:
             worst = max(r.failed_requests for r in self.compared)
             out.append(
-                f"The bad version is caught by the canary after {canary.rollback_minute:g} minutes "
+                f"The bad version is caught by the canary after {_minutes(canary.rollback_minute):g} minutes "
                 f"({canary.rollback_reason}); it fails {canary.failed_requests:.0f} requests against up to "
                 f"{worst:.0f} when pushed to the whole fleet."
                 if canary.rolled_back
@@ -331,49 +337,58 @@ def _push(
         cap_old = sum(speed(s) for s in old_srv)
         cap_new = sum(speed(s) for s in new_srv)
         cap = cap_old + cap_new
-        c_all = len(old_srv) + len(new_srv)
-        lam = qps
-        share_old = cap_old / cap
-        # fluid backlog on top of the stationary queue; requests older than the timeout are dropped
-        start_backlog = backlog
-        backlog = max(0.0, backlog + (lam - cap) * STEP_S)
-        overflow = max(0.0, backlog - TIMEOUT_S * cap)
-        backlog -= overflow
-        dropped += overflow
-        delay = (start_backlog + backlog) / 2 / cap
-        lam_eff = min(lam, 0.98 * cap)
-        wait_p = q.erlang_c(c_all, lam_eff / (cap / c_all))
-        theta = cap - lam_eff
-        mu_old = cap_old / len(old_srv) if old_srv else 1.0
-        mu_new_now = cap_new / len(new_srv) if new_srv else 1.0
+        if cap <= 0:  # the whole fleet is down at once (--batch = --servers, no surge): all requests time out
+            dropped += backlog + qps * STEP_S
+            backlog = 0.0
+            extra += (sum(1 for s in fleet if s.state != "retired") - servers) * STEP_S / 60
+            mins.append((t - PRE_S) / 60)
+            caps.append(0.0)
+            p99s.append(TIMEOUT_S * 1000)
+            news.append(0)
+        else:
+            c_all = len(old_srv) + len(new_srv)
+            lam = qps
+            share_old = cap_old / cap
+            # fluid backlog on top of the stationary queue; requests older than the timeout are dropped
+            start_backlog = backlog
+            backlog = max(0.0, backlog + (lam - cap) * STEP_S)
+            overflow = max(0.0, backlog - TIMEOUT_S * cap)
+            backlog -= overflow
+            dropped += overflow
+            delay = (start_backlog + backlog) / 2 / cap
+            lam_eff = min(lam, 0.98 * cap)
+            wait_p = q.erlang_c(c_all, lam_eff / (cap / c_all))
+            theta = cap - lam_eff
+            mu_old = cap_old / len(old_srv) if old_srv else 1.0
+            mu_new_now = cap_new / len(new_srv) if new_srv else 1.0
 
-        def version_tail(x: float, mu_own: float, delay=delay, wait_p=wait_p, theta=theta) -> float:
-            return q.wait_plus_service_tail(x - delay, wait_p, theta, mu_own) if x > delay else 1.0
+            def version_tail(x: float, mu_own: float, delay=delay, wait_p=wait_p, theta=theta) -> float:
+                return q.wait_plus_service_tail(x - delay, wait_p, theta, mu_own) if x > delay else 1.0
 
-        def tail(x: float, share_old=share_old, mu_old=mu_old, mu_new_now=mu_new_now) -> float:
-            return share_old * version_tail(x, mu_old) + (1 - share_old) * version_tail(x, mu_new_now)
+            def tail(x: float, share_old=share_old, mu_old=mu_old, mu_new_now=mu_new_now) -> float:
+                return share_old * version_tail(x, mu_old) + (1 - share_old) * version_tail(x, mu_new_now)
 
-        p99 = q.quantile_from_tail(tail, TAIL, 1.0 / server_qps)
-        n_old, n_new = lam * share_old * STEP_S, lam * (1 - share_old) * STEP_S
-        e_old = int(rng.binomial(int(round(n_old)), BASE_ERROR))
-        e_new = int(rng.binomial(int(round(n_new)), err_new))
-        failed += e_old + e_new
-        new_requests += n_new
-        window["n_old"] += n_old
-        window["e_old"] += e_old
-        if analysing(t):
-            window["n_new"] += n_new
-            window["e_new"] += e_new
-            if new_srv:
-                minute_new_p99.append(q.quantile_from_tail(lambda x, m=mu_new_now: version_tail(x, m), TAIL, 1.0 / server_qps))
-        if old_srv:
-            minute_old_p99.append(q.quantile_from_tail(lambda x, m=mu_old: version_tail(x, m), TAIL, 1.0 / server_qps))
-        provisioned = sum(1 for s in fleet if s.state != "retired")
-        extra += (provisioned - servers) * STEP_S / 60
-        mins.append((t - PRE_S) / 60)
-        caps.append(cap)
-        p99s.append(p99 * 1000)
-        news.append(len(new_srv))
+            p99 = q.quantile_from_tail(tail, TAIL, 1.0 / server_qps)
+            n_old, n_new = lam * share_old * STEP_S, lam * (1 - share_old) * STEP_S
+            e_old = int(rng.binomial(int(round(n_old)), BASE_ERROR))
+            e_new = int(rng.binomial(int(round(n_new)), err_new))
+            failed += e_old + e_new
+            new_requests += n_new
+            window["n_old"] += n_old
+            window["e_old"] += e_old
+            if analysing(t):
+                window["n_new"] += n_new
+                window["e_new"] += e_new
+                if new_srv:
+                    minute_new_p99.append(q.quantile_from_tail(lambda x, m=mu_new_now: version_tail(x, m), TAIL, 1.0 / server_qps))
+            if old_srv:
+                minute_old_p99.append(q.quantile_from_tail(lambda x, m=mu_old: version_tail(x, m), TAIL, 1.0 / server_qps))
+            provisioned = sum(1 for s in fleet if s.state != "retired")
+            extra += (provisioned - servers) * STEP_S / 60
+            mins.append((t - PRE_S) / 60)
+            caps.append(cap)
+            p99s.append(p99 * 1000)
+            news.append(len(new_srv))
 
         # --- the canary's automatic analysis, once a minute -----------------------------
         t += STEP_S
@@ -448,23 +463,33 @@ def simulate_rollout(
     progress: ProgressCallback | None = None,
 ) -> RolloutResult:
     """Push a new model version across a fleet under load and compare strategies."""
-    check_range("servers", servers, 2, None, low_inclusive=True)
+    # Upper bounds: the clock steps every few seconds, so a push is simulated for at most a day.
+    check_range("servers", servers, 2, 10_000, low_inclusive=True, high_inclusive=True)
     check_choice("strategy", strategy, STRATEGIES)
     check_range("surge", surge, 0, servers, low_inclusive=True, high_inclusive=True)
-    check_positive("qps", qps)
-    check_positive("server_qps", server_qps)
+    check_range("qps", qps, 0, 1e7, high_inclusive=True)
+    check_range("server_qps", server_qps, 0, 1e6, high_inclusive=True)
     check_range("batch", batch, 1, servers, low_inclusive=True, high_inclusive=True)
-    check_positive("update_minutes", update_minutes)
-    check_range("warmup_minutes", warmup_minutes, 0, None, low_inclusive=True)
+    check_range("update_minutes", update_minutes, 0, MAX_PUSH_MINUTES, high_inclusive=True)
+    check_range("warmup_minutes", warmup_minutes, 0, MAX_PUSH_MINUTES, low_inclusive=True, high_inclusive=True)
     check_range("canary_percent", canary_percent, 0, 50, high_inclusive=True)
-    check_positive("bake_minutes", bake_minutes)
-    check_positive("slo_p99_ms", slo_p99_ms)
+    check_range("bake_minutes", bake_minutes, 0, MAX_PUSH_MINUTES, high_inclusive=True)
+    check_range("slo_p99_ms", slo_p99_ms, 0, 3_600_000, high_inclusive=True)
+    # batches plus the canary's own batch, then the bake (at least the warm-up and a minute)
+    push = (math.ceil(servers / batch) + 1) * (update_minutes + warmup_minutes) + max(bake_minutes, warmup_minutes + 1)
+    if push > MAX_PUSH_MINUTES:
+        raise BadInputError(
+            f"a push of --servers {servers} in batches of --batch {batch} at --update-minutes {update_minutes:g} "
+            f"+ --warmup-minutes {warmup_minutes:g} (+ --bake-minutes {bake_minutes:g}) takes about {push:,.0f} minutes; "
+            f"at most {MAX_PUSH_MINUTES:,} (20 hours) is simulated: raise --batch or shorten the minutes"
+        )
     if qps >= servers * server_qps:
         need = math.floor(qps / server_qps) + 1
+        need_txt = f"at least {need:,} servers are needed" if need <= 10_000 else "more than the 10,000 servers simulated are needed"
         raise BadInputError(
             f"--qps {qps:g} is more than --servers {servers} can carry before any push "
             f"({servers} × --server-qps {server_qps:g} = {servers * server_qps:g} QPS); "
-            f"at least {need} servers are needed"
+            f"{need_txt}"
         )
     slo_s = slo_p99_ms / 1000
     common = dict(

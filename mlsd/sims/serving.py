@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlsd.errors import BadInputError, check_positive, check_range, did_you_mean
+from mlsd.errors import BadInputError, check_range, did_you_mean
 from mlsd.sims import queueing as q
 from mlsd.sims.base import (
     Chart,
@@ -44,6 +44,9 @@ LOGNORMAL_SIGMA = 1.0  # shape of the heavy-tailed service time (mean kept at --
 WARMUP_FRACTION = 0.1  # requests dropped from the statistics: the empty-system start
 SWEEP_REQUESTS = 25_000  # per point of the replica sweep and the cache table
 TAIL = 0.99
+MAX_QPS = 1e6  # upper bound of --qps
+MAX_MS = 3_600_000.0  # upper bound of the millisecond options: an hour
+MAX_REPLICAS = 10_000  # largest fleet simulated (--replicas, and what --qps × --service-ms may need)
 
 # On-device constants (stated in the table note): a phone SoC draws ~2 W while
 # running a model; a phone battery holds ~15 Wh.
@@ -333,7 +336,7 @@ class ServingResult(SimResult):
                 f"A cache in front ({self.cache_ms:g} ms per hit)",
                 ["hit rate", "backend QPS", "replicas for SLO", "p99 ms", "cost per hour"],
                 [[c.hit_rate, c.backend_qps, c.replicas, _dash(c.p99_ms), c.cost_per_hour] for c in self.cache],
-                note="Misses pay the cache lookup and then queue for a replica (least-loaded); 0 replicas means no count meets the SLO.",
+                note=self._cache_note(),
             ),
             table(
                 "Batch vs online prediction",
@@ -351,6 +354,19 @@ class ServingResult(SimResult):
             ),
         ]
         return out
+
+    def _cache_note(self) -> str:
+        """Say why the no-hit row can differ from the fleet sized in the first table."""
+        note = ("Misses pay the cache lookup and then queue for a replica (least-loaded); "
+                "0 replicas means no count meets the SLO.")
+        zero = next((c for c in self.cache if c.hit_rate == 0), None)
+        if self.sized_for_slo and zero is not None and zero.replicas != self.replicas:
+            why = [f"every request still pays the {self.cache_ms:g} ms lookup"]
+            if self.balancer != "least-loaded":
+                why.append(f"rows use least-loaded, not {self.balancer}")
+            note += (f" Hit rate 0 needs {zero.replicas} replicas, not the {self.replicas} of the first table, "
+                     f"because {' and '.join(why)}.")
+        return note
 
     def charts(self) -> list[Chart]:
         xs = [s.replicas for s in self.sweep]
@@ -533,27 +549,35 @@ def simulate_serving(
     progress: ProgressCallback | None = None,
 ) -> ServingResult:
     """Simulate a fleet of replicas behind a load balancer and the serving choices around it."""
-    check_positive("qps", qps)
-    check_positive("service_ms", service_ms)
-    check_range("replicas", replicas, 0, None, low_inclusive=True)
-    check_positive("slo_p99_ms", slo_p99_ms)
+    # Upper bounds keep the fleet simulable (replica counts, per-request arrays) and the
+    # floats finite; past them the model says nothing new.
+    check_range("qps", qps, 0, MAX_QPS, high_inclusive=True)
+    check_range("service_ms", service_ms, 0, MAX_MS, high_inclusive=True)
+    check_range("replicas", replicas, 0, MAX_REPLICAS, low_inclusive=True, high_inclusive=True)
+    check_range("slo_p99_ms", slo_p99_ms, 0, MAX_MS, high_inclusive=True)
     check_choice("balancer", balancer, BALANCERS)
     check_choice("service_dist", service_dist, SERVICE_DISTS)
     check_range("requests", requests, 1000, 5_000_000, low_inclusive=True, high_inclusive=True)
-    check_range("peak_to_trough", peak_to_trough, 1, None, low_inclusive=True)
-    check_range("autoscale_target", autoscale_target, 0, 1)
+    check_range("peak_to_trough", peak_to_trough, 1, 1000, low_inclusive=True, high_inclusive=True)
+    check_range("autoscale_target", autoscale_target, 0.01, 1, low_inclusive=True)  # below: 100× over-provisioned
     check_range("boot_minutes", boot_minutes, 0, 24 * 60, low_inclusive=True)
-    check_range("replica_cost_per_hour", replica_cost_per_hour, 0, None, low_inclusive=True)
+    check_range("replica_cost_per_hour", replica_cost_per_hour, 0, 1e6, low_inclusive=True, high_inclusive=True)
     check_range("cache_hit_rate", cache_hit_rate, 0, 1, low_inclusive=True)
-    check_range("cache_ms", cache_ms, 0, None, low_inclusive=True)
-    check_positive("batch_every_hours", batch_every_hours)
-    check_positive("users", users)
-    check_range("rtt_ms", rtt_ms, 0, None, low_inclusive=True)
-    check_positive("device_slowdown", device_slowdown)
-    check_positive("model_mb", model_mb)
+    check_range("cache_ms", cache_ms, 0, MAX_MS, low_inclusive=True, high_inclusive=True)
+    check_range("batch_every_hours", batch_every_hours, 0, 24 * 365, high_inclusive=True)
+    check_range("users", users, 0, 1e10, high_inclusive=True)
+    check_range("rtt_ms", rtt_ms, 0, MAX_MS, low_inclusive=True, high_inclusive=True)
+    check_range("device_slowdown", device_slowdown, 0, 1e4, high_inclusive=True)
+    check_range("model_mb", model_mb, 0, 1e6, high_inclusive=True)
 
     mean_s, slo_s = service_ms / 1000.0, slo_p99_ms / 1000.0
     mu = 1.0 / mean_s
+    if qps * mean_s >= MAX_REPLICAS:
+        raise BadInputError(
+            f"--qps {qps:g} × --service-ms {service_ms:g} needs at least {qps * mean_s:,.0f} busy replicas, "
+            f"more than the {MAX_REPLICAS:,} this simulation handles; lower --qps or --service-ms "
+            "(or simulate one shard of the fleet)"
+        )
     c_stable = q.min_stable_replicas(qps, mu)
     own_p99 = service_quantile(service_dist, mean_s, TAIL)
     reachable = own_p99 < slo_s

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlsd.errors import check_positive, check_range
+from mlsd.errors import check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 
 JITTER_SIGMA = 0.1  # ordinary run-to-run spread of one mini-batch's compute time
@@ -70,7 +70,7 @@ def _loss(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
 
 
 def _grad(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    p = 0.5 * (1.0 + np.tanh(0.5 * (X @ w)))  # the sigmoid, without exp overflow at large |z|
     return X.T @ (p - y) / len(y)
 
 
@@ -253,15 +253,16 @@ def simulate_training(
     check_range("samples", samples, 100, 1_000_000, low_inclusive=True, high_inclusive=True)
     check_range("features", features, 2, 10_000, low_inclusive=True, high_inclusive=True)
     check_range("batch_size", batch_size, 1, samples, low_inclusive=True, high_inclusive=True)
-    check_positive("lr", lr)
-    check_positive("compute_ms", compute_ms)
+    # Upper bounds: past them the model stops meaning anything (and floats overflow).
+    check_range("lr", lr, 0, 100, high_inclusive=True)
+    check_range("compute_ms", compute_ms, 0, 3_600_000, high_inclusive=True)  # an hour per step
     check_range("straggler_prob", straggler_prob, 0, 1, low_inclusive=True)
-    check_range("straggler_slowdown", straggler_slowdown, 1, None, low_inclusive=True)
-    check_positive("model_mb", model_mb)
-    check_positive("bandwidth_gbps", bandwidth_gbps)
-    check_range("ps_shards", ps_shards, 1, None, low_inclusive=True)
-    check_positive("params_billion", params_billion)
-    check_positive("device_gb", device_gb)
+    check_range("straggler_slowdown", straggler_slowdown, 1, 1000, low_inclusive=True, high_inclusive=True)
+    check_range("model_mb", model_mb, 0, 10_000_000, high_inclusive=True)  # 10 TB
+    check_range("bandwidth_gbps", bandwidth_gbps, 0, 100_000, high_inclusive=True)
+    check_range("ps_shards", ps_shards, 1, 1024, low_inclusive=True, high_inclusive=True)
+    check_range("params_billion", params_billion, 0, 100_000, high_inclusive=True)  # 100 trillion
+    check_range("device_gb", device_gb, 0, 100_000, high_inclusive=True)
 
     rng = np.random.default_rng(seed)
     X, y = make_problem(rng, samples, features)
