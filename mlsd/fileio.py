@@ -25,6 +25,10 @@ def atomic_write(path: Path | str, text: str, *, force: bool) -> None:
         raise
 
 
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -52,7 +56,7 @@ def read_user_bytes(path: Path | str, display: str, max_bytes: int, error_cls: t
     if not stat.S_ISREG(info.st_mode):
         raise error_cls(f"{display}: is not a regular file (a device, pipe or socket); give a file")
     if info.st_size > max_bytes:
-        raise error_cls(f"{display}: file is {info.st_size:,} bytes; the limit is {max_bytes:,}")
+        raise error_cls(f"{display}: file is {info.st_size:,} bytes, larger than {_size(max_bytes)}; the limit is {max_bytes:,}")
     try:
         with path.open("rb") as fh:
             raw = fh.read(max_bytes + 1)
@@ -61,5 +65,5 @@ def read_user_bytes(path: Path | str, display: str, max_bytes: int, error_cls: t
     except OSError as exc:
         raise error_cls(f"{display}: cannot read the file ({exc.strerror or exc})") from None
     if len(raw) > max_bytes:
-        raise error_cls(f"{display}: file is larger than the limit of {max_bytes:,} bytes")
+        raise error_cls(f"{display}: file is larger than {_size(max_bytes)}; the limit is {max_bytes:,} bytes")
     return raw

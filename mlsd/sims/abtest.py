@@ -17,9 +17,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-import stat as stat_mod
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -1004,30 +1002,12 @@ _FALSE = {"0", "false", "no", "n", "f"}
 
 def _read_data_file(path: str) -> str:
     """The text of a regular file of at most MAX_DATA_BYTES; never reads a device or pipe."""
-    p = Path(path)
+    from mlsd.fileio import read_user_bytes
+
+    raw = read_user_bytes(path, f"--data {path}", MAX_DATA_BYTES)
     try:
-        info = p.stat()
-    except FileNotFoundError:
-        raise BadInputError(f"--data: no such file {path!r}") from None
-    except OSError as exc:
-        raise BadInputError(f"--data: cannot open {path!r} ({exc.strerror or exc})") from None
-    if stat_mod.S_ISDIR(info.st_mode):
-        raise BadInputError(f"--data: {path!r} is a directory; give a CSV file")
-    if not stat_mod.S_ISREG(info.st_mode):
-        raise BadInputError(f"--data: {path!r} is not a regular file (a device, pipe or "
-                            "socket); give a CSV file")
-    limit = MAX_DATA_BYTES // (1024 * 1024)
-    too_big = (f"--data: {path!r} is larger than {limit} MB; aggregate it to counts and use "
-               "--control/--treatment")
-    if info.st_size > MAX_DATA_BYTES:
-        raise BadInputError(too_big)
-    try:
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_DATA_BYTES + 1)  # bounded even if the file grows meanwhile
-        if len(raw) > MAX_DATA_BYTES:
-            raise BadInputError(too_big)
         return raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise BadInputError(f"--data: cannot read {path!r} as UTF-8 text ({exc})") from None
 
 
