@@ -15,6 +15,26 @@ class CliResult:
     stdout: str
     stderr: str
 
+    def assert_bad_input(self, needle: str = "") -> None:
+        """The contract for bad input: exit 2, nothing on stdout, one line on stderr naming it."""
+        assert self.code == 2, (self.code, self.stderr)
+        assert self.stdout == ""
+        assert len(self.stderr.strip().splitlines()) == 1 and "Traceback" not in self.stderr
+        assert needle in self.stderr
+
+
+@pytest.fixture
+def check_charts():
+    """check_charts(result): every chart has aligned series and draws to SVG."""
+    from mlsd.charts import to_svg
+
+    def _check(result) -> None:
+        for chart in result.charts():
+            assert all(len(s.x) == len(s.y) > 1 for s in chart.series), chart.name
+            assert to_svg(chart).startswith("<svg")
+
+    return _check
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):

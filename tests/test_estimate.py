@@ -122,11 +122,7 @@ def test_cli_prints_arithmetic_and_json(run_cli):
     (("--per-server-qps", "1e-300"), "--per-server-qps 1e-300 at --target-utilization 0.7 needs more than"),
 ])
 def test_cli_bad_input_one_line_exit_2(run_cli, args, message):
-    res = run_cli("estimate", *args)
-    assert res.code == 2
-    assert res.stdout == ""
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0]
+    run_cli("estimate", *args).assert_bad_input(message)
 
 
 SCENARIO = """\

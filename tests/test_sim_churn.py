@@ -113,16 +113,8 @@ def test_cli_table_output(run_cli):
     ],
 )
 def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
-    res = run_cli("simulate", "churn", *args)
-    assert res.code == 2
-    assert res.stdout == ""
-    assert len(res.stderr.strip().splitlines()) == 1
-    assert needle in res.stderr
+    run_cli("simulate", "churn", *args).assert_bad_input(needle)
 
 
-def test_charts_draw_to_svg(result):
-    from mlsd.charts import to_svg
-
-    for chart in result.charts():
-        assert all(len(s.x) == len(s.y) > 1 for s in chart.series)
-        assert to_svg(chart).startswith("<svg")
+def test_charts_draw_to_svg(result, check_charts):
+    check_charts(result)

@@ -121,11 +121,7 @@ def test_cli_json(run_cli):
     ],
 )
 def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
-    res = run_cli("simulate", "rollout", *args)
-    assert res.code == 2
-    assert res.stdout == ""
-    assert len(res.stderr.strip().splitlines()) == 1
-    assert needle in res.stderr
+    run_cli("simulate", "rollout", *args).assert_bad_input(needle)
 
 
 @pytest.mark.parametrize("which", ["good", "bad"])

@@ -204,8 +204,4 @@ def test_cli_options_match_the_registry(run_cli):
     ],
 )
 def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
-    res = run_cli("simulate", "serving", *args)
-    assert res.code == 2
-    assert res.stdout == ""
-    assert len(res.stderr.strip().splitlines()) == 1
-    assert needle in res.stderr
+    run_cli("simulate", "serving", *args).assert_bad_input(needle)

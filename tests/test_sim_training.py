@@ -124,11 +124,7 @@ def test_cli_json(run_cli):
     ],
 )
 def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
-    res = run_cli("simulate", "training", *args)
-    assert res.code == 2
-    assert res.stdout == ""
-    assert len(res.stderr.strip().splitlines()) == 1
-    assert needle in res.stderr
+    run_cli("simulate", "training", *args).assert_bad_input(needle)
 
 
 def test_gradient_does_not_overflow_at_large_logits():
