@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.calibration import calibration_curve
-from sklearn.metrics import pairwise_distances, precision_score, recall_score
+from sklearn.metrics import ndcg_score, pairwise_distances, precision_score, recall_score, roc_auc_score
 
 from mlsd.errors import BadInputError
 from mlsd.sims import metrics as m
@@ -117,3 +117,68 @@ def test_precision_recall_at_k_match_sklearn_on_random_input(seed, n, share):
     assert flagged.sum() == k
     assert m.precision_at_k(y, s, k) == pytest.approx(precision_score(y, flagged))
     assert m.recall_at_k(y, s, k) == pytest.approx(recall_score(y, flagged))
+
+
+def test_ndcg_at_k_fixed_values_with_ties():
+    # row 1: scores tie on items 0 and 1, whose gains 3 and 1 share positions 1-2
+    gains = np.array([[3.0, 1.0, 0.0, 2.0], [0.0, 0.0, 0.0, 0.0]])
+    scores = np.array([[0.5, 0.5, 0.1, 0.2], [0.3, 0.2, 0.1, 0.0]])
+    d = 1 / np.log2(np.arange(4) + 2)
+    row1 = (2.0 * (d[0] + d[1]) + 2.0 * d[2] + 0.0 * d[3]) / (3 * d[0] + 2 * d[1] + 1 * d[2])
+    assert m.ndcg_at_k(gains, scores, k=4) == pytest.approx((row1 + 0.0) / 2, abs=1e-12)  # all-zero row scores 0
+    assert m.ndcg_at_k(gains, scores, k=4) == pytest.approx(ndcg_score(gains, scores, k=4), abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    rows=st.integers(1, 30),
+    cols=st.integers(2, 40),
+    k=st.integers(1, 45),
+    levels=st.integers(1, 6),
+)
+def test_ndcg_at_k_matches_sklearn_ndcg_score_with_ties(seed, rows, cols, k, levels):
+    """Scores drawn from a few levels so that many tie, as tree models' scores do."""
+    rng = np.random.default_rng(seed)
+    gains = rng.random((rows, cols)) * (rng.random((rows, cols)) < 0.7)
+    scores = rng.integers(0, levels, size=(rows, cols)).astype(float)
+    assert m.ndcg_at_k(gains, scores, k) == pytest.approx(ndcg_score(gains, scores, k=k), abs=1e-12)
+
+
+def test_ndcg_at_k_rejects_mismatched_shapes():
+    with pytest.raises(ValueError):
+        m.ndcg_at_k(np.zeros((2, 3)), np.zeros((3, 2)), 2)
+
+
+def test_roc_auc_fixed_values():
+    assert m.roc_auc(LABELS, SCORES) == pytest.approx(roc_auc_score(LABELS, SCORES), abs=1e-12)
+    assert m.roc_auc([0, 1], [0.2, 0.8]) == 1.0
+    assert m.roc_auc([0, 1], [0.5, 0.5]) == 0.5  # a tie counts half
+    assert m.roc_auc(["no", "yes", "yes"], [0.9, 0.1, 0.95]) == 0.5  # the larger label is positive
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 400), levels=st.integers(1, 50), share=st.floats(0.01, 0.99))
+def test_roc_auc_matches_sklearn_with_ties(seed, n, levels, share):
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < share
+    y[0], y[-1] = True, False  # both classes present
+    scores = rng.integers(0, levels, size=n) / levels
+    assert m.roc_auc(y, scores) == pytest.approx(roc_auc_score(y, scores), abs=1e-12)
+
+
+def test_auc_scorer_equals_sklearn_roc_auc_scoring():
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import cross_val_score
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = make_classification(n_samples=600, random_state=3)
+    tree = DecisionTreeClassifier(max_depth=4, random_state=0)
+    ours = cross_val_score(tree, X, y, cv=3, scoring=m.auc_scorer)
+    theirs = cross_val_score(tree, X, y, cv=3, scoring="roc_auc")
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+
+
+def test_roc_auc_needs_two_classes():
+    with pytest.raises(ValueError, match="two classes"):
+        m.roc_auc([1, 1, 1], [0.1, 0.2, 0.3])

@@ -43,7 +43,7 @@ def test_grid_best_score_matches_cross_val_score_reference(result):
     grid = result.outcome("grid")
     params = dict(kv.split("=") for kv in grid.best_params.split(", "))
     depth = None if params["max_depth"] == "None" else int(params["max_depth"])
-    X, y = make_classification(n_samples=4000, n_features=10, n_informative=3, n_redundant=2,
+    X, y = make_classification(n_samples=result.n_samples, n_features=10, n_informative=3, n_redundant=2,
                                flip_y=0.05, class_sep=0.8, random_state=0)
     X_tr, _, y_tr, _ = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
     model = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=int(params["min_samples_leaf"]),

@@ -48,8 +48,9 @@ def register(group: typer.Typer) -> None:
         thread (beside the main one), so every recall is identical for the same seed.
         QPS (queries per CPU-second of one thread) and *_seconds (CPU seconds) are
         measured and vary run to run, and so may the winner on speed and the
-        two-stage rows that use it. The default of 50,000 items keeps the run near 5 s
-        on 2 cores; --n 100000 and up show the gap to brute force growing."""
+        two-stage rows that use it. The default of 20,000 items keeps the whole run
+        under 5 s on 2 cores; --n 100000 (a few seconds more) and up show the gap to brute
+        force growing, since brute force scans every item and IVF only √n lists."""
         from mlsd.cli.output import run_and_emit
         from mlsd.sims.retrieval import simulate_retrieval
 

@@ -11,8 +11,14 @@ is checked against scikit-learn on fixed inputs in `tests/test_metrics.py`.
 - `profit_curve`                profit of acting on the top k rows, for every k
 - `check_memory`                refuse a world that would not fit in RAM, before allocating
 - `one_thread`                  context manager: OpenMP limited to one thread for small fits
+- `ndcg_at_k`                   `sklearn.metrics.ndcg_score`, vectorised over many lists
+- `roc_auc`, `auc_scorer`       `sklearn.metrics.roc_auc_score` for binary labels, without its checks
 
-Ranking metrics with graded relevance use `sklearn.metrics.ndcg_score` directly.
+`ndcg_at_k` exists because `ndcg_score` averages tied scores one list at a time in
+Python (tree models tie often); on the ranking world's 3,000 lists that loop was a
+sixth of a default run. `roc_auc` exists because `roc_auc_score`'s input checks cost
+~7 ms a call: 200 cross-validation scores in a hyper-parameter search spent more
+time checking than the trees spent fitting.
 """
 
 from __future__ import annotations
@@ -109,6 +115,68 @@ def profit_curve(y_true, scores, *, gain: float, cost: float) -> tuple[np.ndarra
     return np.arange(s.size + 1), profit, thresholds
 
 
+def ndcg_at_k(y_true, y_score, k: int) -> float:
+    """Mean NDCG@k over rows, tied scores averaged: `sklearn.metrics.ndcg_score(y_true, y_score, k=k)`.
+
+    Tied scores share the mean gain of their group over the positions the group spans
+    (McSherry & Najork), as scikit-learn does with `ignore_ties=False`; a row whose
+    ideal DCG is 0 scores 0.
+    """
+    gains = np.asarray(y_true, dtype=float)
+    scores = np.asarray(y_score, dtype=float)
+    if gains.shape != scores.shape or gains.ndim != 2 or gains.size == 0:
+        raise ValueError("y_true and y_score must be 2-d arrays of the same non-empty shape")
+    n_rows, n_cols = gains.shape
+    discount = 1.0 / np.log2(np.arange(n_cols) + 2.0)
+    discount[k:] = 0.0
+    order = np.argsort(-scores, axis=1, kind="stable")
+    s = np.take_along_axis(scores, order, axis=1)
+    g = np.take_along_axis(gains, order, axis=1)
+    # a new tie group starts at every column where the sorted score changes, and every row
+    new_group = np.ones_like(s, dtype=bool)
+    new_group[:, 1:] = s[:, 1:] != s[:, :-1]
+    group = np.cumsum(new_group.ravel()) - 1
+    n_groups = int(group[-1]) + 1
+    mean_gain = np.bincount(group, weights=g.ravel(), minlength=n_groups) / np.bincount(group, minlength=n_groups)
+    spanned = np.bincount(group, weights=np.broadcast_to(discount, s.shape).ravel(), minlength=n_groups)
+    row_of_group = np.repeat(np.arange(n_rows), new_group.sum(axis=1))
+    dcg = np.bincount(row_of_group, weights=mean_gain * spanned, minlength=n_rows)
+    ideal = (-np.sort(-gains, axis=1)) @ discount
+    return float(np.mean(np.where(ideal > 0, dcg / np.where(ideal > 0, ideal, 1.0), 0.0)))
+
+
+def roc_auc(y_true, y_score) -> float:
+    """ROC AUC of binary labels: `sklearn.metrics.roc_auc_score(y_true, y_score)`.
+
+    The Mann-Whitney form: the mean rank of the positives among all scores, tied
+    scores sharing their average rank (which is what the ROC curve's trapezoids give).
+    """
+    y = np.asarray(y_true).ravel()
+    scores = np.asarray(y_score, dtype=float).ravel()
+    if y.shape != scores.shape or y.size == 0:
+        raise ValueError("y_true and y_score must have the same non-zero length")
+    labels = np.unique(y)
+    if labels.size != 2:
+        raise ValueError(f"roc_auc needs exactly two classes in y_true, got {labels.size}")
+    positive = y == labels[1]
+    n_pos = int(positive.sum())
+    n_neg = y.size - n_pos
+    order = np.argsort(scores, kind="stable")
+    ordered = scores[order]
+    starts_group = np.ones(y.size, dtype=bool)
+    starts_group[1:] = ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(starts_group)
+    ends = np.append(starts[1:], y.size)
+    ranks = np.empty(y.size)
+    ranks[order] = ((starts + ends + 1) / 2.0)[np.cumsum(starts_group) - 1]  # 1-based average ranks
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def auc_scorer(estimator, X, y) -> float:
+    """A scikit-learn scorer (`scoring=auc_scorer`) equal to `scoring="roc_auc"` for binary y."""
+    return roc_auc(y, estimator.predict_proba(X)[:, 1])
+
+
 def one_thread():
     """Limit OpenMP (HistGradientBoosting) to one thread for the small fits of a simulation.
 
@@ -147,10 +215,13 @@ __all__ = [
     "check_memory",
     "expected_calibration_error",
     "intra_list_diversity",
+    "ndcg_at_k",
     "one_thread",
     "precision_at_k",
     "profit_curve",
     "recall_at_k",
     "recall_at_top_fraction",
+    "auc_scorer",
+    "roc_auc",
     "top_k_mask",
 ]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss, ndcg_score, roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -34,6 +34,7 @@ from mlsd.sims.metrics import (
     check_memory,
     expected_calibration_error,
     intra_list_diversity,
+    ndcg_at_k,
     one_thread,
 )
 
@@ -544,7 +545,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
                 logged_auc=float(roc_auc_score(y_te, p_log)),
                 logged_log_loss=float(log_loss(y_te, p_log, labels=[0, 1])),
                 logged_ece=expected_calibration_error(y_te, p_log),
-                true_ndcg10=float(ndcg_score(ev_rel, p_ev, k=LIST_SIZE)),  # tree scores tie: sklearn averages ties
+                true_ndcg10=ndcg_at_k(ev_rel, p_ev, LIST_SIZE),  # tree scores tie: averaged, as sklearn does
                 true_ece=expected_calibration_error(ev_rel.ravel(), p_ev.ravel()),
                 freshness_lift=freshness_lift(p_ev),
             )
@@ -566,7 +567,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
             "popularity": pop_score(x),
             "content only": content.predict_proba(flat(x[..., content_cols]))[:, 1].reshape(items.shape),
         }
-        return [ColdStartRow(segment, name, float(ndcg_score(rel, s, k=LIST_SIZE))) for name, s in options.items()]
+        return [ColdStartRow(segment, name, ndcg_at_k(rel, s, LIST_SIZE)) for name, s in options.items()]
 
     cold = [ColdStartRow("warm users, known items", best_main, next(m.true_ndcg10 for m in models if m.model == best_main))]
     new_u_rows = cold_rows("new users", test_new_users[:300], candidates(test_new_users[:300], live_items, CANDIDATES_EVAL))
@@ -582,11 +583,12 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
     for lam in MMR_LAMBDAS:
         picks = _mmr(ev_scores[best_main], sim, lam)
         chosen = np.take_along_axis(ev_items, picks, axis=1)
-        topics = np.mean([np.unique(t).size for t in world.item_topic[chosen]])
+        topic_rows = np.sort(world.item_topic[chosen], axis=1)
+        topics = 1.0 + np.count_nonzero(np.diff(topic_rows, axis=1), axis=1).mean()
         mmr_rows.append(
             MmrRow(
                 lam=lam,
-                ndcg10=float(ndcg_score(ev_rel, _list_scores(picks, ev_items.shape[1]), k=LIST_SIZE, ignore_ties=True)),
+                ndcg10=ndcg_at_k(ev_rel, _list_scores(picks, ev_items.shape[1]), LIST_SIZE),
                 diversity=float(intra_list_diversity(world.v_obs[chosen]).mean()),
                 topics=float(topics),
             )

@@ -32,6 +32,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from mlsd.errors import BadInputError, check_positive, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
+from mlsd.sims.metrics import auc_scorer
 
 SPACE: dict[str, list] = {
     "max_depth": [2, 4, 6, 8, 12, None],
@@ -142,7 +143,7 @@ def _params(p: dict) -> str:
 
 def simulate_tuning(
     *,
-    n_samples: int = 4000,
+    n_samples: int = 3000,
     n_features: int = 10,
     cv: int = 3,
     random_iter: int = 8,
@@ -168,14 +169,14 @@ def simulate_tuning(
     X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
     base = DecisionTreeClassifier(random_state=seed)
     default_auc = float(roc_auc_score(y_va, base.fit(X_tr, y_tr).predict_proba(X_va)[:, 1]))
-    default_cv = float(np.mean(cross_val_score(base, X_tr, y_tr, cv=cv, scoring="roc_auc")))
+    default_cv = float(np.mean(cross_val_score(base, X_tr, y_tr, cv=cv, scoring=auc_scorer)))
     rows_per_fit = len(y_tr) * (cv - 1) / cv
 
     searchers = (
-        ("grid", GridSearchCV(base, SPACE, cv=cv, scoring="roc_auc", n_jobs=1)),
-        ("random", RandomizedSearchCV(base, SPACE, n_iter=random_iter, cv=cv, scoring="roc_auc",
+        ("grid", GridSearchCV(base, SPACE, cv=cv, scoring=auc_scorer, n_jobs=1)),
+        ("random", RandomizedSearchCV(base, SPACE, n_iter=random_iter, cv=cv, scoring=auc_scorer,
                                       n_jobs=1, random_state=seed)),
-        ("successive halving", HalvingGridSearchCV(base, SPACE, factor=factor, cv=cv, scoring="roc_auc",
+        ("successive halving", HalvingGridSearchCV(base, SPACE, factor=factor, cv=cv, scoring=auc_scorer,
                                                    min_resources=_min_resources(len(y_tr), factor, cv),
                                                    return_train_score=False, n_jobs=1, random_state=seed)),
     )

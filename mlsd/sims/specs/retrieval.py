@@ -8,7 +8,7 @@ SPECS: list[SimSpec] = [
         summary="Exact vs IVF vs HNSW vs IVF-PQ search on clustered embeddings, then a re-ranker.",
         target="mlsd.sims.retrieval:simulate_retrieval",
         options=(
-            OptionSpec("n", "int", 50_000, "Items in the catalogue (1,000 to 1,000,000)."),
+            OptionSpec("n", "int", 20_000, "Items in the catalogue (1,000 to 1,000,000)."),
             OptionSpec("dim", "int", 64, "Embedding dimension (2 to 2,048)."),
             OptionSpec("n_queries", "int", 200, "Queries searched by every index (10 to 100,000)."),
             OptionSpec("clusters", "int", 500, "Clusters (topics) the item embeddings form."),
@@ -23,7 +23,7 @@ SPECS: list[SimSpec] = [
             OptionSpec(
                 "ef_construction",
                 "int",
-                24,
+                16,
                 "HNSW efConstruction: candidate list size while building.",
             ),
             OptionSpec(
