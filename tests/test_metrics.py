@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.calibration import calibration_curve
-from sklearn.metrics import ndcg_score, pairwise_distances, precision_score, recall_score, roc_auc_score
+from sklearn.metrics import (
+    ndcg_score,
+    pairwise_distances,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
 
 from mlsd.errors import BadInputError
 from mlsd.sims import metrics as m
