@@ -41,6 +41,7 @@ from mlsd.sims.metrics import (
 LIST_SIZE = 10
 CANDIDATES_LOGGED = 30  # the old ranker picks 10 of 30 random candidates per session
 CANDIDATES_EVAL = 100  # the ranking stage re-orders 100 candidates per user
+EVAL_USERS = 300  # warm users (and new users) whose candidate lists are scored against the truth
 DIM = 8
 MAX_BINS = 63
 N_TOPICS = 12
@@ -340,7 +341,9 @@ def _impute(x, means):
 
 
 def _gbdt(seed: int) -> HistGradientBoostingClassifier:
-    return HistGradientBoostingClassifier(max_iter=50, learning_rate=0.15, max_leaf_nodes=15, max_bins=MAX_BINS, early_stopping=False, random_state=seed)
+    """Small trees, few rounds: on this world they debias as well as 50 rounds of 15 leaves
+    (and more reliably across seeds) in half the time."""
+    return HistGradientBoostingClassifier(max_iter=25, learning_rate=0.25, max_leaf_nodes=6, max_bins=MAX_BINS, early_stopping=False, random_state=seed)
 
 
 class _BinnedGBDT:
@@ -490,7 +493,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
         size = min(size, pool.size)
         return np.stack([pool[rng.choice(pool.size, size, replace=False)] for _ in users])
 
-    eval_users = warm_users[: min(300, warm_users.size)]
+    eval_users = warm_users[: min(EVAL_USERS, warm_users.size)]
     ev_items = candidates(eval_users, live_items, CANDIDATES_EVAL)
     ev_users = np.broadcast_to(eval_users[:, None], ev_items.shape)
     ev_rel = world.rel(ev_users, ev_items)
@@ -570,7 +573,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
         return [ColdStartRow(segment, name, ndcg_at_k(rel, s, LIST_SIZE)) for name, s in options.items()]
 
     cold = [ColdStartRow("warm users, known items", best_main, next(m.true_ndcg10 for m in models if m.model == best_main))]
-    new_u_rows = cold_rows("new users", test_new_users[:300], candidates(test_new_users[:300], live_items, CANDIDATES_EVAL))
+    new_u_rows = cold_rows("new users", test_new_users[:EVAL_USERS], candidates(test_new_users[:EVAL_USERS], live_items, CANDIDATES_EVAL))
     new_i_rows = cold_rows("new items", eval_users, candidates(eval_users, test_new_items, CANDIDATES_EVAL))
     cold += new_u_rows + new_i_rows
     fallback_users = max(new_u_rows, key=lambda r: r.ndcg10).ranker

@@ -36,7 +36,7 @@ from mlsd.sims.metrics import auc_scorer
 
 SPACE: dict[str, list] = {
     "max_depth": [2, 4, 6, 8, 12, None],
-    "min_samples_leaf": [1, 10, 30, 100],
+    "min_samples_leaf": [1, 20, 100],
 }
 GRID_SIZE = int(np.prod([len(v) for v in SPACE.values()]))
 

@@ -12,7 +12,7 @@ SPECS: list[SimSpec] = [
                        "Rows in the synthetic tabular task (25% held out for validation; at least 300)."),
             OptionSpec("n_features", "int", 10, "Features per row (at least 4)."),
             OptionSpec("cv", "int", 3, "Cross-validation folds every search uses, in [2, 10]."),
-            OptionSpec("random_iter", "int", 8, "Configurations random search samples (at most the grid's 24)."),
+            OptionSpec("random_iter", "int", 8, "Configurations random search samples (at most the grid's 18)."),
             OptionSpec("factor", "int", 3,
                        "Successive halving: keep 1/factor of the candidates per round, factor × the rows, in [2, 10]."),
         ),
