@@ -215,19 +215,19 @@ def che_hit_rate(popularity: np.ndarray, capacity: int) -> float:
     Solve sum_i (1 - exp(-p_i T)) = C for the characteristic time T, then the hit
     rate is sum_i p_i (1 - exp(-p_i T)).
     """
+    from scipy.optimize import brentq
+
     p = np.asarray(popularity, dtype=float)
     if capacity >= len(p):
         return 1.0
-    lo, hi = 0.0, 1.0
-    while np.sum(-np.expm1(-p * hi)) < capacity:
+
+    def excess(t: float) -> float:  # expected distinct keys seen within time t, minus the capacity
+        return float(np.sum(-np.expm1(-p * t))) - capacity
+
+    hi = 1.0
+    while excess(hi) < 0:
         hi *= 2
-    for _ in range(100):
-        mid = (lo + hi) / 2
-        if np.sum(-np.expm1(-p * mid)) < capacity:
-            lo = mid
-        else:
-            hi = mid
-    t = (lo + hi) / 2
+    t = brentq(excess, 0.0, hi, xtol=1e-12 * hi, rtol=1e-12)
     return float(np.sum(p * -np.expm1(-p * t)))
 
 
@@ -302,8 +302,10 @@ def _point_in_time(requests: pd.DataFrame, snaps: pd.DataFrame, refresh_h: float
     req["row"] = np.arange(len(req))
     req["lookup_ts"] = req["ts"] if refresh_h == 0 else np.floor(req["ts"] / refresh_h) * refresh_h
     req = req.sort_values("lookup_ts", kind="stable")
+    if not snaps["snap_ts"].is_monotonic_increasing:  # the simulation sorts its feature log once
+        snaps = snaps.sort_values("snap_ts", kind="stable")
     out = pd.merge_asof(
-        req, snaps.sort_values("snap_ts", kind="stable"), left_on="lookup_ts", right_on="snap_ts",
+        req, snaps, left_on="lookup_ts", right_on="snap_ts",
         by="user", direction="backward", allow_exact_matches=False,
     )
     return out.sort_values("row").reset_index(drop=True)
@@ -393,7 +395,7 @@ def simulate_features(
     report(progress, 0.0, "features: generating requests")
     df = _world(rng, n_users=n_users, days=days, train_days=train_days, rate_per_day=events_per_user_per_day,
                 halflife_h=interest_halflife_hours, new_share=new_user_share)
-    snaps = _snapshots(df)
+    snaps = _snapshots(df).sort_values("snap_ts", kind="stable").reset_index(drop=True)
     train_h = train_days * 24.0
     train_req = df[df["ts"] < train_h].reset_index(drop=True)
     online_req = df[df["ts"] >= train_h].reset_index(drop=True)
