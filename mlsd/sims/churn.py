@@ -213,7 +213,7 @@ def _snapshot(rng: np.random.Generator, n: int, intercept: float | None, churn_r
 
 def _gbdt(seed: int, weight: str | None = None) -> HistGradientBoostingClassifier:
     return HistGradientBoostingClassifier(
-        max_iter=100, learning_rate=0.08, max_leaf_nodes=15, early_stopping=False,
+        max_iter=50, learning_rate=0.15, max_leaf_nodes=15, early_stopping=False,
         class_weight=weight, random_state=seed,
     )
 
