@@ -38,3 +38,34 @@ def test_light_commands_import_no_heavy_library(argv):
 def test_python_dash_m_works():
     out = subprocess.run([sys.executable, "-m", "mlsd", "--version"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.startswith("mlsd ")
+
+
+def test_the_script_freezes_the_heap_but_main_called_from_code_does_not(monkeypatch, run_cli):
+    """`mlsd` (cli.run) freezes the gc heap before a simulation and at exit, so the
+    interpreter's final collections skip the imported libraries' objects; main() called
+    from other code (here: the test process) must never freeze its caller's garbage."""
+    import gc
+
+    from mlsd import cli
+    from mlsd.cli import output
+
+    calls: list[str] = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(output, "owns_process", False)  # restored after the test
+    res = run_cli("simulate", "training", "--json")
+    assert res.code == 0 and calls == []
+
+    monkeypatch.setattr(sys, "argv", ["mlsd", "simulate", "training", "--json"])
+    with pytest.raises(SystemExit) as exc:
+        cli.run()
+    assert exc.value.code == 0
+    assert calls == ["freeze", "freeze"]  # before the simulation, then on the way out
+
+
+def test_python_m_mlsd_and_the_console_script_use_run():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]["mlsd"] == "mlsd.cli:run"
+    assert "run()" in (root / "mlsd" / "__main__.py").read_text()
