@@ -20,7 +20,8 @@ import time
 FLOOR = [
     sys.executable,
     "-c",
-    "import mlsd.cli, numpy, pandas, faiss, sklearn.ensemble, sklearn.linear_model, sklearn.metrics",
+    "import mlsd.cli, numpy, pandas, faiss, sklearn.ensemble, sklearn.linear_model, sklearn.metrics; "
+    "import gc; gc.freeze()",  # exits as `mlsd` does (see mlsd.cli.run)
 ]
 TARGET_SECONDS = 5.0
 

@@ -478,7 +478,7 @@ def simulate_retrieval(
     *,
     n: int = 20_000,
     dim: int = 64,
-    n_queries: int = 200,
+    n_queries: int = 100,
     clusters: int = 500,
     target_recall: float = 0.95,
     nlist: int = 0,
