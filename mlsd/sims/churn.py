@@ -21,13 +21,19 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.metrics import average_precision_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlsd.errors import BadInputError, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
-from mlsd.sims.metrics import check_memory, one_thread, profit_curve, recall_at_top_fraction
+from mlsd.sims.metrics import (
+    check_memory,
+    one_thread,
+    profit_curve,
+    recall_at_top_fraction,
+    roc_auc,
+)
 
 FEATURES = (
     "tenure_months",
@@ -283,12 +289,12 @@ def _simulate(n_customers, churn_rate, customer_value, offer_cost, save_rate, se
 
     honest = fitted[("GBDT", "none")]
     leak = (
-        LeakRow("honest (features before the date)", "later snapshot", float(roc_auc_score(y_te, score(honest, x_te))),
+        LeakRow("honest (features before the date)", "later snapshot", float(roc_auc(y_te, score(honest, x_te))),
                 float(average_precision_score(y_te, score(honest, x_te)))),
         LeakRow("leaky (logins read after the window)", "random holdout, leaky feature",
-                float(roc_auc_score(y_va, score(leaky, leaky_va))), float(average_precision_score(y_va, score(leaky, leaky_va)))),
+                float(roc_auc(y_va, score(leaky, leaky_va))), float(average_precision_score(y_va, score(leaky, leaky_va)))),
         LeakRow("leaky (logins read after the window)", "later snapshot, as served",
-                float(roc_auc_score(y_te, score(leaky, x_te))), float(average_precision_score(y_te, score(leaky, x_te)))),
+                float(roc_auc(y_te, score(leaky, x_te))), float(average_precision_score(y_te, score(leaky, x_te)))),
     )
 
     rows = []
@@ -298,7 +304,7 @@ def _simulate(n_customers, churn_rate, customer_value, offer_cost, save_rate, se
             ModelRow(
                 model=name,
                 class_weight=weight,
-                roc_auc=float(roc_auc_score(y_te, s)),
+                roc_auc=float(roc_auc(y_te, s)),
                 pr_auc=float(average_precision_score(y_te, s)),
                 recall_top5=recall_at_top_fraction(y_te, s, 0.05),
                 recall_top10=recall_at_top_fraction(y_te, s, 0.10),

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
 from mlsd.errors import BadInputError, check_positive, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
+from mlsd.sims.metrics import roc_auc
 
 REFRESH_HOURS: tuple[float, ...] = (0.0, 1.0, 6.0, 24.0, 168.0)  # 0 = real time
 CACHE_FRACTIONS: tuple[float, ...] = (0.001, 0.01, 0.05, 0.2)
@@ -203,10 +203,6 @@ def _refresh_label(hours: float) -> str:
     if hours >= 24 and hours % 24 == 0:
         return f"every {hours / 24:g} day(s)"
     return f"every {hours:g} h"
-
-
-def _auc(y: np.ndarray, p: np.ndarray) -> float:
-    return float(roc_auc_score(y, p))
 
 
 def che_hit_rate(popularity: np.ndarray, capacity: int) -> float:
@@ -415,8 +411,8 @@ def simulate_features(
         offline_tf = _fill_from(raw[split], y_tr[split])
         X = offline_tf(raw)
         m = _fit(X[split], y_tr[split], seed)
-        offline_auc = _auc(y_tr[~split], m.predict_proba(X[~split])[:, 1])
-        online_auc = _auc(y_on, m.predict_proba(offline_tf(online_raw))[:, 1])
+        offline_auc = roc_auc(y_tr[~split], m.predict_proba(X[~split])[:, 1])
+        online_auc = roc_auc(y_on, m.predict_proba(offline_tf(online_raw))[:, 1])
         joins.append(JoinOutcome(name, offline_auc, online_auc, float(m.coef_[0][0])))
         models[name] = (m, offline_tf)
 
@@ -430,7 +426,7 @@ def simulate_features(
                      ("re-implemented online: missing → -1 sentinel", _Transform(-1.0, offline_tf.fill_recent))):
         p = model.predict_proba(tf(online_raw))[:, 1]
         skew.append(SkewOutcome(
-            name, _auc(y_on, p),
+            name, roc_auc(y_on, p),
             float(p[cold].mean()) if cold.any() else float("nan"),
             float(y_on[cold].mean()) if cold.any() else float("nan"),
         ))
@@ -450,7 +446,7 @@ def simulate_features(
             refresh_hours=hours,
             mean_feature_age_hours=float(np.nanmean(age)),
             missing_share=float(np.mean(np.isnan(age))),
-            online_auc=_auc(y_on, m.predict_proba(tf(on_raw))[:, 1]),
+            online_auc=roc_auc(y_on, m.predict_proba(tf(on_raw))[:, 1]),
         ))
 
     # 4. the online store behind an LRU cache

@@ -44,6 +44,7 @@ from mlsd.sims.base import (
     table,
 )
 from mlsd.sims.drift import DriftReference, categorical_psi, js_distance
+from mlsd.sims.metrics import roc_auc
 
 INCIDENTS = ("data-drift", "score-shift", "concept-drift", "qps-spike", "latency-regression")
 INCIDENT_CHOICES = (*INCIDENTS, "none")
@@ -605,15 +606,11 @@ def _counts(codes: np.ndarray, k: int) -> np.ndarray:
 
 
 def _auc(score: np.ndarray, label: np.ndarray) -> float:
-    """ROC AUC as the Mann-Whitney statistic (ties count 1/2), = sklearn's roc_auc_score."""
-    from scipy.stats import rankdata
-
+    """ROC AUC (= sklearn's roc_auc_score), NaN for a window whose labels are all one class."""
     pos = int(label.sum())
-    neg = label.size - pos
-    if pos == 0 or neg == 0:
+    if pos == 0 or pos == label.size:
         return float("nan")
-    ranks = rankdata(score)
-    return float((ranks[label].sum() - pos * (pos + 1) / 2) / (pos * neg))
+    return roc_auc(label, score)
 
 
 def _performance(score: np.ndarray, label: np.ndarray) -> tuple[float, float, float]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.metrics import log_loss
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -36,6 +36,7 @@ from mlsd.sims.metrics import (
     intra_list_diversity,
     ndcg_at_k,
     one_thread,
+    roc_auc,
 )
 
 LIST_SIZE = 10
@@ -545,7 +546,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
         models.append(
             ModelRow(
                 model=name,
-                logged_auc=float(roc_auc_score(y_te, p_log)),
+                logged_auc=roc_auc(y_te, p_log),
                 logged_log_loss=float(log_loss(y_te, p_log, labels=[0, 1])),
                 logged_ece=expected_calibration_error(y_te, p_log),
                 true_ndcg10=ndcg_at_k(ev_rel, p_ev, LIST_SIZE),  # tree scores tie: averaged, as sklearn does

@@ -20,7 +20,6 @@ import numpy as np
 import sklearn
 from sklearn.datasets import make_classification
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401  (enables the import below)
-from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import (
     GridSearchCV,
     HalvingGridSearchCV,
@@ -32,7 +31,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from mlsd.errors import BadInputError, check_positive, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
-from mlsd.sims.metrics import auc_scorer
+from mlsd.sims.metrics import auc_scorer, roc_auc
 
 SPACE: dict[str, list] = {
     "max_depth": [2, 4, 6, 8, 12, None],
@@ -168,7 +167,7 @@ def simulate_tuning(
     )
     X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
     base = DecisionTreeClassifier(random_state=seed)
-    default_auc = float(roc_auc_score(y_va, base.fit(X_tr, y_tr).predict_proba(X_va)[:, 1]))
+    default_auc = float(roc_auc(y_va, base.fit(X_tr, y_tr).predict_proba(X_va)[:, 1]))
     default_cv = float(np.mean(cross_val_score(base, X_tr, y_tr, cv=cv, scoring=auc_scorer)))
     rows_per_fit = len(y_tr) * (cv - 1) / cv
 
@@ -206,7 +205,7 @@ def simulate_tuning(
             curve_y = np.maximum.accumulate(scores)
             rows = int(round(len(scores) * cv * rows_per_fit))
             candidates = int(len(scores))
-        val = float(roc_auc_score(y_va, search.best_estimator_.predict_proba(X_va)[:, 1]))
+        val = float(roc_auc(y_va, search.best_estimator_.predict_proba(X_va)[:, 1]))
         outcomes.append(SearchOutcome(
             name=name,
             candidates=candidates,
