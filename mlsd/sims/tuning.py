@@ -142,7 +142,7 @@ def _params(p: dict) -> str:
 
 def simulate_tuning(
     *,
-    n_samples: int = 3000,
+    n_samples: int = 2400,
     n_features: int = 10,
     cv: int = 3,
     random_iter: int = 8,

@@ -8,7 +8,7 @@ SPECS: list[SimSpec] = [
         summary="Hyper-parameter search: grid vs random vs successive halving, best score against fits.",
         target="mlsd.sims.tuning:simulate_tuning",
         options=(
-            OptionSpec("n_samples", "int", 3000,
+            OptionSpec("n_samples", "int", 2400,
                        "Rows in the synthetic tabular task (25% held out for validation; at least 300)."),
             OptionSpec("n_features", "int", 10, "Features per row (at least 4)."),
             OptionSpec("cv", "int", 3, "Cross-validation folds every search uses, in [2, 10]."),
