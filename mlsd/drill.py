@@ -174,6 +174,12 @@ def choose(bank: Bank, *, count: int, topic: str | None = None, seed: int = 0,
     return chosen
 
 
+def hint(question: Question) -> str:
+    """What a full answer touches, one term per key point, without the points themselves."""
+    areas = [kp.keywords[0] if kp.keywords else kp.id.replace("-", " ") for kp in question.key_points]
+    return f"A full answer covers {len(areas)} points; think about: {', '.join(areas)}."
+
+
 def score(question: Question, answer: str):
     """The explainable StageScore of an answer to a drill question."""
     from mlsd.scoring import score_stage

@@ -177,3 +177,21 @@ def test_drill_help_speaks_to_a_user(run_cli):
     text = " ".join(r.stdout.split())
     assert "source notes" not in text and "FAQ" not in text
     assert "NLLB, Meta's No Language Left Behind model" in text
+
+
+def test_hint_names_one_term_per_key_point_and_gives_no_point_away():
+    q = BANK.question("scale-general")
+    text = drill.hint(q)
+    assert text.startswith(f"A full answer covers {len(q.key_points)} points")
+    assert all(kp.keywords[0] in text for kp in q.key_points)
+    assert all(kp.point not in text for kp in q.key_points)
+
+
+def test_cli_drill_interactive_hint_keeps_reading_the_answer(run_cli):
+    r = run_cli("drill", "--count", "1", "--seed", "5", "--topic", "ab-testing",
+                input=":hint\nI would compute the sample size from alpha, power and the MDE.\n\n")
+    assert r.code == 0, r.stderr
+    assert "A full answer covers" in r.stdout and "think about:" in r.stdout
+    with open_store() as store:
+        saved = store.drill_answers()
+    assert len(saved) == 1 and saved[0].answer.startswith("I would compute") and saved[0].score > 0

@@ -578,6 +578,8 @@ def register(app: typer.Typer) -> None:
         features, on-device inference, retraining and monitoring. Each answer is
         scored like a practice step, shown with the reference answer, and saved;
         topics you score worst on come up more often. `--list` shows them all.
+        While answering, `:hint` names what a full answer touches, `:skip` moves
+        on and `:quit` stops (answers given so far are saved).
         """
         from mlsd import drill
         from mlsd.store import open_store
@@ -645,13 +647,16 @@ def _drill_interactive(store: Any, questions: list[Any]) -> None:
     from mlsd.cli.output import console
 
     out = console()
-    out.print("Drill: answer each question (finish with an empty line or Ctrl-D; :skip, :quit).")
+    out.print("Drill: answer each question (finish with an empty line or Ctrl-D; :hint, :skip, :quit).")
     results = []
     try:
         for i, q in enumerate(questions, 1):
             out.rule(f"[bold]{i}/{len(questions)} · {escape(q.topic)}")
             out.print(f"[bold]{escape(q.question)}[/]")
-            text, cmd = _read_answer(_Buffer(), commands=(":skip", ":quit"))
+            text, cmd = _read_answer(
+                _Buffer(), commands=(":hint", ":skip", ":quit"),
+                on_hint=lambda q=q: out.print(f"[dim]{escape(drill.hint(q))}[/]"),
+            )
             if cmd == ":quit":
                 break
             if cmd == ":skip":
