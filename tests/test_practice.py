@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -464,6 +466,11 @@ def test_history_and_progress(run_cli, case, tmp_path):
     assert rows[1]["total_score"] > rows[3]["total_score"]
     r = run_cli("history")
     assert "pet-search" in r.stdout and "unfinished" in r.stdout
+    # docs/history-json.md documents exactly the keys printed, in order
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "history-json.md").read_text()
+    documented = re.findall(r'^ {4}"(\w+)":', doc, flags=re.M)
+    assert documented == list(rows[0]) == list(rows[1])
+    assert {row["mode"] for row in rows} == {"answers", "interactive"}
 
     r = run_cli("progress", "--json")
     rep = json.loads(r.stdout)
