@@ -307,12 +307,13 @@ def _point_in_time(requests: pd.DataFrame, snaps: pd.DataFrame, refresh_h: float
     return out.sort_values("row").reset_index(drop=True)
 
 
-def _latest_value(requests: pd.DataFrame, snaps: pd.DataFrame, as_of: float) -> pd.DataFrame:
+def _latest_value(honest: pd.DataFrame, snaps: pd.DataFrame, as_of: float) -> pd.DataFrame:
     """The naive join: the user-profile columns (clicks and requests to date) come from
     today's profile table — each user's newest value as of `as_of` — instead of as of
     each request. Request-time columns (recent signal, context) were logged with the
-    request and stay point-in-time, as they usually are."""
-    honest = _point_in_time(requests, snaps, 0.0)
+    request and stay point-in-time, as they usually are: they are taken from `honest`,
+    the requests' point-in-time join."""
+    honest = honest.copy()
     today = snaps[snaps["snap_ts"] < as_of].groupby("user")[["clicks_to_date", "events_to_date"]].last()
     latest = today.reindex(honest["user"].to_numpy())
     honest["clicks_to_date"] = latest["clicks_to_date"].to_numpy()
@@ -402,9 +403,10 @@ def simulate_features(
 
     # 1. point-in-time vs latest-value join
     report(progress, 0.1, "features: point-in-time join vs latest value")
-    honest_raw = _raw(_point_in_time(train_req, snaps, 0.0))
-    leaky_raw = _raw(_latest_value(train_req, snaps, train_h))
-    online_raw = _raw(_point_in_time(online_req, snaps, 0.0))
+    realtime_joins = (_point_in_time(train_req, snaps, 0.0), _point_in_time(online_req, snaps, 0.0))
+    honest_raw = _raw(realtime_joins[0])
+    leaky_raw = _raw(_latest_value(realtime_joins[0], snaps, train_h))
+    online_raw = _raw(realtime_joins[1])
     joins = []
     models = {}
     for name, raw in (("point-in-time (merge_asof)", honest_raw), ("latest value (leaky)", leaky_raw)):
@@ -436,8 +438,11 @@ def simulate_features(
     refreshes = [h for h in REFRESH_HOURS if h < days * 24]  # a refresh longer than the log never runs
     for i, hours in enumerate(refreshes):
         report(progress, 0.4 + 0.4 * i / len(refreshes), f"features: refresh every {hours:g} h")
-        tr_join = _point_in_time(train_req, snaps, hours)
-        on_join = _point_in_time(online_req, snaps, hours)
+        if hours == 0:  # real time: the joins of step 1
+            tr_join, on_join = realtime_joins
+        else:
+            tr_join = _point_in_time(train_req, snaps, hours)
+            on_join = _point_in_time(online_req, snaps, hours)
         tr_raw, on_raw = _raw(tr_join), _raw(on_join)
         tf = _fill_from(tr_raw, y_tr)
         m = _fit(tf(tr_raw), y_tr, seed)
