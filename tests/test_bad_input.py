@@ -91,3 +91,33 @@ def test_scenario_args_may_pin_a_seed_and_it_is_checked(run_cli, tmp_path):
     assert "--seed" in _one_line(run_cli("checklist", str(case)))
     case.write_text(body % "3")
     assert run_cli("checklist", str(case)).code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["simulate", "ranking", "--seed", "-1"], "'--seed': must be at least 0"),
+        (["simulate", "ranking", "--seed", "99999999999"], "'--seed': must be at most 4294967295"),
+        (["simulate", "churn", "--n-customers", "1e11"], "'--n-customers': expected a whole number written out"),
+        (["estimate", "--dau", "2.5"], "'--dau': expected a whole number"),
+        (["simulate", "serving", "--qps", "abc"], "'--qps': expected a number"),
+    ],
+)
+def test_type_errors_speak_of_the_value_not_of_pydantic_input(run_cli, args, says):
+    res = run_cli(*args)
+    res.assert_bad_input(says)
+    assert "Input should" not in res.stderr and "parse string" not in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["simulate", "features", "--n-users", "100000000"], "--n-users 100,000,000 needs about"),
+        (["simulate", "features", "--events-per-user-per-day", "1e9"], "--events-per-user-per-day 1,000,000,000 needs about"),
+        (["simulate", "tuning", "--n-samples", "100000000"], "--n-samples must be in [300, 1e+06]"),
+        (["simulate", "tuning", "--n-features", "100000"], "--n-features must be in [4, 1000]"),
+        (["simulate", "tuning", "--random-iter", "19"], "--random-iter must be in [1, 18]"),
+    ],
+)
+def test_sizes_that_would_not_fit_are_refused_before_allocating(run_cli, args, says):
+    run_cli(*args).assert_bad_input(says)

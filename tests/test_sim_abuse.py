@@ -100,3 +100,13 @@ def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
 
 def test_charts_draw_to_svg(result, check_charts):
     check_charts(result)
+
+
+def test_retraining_sentence_compares_the_same_period_and_drift_zero_is_not_called_adapting():
+    from mlsd.sims.abuse import simulate_abuse
+
+    r = simulate_abuse(drift=0.0)
+    lines = r.reading()
+    assert lines[0].startswith("With abusers that do not adapt (drift 0)")
+    at = next(p for p in r.periods_table if p.period == r.retrain_period)
+    assert f"from {at.precision_static:.2f} (the frozen model) to {at.precision_retrain_once:.2f}" in lines[1]

@@ -112,6 +112,7 @@ def test_no_position_bias_means_nothing_to_correct():
     r = simulate_ranking(n_users=600, n_items=200, sessions=2, position_bias=0.0, seed=2)
     assert r.examination_true == (1.0,) * LIST_SIZE
     assert abs(r.model("GBDT + position feature").true_ndcg10 - r.model("GBDT naive").true_ndcg10) < 0.05
+    assert r.reading()[0].startswith("Without position bias (η = 0;")  # not "clicks fall with position"
 
 
 def test_cli_json(run_cli):

@@ -205,3 +205,14 @@ def test_cli_options_match_the_registry(run_cli):
 )
 def test_bad_input_is_one_line_exit_2(run_cli, args, needle):
     run_cli("simulate", "serving", *args).assert_bad_input(needle)
+
+
+def test_reading_does_not_claim_the_balancer_matters_when_it_does_not():
+    """Constant service times: round robin and least-loaded give the same p99, and the reading says so."""
+    from mlsd.sims.serving import simulate_serving
+
+    r = simulate_serving(service_dist="constant")
+    rr, ll = (next(b for b in r.balancers if b.balancer == name) for name in ("round-robin", "least-loaded"))
+    assert rr.p99_ms <= 1.1 * ll.p99_ms
+    text = " ".join(r.reading())
+    assert "hardly matters" in text and "matters as much as the replica count" not in text

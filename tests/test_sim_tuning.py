@@ -85,13 +85,20 @@ def test_registry_rejects_unknown_option():
 @pytest.mark.parametrize("args, message", [
     (("--n-samples", "0"), "--n-samples must be in (0, inf), got 0"),
     (("--cv", "1"), "--cv must be in [2, 10], got 1"),
-    (("--random-iter", "0"), "--random-iter must be in (0, inf), got 0"),
-    (("--random-iter", "100"), f"--random-iter must be at most the {GRID_SIZE} configurations, got 100"),
+    (("--random-iter", "0"), f"--random-iter must be in [1, {GRID_SIZE}], got 0"),
+    (("--random-iter", "100"), f"--random-iter must be in [1, {GRID_SIZE}], got 100"),
     (("--factor", "1"), "--factor must be in [2, 10], got 1"),
-    (("--n-features", "2"), "--n-features must be in [4, inf), got 2"),
+    (("--n-features", "2"), "--n-features must be in [4, 1000], got 2"),
 ])
 def test_cli_bad_input(run_cli, args, message):
     res = run_cli("simulate", "tuning", *args)
     assert res.code == 2 and res.stdout == ""
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
+
+
+def test_random_search_over_the_whole_grid_is_not_sold_as_sampling():
+    r = simulate_tuning(random_iter=GRID_SIZE, n_samples=600)
+    text = " ".join(r.reading())
+    assert f"sampling all {GRID_SIZE} configurations is the grid in another order" in text
+    assert f"{GRID_SIZE} of the {GRID_SIZE}" not in text

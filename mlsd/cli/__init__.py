@@ -7,6 +7,7 @@ red line on stderr and a non-zero exit (2 for bad input), never a traceback.
 from __future__ import annotations
 
 import gc
+import re
 import sys
 
 import typer
@@ -56,6 +57,27 @@ _register_commands()
 _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
+# typer checks option types with pydantic, whose messages speak of "Input" and parsing;
+# a user typed an option value, so say what the value must be.
+_PYDANTIC_WORDS = (
+    (re.compile(r"Input should be a valid integer, unable to parse string as an integer"),
+     "expected a whole number written out (like 20000, not 2e4 or 1.5)"),
+    (re.compile(r"Input should be a valid integer(, got a number with a fractional part)?"),
+     "expected a whole number (like 20000, not 1.5)"),
+    (re.compile(r"Input should be a valid number, unable to parse string as a number"), "expected a number"),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be at least \1"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be at most \1"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
+)
+
+
+def _plain_words(message: str) -> str:
+    for pattern, words in _PYDANTIC_WORDS:
+        message = pattern.sub(words, message)
+    return message
+
+
 def run() -> None:
     """The `mlsd` script and `python -m mlsd`: `main()` in a process of its own.
 
@@ -91,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
         hint = " (see --help)" if getattr(exc, "exit_code", 1) == 2 else ""
         ctx = getattr(exc, "ctx", None)
         where = f"{ctx.command_path}: " if ctx is not None else ""
-        error_line(f"{where}{exc.format_message()}{hint}")
+        error_line(f"{where}{_plain_words(exc.format_message())}{hint}")
         sys.exit(exc.exit_code)
     except typer.Abort:
         error_line("aborted")

@@ -120,24 +120,24 @@ class AbuseResult(SimResult):
 
     def reading(self) -> list[str]:
         first, last = self.periods_table[0], self.periods_table[-1]
-        before = next(r for r in self.periods_table if r.period == self.retrain_period - 1)
         after = next(r for r in self.periods_table if r.period == self.retrain_period)
         clean, noisiest = self.noise[0], self.noise[-1]
         w = {r.method: r for r in self.sampling}
         none, cw, us = w["none"], w["class weights"], w["undersample 10:1"]
         decayed = last.precision_static < first.precision_static - 0.05
-        lifted = after.precision_retrain_once > before.precision_retrain_once + 0.02
+        lifted = after.precision_retrain_once > after.precision_static + 0.02
         ranking_loss = clean.precision_at_k - noisiest.precision_at_k
         metric_loss = noisiest.precision_at_k - noisiest.measured_precision
         spread = max(abs(cw.precision_at_k - none.precision_at_k), abs(us.precision_at_k - none.precision_at_k))
         return [
-            f"As abusers adapt (drift {self.drift:g} per period), a frozen model's queue precision "
-            f"{'falls' if decayed else 'goes'} from {first.precision_static:.2f} (period {first.period}) to "
+            (f"As abusers adapt (drift {self.drift:g} per period), a frozen model's queue precision "
+             if self.drift > 0 else "With abusers that do not adapt (drift 0), a frozen model's queue precision ")
+            + f"{'falls' if decayed else 'goes'} from {first.precision_static:.2f} (period {first.period}) to "
             f"{last.precision_static:.2f} (period {last.period}); recall {first.recall_static:.2f} → "
             f"{last.recall_static:.2f}.",
-            f"Retraining on fresh reviews at period {self.retrain_period} "
-            f"{'lifts' if lifted else 'moves'} precision from {before.precision_retrain_once:.2f} to "
-            f"{after.precision_retrain_once:.2f}; retraining every period ends at {last.precision_retrain_each:.2f} "
+            f"Retraining once on fresh reviews, at period {self.retrain_period}, "
+            f"{'lifts' if lifted else 'moves'} that period's precision from {after.precision_static:.2f} (the frozen "
+            f"model) to {after.precision_retrain_once:.2f}; retraining every period ends at {last.precision_retrain_each:.2f} "
             f"against {last.precision_static:.2f} for the frozen model.",
             f"Label noise from {clean.label_noise:g} to {noisiest.label_noise:g} moves true precision@k "
             f"{clean.precision_at_k:.2f} → {noisiest.precision_at_k:.2f}, while the reviewers' own labels would report "

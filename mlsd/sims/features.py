@@ -30,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 
 from mlsd.errors import BadInputError, check_positive, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
-from mlsd.sims.metrics import roc_auc
+from mlsd.sims.metrics import check_memory, roc_auc
 
 REFRESH_HOURS: tuple[float, ...] = (0.0, 1.0, 6.0, 24.0, 168.0)  # 0 = real time
 CACHE_FRACTIONS: tuple[float, ...] = (0.001, 0.01, 0.05, 0.2)
@@ -199,9 +199,11 @@ def _refresh_label(hours: float) -> str:
     if hours == 0:
         return "real time"
     if hours >= 168 and hours % 168 == 0:
-        return f"every {hours / 168:g} week(s)"
+        weeks = hours / 168
+        return "every week" if weeks == 1 else f"every {weeks:g} weeks"
     if hours >= 24 and hours % 24 == 0:
-        return f"every {hours / 24:g} day(s)"
+        days = hours / 24
+        return "every day" if days == 1 else f"every {days:g} days"
     return f"every {hours:g} h"
 
 
@@ -387,6 +389,12 @@ def simulate_features(
         raise BadInputError(f"--n-users must be at least 50, got {n_users}")
     if days > 120:
         raise BadInputError(f"--days must be at most 120 (the hourly interest grid), got {days}")
+    # The hourly interest grid and its noise (two floats per user-hour), and the requests:
+    # ~600 bytes each across the frame, the feature log, the joins and their copies.
+    requests = n_users * events_per_user_per_day * days
+    bigger = "events_per_user_per_day" if events_per_user_per_day / 4 > n_users / 2000 else "n_users"
+    check_memory(bigger, n_users if bigger == "n_users" else events_per_user_per_day,
+                 2 * (days * 24 + 1) * n_users * 8 + requests * 600)
 
     rng = np.random.default_rng(seed)
     report(progress, 0.0, "features: generating requests")

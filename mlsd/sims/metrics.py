@@ -200,12 +200,13 @@ def available_memory_bytes() -> int:
     return 2 * 1024**3
 
 
-def check_memory(option: str, value: int, needed_bytes: float, *, share: float = 0.5) -> None:
+def check_memory(option: str, value: float, needed_bytes: float, *, share: float = 0.5) -> None:
     """Raise BadInputError before allocating when a world would take over `share` of free RAM."""
     limit = available_memory_bytes() * share
     if needed_bytes > limit:
+        shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
         raise BadInputError(
-            f"{option_name(option)} {value:,} needs about {needed_bytes / 1024**3:.1f} GiB, "
+            f"{option_name(option)} {shown} needs about {needed_bytes / 1024**3:,.1f} GiB, "
             f"more than the {limit / 1024**3:.1f} GiB this machine can spare; use a smaller value"
         )
 

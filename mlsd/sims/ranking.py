@@ -214,7 +214,9 @@ class RankingResult(SimResult):
         confounded = naive.freshness_lift / truth > 1.5
         debiased_better = max(ipw.true_ndcg10, posf.true_ndcg10) > naive.true_ndcg10
         lines = [
-            f"Clicks fall with position (true η = {self.position_bias:g}, estimated {self.estimated_position_bias:.2f}). "
+            (f"Clicks fall with position (true η = {self.position_bias:g}, estimated {self.estimated_position_bias:.2f}). "
+             if self.position_bias > 0 else
+             f"Without position bias (η = 0; estimated {self.estimated_position_bias:.2f}) every slot is examined alike. ")
             + (
                 "Trained naively on the logs, the model learns the old ranker's freshness boost as if it were relevance "
                 if confounded

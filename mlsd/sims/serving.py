@@ -398,6 +398,19 @@ class ServingResult(SimResult):
             ),
         ]
 
+    def _balancer_sentence(self, rr, ll) -> str:
+        if rr.p99_ms > 1.1 * ll.p99_ms:
+            return (
+                f"The balancer matters as much as the replica count: at {self.replicas} replicas least-loaded "
+                f"gives p99 {ll.p99_ms:,.0f} ms but round-robin {rr.p99_ms:,.0f} ms, because per-replica queues let a "
+                "request wait behind a slow one while a neighbour idles."
+            )
+        return (
+            f"Here the balancer hardly matters: at {self.replicas} replicas least-loaded gives p99 {ll.p99_ms:,.0f} ms "
+            f"and round-robin {rr.p99_ms:,.0f} ms; with requests this regular or load this light, no replica's "
+            "queue builds up while a neighbour idles."
+        )
+
     def reading(self) -> list[str]:
         rr = next(b for b in self.balancers if b.balancer == "round-robin")
         ll = next(b for b in self.balancers if b.balancer == "least-loaded")
@@ -409,9 +422,7 @@ class ServingResult(SimResult):
             f"{self.p99_ms:.0f} ms ({self.balancer}), "
             + ("within" if self.meets_slo else "over")
             + f" the {self.slo_p99_ms:g} ms SLO.",
-            f"The balancer matters as much as the replica count: at {self.replicas} replicas least-loaded "
-            f"gives p99 {ll.p99_ms:.0f} ms but round-robin {rr.p99_ms:.0f} ms, because per-replica queues let a "
-            "request wait behind a slow one while a neighbour idles.",
+            self._balancer_sentence(rr, ll),
         ]
         if not math.isnan(self.closed_form_p99_ms):
             err = abs(self.p99_ms / self.closed_form_p99_ms - 1)

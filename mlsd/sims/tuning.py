@@ -31,13 +31,15 @@ from sklearn.tree import DecisionTreeClassifier
 
 from mlsd.errors import BadInputError, check_positive, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
-from mlsd.sims.metrics import auc_scorer, roc_auc
+from mlsd.sims.metrics import auc_scorer, check_memory, roc_auc
 
 SPACE: dict[str, list] = {
     "max_depth": [2, 4, 6, 8, 12, None],
     "min_samples_leaf": [1, 20, 100],
 }
 GRID_SIZE = int(np.prod([len(v) for v in SPACE.values()]))
+MAX_SAMPLES = 1_000_000  # ~200 tree fits: already minutes at this size
+MAX_FEATURES = 1_000
 
 
 @dataclass(frozen=True)
@@ -117,9 +119,13 @@ class TuningResult(SimResult):
             f"{'below' if gap > 0 else 'above'} the grid's. At this toy size a fit's fixed overhead (cloning, "
             "checks, scoring) is as large as the work, so halving's wall clock (the seconds column) need "
             "not fall with its compute; on real data sizes it does.",
-            f"Random search with {rnd.candidates} of the {self.grid_size} configurations spent {rnd.fits} "
-            f"fits for {100 * rnd.validation_auc:.1f}: worth it when there are many hyper-parameters and "
-            "only a few matter; a full grid is only affordable for two or three with few values each.",
+            (f"Random search with {rnd.candidates} of the {self.grid_size} configurations spent {rnd.fits} "
+             f"fits for {100 * rnd.validation_auc:.1f}: worth it when there are many hyper-parameters and "
+             "only a few matter; a full grid is only affordable for two or three with few values each."
+             if rnd.candidates < self.grid_size else
+             f"Random search sampling all {self.grid_size} configurations is the grid in another order "
+             f"({rnd.fits} fits, {100 * rnd.validation_auc:.1f}); it pays with fewer samples than configurations, "
+             "when there are many hyper-parameters and only a few matter."),
             "Halving pays when one fit is expensive and a ranking on little data predicts the ranking "
             "on all of it; it can mislead for settings that only shine with more data (deep trees, big "
             "networks).",
@@ -152,14 +158,16 @@ def simulate_tuning(
 ) -> TuningResult:
     """Grid, random and successive-halving search of one tree model; see the module docstring."""
     check_positive("n_samples", n_samples)
-    check_positive("random_iter", random_iter)
-    check_range("n_features", n_features, 4, None, low_inclusive=True)
+    check_range("random_iter", random_iter, 1, GRID_SIZE, low_inclusive=True, high_inclusive=True)
+    check_range("n_features", n_features, 4, MAX_FEATURES, low_inclusive=True, high_inclusive=True)
     check_range("cv", cv, 2, 10, low_inclusive=True, high_inclusive=True)
     check_range("factor", factor, 2, 10, low_inclusive=True, high_inclusive=True)
-    if random_iter > GRID_SIZE:
-        raise BadInputError(f"--random-iter must be at most the {GRID_SIZE} configurations, got {random_iter}")
     if n_samples < 300:
         raise BadInputError(f"--n-samples must be at least 300 for {cv}-fold CV plus a validation split, got {n_samples}")
+    check_range("n_samples", n_samples, 300, MAX_SAMPLES, low_inclusive=True, high_inclusive=True)
+    # The data, its float32 copy per fit and the CV subsets: about ten copies at the peak.
+    bigger = "n_features" if n_features / 10 > n_samples / 2400 else "n_samples"
+    check_memory(bigger, n_samples if bigger == "n_samples" else n_features, n_samples * n_features * 8 * 10)
 
     X, y = make_classification(
         n_samples=n_samples, n_features=n_features, n_informative=max(2, n_features // 3),

@@ -9,8 +9,8 @@ SPECS: list[SimSpec] = [
         target="mlsd.sims.tuning:simulate_tuning",
         options=(
             OptionSpec("n_samples", "int", 2400,
-                       "Rows in the synthetic tabular task (25% held out for validation; at least 300)."),
-            OptionSpec("n_features", "int", 10, "Features per row (at least 4)."),
+                       "Rows in the synthetic tabular task (25% held out for validation; 300 to 1,000,000)."),
+            OptionSpec("n_features", "int", 10, "Features per row (4 to 1,000)."),
             OptionSpec("cv", "int", 3, "Cross-validation folds every search uses, in [2, 10]."),
             OptionSpec("random_iter", "int", 8, "Configurations random search samples (at most the grid's 18)."),
             OptionSpec("factor", "int", 3,
