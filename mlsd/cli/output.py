@@ -76,6 +76,52 @@ def rich_table(tbl: Table):
     return rt
 
 
+RECORDS_MAX_ROWS = 8  # wider tables with more rows keep their shape (rich folds their cells)
+
+
+def _natural_width(columns: list[str], rows: list[list[str]]) -> int:
+    """Terminal columns a table takes with nothing wrapped or cut (cells, borders, padding).
+
+    Only a table that fits this way is safe from rich's shrinking, which shares the
+    missing width out in proportion and cuts numbers to "2,31…" on the way.
+    """
+    return 1 + sum(max(len(name), *(len(row[i]) for row in rows)) + 3 for i, name in enumerate(columns))
+
+
+def fitted_table(tbl: Table, width: int):
+    """`rich_table(tbl)` when it fits `width` unwrapped; else its transpose (one column per
+    row) if that fits, else one two-column block per row. Tables of more than
+    RECORDS_MAX_ROWS rows keep their shape (rich wraps them as it can)."""
+    rows = tbl.formatted_rows()
+    if not rows or _natural_width(list(tbl.columns), rows) <= width or len(rows) > RECORDS_MAX_ROWS:
+        return rich_table(tbl)
+    headers = [tbl.columns[0], *(row[0] for row in rows)]
+    body = [[name, *(row[i] for row in rows)] for i, name in enumerate(tbl.columns) if i > 0]
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    rt = RichTable(title=Text(tbl.title), title_justify="left", caption=Text(tbl.note) if tbl.note else None,
+                   caption_justify="left")
+    if _natural_width(headers, body) <= width:
+        rt.add_column(escape(headers[0]), justify="left")
+        for header in headers[1:]:
+            rt.add_column(escape(header), justify="right")
+        for row in body:
+            rt.add_row(*(Text(cell) for cell in row))
+        return rt
+    rt.add_column("", justify="left")
+    rt.add_column("", justify="left")
+    rt.show_header = False
+    for r, row in enumerate(rows):
+        rt.add_row(Text(tbl.columns[0], style="bold"), Text(row[0], style="bold"))
+        for name, cell in zip(tbl.columns[1:], row[1:], strict=True):
+            rt.add_row(Text(name), Text(cell))
+        if r < len(rows) - 1:
+            rt.add_section()
+    return rt
+
+
 def print_result(result: SimResult, *, title: str | None = None) -> None:
     """The default human view of a simulation: its tables, then its reading."""
     out = console()
@@ -84,7 +130,7 @@ def print_result(result: SimResult, *, title: str | None = None) -> None:
     if title:
         out.rule(f"[bold]{escape(title)}")
     for tbl in result.tables():
-        out.print(rich_table(tbl))
+        out.print(fitted_table(tbl, out.width))
         out.print()
     lines = result.reading()
     if lines:

@@ -1,0 +1,57 @@
+"""Terminal tables: nothing a simulation prints is cut to "…" at 80 columns."""
+
+from __future__ import annotations
+
+import pytest
+from rich.console import Console
+
+from mlsd.cli.output import RECORDS_MAX_ROWS, fitted_table
+from mlsd.sims.base import Table
+
+
+def _render(table, width: int = 80) -> str:
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(fitted_table(table, width))
+    return console.export_text()
+
+
+def test_a_table_that_fits_keeps_its_shape():
+    t = Table("small", ("model", "AUC"), (("GBDT", 0.81), ("LR", 0.79)))
+    out = _render(t)
+    assert out.splitlines()[2].split() == ["┃", "model", "┃", "AUC", "┃"]
+
+
+def test_a_wide_table_with_few_rows_is_transposed_and_nothing_is_cut():
+    cols = ("strategy", *(f"metric number {i}" for i in range(9)))
+    rows = (("rolling", *(2318.65 + i for i in range(9))), ("canary", *(70.99 + i for i in range(9))))
+    out = _render(Table("rollout", cols, rows))
+    assert "…" not in out
+    header = next(line for line in out.splitlines() if "strategy" in line)
+    assert "rolling" in header and "canary" in header  # one column per original row
+    assert "2,326.7" in out and "metric number 8" in out
+
+
+def test_a_table_too_wide_even_transposed_becomes_one_block_per_row():
+    cols = ("search", "best parameters", "validation AUC")
+    rows = tuple((f"search {i}", "max_depth=None, min_samples_leaf=100 " * 2, 94.2) for i in range(4))
+    out = _render(Table("tuning", cols, rows))
+    assert "…" not in out
+    assert out.count("best parameters") == 4 and out.count("validation AUC") == 4
+
+
+def test_long_tables_keep_their_shape():
+    cols = tuple(f"column {i}" for i in range(12))
+    rows = tuple(tuple(float(j) for j in range(12)) for _ in range(RECORDS_MAX_ROWS + 1))
+    out = _render(Table("windows", cols, rows))
+    assert out.count("column 1") <= 2  # still one header row (rich may wrap or cut it)
+
+
+@pytest.mark.parametrize("name", ["rollout", "tuning", "churn", "retrieval"])
+def test_simulation_tables_are_not_cut_at_80_columns(run_cli, monkeypatch, name):
+    monkeypatch.setenv("COLUMNS", "80")
+    args = {"churn": ["--n-customers", "3000"], "retrieval": ["--n", "2000", "--clusters", "50"],
+            "tuning": ["--n-samples", "600"]}.get(name, [])
+    res = run_cli("simulate", name, *args)
+    assert res.code == 0, res.stderr
+    assert "…" not in res.stdout
+    assert max(len(line) for line in res.stdout.splitlines()) <= 80
