@@ -70,7 +70,8 @@ def rich_table(tbl: Table):
         for i in range(len(tbl.columns))
     ]
     for name, is_num in zip(tbl.columns, numeric, strict=True):
-        rt.add_column(escape(name), justify="right" if is_num else "left")
+        # fold, never "…": a word too long for its column goes on to the next line whole
+        rt.add_column(escape(name), justify="right" if is_num else "left", overflow="fold")
     for row in tbl.formatted_rows():
         rt.add_row(*(Text(cell) for cell in row))
     return rt
