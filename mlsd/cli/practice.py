@@ -301,14 +301,14 @@ def print_scorecard(card: Any) -> None:
 
 def _warm_up() -> None:
     """Import scikit-learn and fill the scorer's caches while the candidate types (a daemon thread)."""
-    import threading
+    from mlsd.threads import start_background
 
     def work() -> None:
         from mlsd.scoring import similarities
 
         similarities(["warm up the scorer"], "a first sentence. a second one.")
 
-    threading.Thread(target=work, name="mlsd-scoring-warm-up", daemon=True).start()
+    start_background(work, "mlsd-scoring-warm-up")
 
 
 def _interactive(engine: PracticeEngine, *, resumed: bool) -> None:

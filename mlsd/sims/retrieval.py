@@ -48,6 +48,7 @@ from mlsd.sims.base import (
     table,
 )
 from mlsd.sims.metrics import check_memory
+from mlsd.threads import start_background
 
 K = 10  # recall@10 and NDCG@10
 RECALL_EPSILON = 1e-3  # ann-benchmarks' distance slack for ties
@@ -571,8 +572,7 @@ def _run(
         except BaseException as exc:  # re-raised by the main thread
             background["error"] = exc
 
-    worker = threading.Thread(target=build_hnsw, name="mlsd-hnsw-build", daemon=True)
-    worker.start()
+    worker = start_background(build_hnsw, "mlsd-hnsw-build")
 
     report(progress, 0.05, "brute-force baseline (scikit-learn)")
     # Imported here so its ~1 s import overlaps the HNSW build. The limit is set again:
