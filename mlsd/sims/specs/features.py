@@ -8,8 +8,8 @@ SPECS: list[SimSpec] = [
         summary="Point-in-time joins vs leaks, training-serving skew, feature staleness, a cached feature store.",
         target="mlsd.sims.features:simulate_features",
         options=(
-            OptionSpec("n_users", "int", 2000, "Users in the synthetic world."),
-            OptionSpec("days", "int", 14, "Days of logged requests."),
+            OptionSpec("n_users", "int", 2000, "Users in the synthetic world (at least 50; refused when it would not fit in memory)."),
+            OptionSpec("days", "int", 14, "Days of logged requests (at most 120)."),
             OptionSpec("train_days", "int", 10,
                        "Days used for training; the rest is the online period (less than --days)."),
             OptionSpec("events_per_user_per_day", "float", 4.0, "Mean requests per user per day."),

@@ -19,7 +19,7 @@ SPECS: list[SimSpec] = [
             OptionSpec(
                 "max_nprobe", "int", 64, "Largest IVF nprobe in the sweep (1, 2, 4, … up to it)."
             ),
-            OptionSpec("hnsw_m", "int", 16, "HNSW links per node (M)."),
+            OptionSpec("hnsw_m", "int", 16, "HNSW links per node (M), 2 to 256."),
             OptionSpec(
                 "ef_construction",
                 "int",
@@ -39,7 +39,7 @@ SPECS: list[SimSpec] = [
                 "candidates",
                 "int",
                 100,
-                "ANN candidates the re-ranker re-orders in the two-stage search.",
+                "ANN candidates the re-ranker re-orders in the two-stage search (10 to 10,000, at most --n).",
             ),
         ),
     )
