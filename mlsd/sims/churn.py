@@ -112,7 +112,7 @@ class ChurnResult(SimResult):
                 "Cost-based targeting",
                 ("quantity", "value"),
                 [
-                    ("model", self.profit_model),
+                    ("model (no class weights: its scores are probabilities)", self.profit_model),
                     ("gain per saved churner (value × save rate)", self.customer_value * self.save_rate),
                     ("cost per offer", self.offer_cost),
                     ("best threshold (chosen on validation)", self.best_threshold),
@@ -158,8 +158,9 @@ class ChurnResult(SimResult):
             "pipeline: an offline AUC that looks too good usually is.",
             f"GBDT vs logistic regression: PR-AUC {gb.pr_auc:.3f} vs {lr.pr_auc:.3f}, recall in the top 10% "
             f"{gb.recall_top10:.3f} vs {lr.recall_top10:.3f}; with {self.churn_rate_test:.1%} churners PR-AUC and "
-            f"recall@k say more than ROC-AUC. Best here: {best.model} "
-            f"({'balanced class weights' if best.class_weight == 'balanced' else 'no class weights'}).",
+            f"recall@k say more than ROC-AUC. Highest PR-AUC here: {best.model} "
+            f"({'balanced class weights' if best.class_weight == 'balanced' else 'no class weights'}, "
+            f"{best.pr_auc:.3f}).",
             f"Balanced class weights {weight_effect} (GBDT PR-AUC {gbw.pr_auc:.3f} vs {gb.pr_auc:.3f}) and move the "
             f"mean score to {gbw.mean_score:.3f} against a {self.churn_rate_test:.3f} churn rate, so a threshold on "
             "probabilities only holds for the model it was chosen with.",
