@@ -290,12 +290,12 @@ def _simulate(n_customers, churn_rate, customer_value, offer_cost, save_rate, se
 
     honest = fitted[("GBDT", "none")]
     leak = (
-        LeakRow("honest (features before the date)", "later snapshot", float(roc_auc(y_te, score(honest, x_te))),
+        LeakRow("honest (features before the date)", "later snapshot", roc_auc(y_te, score(honest, x_te)),
                 float(average_precision_score(y_te, score(honest, x_te)))),
         LeakRow("leaky (logins read after the window)", "random holdout, leaky feature",
-                float(roc_auc(y_va, score(leaky, leaky_va))), float(average_precision_score(y_va, score(leaky, leaky_va)))),
+                roc_auc(y_va, score(leaky, leaky_va)), float(average_precision_score(y_va, score(leaky, leaky_va)))),
         LeakRow("leaky (logins read after the window)", "later snapshot, as served",
-                float(roc_auc(y_te, score(leaky, x_te))), float(average_precision_score(y_te, score(leaky, x_te)))),
+                roc_auc(y_te, score(leaky, x_te)), float(average_precision_score(y_te, score(leaky, x_te)))),
     )
 
     rows = []
@@ -305,7 +305,7 @@ def _simulate(n_customers, churn_rate, customer_value, offer_cost, save_rate, se
             ModelRow(
                 model=name,
                 class_weight=weight,
-                roc_auc=float(roc_auc(y_te, s)),
+                roc_auc=roc_auc(y_te, s),
                 pr_auc=float(average_precision_score(y_te, s)),
                 recall_top5=recall_at_top_fraction(y_te, s, 0.05),
                 recall_top10=recall_at_top_fraction(y_te, s, 0.10),

@@ -30,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 
 from mlsd.errors import BadInputError, check_positive, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
-from mlsd.sims.metrics import check_memory, roc_auc
+from mlsd.sims.metrics import check_memory, furthest_above_default, roc_auc
 
 REFRESH_HOURS: tuple[float, ...] = (0.0, 1.0, 6.0, 24.0, 168.0)  # 0 = real time
 CACHE_FRACTIONS: tuple[float, ...] = (0.001, 0.01, 0.05, 0.2)
@@ -392,9 +392,8 @@ def simulate_features(
     # The hourly interest grid and its noise (two floats per user-hour), and the requests:
     # ~600 bytes each across the frame, the feature log, the joins and their copies.
     requests = n_users * events_per_user_per_day * days
-    bigger = "events_per_user_per_day" if events_per_user_per_day / 4 > n_users / 2000 else "n_users"
-    check_memory(bigger, n_users if bigger == "n_users" else events_per_user_per_day,
-                 2 * (days * 24 + 1) * n_users * 8 + requests * 600)
+    culprit = furthest_above_default("features", n_users=n_users, events_per_user_per_day=events_per_user_per_day)
+    check_memory(*culprit, 2 * (days * 24 + 1) * n_users * 8 + requests * 600)
 
     rng = np.random.default_rng(seed)
     report(progress, 0.0, "features: generating requests")

@@ -10,6 +10,7 @@ is checked against scikit-learn on fixed inputs in `tests/test_metrics.py`.
 - `intra_list_diversity`        mean pairwise cosine distance inside each list
 - `profit_curve`                profit of acting on the top k rows, for every k
 - `check_memory`                refuse a world that would not fit in RAM, before allocating
+- `furthest_above_default`      which of several sizing options such a refusal should name
 - `one_thread`                  context manager: OpenMP limited to one thread for small fits
 - `ndcg_at_k`                   `sklearn.metrics.ndcg_score`, vectorised over many lists
 - `roc_auc`, `auc_scorer`       `sklearn.metrics.roc_auc_score` for binary labels, without its checks
@@ -158,17 +159,12 @@ def roc_auc(y_true, y_score) -> float:
     labels = np.unique(y)
     if labels.size != 2:
         raise ValueError(f"roc_auc needs exactly two classes in y_true, got {labels.size}")
+    from scipy.stats import rankdata  # loaded with scikit-learn already
+
     positive = y == labels[1]
     n_pos = int(positive.sum())
     n_neg = y.size - n_pos
-    order = np.argsort(scores, kind="stable")
-    ordered = scores[order]
-    starts_group = np.ones(y.size, dtype=bool)
-    starts_group[1:] = ordered[1:] != ordered[:-1]
-    starts = np.flatnonzero(starts_group)
-    ends = np.append(starts[1:], y.size)
-    ranks = np.empty(y.size)
-    ranks[order] = ((starts + ends + 1) / 2.0)[np.cumsum(starts_group) - 1]  # 1-based average ranks
+    ranks = rankdata(scores)  # 1-based; tied scores share their average rank
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
@@ -200,6 +196,15 @@ def available_memory_bytes() -> int:
     return 2 * 1024**3
 
 
+def furthest_above_default(simulation: str, **values: float) -> tuple[str, float]:
+    """(option, value) of the option most above its registered default: the one a memory
+    error should name when several options together size a world."""
+    from mlsd.registry import get_spec
+
+    defaults = get_spec(simulation).defaults()
+    return max(values.items(), key=lambda item: item[1] / defaults[item[0]])
+
+
 def check_memory(option: str, value: float, needed_bytes: float, *, share: float = 0.5) -> None:
     """Raise BadInputError before allocating when a world would take over `share` of free RAM."""
     limit = available_memory_bytes() * share
@@ -215,6 +220,7 @@ __all__ = [
     "available_memory_bytes",
     "check_memory",
     "expected_calibration_error",
+    "furthest_above_default",
     "intra_list_diversity",
     "ndcg_at_k",
     "one_thread",

@@ -407,7 +407,7 @@ def _mmr(scores, sim, lam: float, k: int = LIST_SIZE):
 
 
 def _list_scores(picks, n_cand):
-    """Scores that make `ndcg_score` read `picks` as the ranked top of the list."""
+    """Scores that make `ndcg_at_k` read `picks` as the ranked top of the list."""
     s = np.zeros((picks.shape[0], n_cand))
     np.put_along_axis(s, picks, np.arange(picks.shape[1], 0, -1, dtype=float)[None, :], axis=1)
     return s

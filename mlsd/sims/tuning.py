@@ -31,7 +31,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from mlsd.errors import BadInputError, check_positive, check_range
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
-from mlsd.sims.metrics import auc_scorer, check_memory, roc_auc
+from mlsd.sims.metrics import auc_scorer, check_memory, furthest_above_default, roc_auc
 
 SPACE: dict[str, list] = {
     "max_depth": [2, 4, 6, 8, 12, None],
@@ -166,8 +166,8 @@ def simulate_tuning(
         raise BadInputError(f"--n-samples must be at least 300 for {cv}-fold CV plus a validation split, got {n_samples}")
     check_range("n_samples", n_samples, 300, MAX_SAMPLES, low_inclusive=True, high_inclusive=True)
     # The data, its float32 copy per fit and the CV subsets: about ten copies at the peak.
-    bigger = "n_features" if n_features / 10 > n_samples / 2400 else "n_samples"
-    check_memory(bigger, n_samples if bigger == "n_samples" else n_features, n_samples * n_features * 8 * 10)
+    culprit = furthest_above_default("tuning", n_samples=n_samples, n_features=n_features)
+    check_memory(*culprit, n_samples * n_features * 8 * 10)
 
     X, y = make_classification(
         n_samples=n_samples, n_features=n_features, n_informative=max(2, n_features // 3),
@@ -175,7 +175,7 @@ def simulate_tuning(
     )
     X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
     base = DecisionTreeClassifier(random_state=seed)
-    default_auc = float(roc_auc(y_va, base.fit(X_tr, y_tr).predict_proba(X_va)[:, 1]))
+    default_auc = roc_auc(y_va, base.fit(X_tr, y_tr).predict_proba(X_va)[:, 1])
     default_cv = float(np.mean(cross_val_score(base, X_tr, y_tr, cv=cv, scoring=auc_scorer)))
     rows_per_fit = len(y_tr) * (cv - 1) / cv
 
@@ -213,7 +213,7 @@ def simulate_tuning(
             curve_y = np.maximum.accumulate(scores)
             rows = int(round(len(scores) * cv * rows_per_fit))
             candidates = int(len(scores))
-        val = float(roc_auc(y_va, search.best_estimator_.predict_proba(X_va)[:, 1]))
+        val = roc_auc(y_va, search.best_estimator_.predict_proba(X_va)[:, 1])
         outcomes.append(SearchOutcome(
             name=name,
             candidates=candidates,
