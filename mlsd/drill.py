@@ -69,7 +69,7 @@ def _text(value: Any, where: str) -> str:
 def _key_point(raw: Any, where: str) -> KeyPoint:
     if not isinstance(raw, dict):
         raise _fail(where, "a key point must be a mapping with id, point, keywords")
-    unknown = set(raw) - {"id", "point", "keywords", "weight", "why"}
+    unknown = set(raw) - {"id", "point", "keywords", "weight", "why", "aliases"}
     if unknown:
         raise _fail(where, f"unknown key {sorted(unknown)[0]!r}")
     kid = _text(raw.get("id"), f"{where}.id")
@@ -84,7 +84,13 @@ def _key_point(raw: Any, where: str) -> KeyPoint:
     why = raw.get("why", "")
     if not isinstance(why, str):
         raise _fail(f"{where}.why", "must be text")
-    return KeyPoint(kid, _text(raw.get("point"), f"{where}.point"), tuple(k.strip() for k in kws), float(weight), why.strip())
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise _fail(f"{where}.aliases", "must be a list of text")
+    return KeyPoint(
+        kid, _text(raw.get("point"), f"{where}.point"), tuple(k.strip() for k in kws), float(weight),
+        why.strip(), tuple(a.strip() for a in aliases),
+    )
 
 
 def parse_bank(data: Any) -> Bank:

@@ -38,6 +38,9 @@ class KeyPoint:
     keywords: tuple[str, ...]
     weight: float = 1.0
     why: str = ""
+    # Extension: other ways candidates say the same idea (plain words, longer phrasings).
+    # Matched like keywords, but not shown as the point's terms (hints use keywords).
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ _TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", 
 _TOP_REQUIRED = ("id", "title", "summary", "stages")
 _STAGE_KEYS = ("prompt", "questions", "key_points", "tradeoffs", "pitfalls", "follow_ups", "reference")
 _STAGE_LISTS = ("questions", "tradeoffs", "pitfalls", "follow_ups")
-_POINT_KEYS = ("id", "point", "keywords", "weight", "why")
+_POINT_KEYS = ("id", "point", "keywords", "weight", "why", "aliases")
 _SIM_KEYS = ("name", "args")
 
 
@@ -250,12 +253,16 @@ class _Validator:
             if weight <= 0:
                 self.fail(path + ("weight",), f"must be > 0, got {raw['weight']}")
         why = self.text(raw["why"], path + ("why",)).strip() if raw.get("why") is not None else ""
+        aliases: tuple[str, ...] = ()
+        if raw.get("aliases") is not None:
+            aliases = tuple(a.strip() for a in self.texts(raw["aliases"], path + ("aliases",)))
         return KeyPoint(
             id=point_id,
             point=self.text(raw["point"], path + ("point",)).strip(),
             keywords=tuple(k.strip() for k in keywords),
             weight=weight,
             why=why,
+            aliases=aliases,
         )
 
     def simulations(self, raw) -> tuple[SimulationCall, ...]:
