@@ -212,6 +212,29 @@ class Scorecard(Event):
     weakest: tuple[str, ...]
     render_command: str
     answered: tuple[str, ...] = ()  # practised steps with an answer (not skipped)
+    verdict: Any = None  # mlsd.scoring.verdict.Verdict for the session (guidance, not a decision)
+    stage_verdicts: Mapping[str, Any] = field(default_factory=dict)
+    results: Mapping[str, Any] = field(default_factory=dict)  # step → StageScore (evidence)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What `--json` adds to the saved session: evidence and the level read-out."""
+        stages = {}
+        for sid, r in self.results.items():
+            v = self.stage_verdicts.get(sid)
+            stages[sid] = {
+                "evidence": r.evidence,
+                "partial_missing": r.to_dict()["partial_missing"],
+                "verdict": v.signal if v else None,
+                "level": v.level if v else None,
+            }
+        v = self.verdict
+        return {
+            "verdict": v.signal if v else None,
+            "level": v.level if v else None,
+            "verdict_reasons": list(v.reasons) if v else [],
+            "verdict_note": v.note if v else "",
+            "stages": stages,
+        }
 
     @property
     def not_practised(self) -> tuple[str, ...]:
@@ -617,6 +640,10 @@ class PracticeEngine:
             self.scenario, self.session_id, total, self.agenda.score if self.agenda else None,
             {s: (self.stages[s].result, self.stages[s].seconds, self.stages[s].skipped) for s in self.stage_ids},
             self.budgets,
+            answers={
+                s: (self.stages[s].answer or "") + "\n" + (self.stages[s].follow_up_answer or "")
+                for s in self.stage_ids
+            },
         )
 
 
@@ -646,9 +673,12 @@ def build_scorecard(
     agenda_score: float | None,
     per_stage: Mapping[str, tuple[StageScore | None, float, bool]],
     budgets_: Mapping[str, float],
+    answers: Mapping[str, str] | None = None,
 ) -> Scorecard:
-    """The end-of-session summary: per step, the total, the three weakest steps to study."""
+    """The end-of-session summary: per step, the total, the three weakest steps to study,
+    the evidence for each point and the level read-out."""
     from mlsd.framework import step
+    from mlsd.scoring.verdict import session_verdict, stage_verdict
 
     lines = []
     for sid, (result, seconds, skipped) in per_stage.items():
@@ -666,9 +696,14 @@ def build_scorecard(
     below_full = [line for line in lines if line.score < 100.0]
     weakest = tuple(sorted(below_full, key=lambda line: (line.score, STAGE_IDS.index(line.stage)))[:3])
     answered = tuple(sid for sid, (result, _seconds, skipped) in per_stage.items() if result is not None and not skipped)
+    answers = answers or {}
+    results = {sid: r for sid, (r, _s, skipped) in per_stage.items() if r is not None and not skipped}
+    verdicts = {sid: stage_verdict(r, answers.get(sid, "")) for sid, r in results.items()}
+    overall = session_verdict(total, results, answers, STAGE_IDS)
     return Scorecard(
         session_id, scenario.id, scenario.title, total, agenda_score, tuple(lines),
         tuple(w.stage for w in weakest), render_command(scenario, session_id), answered,
+        overall, verdicts, results,
     )
 
 

@@ -1,7 +1,8 @@
-"""Rubric scoring: normalisation, keyword matches, the semantic fallback, weights.
+"""Rubric scoring: normalisation, asserted ideas (negation, bare terms, nonsense), paraphrase,
+weights, evidence and the level read-out.
 
-The scenario-wide checks are parametrised over every shipped scenario, so a new
-scenario whose reference answers do not cover its own key points fails here.
+The scenario-wide checks are parametrised over every shipped scenario, so a new scenario
+whose reference answers do not cover its own key points fails here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from hypothesis import strategies as st
 from mlsd import scoring
 from mlsd.framework import STEPS, step
 from mlsd.scenario import KeyPoint, list_scenarios
+from mlsd.scoring.match import Glued
+from mlsd.scoring.text import glue, phrase_key, split_units
 
 SCENARIOS = list_scenarios()
 
@@ -20,7 +23,7 @@ COOKING = (
     "To make a good risotto, first heat the stock in a pan and keep it simmering. Toast the rice in "
     "butter with a chopped onion until translucent, then add a glass of white wine. Add the stock one "
     "ladle at a time, stirring often, for about twenty minutes. Finish with parmesan and a knob of cold "
-    "butter, season with salt and pepper and serve right away. Leftovers make great fried rice balls."
+    "butter, season with pepper and serve right away. Leftovers make great fried rice balls."
 )
 SPORT = (
     "The match was tense: the home team pressed high from the first whistle and scored twice before "
@@ -29,25 +32,29 @@ SPORT = (
     "praised the defence and the fitness of the squad in the press conference after the game."
 )
 
+OWN_POINTS = (
+    KeyPoint("fallback", "Defines a fallback such as a cached feed or popularity ordering for timeouts and outages.",
+             ("fallback", "graceful degradation", "default ranking")),
+    KeyPoint("imbalance", "Handles class imbalance with negative downsampling and a calibration correction.",
+             ("class imbalance", "negative downsampling")),
+    KeyPoint("retrain", "Retrains the model on a schedule and tracks when its quality decays.",
+             ("retraining cadence", "retrain schedule", "periodic retraining")),
+)
 
-def _strip_keywords(kp: KeyPoint) -> str:
-    """The point's own sentence with every keyword occurrence (after normalisation) blanked out."""
-    text = scoring.fold(kp.point)
-    keys = {scoring.keyword_key(k) for k in kp.keywords}
-    while True:
-        words = list(scoring._TOKEN_RE.finditer(text))
-        stems = [scoring.stem(m.group()) for m in words]
-        drop: set[int] = set()
-        for i in range(len(stems)):
-            joined = ""
-            for j in range(i, len(stems)):
-                joined += stems[j]
-                if joined in keys:
-                    drop.update(range(i, j + 1))
-        if not drop:
-            return text
-        for i in sorted(drop, reverse=True):
-            text = text[: words[i].start()] + " " + text[words[i].end() :]
+
+# What a scenario's prompts and references would add to the vocabulary of a sentence about it.
+CONTEXT = ("We rank the feed with a model served by the ranking service; when the ranker times out it "
+           "falls back to a cached feed. Clicks are rare next to impressions, so we keep a share of the "
+           "negatives and recalibrate. We run tests on users.",)
+
+
+def _covered(kp: KeyPoint, text: str) -> float:
+    (res,) = scoring.score_points([kp], text, context=CONTEXT)
+    return res.credit
+
+
+def _same_key(*variants: str) -> bool:
+    return len({glue(phrase_key(v)) for v in variants}) == 1
 
 
 # ---------------------------------------------------------------- normalisation
@@ -61,27 +68,129 @@ def _strip_keywords(kp: KeyPoint) -> str:
         ("caching", "cache", "cached", "caches"),
         ("labelled", "labeled", "labels", "labelling"),
         ("anonymisation", "anonymization", "anonymized", "anonymise"),
+        ("optimise", "optimize", "optimising"),
+        ("behaviour", "behavior"),
         ("latencies", "latency"),
-        ("embeddings", "embedding", "embedded"),
+        ("embeddings", "embedding"),
         ("biases", "bias"),
-        ("scalable", "scaling", "scale", "scalability"),
     ],
 )
 def test_normalisation_makes_spelling_variants_equal(variants):
-    keys = {scoring.keyword_key(v) for v in variants}
-    assert len(keys) == 1, keys
+    assert _same_key(*variants), [glue(phrase_key(v)) for v in variants]
 
 
 def test_keyword_must_be_whole_tokens():
     kp = KeyPoint("cat", "Mentions cats", ("cat",))
-    assert scoring.score_points([kp], "we concatenate the vectors")[0].credit < 1
-    assert scoring.score_points([kp], "the Cats are fed")[0].credit == 1
+    assert _covered(kp, "we concatenate the vectors before the ranking layer") < 1
+    assert _covered(kp, "the cats are ranked by the ranking service in the feed") == 1
 
 
 def test_keyword_match_is_full_credit_with_evidence():
     kp = KeyPoint("ab", "Runs an online experiment", ("A/B test",), 2.0, "why")
-    (res,) = scoring.score_points([kp], "Then we run a-b tests on 5% of users.")
-    assert (res.credit, res.how, res.evidence) == (1.0, "keyword", "A/B test")
+    (res,) = scoring.score_points([kp], "First we train offline. Then we run a-b tests on 5% of users.", context=CONTEXT)
+    assert (res.credit, res.how, res.evidence) == (1.0, "term", "A/B test")
+    assert res.sentence == "Then we run a-b tests on 5% of users."
+
+
+def test_an_alias_counts_like_a_keyword():
+    kp = KeyPoint("ret", "Measures retention", ("retention",), aliases=("how many users come back",))
+    assert _covered(kp, "We track how many users come back after the change each week.") == 1
+
+
+# ---------------------------------------------------------------- what does not count
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I would not use negative downsampling here.",
+        "Negative downsampling is irrelevant for this problem.",
+        "There is no need for negative downsampling; the data is small.",
+        "Negative downsampling does not matter, so I would leave it out.",
+        "Honestly, negative downsampling would be a mistake here.",
+        "We would never add negative downsampling to this pipeline.",
+        "I'd skip negative downsampling entirely for the first version.",
+        "这里无需 negative downsampling。",
+    ],
+)
+def test_a_negated_or_dismissed_mention_earns_nothing(sentence):
+    res = scoring.score_stage("s", sentence, OWN_POINTS, ())
+    assert "imbalance" not in res.covered and res.partial.get("imbalance", 0) == 0
+    assert res.points[1].blocked == "negated"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We need not only negative downsampling but also a calibration correction for the rare clicks.",
+        "Clicks are rare, so we apply negative downsampling and never forget the calibration correction.",
+        "Do not train on every impression: apply negative downsampling to the non-clicked ones.",
+    ],
+)
+def test_assertions_near_a_negation_still_count(sentence):
+    assert _covered(OWN_POINTS[1], sentence) == 1
+
+
+def test_bare_terms_and_keyword_salad_earn_nothing():
+    lines = "negative downsampling\nfallback\nperiodic retraining\n"
+    salad = "Negative downsampling, fallback, periodic retraining."
+    for text in (lines, salad):
+        res = scoring.score_stage("s", text, OWN_POINTS, ())
+        assert res.score == 0 and not res.covered, text
+        assert any("stood alone" in n for n in res.notes)
+
+
+def test_two_terms_of_one_point_still_state_it():
+    kp = KeyPoint("logs", "Uses click logs as implicit labels.", ("click logs", "implicit feedback"))
+    assert _covered(kp, "Implicit feedback from click logs.") == 1
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "My grandmother's {a} tastes like {b} on Tuesdays.",
+        "A purple {a} once sang {b} to a sleepy lighthouse.",
+        "{a} is the colour that {b} dreams about in the bath.",
+        "The moon hums {a} whenever the {b} forgets its umbrella.",
+    ],
+)
+def test_keywords_inside_nonsense_earn_nothing(template):
+    text = template.format(a="negative downsampling", b="periodic retraining")
+    res = scoring.score_stage("s", text, OWN_POINTS, ())
+    assert res.score == 0, (text, res.covered)
+
+
+def test_terse_and_bullet_answers_earn_their_points():
+    terse = "Clicks ~3% of impressions -> negative downsampling to 10%, recalibrate; fallback to cached feed on timeout."
+    bullets = "- keep 10% of negatives (negative downsampling), then recalibrate\n- fallback: cached feed when the ranker times out\n"
+    for text in (terse, bullets):
+        res = scoring.score_stage("s", text, OWN_POINTS, (), context=CONTEXT)
+        assert {"imbalance", "fallback"} <= set(res.covered), (text, res.covered)
+
+
+# ---------------------------------------------------------------- paraphrase and Chinese
+
+
+def test_a_paraphrase_in_plain_words_earns_credit():
+    text = "When the ranker times out or is down we show a cached feed ordered by popularity."
+    res = scoring.score_stage("s", text, OWN_POINTS, (), context=CONTEXT)
+    assert res.points[0].credit > 0 and res.points[0].how in ("paraphrase", "term", "reordered")
+    assert res.points[0].sentence == text
+
+
+def test_chinese_answers_match_english_terms_through_the_glossary():
+    from mlsd.scoring.glossary import load_glossary
+
+    g = load_glossary()
+    pairs = [(zh, en) for c in g.by_id.values() for zh in c.zh[:1] for en in c.en[:1]]
+    if not pairs:
+        pytest.skip("the glossary has no Chinese terms yet")
+    checked = 0
+    for zh, en in pairs[:60]:
+        kp = KeyPoint("p", f"Uses {en}.", (en,))
+        if _covered(kp, f"在这个系统里，我们会用{zh}来处理排序模型的问题。") == 1:
+            checked += 1
+    assert checked >= 0.8 * min(60, len(pairs)), checked
 
 
 # ---------------------------------------------------------------- every shipped scenario
@@ -92,12 +201,12 @@ def test_there_is_a_shipped_scenario():
 
 
 @pytest.mark.parametrize("sc", SCENARIOS, ids=[s.id for s in SCENARIOS])
-def test_reference_answers_score_at_least_80(sc):
+def test_reference_answers_score_at_least_85(sc):
     with_reference = [(sid, st) for sid, st in sc.stages.items() if st.reference.strip()]
     assert with_reference, f"{sc.id} has no reference answers"
-    low = {sid: scoring.score_answer(sc, sid, st.reference).score for sid, st in with_reference}
-    low = {sid: s for sid, s in low.items() if s < 80}
-    assert not low, f"{sc.id}: reference answers scoring under 80: {low}"
+    scores = {sid: scoring.score_answer(sc, sid, st.reference).score for sid, st in with_reference}
+    low = {sid: s for sid, s in scores.items() if s < 85}
+    assert not low, f"{sc.id}: reference answers scoring under 85: {low}"
 
 
 @pytest.mark.parametrize("sc", SCENARIOS, ids=[s.id for s in SCENARIOS])
@@ -116,193 +225,121 @@ def test_unrelated_prose_scores_under_15(sc, prose):
 
 
 @pytest.mark.parametrize("sc", SCENARIOS, ids=[s.id for s in SCENARIOS])
-def test_point_sentence_without_its_keywords_gets_partial_credit(sc):
-    """A paraphrase that shares the point's wording but none of its keywords: partial, not full."""
-    checked, failures = 0, []
-    for stage in sc.stages.values():
+def test_no_stage_scores_100_with_a_scenario_point_missed(sc):
+    """The reference answer of each stage without the sentences that name one point scores < 100."""
+    for sid, stage in sc.stages.items():
         for kp in stage.key_points:
-            text = _strip_keywords(kp)
-            if len(scoring._content(scoring.tokens(text))) < 3:
-                continue  # the sentence is (almost) only keywords: nothing left to paraphrase
-            checked += 1
-            (res,) = scoring.score_points([kp], text)
-            if not (0 < res.credit < 1 and res.how == "semantic"):
-                failures.append((kp.id, res.credit, res.evidence, text))
-    assert checked >= 5
-    assert not failures, failures
-
-
-# ---------------------------------------------------------------- hand-written paraphrases
-
-OWN_POINTS = (
-    KeyPoint("fallback", "Defines a fallback such as a cached feed or popularity ordering for timeouts and outages.",
-             ("fallback", "graceful degradation", "default ranking")),
-    KeyPoint("imbalance", "Handles class imbalance with negative downsampling and a calibration correction.",
-             ("class imbalance", "negative downsampling", "downsample")),
-    KeyPoint("retrain", "Retrains the model on a schedule and tracks when its quality decays.",
-             ("retraining cadence", "retrain schedule", "periodic retraining")),
-)
-PARAPHRASES = {
-    "fallback": "If the ranker times out or is down, we show a cached version of the feed or simply order posts by popularity.",
-    "imbalance": "Clicks are rare compared to impressions, so I keep only a fraction of the non-clicked examples and then correct the predicted probabilities.",
-    "retrain": "Every week we would train the model again on fresh data and watch for its quality getting worse over time.",
-}
-
-
-@pytest.mark.parametrize("kp", OWN_POINTS, ids=[k.id for k in OWN_POINTS])
-def test_handwritten_paraphrase_gets_partial_credit(kp):
-    (res,) = scoring.score_points([kp], PARAPHRASES[kp.id])
-    assert res.how == "semantic"
-    assert 0 < res.credit <= scoring.PARTIAL_MAX < 1
-
-
-KEYWORDED = (
-    "If the ranker times out or is down we serve a fallback, the cached feed. Clicks are rare compared to "
-    "impressions, so we deal with the class imbalance by keeping a fraction of the negatives and correcting "
-    "the probabilities. The model is kept fresh with periodic retraining on the latest data, and we watch its quality."
-)
-
-
-def test_paraphrase_scores_between_nothing_and_keywords():
-    para = scoring.score_stage("s", " ".join(PARAPHRASES.values()), OWN_POINTS, ())
-    keyworded = scoring.score_stage("s", KEYWORDED, OWN_POINTS, ())
-    assert para.words >= scoring.MIN_WORDS and keyworded.words >= scoring.MIN_WORDS
-    assert 0 < para.score < keyworded.score == 100
+            keys = [glue(phrase_key(k)) for k in (*kp.keywords, *kp.aliases)]
+            kept = [s for s in split_units(stage.reference) if not any(Glued(phrase_key(s)).spans(k) for k in keys)]
+            res = scoring.score_answer(sc, sid, "\n".join(kept))
+            if kp.id in res.covered:
+                continue  # another sentence still states it
+            assert res.score < 100, (sid, kp.id, res.score, res.partial)
 
 
 # ---------------------------------------------------------------- weights and explainability
 
 
 FORMULA_OWN = (
-    KeyPoint("a", "Point a", ("alpha-word",), 3.0),
-    KeyPoint("b", "Point b", ("beta-word",), 1.0),
+    KeyPoint("a", "Point a", ("alphaword",), 3.0),
+    KeyPoint("b", "Point b", ("betaword",), 1.0),
 )
 FORMULA_GENERIC = (
-    KeyPoint("generic-x", "Generic x", ("gamma-word",), 1.0),
-    KeyPoint("generic-y", "Generic y", ("delta-word",), 1.0),
+    KeyPoint("generic-x", "Generic x", ("gammaword",), 1.0),
+    KeyPoint("generic-y", "Generic y", ("deltaword",), 1.0),
 )
 
 
-def _formula(answer: str) -> float:
-    """The weight formula alone (the length rule off)."""
-    return scoring.score_stage("s", answer, FORMULA_OWN, FORMULA_GENERIC, min_words=0).score
+def _formula(*sentences: str) -> float:
+    """The weight formula with full marks only for a complete answer."""
+    text = " ".join(f"We rank the feed with the {s} model." for s in sentences)
+    return scoring.score_stage("s", text, FORMULA_OWN, FORMULA_GENERIC, full_marks_at=1.0, context=CONTEXT).score
 
 
 def test_score_follows_the_documented_formula():
-    assert _formula("alpha-word") == 75.0
+    assert _formula("alphaword") == 75.0
     # generic items: 25 % of the own weight (4) = 1.0 in total, half of it covered -> +0.5/4
-    assert _formula("alpha-word gamma-word") == 87.5
-    assert _formula("beta-word gamma-word delta-word") == 50.0
-    # every scenario point covered: 100
-    assert _formula("alpha-word beta-word gamma-word") == 100.0
+    assert _formula("alphaword", "gammaword") == 87.5
+    assert _formula("betaword", "gammaword", "deltaword") == 50.0
+    assert _formula("alphaword", "betaword", "gammaword") == 100.0
+
+
+def test_full_marks_at_80_percent_coverage_but_never_100_with_a_point_missed():
+    text = "We rank the feed with the alphaword model."
+    res = scoring.score_stage("s", text, FORMULA_OWN, FORMULA_GENERIC, context=CONTEXT)
+    assert res.coverage == 0.75 and res.score == round(min(99.0, 100 * 0.75 / scoring.FULL_MARKS_AT), 1)
+    both = scoring.score_stage(
+        "s", text + " We rank the feed with the gammaword model and the deltaword model too.",
+        FORMULA_OWN, FORMULA_GENERIC, context=CONTEXT,
+    )
+    assert both.coverage > 0.8 and both.score == scoring.INCOMPLETE_CAP
 
 
 def test_generic_items_never_fill_in_a_missed_scenario_point():
     """Bonus 1.0 (all generic items) but at most half the missed weight (0.5): 87.5, not 100."""
-    res = scoring.score_stage("s", "alpha-word gamma-word delta-word", FORMULA_OWN, FORMULA_GENERIC, min_words=0)
-    assert res.missed == ["b"] and res.score == 87.5
-    # a partly covered point also keeps the stage under 100, however much else is covered
-    heavy = (KeyPoint("big", "Point big", ("big-word",), 50.0), KeyPoint("tiny", "Defines a fallback for outages", ("zzz",), 0.01))
-    res = scoring.score_stage("s", "big-word. We show a fallback when there are outages.", heavy, FORMULA_GENERIC, min_words=0)
-    assert res.partial and res.score <= scoring.INCOMPLETE_CAP
-
-
-@pytest.mark.parametrize("sc", SCENARIOS, ids=[s.id for s in SCENARIOS])
-def test_no_stage_scores_100_with_a_scenario_point_missed(sc):
-    """The reference answer of each stage with one of its points' keywords removed scores < 100."""
-    for sid, stage in sc.stages.items():
-        for kp in stage.key_points:
-            keys = {scoring.keyword_key(k) for k in kp.keywords}
-            kept = [
-                sentence for sentence in scoring.split_sentences(stage.reference)
-                if not any(k in scoring._spans(scoring.tokens(sentence)) for k in keys)
-            ]
-            answer = "\n".join(kept)
-            res = scoring.score_answer(sc, sid, answer)
-            if kp.id in res.covered:
-                continue  # another sentence still names it
-            assert res.score < 100, (sid, kp.id, res.score, res.partial)
-
-
-def test_feed_ranking_requirements_with_a_missed_point_is_not_100():
-    """The review's case: every generic item and three of four scenario points covered."""
-    sc = next(s for s in SCENARIOS if s.id == "feed-ranking")
-    answer = (
-        "First I would clarify the business objective: meaningful interactions per DAU rather than clicks. "
-        "Then the functional requirements, ranking the candidates of each request for each user, and the "
-        "non-functional ones: the latency budget, the QPS at peak and how fresh the feed must be. I would do a "
-        "back-of-envelope estimate of requests per day and candidates per request, and confirm the scope with "
-        "the interviewer before moving on, asking what is in and out of scope."
-    )
-    res = scoring.score_answer(sc, "requirements", answer)
-    assert "guardrails" not in res.covered
-    assert res.words >= scoring.MIN_WORDS and res.score < 100
-
-
-# ---------------------------------------------------------------- length and bare keyword lists
-
-
-def test_prose_words_ignore_bare_keyword_lists():
-    assert scoring.prose_words("engagement latency QPS guardrail DAU scale functional") == 0
-    assert scoring.prose_words("I would ask about latency and DAU") == 7
-    assert scoring.prose_words("Latency QPS. DAU") == 3  # fragments under four words count
-    assert scoring.prose_words("推荐系统的延迟很重要") == 10  # CJK: one word per character, always counted
-    assert scoring.prose_words("") == 0
-
-
-def test_short_answers_and_keyword_lists_are_scaled_down():
-    """The review's cases: a bare keyword list scored 85.9 and a 7-word sentence 77."""
-    sc = next(s for s in SCENARIOS if s.id == "feed-ranking")
-    bare = scoring.score_answer(sc, "requirements", "engagement latency QPS guardrail DAU scale functional")
-    short = scoring.score_answer(sc, "requirements", "I would ask about latency and DAU")
-    assert bare.score < 15 and bare.words == 0 and bare.length_factor == 0
-    assert short.length_factor == pytest.approx(7 / scoring.MIN_WORDS)
-    assert short.score < 20
-    full = scoring.score_answer(sc, "requirements", sc.stages["requirements"].reference)
-    assert full.length_factor == 1.0 and full.score >= 80
-    # the same short answer without the length rule would score what the keywords alone give
-    unscaled = scoring.score_stage("requirements", "I would ask about latency and DAU", *scoring.rubric(sc, "requirements"), min_words=0)
-    assert short.score == pytest.approx(unscaled.score * 7 / scoring.MIN_WORDS, abs=0.1)
+    assert _formula("alphaword", "gammaword", "deltaword") == 87.5
 
 
 def test_stage_without_scenario_points_uses_generic_items():
     items = step("serving").items
-    res = scoring.score_stage("serving", "batch prediction", (), items, min_words=0)
+    res = scoring.score_stage("serving", "We would use batch prediction every night for all users.", (), items, full_marks_at=1.0)
     assert res.points[0].credit == 1.0
     expected = 100 * sum(p.weight * p.credit for p in res.points) / sum(i.weight for i in items)
     assert res.score == pytest.approx(expected, abs=0.1)
-    assert res.score >= 100 * items[0].weight / sum(i.weight for i in items) - 0.1
 
 
-def test_result_partitions_every_point_and_explains_it():
+def test_evidence_quotes_the_sentence_that_earned_each_point():
     sc = SCENARIOS[0]
     sid = next(iter(sc.stages))
-    res = scoring.score_answer(sc, sid, sc.stages[sid].reference[:200])
+    ref = sc.stages[sid].reference
+    res = scoring.score_answer(sc, sid, ref)
     ids = [p.id for p in res.points]
     assert sorted(res.covered + list(res.partial) + res.missed) == sorted(ids)
-    assert {p.id for p in res.points if p.generic} == {k.id for k in step(sid).items}
-    for p in res.points:
-        if p.how == "keyword":
-            assert scoring.keyword_key(p.evidence) in scoring._spans(scoring.tokens(sc.stages[sid].reference[:200]))
-        elif p.credit > 0:
-            assert p.evidence.startswith("similarity")
+    assert res.evidence and set(res.evidence) == set(res.covered) | set(res.partial)
+    units = split_units(ref)
+    for pid, sentence in res.evidence.items():
+        assert any(sentence.startswith(u) for u in units), (pid, sentence)
+    d = res.to_dict()
+    assert d["evidence"] == res.evidence
+
+
+def test_partial_points_say_what_was_missing():
+    kp = OWN_POINTS[2]
+    res = scoring.score_stage("s", "Every week we train the model again on fresh data and watch its quality.", (kp,), ())
+    p = res.points[0]
+    if 0 < p.credit < 1:
+        assert p.missing and res.to_dict()["partial_missing"]["retrain"] == p.missing
 
 
 def test_scoring_is_deterministic():
     sc = SCENARIOS[0]
     sid = next(iter(sc.stages))
-    text = sc.stages[sid].reference + " " + PARAPHRASES["fallback"]
+    text = sc.stages[sid].reference + " Every week we train the model again on fresh data."
     assert scoring.score_answer(sc, sid, text) == scoring.score_answer(sc, sid, text)
 
 
 @settings(max_examples=40, deadline=None)
 @given(a=st.text(max_size=200), b=st.text(max_size=200))
-def test_adding_text_never_lowers_a_score(a, b):
-    own = OWN_POINTS
+def test_appending_text_never_lowers_a_score(a, b):
     generic = step("model").items
-    s1 = scoring.score_stage("model", a, own, generic).score
-    s2 = scoring.score_stage("model", a + "\n" + b, own, generic).score
+    s1 = scoring.score_stage("model", a, OWN_POINTS, generic).score
+    s2 = scoring.score_stage("model", a + "\n" + b, OWN_POINTS, generic).score
     assert 0.0 <= s1 <= s2 <= 100.0
+
+
+UNRELATED = st.sampled_from([COOKING, SPORT, "The weather was lovely and we walked along the river to the old mill.",
+                             "我们周末去公园散步，天气很好。"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(idx=st.integers(0, 9), extra=UNRELATED)
+def test_appending_an_unrelated_paragraph_never_adds_a_covered_point(idx, extra):
+    sc = SCENARIOS[idx % len(SCENARIOS)]
+    sid = list(sc.stages)[idx % len(sc.stages)]
+    base = " ".join(split_units(sc.stages[sid].reference)[:2])
+    before = scoring.score_answer(sc, sid, base)
+    after = scoring.score_answer(sc, sid, base + "\n\n" + extra)
+    assert set(after.covered) == set(before.covered)
 
 
 # ---------------------------------------------------------------- agenda and total
@@ -319,6 +356,8 @@ def test_agenda_scores_named_steps():
     assert set(half.missing) == {"ml-task", "deployment", "serving", "monitoring", "maintenance"}
     assert scoring.score_agenda("", ids).score == 0.0
     assert scoring.score_agenda(COOKING, ids).score <= 10.0
+    zh = scoring.score_agenda("先讲需求，然后数据、特征、模型、评估、部署、服务、监控和维护。", ids)
+    assert zh.score >= 80.0
 
 
 def test_total_is_weighted_by_step_time_share():

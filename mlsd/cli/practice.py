@@ -206,7 +206,9 @@ def _print_stage_feedback(ev: Any, untimed: bool) -> None:
 
     out = console()
     r = ev.result
-    line = f"[bold]Score: {r.score:.0f}/100[/]"
+    from mlsd.scoring.verdict import signal_for
+
+    line = f"[bold]Score: {r.score:.0f}/100[/] ({signal_for(r.score)})"
     if not untimed:
         line += f" · time {_mmss(ev.seconds)} / budget {_mmss(ev.budget_seconds)}"
     out.print(line)
@@ -219,8 +221,10 @@ def _print_stage_feedback(ev: Any, untimed: bool) -> None:
     for p in own:
         if p.credit >= 1:
             out.print(f"  [green]✓[/] {escape(p.point)}")
+            out.print(f"      [dim]you said: “{escape(_quote(p.sentence))}”[/]")
         elif p.credit > 0:
             out.print(f"  [yellow]~[/] {escape(p.point)} [dim](partly: {p.credit:.0%})[/]")
+            out.print(f"      [dim]you said: “{escape(_quote(p.sentence))}” — {escape(p.missing)}[/]")
         else:
             out.print(f"  [red]✗[/] {escape(p.point)}" + (f"\n      [dim]why: {escape(p.why)}[/]" if p.why else ""))
     if gen:
@@ -233,16 +237,28 @@ def _print_stage_feedback(ev: Any, untimed: bool) -> None:
             out.print(f"  ⇄ {escape(t)}")
 
 
+def _quote(sentence: str, limit: int = 160) -> str:
+    """An answer's sentence as evidence, on one line and cut at `limit` characters."""
+    flat = " ".join(sentence.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
 def _print_length_note(r: Any) -> None:
-    """Why a short answer or a bare list of terms scored low (mlsd.scoring, the length rule)."""
+    """Why mentions of rubric terms earned nothing (negated, bare keyword, off-topic)."""
+    from rich.markup import escape
+
     from mlsd.cli.output import console
 
-    if r.length_factor < 1 and r.words + len(r.covered) + len(r.partial) > 0:
-        console().print(
-            f"[yellow]Short answer: {r.words} words of explanation; a full answer has at least {r.min_words}, "
-            f"so the score is scaled by {r.words}/{r.min_words}. Explain each point in a sentence "
-            "(bare lists of terms count as no words).[/]"
-        )
+    for note in r.notes:
+        console().print(f"[yellow]{escape(note)}[/]")
+
+
+def _with_evidence(saved: dict, extra: dict) -> dict:
+    """The saved session's JSON with each step's evidence and the level read-out merged in."""
+    out = dict(saved)
+    out.update({k: v for k, v in extra.items() if k != "stages"})
+    out["stages"] = {sid: {**st, **extra["stages"].get(sid, {})} for sid, st in saved["stages"].items()}
+    return out
 
 
 def print_scorecard(card: Any) -> None:
@@ -266,6 +282,12 @@ def print_scorecard(card: Any) -> None:
 
     n_all, n_done = len(STAGE_IDS), len(card.answered)
     out.print(f"[bold]Total: {card.total_score:.0f}/100[/] · {n_done} of {n_all} steps practised{agenda}")
+    if card.verdict is not None:
+        v = card.verdict
+        out.print(
+            f"[bold]Read-out:[/] {v.signal}, reads as {v.level} — {escape('; '.join(v.reasons))}. [dim]{escape(v.note)}[/]",
+            soft_wrap=True,
+        )
     if not card.complete:
         if card.skipped:
             out.print(
@@ -300,13 +322,13 @@ def print_scorecard(card: Any) -> None:
 
 
 def _warm_up() -> None:
-    """Import scikit-learn and fill the scorer's caches while the candidate types (a daemon thread)."""
+    """Load the glossary, the vocabulary and jieba while the candidate types (a daemon thread)."""
     from mlsd.threads import start_background
 
     def work() -> None:
-        from mlsd.scoring import similarities
+        from mlsd.scoring import warm_up
 
-        similarities(["warm up the scorer"], "a first sentence. a second one.")
+        warm_up()
 
     start_background(work, "mlsd-scoring-warm-up")
 
@@ -446,7 +468,7 @@ def register(app: typer.Typer) -> None:
             if json_:
                 from mlsd.cli.output import print_json
 
-                print_json(saved.to_dict())
+                print_json(_with_evidence(saved.to_dict(), card.to_dict()))
             else:
                 print_scorecard(card)
             return

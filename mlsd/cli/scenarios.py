@@ -1,36 +1,144 @@
-"""`mlsd scenarios`: list the shipped scenarios."""
+"""`mlsd scenarios`: list the shipped scenarios; `new` writes a skeleton, `validate` checks files."""
 
 from __future__ import annotations
 
 import typer
 
+scenarios_app = typer.Typer(name="scenarios", no_args_is_help=False)
+
 
 def register(app: typer.Typer) -> None:
-    @app.command("scenarios")
-    def scenarios_cmd(
-        json_: bool = typer.Option(False, "--json", help="Print the list as JSON on stdout."),
-    ) -> None:
-        """List the built-in scenarios: id, title, difficulty and tags.
+    app.add_typer(scenarios_app, name="scenarios")
 
-        Use an id wherever a scenario is expected (`mlsd practice feed-ranking`), or pass
-        the path to your own scenario YAML file instead.
-        """
-        from mlsd.cli.output import console, print_json
-        from mlsd.scenario import list_scenarios
 
-        rows = [
-            {"id": s.id, "title": s.title, "difficulty": s.difficulty, "tags": list(s.tags)}
-            for s in list_scenarios()
-        ]
-        if json_:
-            print_json(rows)
-            return
-        from rich.table import Table
+@scenarios_app.callback(invoke_without_command=True)
+def scenarios_cmd(
+    ctx: typer.Context,
+    json_: bool = typer.Option(False, "--json", help="Print the list as JSON on stdout (id, title, difficulty, tags)."),
+    tags: list[str] = typer.Option([], "--tag", help="Only scenarios with this tag; repeat for any of several (e.g. --tag fraud --tag ranking).", metavar="TAG", show_default=False),
+) -> None:
+    """List the built-in scenarios: id, title, difficulty and tags.
 
-        table = Table(title="Scenarios", title_justify="left")
-        for col in ("id", "title", "difficulty", "tags"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row(r["id"], r["title"], r["difficulty"], ", ".join(r["tags"]))
-        console().print(table)
-        console().print("Start one with [bold]mlsd practice <id>[/]; see its checklist with [bold]mlsd checklist <id>[/].")
+    Use an id wherever a scenario is expected (`mlsd practice feed-ranking`), or pass
+    the path to your own scenario YAML file instead: `mlsd scenarios new ID` writes a
+    skeleton to fill in and `mlsd scenarios validate FILE` checks it.
+    """
+    if ctx.invoked_subcommand is not None:
+        if json_ or tags:
+            from mlsd.errors import BadInputError
+
+            raise BadInputError(
+                f"--json and --tag belong to the list (mlsd scenarios --tag TAG), not to `scenarios {ctx.invoked_subcommand}`"
+            )
+        return
+    from mlsd.cli.output import console, print_json
+    from mlsd.scenario import list_scenarios
+
+    scenarios = list_scenarios()
+    if tags:
+        scenarios = _with_tags(scenarios, tags)
+    rows = [
+        {"id": s.id, "title": s.title, "difficulty": s.difficulty, "tags": list(s.tags)}
+        for s in scenarios
+    ]
+    if json_:
+        print_json(rows)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Scenarios", title_justify="left")
+    for col in ("id", "title", "difficulty", "tags"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(escape(r["id"]), escape(r["title"]), r["difficulty"], escape(", ".join(r["tags"])))
+    console().print(table)
+    console().print("Start one with [bold]mlsd practice <id>[/]; see its checklist with [bold]mlsd checklist <id>[/].")
+
+
+def _with_tags(scenarios, wanted: list[str]):
+    """The scenarios carrying any of the `wanted` tags (case-insensitive); an unknown tag is an error."""
+    from mlsd.errors import BadInputError, did_you_mean
+
+    known = sorted({t for s in scenarios for t in s.tags}, key=str.lower)
+    folded = {t.lower() for t in known}
+    for tag in wanted:
+        if tag.strip().lower() not in folded:
+            raise BadInputError(
+                f"--tag {tag}: unknown tag{did_you_mean(tag.strip().lower(), known)}; "
+                f"known tags: {', '.join(known) or 'none'}"
+            )
+    want = {t.strip().lower() for t in wanted}
+    return [s for s in scenarios if want & {t.lower() for t in s.tags}]
+
+
+@scenarios_app.command("new")
+def new_cmd(
+    scenario_id: str = typer.Argument(..., metavar="ID", help="The new scenario's id: lowercase letters, digits and '-' (e.g. ride-eta)."),
+    output: str | None = typer.Option(None, "-o", "--output", help="File to write ('-' for stdout). Default: ID.yaml in the current folder.", metavar="FILE"),
+    force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists."),
+) -> None:
+    """Write a commented skeleton scenario to fill in: all ten stages, with placeholders.
+
+    Every text to write starts with TODO (key-point ids with todo-); `mlsd scenarios
+    validate` reports each one left, so the file passes only once it is filled. The
+    file is written whole or not at all, and an existing file is kept unless --force.
+    """
+    from pathlib import Path
+
+    from mlsd.errors import BadInputError
+    from mlsd.skeleton import check_id, skeleton
+
+    check_id(scenario_id)
+    if output == "-":
+        typer.echo(skeleton(scenario_id), nl=False)
+        return
+    target = Path(output) if output else Path(f"{scenario_id}.yaml")
+    if target.is_dir():
+        raise BadInputError(f"-o {target}: is a directory; give a file name such as {target / (scenario_id + '.yaml')}")
+    if not target.parent.is_dir():
+        raise BadInputError(f"-o {target}: the folder {target.parent} does not exist; create it first")
+    from mlsd.fileio import atomic_write
+
+    try:
+        atomic_write(target, skeleton(scenario_id, shown_path=str(target)), force=force)
+    except OSError as exc:
+        raise BadInputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    from mlsd.cli.output import err_console
+    from mlsd.scenario import builtin_ids
+
+    err_console().print(
+        f"wrote [bold]{target}[/]: fill in every TODO, then run [bold]mlsd scenarios validate {target}[/]",
+        soft_wrap=True,
+    )
+    if scenario_id in builtin_ids():
+        err_console().print(
+            f"note: a built-in scenario is also called {scenario_id!r}; pass the path ({target}) to use yours",
+            soft_wrap=True,
+        )
+
+
+@scenarios_app.command("validate")
+def validate_cmd(
+    files: list[str] = typer.Argument(..., metavar="FILE", help="Scenario YAML files to check (one or more).", show_default=False),
+) -> None:
+    """Check scenario files: `ok FILE` for each good one, `file:line: field: problem` for the rest.
+
+    Runs the same loader as practice and render, then flags every placeholder a
+    `mlsd scenarios new` skeleton left (texts starting with TODO, ids with todo-).
+    Exits 2 if any file is bad.
+    """
+    from mlsd.cli.output import error_line
+    from mlsd.skeleton import check_file
+
+    bad = 0
+    for name in files:
+        problems = check_file(name)
+        if problems:
+            bad += 1
+            for line in problems:
+                error_line(line)
+        else:
+            typer.echo(f"ok {name}")
+    if bad:
+        raise typer.Exit(2)

@@ -1,0 +1,213 @@
+"""The bilingual glossary (`mlsd/data/glossary.yaml`): one concept, every way engineers say it.
+
+Matching replaces every glossary term in an answer, a keyword or a point sentence with its
+concept token (`@p99-latency`), so synonyms, abbreviations and Chinese terms match each other
+exactly. `related` groups are looser word families used only by the similarity signal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from mlsd.errors import MlsdError
+
+GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary.yaml"
+_SLUG = re.compile(r"[a-z0-9-]+")
+MAX_TERM_TOKENS = 8
+
+
+class GlossaryError(MlsdError):
+    """The shipped glossary is malformed (a packaging or editing error)."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    en: tuple[str, ...]
+    zh: tuple[str, ...] = ()
+    family: str = ""
+
+
+class Glossary:
+    """Concept lookup for the tokenizer: English phrase runs and Chinese strings."""
+
+    def __init__(self, families: dict[str, tuple[Concept, ...]], related: tuple[tuple[str, ...], ...]):
+        from mlsd.scoring import lexicon
+        from mlsd.scoring.text import fold, glue, raw_words_plain, stem
+
+        self.families = families
+        self.related = related
+        self.by_id = {c.id: c for cs in families.values() for c in cs}
+        self._phrases: dict[str, str] = {}
+        self.max_len = 1
+        zh_terms: dict[str, str] = {}
+        written: dict[str, str] = {}
+        for concept in self.by_id.values():
+            for term in concept.en + concept.zh:
+                words = raw_words_plain(fold(term))
+                # The same term written in two concepts is an editing error; two terms that
+                # only normalise alike ("MAP", "MAPE") keep the first concept's meaning.
+                self._claim(written, " ".join(words), concept.id, term)
+                if words and not any(_is_cjk(w) for w in words):
+                    self._phrases.setdefault(glue([stem(w) for w in words]), concept.id)
+                    self.max_len = max(self.max_len, len(words))
+                else:
+                    zh_terms.setdefault(fold(term).strip(), concept.id)
+        marks = {t: f" @{cid} " for t, cid in zh_terms.items()}
+        marks.update({fold(t): " never " for t in lexicon.words("negation_before_zh")})
+        marks.update({fold(t): " irrelevant " for t in lexicon.words("negation_after_zh")})
+        self._zh_marks = marks
+        alternatives = sorted(marks, key=len, reverse=True)
+        self._zh_re = (
+            re.compile("|".join(r"\s*".join(map(re.escape, t.split())) for t in alternatives))
+            if alternatives else None
+        )
+        self._related: dict[str, str] = {}
+        for group in related:
+            head = None
+            for word in group:
+                key = self.term_key(word)
+                if len(key) == 1:
+                    head = head or "~" + key[0].lstrip("@")
+                    self._related.setdefault(key[0], head)
+
+    @staticmethod
+    def _claim(table: dict, key, concept_id: str, term: str) -> None:
+        other = table.get(key)
+        if other is not None and other != concept_id:
+            raise GlossaryError(
+                f"{GLOSSARY_PATH.name}: term {term!r} belongs to both {other!r} and {concept_id!r}; "
+                "a term may name one concept only"
+            )
+        table[key] = concept_id
+
+    def mark_chinese(self, folded: str) -> str:
+        """Replace Chinese glossary terms (and Chinese negations) with ASCII tokens before jieba."""
+        if self._zh_re is None:
+            return folded
+        return self._zh_re.sub(lambda m: self._zh_marks.get(re.sub(r"\s+", " ", m.group(0)), self._find(m.group(0))), folded)
+
+    def _find(self, matched: str) -> str:
+        squeezed = re.sub(r"\s+", "", matched)
+        for term, mark in self._zh_marks.items():
+            if re.sub(r"\s+", "", term) == squeezed:
+                return mark
+        return matched
+
+    def join_concepts(self, stems: list[str], flags: list[bool]) -> tuple[list[str], list[bool]]:
+        """Longest glossary phrase at each position becomes one concept token (negated if any part is)."""
+        from mlsd.scoring.text import glue
+
+        out: list[str] = []
+        neg: list[bool] = []
+        i, n = 0, len(stems)
+        while i < n:
+            for length in range(min(self.max_len, n - i), 0, -1):
+                run = stems[i : i + length]
+                if "," in run or run[0].startswith("@"):
+                    continue
+                cid = self._phrases.get(glue(run))
+                if cid is not None:
+                    out.append("@" + cid)
+                    neg.append(any(flags[i : i + length]))
+                    i += length
+                    break
+            else:
+                out.append(stems[i])
+                neg.append(flags[i])
+                i += 1
+        return out, neg
+
+    def term_key(self, term: str) -> tuple[str, ...]:
+        from mlsd.scoring.text import tokens
+
+        return tuple(tokens(term))
+
+    def concept_of(self, term: str) -> str | None:
+        """The concept a whole term names, or None."""
+        key = self.term_key(term)
+        if len(key) == 1 and key[0].startswith("@"):
+            return key[0][1:]
+        return None
+
+    def loose(self, token: str) -> str:
+        """A token's related-group id (for similarity only), or the token itself."""
+        return self._related.get(token, token)
+
+    def english_terms(self) -> list[str]:
+        """Every English term (their words are part of the field's vocabulary)."""
+        return [t for c in self.by_id.values() for t in c.en]
+
+
+def _is_cjk(word: str) -> bool:
+    from mlsd.scoring.text import has_cjk
+
+    return has_cjk(word)
+
+
+def _texts(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise GlossaryError(f"{GLOSSARY_PATH.name}: {where}: expected a list of non-empty terms")
+    return tuple(v.strip() for v in value)
+
+
+def parse_glossary(data: Any) -> Glossary:
+    """Validate the glossary's YAML data: families of concepts (id, en, zh) and related groups."""
+    name = GLOSSARY_PATH.name
+    if not isinstance(data, dict) or not isinstance(data.get("families"), dict):
+        raise GlossaryError(f"{name}: top level must be a mapping with `families` (and optional `related`)")
+    unknown = set(data) - {"families", "related"}
+    if unknown:
+        raise GlossaryError(f"{name}: unknown top-level key {sorted(unknown)[0]!r}; use `families` and `related`")
+    families: dict[str, tuple[Concept, ...]] = {}
+    seen: set[str] = set()
+    for fam, items in data["families"].items():
+        if not isinstance(fam, str) or not _SLUG.fullmatch(fam):
+            raise GlossaryError(f"{name}: family {fam!r} is not a slug ([a-z0-9-]+)")
+        if not isinstance(items, list) or not items:
+            raise GlossaryError(f"{name}: families.{fam}: expected a non-empty list of concepts")
+        concepts = []
+        for i, raw in enumerate(items):
+            where = f"families.{fam}[{i}]"
+            if not isinstance(raw, dict):
+                raise GlossaryError(f"{name}: {where}: expected a mapping with id, en, zh")
+            extra = set(raw) - {"id", "en", "zh"}
+            if extra:
+                raise GlossaryError(f"{name}: {where}: unknown key {sorted(extra)[0]!r} (use id, en, zh)")
+            cid = raw.get("id")
+            if not isinstance(cid, str) or not _SLUG.fullmatch(cid):
+                raise GlossaryError(f"{name}: {where}.id: {cid!r} is not a slug ([a-z0-9-]+)")
+            if cid in seen:
+                raise GlossaryError(f"{name}: {where}.id: concept {cid!r} is defined twice")
+            seen.add(cid)
+            en = _texts(raw.get("en"), f"{where}.en")
+            if not en:
+                raise GlossaryError(f"{name}: {where}.en: a concept needs at least one English term")
+            concepts.append(Concept(cid, en, _texts(raw.get("zh"), f"{where}.zh"), fam))
+        families[fam] = tuple(concepts)
+    related_raw = data.get("related") or []
+    if not isinstance(related_raw, list):
+        raise GlossaryError(f"{name}: related: expected a list of word groups")
+    related = tuple(_texts(g, f"related[{i}]") for i, g in enumerate(related_raw))
+    return Glossary(families, related)
+
+
+@lru_cache(maxsize=1)
+def load_glossary() -> Glossary:
+    """The shipped glossary, parsed once per process (an empty one if the file is absent)."""
+    import yaml
+
+    if not GLOSSARY_PATH.is_file():
+        return Glossary({}, ())
+    try:
+        text = GLOSSARY_PATH.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise GlossaryError(f"{GLOSSARY_PATH}: cannot read the glossary ({exc}); reinstall mlsd") from exc
+    return parse_glossary(data)

@@ -1,0 +1,282 @@
+"""Which sentence of an answer asserts which key point, and how strongly.
+
+A key point is credited by one *unit* (sentence, line, bullet or clause) of the answer:
+
+- **term**: one of the point's keywords or aliases stands in the unit as a run of tokens
+  (glossary synonyms and Chinese terms count, through concept tokens) → credit 1;
+- **reordered**: every content word of a keyword/alias of two or more words stands in the
+  unit, close together, in another order ("downsample the negatives") → credit 1;
+- **paraphrase**: the unit says most of the point's own sentence in other words
+  (IDF-weighted share of the point's words, related words counted) → partial credit up to 1.
+
+A unit can credit nothing when it does not assert anything:
+- a negated or dismissed mention ("we would not use X", "X is irrelevant", "无需 X") is not
+  credit for X;
+- a bare term: once every rubric term in the unit is taken away, nothing is left (a keyword on
+  its own line, a comma list of keywords);
+- off-topic: most of what is left is not the field's vocabulary (fluent nonsense that carries
+  keywords: "my grandmother's X tastes like Y").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from mlsd.scoring.text import (
+    Unit,
+    glue,
+    glue_part,
+    is_content,
+    phrase_key,
+    plain_key,
+    split_units,
+    unit_of,
+)
+
+if TYPE_CHECKING:
+    from mlsd.scenario import KeyPoint
+
+TOPICAL_MIN_SHARE = 0.6  # of a unit's leftover words that must be the field's vocabulary
+REORDER_SLACK = 4  # extra words allowed between the words of a reordered term
+PARAPHRASE_LOW = 0.2  # similarity where paraphrase credit starts
+PARAPHRASE_FULL = 0.5  # similarity that earns full credit
+PARAPHRASE_MIN_WORDS = 2  # distinct point words a paraphrase must share
+_NUMBER_RE = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A keyword or alias, normalised once."""
+
+    text: str
+    key: tuple[str, ...]
+    glued: str
+    content: frozenset[str]
+    alias: bool = False
+    plain_glued: str = ""  # without glossary concepts: found inside a longer glossary term
+
+
+@lru_cache(maxsize=16384)
+def cue_of(text: str, alias: bool = False) -> Cue:
+    key = phrase_key(text)
+    return Cue(text, key, glue(key), frozenset(t for t in key if is_content(t)), alias, glue(plain_key(text)))
+
+
+def cues_of(kp: KeyPoint) -> tuple[Cue, ...]:
+    return tuple(c for c in (*(cue_of(k) for k in kp.keywords), *(cue_of(a, True) for a in kp.aliases)) if c.glued)
+
+
+class Glued:
+    """A unit's tokens glued together, to find a cue's run on token boundaries."""
+
+    __slots__ = ("text", "starts", "ends")
+
+    def __init__(self, toks: Sequence[str]) -> None:
+        parts = [glue_part(t) for t in toks]
+        self.text = "".join(parts)
+        self.starts: dict[int, int] = {}
+        self.ends: dict[int, int] = {}
+        pos = 0
+        for i, p in enumerate(parts):
+            self.starts.setdefault(pos, i)
+            pos += len(p)
+            self.ends[pos] = i + 1
+
+    def spans(self, glued: str) -> list[tuple[int, int]]:
+        """Token spans [start, end) where the glued cue stands."""
+        out = []
+        at = self.text.find(glued)
+        while at != -1:
+            s, e = self.starts.get(at), self.ends.get(at + len(glued))
+            if s is not None and e is not None and e > s:
+                out.append((s, e))
+            at = self.text.find(glued, at + 1)
+        return out
+
+
+@dataclass(frozen=True)
+class Hit:
+    """The best evidence found for one point."""
+
+    credit: float
+    how: str  # "term" | "reordered" | "paraphrase" | "none"
+    matched: str  # the keyword/alias, or "similarity 0.52"
+    sentence: str = ""  # the unit of the answer that earned it
+    missing: str = ""  # for partial credit: what the sentence did not say
+    blocked: str = ""  # why a mention did not count: "negated", "bare term", "off-topic"
+
+
+NO_HIT = Hit(0.0, "none", "")
+
+
+@dataclass
+class PreparedUnit:
+    unit: Unit
+    glued: Glued
+    plain: Glued
+    cue_positions: set[int]
+    bare: bool
+    topical: bool
+    on_case: bool = True  # most other words are this scenario's own vocabulary
+
+    @property
+    def asserts(self) -> bool:
+        return not self.bare and self.topical
+
+
+class Matcher:
+    """Scores many key points against one answer; built once per answer and rubric."""
+
+    def __init__(
+        self,
+        answer: str,
+        points: Sequence[KeyPoint],
+        vocabulary: frozenset[str],
+        idf: dict[str, float],
+        references: Sequence[str] = (),
+        local_vocabulary: frozenset[str] | None = None,
+    ):
+        from mlsd.scoring.glossary import load_glossary
+
+        self.points = list(points)
+        self.cues = [cues_of(kp) for kp in self.points]
+        self.vocabulary = vocabulary
+        self.local = local_vocabulary if local_vocabulary is not None else vocabulary
+        self.idf = idf
+        self.loose = load_glossary().loose
+        self.units = [self._prepare(unit_of(text)) for text in split_units(answer)]
+        # The reference answer's sentences that state a point are more ways of saying it.
+        self.statements: list[list[tuple[str, ...]]] = [[] for _ in self.points]
+        for text in references:
+            for sentence in split_units(text):
+                ref = unit_of(sentence)
+                g = Glued(ref.tokens)
+                for i, cues in enumerate(self.cues):
+                    if any(g.spans(c.glued) for c in cues):
+                        self.statements[i].append(ref.tokens)
+
+    def _prepare(self, unit: Unit) -> PreparedUnit:
+        # Bare terms and topicality are judged on the plain stems (before glossary joining).
+        glued, plain = Glued(unit.tokens), Glued(unit.plain)
+        taken: set[int] = set()
+        found: list[tuple[int, int, str, int]] = []
+        for p, cues in enumerate(self.cues):
+            for cue in cues:
+                for s, e in plain.spans(cue.plain_glued):
+                    taken.update(range(s, e))
+                    found.append((s, e, cue.plain_glued, p))
+        left = [t for i, t in enumerate(unit.plain) if i not in taken and is_content(t)]
+        # Nothing but rubric terms: a list line (one term) or salad (terms of several points).
+        # Two terms of one point ("implicit feedback from click logs") still state that point.
+        outer = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and (o[1] - o[0]) > (f[1] - f[0]) for o in found)]
+        owners: dict[str, set[int]] = {}
+        for _, _, g, p in outer:
+            owners.setdefault(g, set()).add(p)
+        shared = set.intersection(*owners.values()) if owners else set()
+        bare = not left and (len(owners) <= 1 or not shared)
+        judged = [t for t in left if t.isascii()]  # Chinese words outside the glossary are neutral
+        field = sum(1 for t in judged if t in self.vocabulary or t[0] == "@" or _NUMBER_RE.search(t))
+        topical = not judged or field >= TOPICAL_MIN_SHARE * len(judged)
+        own = sum(1 for t in judged if t in self.local or t[0] == "@" or _NUMBER_RE.search(t))
+        on_case = not judged or own >= TOPICAL_MIN_SHARE * len(judged)
+        return PreparedUnit(unit, glued, plain, taken, bare=bare, topical=topical, on_case=on_case)
+
+    def best(self, index: int) -> Hit:
+        """The strongest credit any unit of the answer gives point `index`."""
+        kp, cues = self.points[index], self.cues[index]
+        blocked = ""
+        for pu in self.units:
+            for cue in cues:
+                spans = [(s, e, pu.unit.negated) for s, e in pu.glued.spans(cue.glued)]
+                spans += [(s, e, pu.unit.plain_negated) for s, e in pu.plain.spans(cue.plain_glued)]
+                for s, e, negated in spans:
+                    if any(negated[s:e]):
+                        blocked = blocked or "negated"
+                    elif not pu.topical:
+                        blocked = blocked or "off-topic"
+                    elif pu.bare:
+                        blocked = blocked or "bare term"
+                    elif len(cue.content) <= 1 and not pu.on_case:
+                        # One common word ("weather", "rain") in a sentence about something else.
+                        blocked = blocked or "off-topic"
+                    else:
+                        return Hit(1.0, "term", cue.text, pu.unit.text)
+        for pu in self.units:
+            if not pu.asserts:
+                continue
+            for cue in cues:
+                if len(cue.content) >= 2 and self._reordered(pu.unit, cue):
+                    return Hit(1.0, "reordered", cue.text, pu.unit.text)
+        hit = self._paraphrase(kp, cues, self.statements[index])
+        if hit.credit <= 0 and blocked:
+            return Hit(0.0, "none", "", "", "", blocked)
+        return hit
+
+    @staticmethod
+    def _reordered(unit: Unit, cue: Cue) -> bool:
+        where: dict[str, list[int]] = {}
+        for i, t in enumerate(unit.tokens):
+            if t in cue.content and not unit.negated[i]:
+                where.setdefault(t, []).append(i)
+        if len(where) < len(cue.content):
+            return False
+        first = [min(v) for v in where.values()]
+        return max(first) - min(first) <= len(cue.content) + REORDER_SLACK
+
+    def _bag(self, tokens: Sequence[str]) -> set[str]:
+        return {self.loose(t) for t in tokens if is_content(t)}
+
+    def _paraphrase(self, kp: KeyPoint, cues: Sequence[Cue], more: Sequence[tuple[str, ...]] = ()) -> Hit:
+        # Short terms are matched whole or reordered above; as paraphrase targets two common
+        # words of a three-word alias would be most of it. Paraphrase targets are sentences.
+        statements = [phrase_key(kp.point), *more]
+        bags = [self._bag(s) for s in statements]
+        best, best_unit = 0.0, None
+        windows = [
+            (pu.unit.text, self._bag(t for i, t in enumerate(pu.unit.tokens) if not pu.unit.negated[i]))
+            for pu in self.units if pu.asserts
+        ]
+        for bag in bags:
+            total = sum(self.idf.get(t, 1.0) for t in bag)
+            if not total:
+                continue
+            for text, words in windows:
+                shared = bag & words
+                if len(shared) < PARAPHRASE_MIN_WORDS:
+                    continue
+                sim = sum(self.idf.get(t, 1.0) for t in shared) / total
+                if sim > best:
+                    best, best_unit = sim, text
+        credit = paraphrase_credit(best)
+        if credit <= 0:
+            return NO_HIT
+        missing = ""
+        if credit < 1.0:
+            terms = ", ".join(kp.keywords[:3])
+            missing = f"close to the point but not all of it; say it outright, e.g. with {terms}"
+        return Hit(credit, "paraphrase", f"similarity {best:.2f}", best_unit or "", missing)
+
+
+def paraphrase_credit(similarity: float) -> float:
+    """Similarity → credit: 0 below PARAPHRASE_LOW, 1 from PARAPHRASE_FULL, linear between."""
+    if similarity <= PARAPHRASE_LOW:
+        return 0.0
+    return round(min(1.0, (similarity - PARAPHRASE_LOW) / (PARAPHRASE_FULL - PARAPHRASE_LOW)), 3)
+
+
+def idf_weights(texts: Sequence[str]) -> dict[str, float]:
+    """Inverse document frequency of each (loose) content token over the rubric's point texts."""
+    from mlsd.scoring.glossary import load_glossary
+
+    loose = load_glossary().loose
+    df: dict[str, int] = {}
+    for text in texts:
+        for t in {loose(t) for t in phrase_key(text) if is_content(t)}:
+            df[t] = df.get(t, 0) + 1
+    n = len(texts)
+    return {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}

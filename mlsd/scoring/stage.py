@@ -1,0 +1,295 @@
+"""Stage scores from point credits: weights, the generic bonus, evidence, the agenda and the total."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlsd.scoring.match import Matcher, idf_weights
+from mlsd.scoring.text import is_content, stem
+
+if TYPE_CHECKING:
+    from mlsd.scenario import KeyPoint, Scenario
+
+GENERIC_SHARE = 0.25
+GENERIC_FILL = 0.5  # generic items make up at most this share of the missed scenario credit
+INCOMPLETE_CAP = 99.0  # the highest score while a scenario point is not fully covered
+FULL_MARKS_AT = 0.8  # coverage (weighted share of the rubric) that earns 100
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """One rubric item and the credit the answer earned for it."""
+
+    id: str
+    point: str
+    weight: float
+    credit: float  # 0..1
+    how: str  # "term" | "reordered" | "paraphrase" | "none"
+    evidence: str  # the keyword/alias that matched, or "similarity 0.52"
+    why: str = ""
+    generic: bool = False
+    sentence: str = ""  # the sentence of the answer that earned the credit
+    missing: str = ""  # for partial credit: what was not said
+    blocked: str = ""  # for no credit although a term appeared: negated / bare term / off-topic
+
+
+@dataclass(frozen=True)
+class StageScore:
+    """The explainable score of one answer to one stage."""
+
+    stage: str
+    score: float  # 0..100
+    points: tuple[PointResult, ...]
+    coverage: float = 0.0  # weighted share of the rubric covered (with the generic bonus)
+    notes: tuple[str, ...] = field(default=())  # why mentions did not count
+
+    @property
+    def covered(self) -> list[str]:
+        return [p.id for p in self.points if p.credit >= 1.0]
+
+    @property
+    def partial(self) -> dict[str, float]:
+        return {p.id: round(p.credit, 3) for p in self.points if 0.0 < p.credit < 1.0}
+
+    @property
+    def missed(self) -> list[str]:
+        return [p.id for p in self.points if p.credit <= 0.0]
+
+    @property
+    def evidence(self) -> dict[str, str]:
+        """point id → the answer's sentence that earned it (covered and partial points)."""
+        return {p.id: p.sentence for p in self.points if p.credit > 0 and p.sentence}
+
+    def missed_points(self) -> list[PointResult]:
+        """Missed scenario points first, heaviest first: what to study."""
+        return sorted(
+            (p for p in self.points if p.credit < 1.0),
+            key=lambda p: (p.generic, -p.weight * (1 - p.credit), p.id),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "score": self.score,
+            "covered": self.covered,
+            "partial": self.partial,
+            "missed": self.missed,
+            "evidence": self.evidence,
+            "partial_missing": {p.id: p.missing for p in self.points if 0 < p.credit < 1 and p.missing},
+        }
+
+
+@dataclass(frozen=True)
+class AgendaScore:
+    score: float
+    named: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- the field's vocabulary
+
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def _stems(texts: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for text in texts:
+        for w in _WORD_RE.findall(text.lower()):
+            out.add(stem(w))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _shipped_vocabulary() -> frozenset[str]:
+    """Stems of every word in the shipped content: scenarios, drill, framework, glossary."""
+    from mlsd.resources import resource_dir
+    from mlsd.scoring.glossary import load_glossary
+
+    texts: list[str] = []
+    for path in sorted(resource_dir("scenarios").glob("*.yaml")):
+        texts.append(path.read_text(encoding="utf-8", errors="replace"))
+    data = Path(__file__).resolve().parent.parent / "data"
+    if (data / "drill.yaml").is_file():
+        texts.append((data / "drill.yaml").read_text(encoding="utf-8", errors="replace"))
+    texts.extend(load_glossary().english_terms())
+    from mlsd.framework import STEPS
+
+    for s in STEPS:
+        texts.extend([s.title, s.purpose, *s.notes])
+        texts.extend(f"{kp.point} {' '.join(kp.keywords)} {kp.why}" for kp in s.items)
+    return frozenset(_stems(texts))
+
+
+@lru_cache(maxsize=1)
+def _glossary_words() -> frozenset[str]:
+    from mlsd.scoring.glossary import load_glossary
+
+    return frozenset(_stems(load_glossary().english_terms()))
+
+
+def vocabulary_for(points: Sequence[KeyPoint], extra: Iterable[str] = ()) -> frozenset[str]:
+    """The field's vocabulary: the shipped content plus this rubric's own words."""
+    own = _stems([f"{kp.point} {' '.join(kp.keywords)} {' '.join(kp.aliases)} {kp.why}" for kp in points])
+    return _shipped_vocabulary() | own | _stems(extra)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def score_points(
+    key_points: Sequence[KeyPoint],
+    answer: str,
+    *,
+    generic: Sequence[bool] | None = None,
+    context: Sequence[str] = (),
+    references: Sequence[str] = (),
+) -> list[PointResult]:
+    """Credit for every key point from the one sentence of the answer that best asserts it.
+
+    `references`: model answers whose sentences that state a point count as more ways of
+    saying it (paraphrase credit only).
+    """
+    generic = list(generic) if generic is not None else [False] * len(key_points)
+    idf = idf_weights([kp.point for kp in key_points] + list(context))
+    local = _stems([f"{kp.point} {' '.join(kp.keywords)} {' '.join(kp.aliases)} {kp.why}" for kp in key_points])
+    local |= _stems(context) | _stems(references) | _glossary_words()
+    matcher = Matcher(answer, key_points, vocabulary_for(key_points, context), idf, references, frozenset(local))
+    out = []
+    for i, kp in enumerate(key_points):
+        hit = matcher.best(i)
+        out.append(PointResult(
+            kp.id, kp.point, kp.weight, hit.credit, hit.how, hit.matched, kp.why, generic[i],
+            hit.sentence, hit.missing, hit.blocked,
+        ))
+    return out
+
+
+def coverage_of(own: Sequence[PointResult], gen: Sequence[PointResult]) -> tuple[float, bool]:
+    """(weighted coverage with the generic bonus, whether every scenario point is fully covered)."""
+    own_w = sum(r.weight for r in own)
+    gen_w = sum(r.weight for r in gen)
+    gen_cov = sum(r.weight * r.credit for r in gen) / gen_w if gen_w else 0.0
+    if own_w > 0:
+        got = sum(r.weight * r.credit for r in own)
+        missed = sum(r.weight * (1.0 - r.credit) for r in own)
+        bonus = min(GENERIC_SHARE * own_w * gen_cov, GENERIC_FILL * missed)
+        complete = all(r.credit >= 1.0 for r in own)
+        return (1.0 if complete else (got + bonus) / own_w), complete
+    complete = bool(gen) and all(r.credit >= 1.0 for r in gen)
+    return (1.0 if complete else gen_cov), complete
+
+
+def score_stage(
+    stage_id: str,
+    answer: str,
+    key_points: Sequence[KeyPoint],
+    generic_items: Sequence[KeyPoint],
+    *,
+    full_marks_at: float = FULL_MARKS_AT,
+    context: Sequence[str] = (),
+    references: Sequence[str] = (),
+) -> StageScore:
+    """Score one answer against a stage's key points and the step's generic items.
+
+    `full_marks_at` is the coverage that earns 100 (1.0: only a complete answer does);
+    `context` is more of the field's text (e.g. the scenario's prompts) for the vocabulary.
+    """
+    points = list(key_points) + list(generic_items)
+    flags = [False] * len(key_points) + [True] * len(generic_items)
+    if not answer.strip():
+        results = [PointResult(k.id, k.point, k.weight, 0.0, "none", "empty answer", k.why, g) for k, g in zip(points, flags, strict=True)]
+        return StageScore(stage_id, 0.0, tuple(results), 0.0)
+    results = score_points(points, answer, generic=flags, context=context, references=references)
+    own = [r for r in results if not r.generic]
+    gen = [r for r in results if r.generic]
+    coverage, complete = coverage_of(own, gen)
+    score = round(100.0 * min(1.0, coverage / full_marks_at), 1)
+    if not complete:
+        score = min(score, INCOMPLETE_CAP)
+    notes = tuple(sorted({_BLOCK_NOTES[r.blocked] for r in results if r.blocked and r.credit <= 0}))
+    return StageScore(stage_id, score, tuple(results), round(coverage, 4), notes)
+
+
+_BLOCK_NOTES = {
+    "negated": "A term appeared only in a negated or dismissed mention, which earns nothing.",
+    "bare term": "A term stood alone (a keyword list): say what it does for this design.",
+    "off-topic": "A term appeared in a sentence that is not about the design.",
+}
+
+
+def rubric(scenario: Scenario, stage_id: str) -> tuple[tuple[KeyPoint, ...], tuple[KeyPoint, ...]]:
+    """(the scenario's key points for the stage, the step's generic items)."""
+    from mlsd.framework import step
+
+    stage = scenario.stage(stage_id)
+    own = stage.key_points if stage is not None else ()
+    return tuple(own), tuple(step(stage_id).items)
+
+
+def score_answer(scenario: Scenario, stage_id: str, answer: str) -> StageScore:
+    """Score an answer to one stage of a scenario (the one call `practice` makes)."""
+    own, generic = rubric(scenario, stage_id)
+    stage = scenario.stage(stage_id)
+    refs = (stage.reference,) if stage is not None and stage.reference else ()
+    return score_stage(stage_id, answer, own, generic, context=_scenario_context(scenario), references=refs)
+
+
+def _scenario_context(scenario: Scenario) -> tuple[str, ...]:
+    texts = [scenario.title, scenario.summary]
+    for st in scenario.stages.values():
+        texts.extend([st.prompt, *st.questions, *st.tradeoffs, *st.pitfalls, *st.follow_ups, st.reference])
+    return tuple(t for t in texts if t)
+
+
+# ---------------------------------------------------------------- agenda and total
+
+AGENDA_ALIASES: dict[str, tuple[str, ...]] = {
+    "requirements": ("requirement", "clarify", "clarification", "scope", "use case", "goal", "需求", "目标"),
+    "ml-task": ("ml task", "ml problem", "problem formulation", "formulate", "framing", "frame the problem", "machine learning task", "任务", "问题定义", "建模"),
+    "data": ("data", "dataset", "label", "training data", "数据", "标签", "样本"),
+    "features": ("feature", "feature engineering", "特征"),
+    "model": ("model", "modeling", "architecture", "algorithm", "模型"),
+    "evaluation": ("evaluation", "evaluate", "metric", "a/b test", "experiment", "评估", "指标"),
+    "deployment": ("deploy", "deployment", "rollout", "roll out", "launch", "release", "部署", "上线"),
+    "serving": ("serving", "serve", "inference", "online prediction", "batch prediction", "服务", "推理"),
+    "monitoring": ("monitor", "monitoring", "alert", "observability", "dashboard", "监控"),
+    "maintenance": ("maintenance", "maintain", "retrain", "retraining", "iterate", "iteration", "维护", "迭代"),
+}
+
+
+def score_agenda(answer: str, stage_ids: Sequence[str]) -> AgendaScore:
+    """How many of the practised steps the agenda names (layered thinking: parts before detail)."""
+    from mlsd.scoring.match import Glued
+    from mlsd.scoring.text import glue, plain_key
+
+    toks = plain_key(answer) if answer.strip() else ()
+    found = Glued(toks)
+    raw = answer.lower()
+    named, missing = [], []
+    for sid in stage_ids:
+        aliases = AGENDA_ALIASES.get(sid, ()) + (sid.replace("-", " "),)
+        hit = any(
+            (a in raw) if any("\u4e00" <= ch <= "\u9fff" for ch in a) else bool(found.spans(glue(plain_key(a))))
+            for a in aliases
+        )
+        (named if hit else missing).append(sid)
+    score = round(100.0 * len(named) / len(stage_ids), 1) if stage_ids else 0.0
+    return AgendaScore(score, tuple(named), tuple(missing))
+
+
+def total_score(stage_scores: dict[str, float]) -> float:
+    """Stage scores averaged with each step's share of interview time as weight."""
+    from mlsd.framework import step
+
+    if not stage_scores:
+        return 0.0
+    weights = {sid: step(sid).weight for sid in stage_scores}
+    total_w = sum(weights.values())
+    return round(sum(stage_scores[s] * weights[s] for s in stage_scores) / total_w, 1)
+
+
+__all__ = ["AgendaScore", "PointResult", "StageScore", "is_content"]

@@ -1,0 +1,242 @@
+"""Text → units of word tokens: the one normalisation every side of a match goes through.
+
+An answer is cut into *units* (sentences, lines, bullets, semicolon clauses); a unit is a
+list of tokens. English words are folded to American spelling and stemmed with the Snowball
+stemmer (PyStemmer), so "labelled" = "labeling" and "optimise" = "optimization"; Chinese runs
+are cut into words by jieba (loaded only when an answer has Chinese in it). Glossary terms
+(`mlsd/data/glossary.yaml`) in either language become one concept token (`@p99-latency`), so
+"tail latency", "尾延迟" and "p99 latency" are the same token. Each token carries whether a
+negation governs it ("we would not use X", "X is irrelevant", "无需 X").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mlsd.scoring import lexicon
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{CJK}]")
+# Words, concept placeholders, CJK runs, and the punctuation that ends a clause.
+_TOKEN_RE = re.compile(rf"@[a-z0-9-]+|[a-z0-9]+|[{CJK}]+|[,，、:：()（）\[\]—–]|\s-\s")
+_UNIT_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+|[;；。！？\n]+")
+_BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
+
+CLAUSE_WORDS = frozenset(lexicon.words("clause_boundaries"))
+STOP_WORDS = frozenset(lexicon.words("stop_words"))
+NEGATORS_BEFORE = tuple(tuple(p.split()) for p in lexicon.words("negation_before"))
+NEGATORS_AFTER = tuple(tuple(p.split()) for p in lexicon.words("negation_after"))
+NOT_NEGATING = tuple(tuple(p.split()) for p in lexicon.words("not_negating"))
+NEGATORS_AROUND = tuple(lexicon.pairs("negation_around"))
+NEGATION_REACH = 6  # tokens a negation governs, within its clause
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer: the Snowball English stemmer in C
+
+    return Stemmer.Stemmer("english")
+
+
+_BRITISH = tuple((re.compile(a), b) for a, b in lexicon.pairs("british_american"))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A word's match form: American spelling, then the Snowball stem ('labelled' → 'label')."""
+    if not word.isascii() or not word.isalpha() or len(word) <= 2:
+        return word
+    for pattern, repl in _BRITISH:
+        word = pattern.sub(repl, word)
+    return _stemmer().stemWord(word)
+
+
+def fold(text: str) -> str:
+    """Unicode-fold and lower-case; α/β become words so 'α' = 'alpha'."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("α", " alpha ").replace("β", " beta ").replace("&", " and ")
+    return text.replace("’", "'").replace("n't", " not").replace("'", " ")
+
+
+_PLAIN_WORD_RE = re.compile(rf"[a-z0-9]+|[{CJK}]+")
+
+
+def raw_words_plain(folded: str) -> list[str]:
+    """Words of folded text, no glossary and no Chinese word cutting (a CJK run is one word)."""
+    return _PLAIN_WORD_RE.findall(folded)
+
+
+def glue_part(token: str) -> str:
+    """A token as part of a glued key: a final 'e' dropped, so 'real time' glues like 'realtime'."""
+    return token[:-1] if len(token) > 3 and token.endswith("e") and token[0] != "@" else token
+
+
+def glue(tokens: tuple[str, ...] | list[str]) -> str:
+    """Tokens glued into one key: 'A/B test', 'ab tests' and 'a-b testing' all give the same."""
+    return "".join(glue_part(t) for t in tokens)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK_RE.search(text))
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def _cjk_words(run: str) -> list[str]:
+    return [w for w in _jieba().lcut(run) if w.strip()]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One sentence/line of an answer: its text and its tokens with negation flags."""
+
+    text: str
+    tokens: tuple[str, ...]  # stems and concept tokens, stop words kept (phrases need them)
+    negated: tuple[bool, ...]
+    plain: tuple[str, ...] = ()  # the stems before glossary terms were joined
+    plain_negated: tuple[bool, ...] = ()
+
+    def content_positions(self) -> list[int]:
+        return [i for i, t in enumerate(self.tokens) if is_content(t)]
+
+
+def is_content(token: str) -> bool:
+    """Not a stop word, not a lone Latin letter: a word that carries meaning."""
+    if token in STOP_WORDS:
+        return False
+    return len(token) > 1 or not token.isascii()
+
+
+def split_units(text: str) -> list[str]:
+    """Sentences, lines and bullets of an answer (a bullet or a semicolon clause is its own unit)."""
+    out = []
+    for part in _UNIT_SPLIT_RE.split(text):
+        part = _BULLET_RE.sub("", part).strip(" \t-*•")
+        if part and re.search(rf"[A-Za-z0-9{CJK}]", part):
+            out.append(part)
+    return out
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Folded word tokens with clause punctuation kept as ',' (before stemming and concepts)."""
+    from mlsd.scoring.glossary import load_glossary
+
+    folded = fold(text)
+    if has_cjk(folded):
+        folded = load_glossary().mark_chinese(folded)
+    out: list[str] = []
+    for m in _TOKEN_RE.finditer(folded):
+        tok = m.group(0)
+        if tok[0] in ",，、:：()（）[]—–" or tok.strip() == "-":
+            out.append(",")
+        elif _CJK_RE.match(tok):
+            out.extend(_cjk_words(tok))
+        else:
+            out.append(tok)
+    return out
+
+
+def _matches_at(words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
+    return tuple(words[i : i + len(phrase)]) == phrase
+
+
+def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for p in sorted(phrases, key=len, reverse=True):
+        out.setdefault(p[0], []).append(p)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+_BEFORE = _by_first_word(NEGATORS_BEFORE)
+_AFTER = _by_first_word(NEGATORS_AFTER)
+_EXEMPT = _by_first_word(NOT_NEGATING)
+_AROUND = dict(NEGATORS_AROUND)
+
+
+def _ends_clause(word: str) -> bool:
+    return word == "," or word in CLAUSE_WORDS
+
+
+def negation_flags(words: list[str]) -> list[bool]:
+    """Which tokens a negation governs: the clause after 'not/never/no need for/无需…' (up to
+    NEGATION_REACH tokens) and the clause before 'is irrelevant/does not matter/没必要…'.
+
+    'not only', 'not just' and the like do not negate; a clause ends at punctuation and at
+    words such as 'but', 'so', 'instead', 'because'.
+    """
+    n = len(words)
+    flags = [False] * n
+    for i, w in enumerate(words):
+        if w not in _BEFORE and w not in _AFTER and w not in _AROUND:
+            continue
+        if any(_matches_at(words, i, p) for p in _EXEMPT.get(w, ())):
+            continue
+        for phrase in _BEFORE.get(w, ()):
+            if _matches_at(words, i, phrase):
+                start = i + len(phrase)
+                for j in range(start, min(n, start + NEGATION_REACH)):
+                    if _ends_clause(words[j]):
+                        break
+                    flags[j] = True
+                break
+        for phrase in _AFTER.get(w, ()):
+            if _matches_at(words, i, phrase):
+                for j in range(i - 1, max(-1, i - 1 - NEGATION_REACH), -1):
+                    if _ends_clause(words[j]):
+                        break
+                    flags[j] = True
+                break
+        last = _AROUND.get(w)
+        if last is not None:
+            for j in range(i + 1, min(n, i + 6)):
+                if _ends_clause(words[j]):
+                    break
+                if words[j] == last:
+                    for k in range(i + 1, j):
+                        flags[k] = True
+                    break
+    return flags
+
+
+def unit_of(text: str) -> Unit:
+    """A unit's tokens: stemmed, glossary terms joined into concept tokens, negation marked."""
+    from mlsd.scoring.glossary import load_glossary
+
+    words = raw_tokens(text)
+    flags = negation_flags(words)
+    stems = [w if w.startswith("@") or w == "," else stem(w) for w in words]
+    toks, neg = load_glossary().join_concepts(stems, flags)
+    keep = [i for i, t in enumerate(toks) if t != ","]
+    plain = [i for i, t in enumerate(stems) if t != ","]
+    return Unit(
+        text, tuple(toks[i] for i in keep), tuple(neg[i] for i in keep),
+        tuple(stems[i] for i in plain), tuple(flags[i] for i in plain),
+    )
+
+
+def tokens(text: str) -> list[str]:
+    """The match tokens of any text (a keyword, a point sentence, an answer)."""
+    return list(unit_of(text).tokens)
+
+
+@lru_cache(maxsize=16384)
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """A keyword's or alias's tokens, cached: the same normalisation as answers."""
+    return tuple(tokens(phrase))
+
+
+@lru_cache(maxsize=16384)
+def plain_key(phrase: str) -> tuple[str, ...]:
+    """A phrase's stems without glossary concepts (a term inside a longer glossary term)."""
+    return unit_of(phrase).plain
