@@ -276,3 +276,4 @@ def test_sizing_without_a_closed_form_decides_on_a_ci_clear_of_the_slo():
     r = s.simulate_serving(service_dist="lognormal", slo_p99_ms=250, requests=20_000, seed=1)
     assert r.meets_slo and r.p99_ms <= 250
     assert r.p99_ci_high_ms <= 250 or r.requests_simulated >= s.MAX_RUN_LOOP
+
