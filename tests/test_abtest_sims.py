@@ -66,6 +66,21 @@ def test_boundaries_spend_exactly_alpha_checked_against_scipy_multivariate_norma
     assert spent == pytest.approx(pk.spent(t, 0.05, method), abs=1e-8)
 
 
+@pytest.mark.parametrize(
+    ("method", "published"),
+    [
+        ("obrien-fleming", [4.877, 3.357, 2.680, 2.290, 2.031]),
+        ("pocock", [2.438, 2.427, 2.410, 2.397, 2.386]),
+    ],
+)
+def test_k5_boundaries_match_the_published_lan_demets_tables(method, published):
+    """Checked against gsDesign (sfLDOF / sfLDPocock), rpact (asOF / asP) and ldbounds: K = 5, two-sided α = 0.05.
+
+    Those spend α/2 per side; spending the two-sided α in one O'Brien–Fleming function gave 4.383 first.
+    """
+    assert pk.sequential_bounds(5, 0.05, method) == pytest.approx(published, abs=6e-4)
+
+
 def test_single_look_boundary_is_the_fixed_horizon_z():
     assert pk.sequential_bounds(1, 0.05)[0] == pytest.approx(stats.norm.isf(0.025), rel=1e-12)
     b = pk.sequential_bounds(10, 0.05, "obrien-fleming")

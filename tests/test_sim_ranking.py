@@ -162,3 +162,28 @@ def test_huge_sessions_names_sessions(run_cli):
     res = run_cli("simulate", "ranking", "--sessions", "1000000000000")
     assert res.code == 2 and res.stdout == ""
     assert "--sessions must be in (0, 50], got 1e+12" in res.stderr.strip().splitlines()[0]
+
+
+# A hand-worked example: relevance A..E and pairwise cosine similarities.
+HAND_REL = np.array([[0.9, 0.8, 0.75, 0.5, 0.7]])
+HAND_SIM = np.array([[
+    [1.0, 0.9, 0.2, 0.1, 0.3],
+    [0.9, 1.0, 0.5, 0.1, 0.5],
+    [0.2, 0.5, 1.0, 0.1, 0.4],
+    [0.1, 0.1, 0.1, 1.0, 0.2],
+    [0.3, 0.5, 0.4, 0.2, 1.0],
+]])
+
+
+def test_mmr_is_textbook_carbonell_goldstein_on_a_hand_worked_example():
+    """Worked by hand at λ = 0.7: λ·rel − 0.3·max sim to the chosen items.
+
+    Step 1: A (rel 0.9). Step 2: C, 0.525 − 0.06 = 0.465 (B 0.29, D 0.32, E 0.40).
+    Step 3: E, 0.49 − 0.3·0.4 = 0.37 (B 0.56 − 0.27 = 0.29, D 0.35 − 0.03 = 0.32). So A, C, E.
+    """
+    assert _mmr(HAND_REL, HAND_SIM, 0.7, k=3).tolist() == [[0, 2, 4]]
+
+
+def test_mmr_rescaled_variant_is_explicit_and_changes_the_picks():
+    """With rel min-max scaled per list (A 1, B 0.75, C 0.625, D 0, E 0.5) step 3 is B (0.255 > E's 0.23)."""
+    assert _mmr(HAND_REL, HAND_SIM, 0.7, k=3, rescale=True).tolist() == [[0, 2, 1]]

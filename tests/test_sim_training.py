@@ -146,3 +146,33 @@ def test_gradient_does_not_overflow_at_large_logits():
     p = 1.0 / (1.0 + np.exp(-(X @ w_small)))
     assert np.allclose(tr._grad(X, y, w_small), X.T @ (p - y) / len(y))
     assert math.isfinite(r.sync_final_loss) and math.isfinite(r.async_final_loss)
+
+
+def test_parameter_server_step_is_never_faster_than_one_workers_own_link():
+    """Hand-computed: 25 MB over 10 Gb/s is 20 ms each way, so a push and a pull take ≥ 40 ms at any N.
+
+    The old cost divided only the servers' traffic by the shards (10.1 ms at N = 2), so the
+    parameter server beat ring all-reduce at N = 2 and 4.
+    """
+    own = 2 * tr.transfer_seconds(25.0, 10.0)
+    assert own == pytest.approx(0.040)
+    for n in (2, 4, 8):
+        assert tr.parameter_server_seconds(n, 25.0, 10.0, 8) == pytest.approx(own + 2 * tr.LINK_LATENCY_S)
+    assert tr.parameter_server_seconds(32, 25.0, 10.0, 8) == pytest.approx(4 * own + 2 * tr.LINK_LATENCY_S)
+
+
+def test_ring_beats_the_parameter_server_at_every_worker_count(default_run):
+    """Ring all-reduce moves 2(N-1)/N·M/B per worker, the parameter server at least 2·M/B: ring wins for N ≥ 2."""
+    for row in default_run.scaling:
+        if row.workers >= 2:
+            assert row.ring_allreduce_ms < row.parameter_server_ms, row.workers
+            assert row.speedup_ring > row.speedup_parameter_server, row.workers
+
+
+def test_async_updates_pay_the_workers_own_link():
+    """One worker, no stragglers, negligible compute: each async update costs the model's push and pull on its link."""
+    r = tr.simulate_training(workers=1, epochs=1, samples=2000, batch_size=100, compute_ms=0.001,
+                             straggler_prob=0.0, model_mb=25.0, bandwidth_gbps=10.0, ps_shards=8, seed=0)
+    updates = 2000 / 100
+    per_update = 2 * (tr.transfer_seconds(25.0, 10.0) + tr.LINK_LATENCY_S)
+    assert r.async_epoch_seconds[0] >= (updates - 1) * per_update

@@ -44,7 +44,12 @@ def register(group: typer.Typer) -> None:
         (least-loaded with one queue at the balancer, power of two choices, round
         robin, random) to N replicas, checked against the M/M/c (Erlang C) closed
         form when service is exponential. With --replicas 0 it finds the fewest
-        replicas meeting --slo-p99-ms. Then a day of diurnal traffic under fixed
+        replicas meeting --slo-p99-ms: by the closed form where one exists
+        (exponential service; least-loaded, round robin, random), else by
+        simulation on a run long enough for its 95% confidence interval to clear
+        the SLO. Each simulated p99 runs 50 relaxation times of its queue (more
+        near utilisation 1), carries that interval and is flagged when not
+        converged. Then a day of diurnal traffic under fixed
         and autoscaled fleets (replicas, minutes over the SLO, cost), a cache in
         front at several hit rates, batch vs online prediction (latency, cost,
         staleness) and on-device vs server inference (latency, battery, memory,

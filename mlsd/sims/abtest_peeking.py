@@ -28,10 +28,18 @@ _SQRT2PI = math.sqrt(2 * math.pi)
 
 
 def spent(t: np.ndarray | float, alpha: float, method: str) -> np.ndarray:
-    """Cumulative two-sided α spent by information fraction t (Lan–DeMets)."""
+    """Cumulative two-sided α spent by information fraction t (Lan–DeMets).
+
+    Each side spends α/2 by its own spending function and the two sides add up, the
+    convention of gsDesign (sfLDOF), rpact (asOF) and ldbounds: for O'Brien–Fleming
+    α/2·(per side) = 2(1 − Φ(z_{1−α/4}/√t)), which gives 4.877, 3.357, 2.680, 2.290,
+    2.031 at K = 5, α = 0.05. (Spending the two-sided α in one function,
+    2(1 − Φ(z_{1−α/2}/√t)), is a different, non-standard boundary: 4.383 first.)
+    Pocock's α·ln(1 + (e − 1)t) is linear in α, so both conventions agree for it.
+    """
     t = np.asarray(t, dtype=float)
     if method == "obrien-fleming":
-        return 2 * stats.norm.sf(stats.norm.isf(alpha / 2) / np.sqrt(t))
+        return 2 * (2 * stats.norm.sf(stats.norm.isf(alpha / 4) / np.sqrt(t)))
     if method == "pocock":
         return alpha * np.log1p((math.e - 1) * t)
     raise BadInputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")

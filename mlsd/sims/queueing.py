@@ -10,15 +10,33 @@ autoscaling and rollout timelines use them minute by minute:
 - E_c/M/1 per replica with round robin: every replica sees every c-th arrival,
   so its gaps are Erlang(c, λ); GI/M/1 theory gives its response time exactly.
 
-Rates are per second, times in seconds. All functions are plain Python + scipy
-root finding; they are cheap enough to call thousands of times.
+Rates are per second, times in seconds. All functions are plain Python (roots by
+bisection: importing scipy.optimize for brentq cost more than every root found in a run);
+they are cheap enough to call thousands of times.
 """
 
 from __future__ import annotations
 
 import math
 
-from scipy.optimize import brentq
+
+def _bisect(f, lo: float, hi: float, xtol: float) -> float:
+    """Root of `f` in [lo, hi] by bisection, given f(lo) and f(hi) of opposite signs (or zero)."""
+    flo = f(lo)
+    if flo == 0:
+        return lo
+    for _ in range(200):
+        if hi - lo <= xtol:
+            break
+        mid = 0.5 * (lo + hi)
+        fm = f(mid)
+        if fm == 0:
+            return mid
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
 
 def erlang_b(c: int, a: float) -> float:
@@ -82,7 +100,7 @@ def quantile_from_tail(tail, q: float, scale: float) -> float:
         hi *= 2.0
         if hi > 1e9 * max(scale, 1e-12):
             return math.inf
-    return brentq(lambda t: tail(t) - target, 0.0, hi, xtol=1e-12 * hi + 1e-15, rtol=1e-10)
+    return _bisect(lambda t: tail(t) - target, 0.0, hi, xtol=1e-12 * hi + 1e-15)
 
 
 def mmc_response_quantile(q: float, lam: float, mu: float, c: int) -> float:
@@ -136,7 +154,7 @@ def round_robin_sigma(lam: float, mu: float, c: int) -> float:
             hi = 1.0 - eps
             break
         eps /= 10
-    return brentq(f, 0.0, hi, xtol=1e-14)
+    return _bisect(f, 0.0, hi, xtol=1e-14)
 
 
 def round_robin_quantile(q: float, lam: float, mu: float, c: int) -> float:
@@ -166,8 +184,15 @@ def min_replicas_for_slo(lam: float, mu: float, slo: float, q: float = 0.99, *, 
         return c
     if slo <= 0 or -math.log(1.0 - q) / mu >= slo:
         return None
+    # the Erlang B recursion carried from one c to the next (erlang_b(c, a) restarts it at 1):
+    # the same floats as mmc_response_tail, without the O(c) restart at every c
+    a = lam / mu
+    b = erlang_b(c, a)
     while c <= limit:
-        if mmc_response_tail(slo, lam, mu, c) <= 1.0 - q:
+        wait_p = c * b / (c - a * (1.0 - b))
+        tail = (1.0 - wait_p) * math.exp(-mu * slo) + wait_p * _exp_sum_tail(slo, mu, c * mu - lam)
+        if tail <= 1.0 - q:
             return c
         c += 1
+        b = a * b / (c + a * b)
     return None

@@ -142,8 +142,9 @@ class RankingResult(SimResult):
                 "Diversity: MMR re-ranking of the top 10 (λ = weight on relevance)",
                 ("λ", "NDCG@10 (true)", "intra-list diversity", "topics in top 10"),
                 [(r.lam, r.ndcg10, r.diversity, r.topics) for r in self.mmr],
-                note="diversity = mean pairwise cosine distance of item embeddings inside a list "
-                "(0 identical, 1 unrelated, 2 opposite).",
+                note="Textbook MMR (Carbonell & Goldstein): λ·P(click) − (1−λ)·max cosine to the items already "
+                "chosen, scores not rescaled. diversity = mean pairwise cosine distance of item embeddings inside a "
+                "list (0 identical, 1 unrelated, 2 opposite).",
             ),
             table(
                 "Multi-task: score = log p(click) + w · log p(long dwell | click)",
@@ -383,15 +384,21 @@ def cosine_matrix(emb):
     return np.matmul(unit, unit.transpose(0, 2, 1))
 
 
-def _mmr(scores, sim, lam: float, k: int = LIST_SIZE):
-    """Greedy MMR per user: argmax λ·relevance − (1−λ)·max cosine to already chosen items.
+def _mmr(scores, sim, lam: float, k: int = LIST_SIZE, *, rescale: bool = False):
+    """Greedy MMR per user (Carbonell & Goldstein 1998): argmax λ·Sim1(d, q) − (1−λ)·max_{d'∈S} Sim2(d, d').
 
-    `sim` is `cosine_matrix` of the candidates' embeddings; relevance is min-max scaled per user.
+    Sim1 is the ranker's score as given (here a click probability, already in [0, 1]); Sim2
+    is `cosine_matrix` of the candidates' embeddings. `rescale=True` min-max scales the
+    scores to [0, 1] per list first, a common variant that is *not* textbook MMR: it changes
+    what λ means (a list's narrow score range is stretched to the full width), so the same λ
+    picks different items. The simulation uses the textbook form.
     """
     n_users, n_cand = scores.shape
-    lo = scores.min(axis=1, keepdims=True)
-    hi = scores.max(axis=1, keepdims=True)
-    rel = (scores - lo) / np.maximum(hi - lo, 1e-12)
+    rel = np.asarray(scores, dtype=float)
+    if rescale:
+        lo = rel.min(axis=1, keepdims=True)
+        hi = rel.max(axis=1, keepdims=True)
+        rel = (rel - lo) / np.maximum(hi - lo, 1e-12)
     max_sim = np.zeros((n_users, n_cand))
     taken = np.zeros((n_users, n_cand), dtype=bool)
     picks = np.empty((n_users, k), dtype=int)

@@ -55,6 +55,12 @@ RECALL_EPSILON = 1e-3  # ann-benchmarks' distance slack for ties
 INTRINSIC_DIM = 8  # each cluster spreads along a random 8-d subspace (embeddings are low-rank)
 CLUSTER_SPREAD = 1.0  # in-cluster spread relative to the centre's norm
 NOISE = 0.2  # isotropic noise on top of the subspace
+SUPER_TOPICS = 10  # topics per super-topic: nested, overlapping topics
+TOPIC_OFFSET = 0.5  # a topic centre's distance from its super-topic's, relative to the super-topics' spread
+SIZE_SIGMA = 1.0  # lognormal sd of topic sizes: a few big topics, many small ones
+SPREAD_SIGMA = 0.5  # lognormal sd of topic spreads: some tight, some diffuse
+ANISOTROPY = 0.5  # coordinate j scaled by (j + 1)^-0.5: variance concentrated in a few directions
+NOISE_SHARE = 0.1  # items and queries uniform on the sphere
 T = TypeVar("T")
 MATCH_SHARPNESS = 3.0  # how fast true relevance falls with cosine distance
 LABEL_NOISE = 0.3  # sd of the noisy log-relevance labels the re-ranker learns from
@@ -129,15 +135,35 @@ class World:
 
 
 def make_world(*, n: int, dim: int, n_queries: int, clusters: int, seed: int) -> World:
-    """Clustered unit vectors: a random centre plus a random low-rank spread per cluster."""
+    """Unit vectors whose structure does not line up with any index's partition.
+
+    Real embeddings are not `clusters` equal, equally tight, well separated blobs (a
+    world like that lets IVF with about as many lists find everything at nprobe = 1).
+    Here, as in ann-benchmarks' real data sets:
+    - topics nest: centres are drawn around SUPER_TOPICS-times fewer super-topic centres,
+      so neighbouring topics overlap;
+    - topic sizes are uneven (lognormal weights, sd SIZE_SIGMA) and so are their spreads
+      (lognormal scale, sd SPREAD_SIGMA), each along its own low-rank subspace;
+    - the space is anisotropic: coordinate j is scaled by (j + 1)^-ANISOTROPY before
+      normalising, so a few directions carry most of the variance;
+    - a share NOISE_SHARE of items and queries is uniform on the sphere, belonging to no topic.
+    """
     rng = np.random.default_rng(seed)
     r = min(INTRINSIC_DIM, dim)
-    centres = rng.standard_normal((clusters, dim), dtype=np.float32) / np.float32(math.sqrt(dim))
+    n_super = max(1, clusters // SUPER_TOPICS)
+    supers = rng.standard_normal((n_super, dim), dtype=np.float32) / np.float32(math.sqrt(dim))
+    centres = supers[rng.integers(0, n_super, clusters)] + rng.standard_normal(
+        (clusters, dim), dtype=np.float32) * np.float32(TOPIC_OFFSET / math.sqrt(dim))
     bases = rng.standard_normal((clusters, r, dim), dtype=np.float32)
-    bases *= np.float32(CLUSTER_SPREAD / math.sqrt(r * dim))
+    scale = CLUSTER_SPREAD * rng.lognormal(0.0, SPREAD_SIGMA, clusters) / math.sqrt(r * dim)
+    bases *= scale.astype(np.float32)[:, None, None]
+    weights = rng.lognormal(0.0, SIZE_SIGMA, clusters)
+    weights /= weights.sum()
+    axes = (np.arange(1, dim + 1, dtype=np.float32) ** np.float32(-ANISOTROPY))
+    axes *= np.float32(math.sqrt(dim) / np.linalg.norm(axes))
 
     def draw(m: int) -> np.ndarray:
-        labels = np.sort(rng.integers(0, clusters, m))
+        labels = np.sort(rng.choice(clusters, size=m, p=weights))
         spread = rng.standard_normal((m, r), dtype=np.float32)
         x = rng.standard_normal((m, dim), dtype=np.float32)
         x *= np.float32(NOISE / math.sqrt(dim))
@@ -146,6 +172,9 @@ def make_world(*, n: int, dim: int, n_queries: int, clusters: int, seed: int) ->
             a, b = bounds[c], bounds[c + 1]
             if b > a:
                 x[a:b] += centres[c] + spread[a:b] @ bases[c]
+        x *= axes
+        uniform = rng.random(m) < NOISE_SHARE  # no topic: isotropic, so uniform once normalised
+        x[uniform] = rng.standard_normal((int(uniform.sum()), dim), dtype=np.float32)
         x /= np.linalg.norm(x, axis=1, keepdims=True)
         return x[rng.permutation(m)]
 

@@ -42,8 +42,22 @@ BALANCERS = ("least-loaded", "power-of-two", "round-robin", "random")
 SERVICE_DISTS = ("exponential", "constant", "lognormal")
 LOGNORMAL_SIGMA = 1.0  # shape of the heavy-tailed service time (mean kept at --service-ms)
 WARMUP_FRACTION = 0.1  # requests dropped from the statistics: the empty-system start
-SWEEP_REQUESTS = 25_000  # per point of the replica sweep and the cache table
+SWEEP_REQUESTS = 25_000  # shortest simulated run (sizing without a closed form, sweep points)
 TAIL = 0.99
+# Run length. A queue started empty under-states its tail until it has forgotten the start:
+# for M/M/1 that takes about one relaxation time τ = 1/(μ(1-√ρ)²) (Morse), longer near
+# ρ = 1. Every simulated figure drops max(10 %, WARMUP_RELAXATIONS·τ) of warm-up and then
+# runs RUN_RELAXATIONS·τ (at least --requests), up to a cap; its p99 carries a 95 %
+# batch-means confidence interval and is flagged "not converged" when the cap cut the run
+# short or the interval is wider than ±CONVERGED_HALF_WIDTH of the estimate.
+WARMUP_RELAXATIONS = 5
+RUN_RELAXATIONS = 50
+CI_BATCHES = 10  # few, long batches (5 relaxation times each): their quantiles are nearly independent
+T_975 = 2.262  # Student t, 97.5 % point, 9 degrees of freedom (CI_BATCHES - 1)
+CONVERGED_HALF_WIDTH = 0.10
+MAX_RUN_VECTORISED = 4_000_000  # round-robin, random: numpy, ~50 ns per request
+MAX_RUN_LOOP = 1_000_000  # least-loaded, power-of-two: a Python loop, ~300-800 ns per request
+MAX_RUN_SWEEP = 50_000  # per point of the replica sweep (flagged when that cuts a run short)
 MAX_QPS = 1e6  # upper bound of --qps
 MAX_MS = 3_600_000.0  # upper bound of the millisecond options: an hour
 MAX_REPLICAS = 10_000  # largest fleet simulated (--replicas, and what --qps × --service-ms may need)
@@ -175,17 +189,189 @@ def response_times(
         if balancer == "round-robin":
             for i in range(c):
                 dep[i::c] = fcfs_departures(arrivals[i::c], services[i::c])
-        else:  # random
+        else:  # random: group the requests by replica once (stable: each keeps arrival order)
             where = rng.integers(c, size=n)
+            order = np.argsort(where.astype(np.uint16) if c < 65536 else where, kind="stable")  # radix sort
+            bounds = np.concatenate(([0], np.cumsum(np.bincount(where, minlength=c))))
             for i in range(c):
-                sel = where == i
+                sel = order[bounds[i]:bounds[i + 1]]
                 dep[sel] = fcfs_departures(arrivals[sel], services[sel])
     return dep - arrivals
 
 
-def steady(x: np.ndarray) -> np.ndarray:
-    """Drop the warm-up: the first requests see an empty system."""
-    return x[int(len(x) * WARMUP_FRACTION):]
+def steady(x: np.ndarray, warmup: int = 0) -> np.ndarray:
+    """Drop the warm-up: the first requests see an empty system (10 %, or `warmup` if more)."""
+    return x[max(int(len(x) * WARMUP_FRACTION), warmup):]
+
+
+SCV = {"exponential": 1.0, "constant": 0.0, "lognormal": math.expm1(LOGNORMAL_SIGMA**2)}
+
+
+def relaxation_seconds(balancer: str, lam: float, mu: float, c: int, dist: str) -> float:
+    """How long (s) the queue takes to forget an empty start: the time scale of the warm-up bias.
+
+    Morse's M/M/1 relaxation time 1/(μ(1-√ρ)²), scaled by the heavy-traffic variability
+    factor (c_a² + c_s²)/2 (Whitt) for other arrival and service variability:
+    - least-loaded (one queue, c servers): 1/(√(cμ) - √λ)²;
+    - random: each replica is M/M/1 at ρ = λ/(cμ);
+    - round-robin: each replica sees Erlang(c) gaps, c_a² = 1/c;
+    - power-of-two: no closed form; it pools nearly as well as least-loaded, so its form is
+      used (optimistic: the CI, not this estimate, decides whether the figure converged).
+    """
+    cs2 = SCV[dist]
+    rho = lam / (c * mu)
+    if rho >= 1:
+        return math.inf
+    if balancer in ("least-loaded", "power-of-two"):
+        return (1.0 + cs2) / 2 / (math.sqrt(c * mu) - math.sqrt(lam)) ** 2
+    ca2 = 1.0 / c if balancer == "round-robin" else 1.0
+    return (ca2 + cs2) / 2 / (mu * (1.0 - math.sqrt(rho)) ** 2)
+
+
+@dataclass(frozen=True)
+class TailEstimate:
+    """A simulated p99 (s) with its 95 % batch-means confidence interval."""
+
+    p99: float
+    low: float
+    high: float
+    p50: float
+    requests: int  # simulated, warm-up included
+    converged: bool  # the run reached its target length and the CI is within ±10 %
+    responses: np.ndarray  # steady-state response times (s), for other percentiles
+
+    def contains(self, x: float) -> bool:
+        return self.low <= x <= self.high
+
+
+def tail_estimate(resp: np.ndarray, warmup: int, reached: bool, level: float = TAIL) -> TailEstimate:
+    """`level`-quantile of the steady part of `resp`, with a CI from CI_BATCHES contiguous batches' quantiles."""
+    ss = steady(resp, warmup)
+    p50, p99 = (float(v) for v in np.quantile(ss, [0.5, level]))  # one partition for both
+    k = len(ss) // CI_BATCHES
+    if k * (1 - level) < 5:  # too few requests per batch for a batch quantile
+        return TailEstimate(p99, 0.0, math.inf, p50, len(resp), False, ss)
+    batch = np.quantile(ss[: k * CI_BATCHES].reshape(CI_BATCHES, k), level, axis=1)
+    half = T_975 * float(batch.std(ddof=1)) / math.sqrt(CI_BATCHES)
+    converged = reached and half <= CONVERGED_HALF_WIDTH * p99
+    return TailEstimate(p99, p99 - half, p99 + half, p50, len(resp), converged, ss)
+
+
+class Stream:
+    """Common random numbers: one Poisson arrival stream and its service times, grown on demand.
+
+    The first `requests` come from the seed's main generator; longer runs append chunks
+    from a second generator, so every run is a prefix of the same stream whatever its length.
+    """
+
+    def __init__(self, seed: int, qps: float, dist: str, mean_s: float, requests: int):
+        rng = np.random.default_rng(seed)
+        self.arrivals = poisson_arrivals(rng, qps, requests)
+        self.services = service_times(rng, dist, mean_s, requests)
+        self._gaps = np.random.default_rng([seed, 7])
+        self._work = np.random.default_rng([seed, 8])
+        self.qps, self.dist, self.mean_s = qps, dist, mean_s
+
+    def take(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.arrivals) < n:  # grow at least geometrically: few, large draws
+            m = max(n, 2 * len(self.arrivals)) - len(self.arrivals)
+            gaps = self._gaps.exponential(1.0 / self.qps, size=m)
+            self.arrivals = np.concatenate([self.arrivals, self.arrivals[-1] + np.cumsum(gaps)])
+            self.services = np.concatenate([self.services, service_times(self._work, self.dist, self.mean_s, m)])
+        return self.arrivals[:n], self.services[:n]
+
+
+def run_length(balancer: str, lam: float, mu: float, c: int, dist: str, minimum: int,
+               cap: int | None = None) -> tuple[int, int, bool]:
+    """(requests to simulate, warm-up requests, whether the target fits under the cap)."""
+    tau = relaxation_seconds(balancer, lam, mu, c, dist)
+    cap = run_cap(balancer) if cap is None else cap
+    if not math.isfinite(tau):
+        return cap, int(cap * WARMUP_FRACTION), False
+    warm = int(math.ceil(WARMUP_RELAXATIONS * tau * lam))
+    target = max(minimum, warm + int(math.ceil(RUN_RELAXATIONS * tau * lam)))
+    n = min(target, cap)
+    return n, min(warm, n // 2), target <= cap
+
+
+def simulate_tail(stream: Stream, balancer: str, c: int, mu: float, minimum: int, seed: int, *,
+                  lam: float | None = None, level: float = TAIL, offset: float = 0.0,
+                  cap: int | None = None) -> TailEstimate:
+    """`level`-quantile (with its CI) of `offset` + response time through `balancer` to `c` replicas.
+
+    The run is as long as the warm-up needs (see `run_length`). `lam` below the stream's
+    rate slows the common arrivals down (a thinned stream: the misses behind a cache).
+    """
+    lam = stream.qps if lam is None else lam
+    n, warm, reached = run_length(balancer, lam, mu, c, stream.dist, minimum, cap)
+    arr, svc = stream.take(n)
+    if lam != stream.qps:
+        arr = arr * (stream.qps / lam)
+    resp = response_times(arr, svc, c, balancer, np.random.default_rng([seed, c]))
+    return tail_estimate(resp + offset, warm, reached, level)
+
+
+def run_cap(balancer: str) -> int:
+    return MAX_RUN_VECTORISED if balancer in ("round-robin", "random") else MAX_RUN_LOOP
+
+
+def size_by_simulation(
+    stream: Stream, balancer: str, mu: float, slo_s: float, seed: int, *, start: int, floor: int, minimum: int,
+    lam: float | None = None, level: float = TAIL, offset: float = 0.0,
+) -> tuple[int, TailEstimate]:
+    """Fewest replicas whose simulated `level`-quantile is ≤ `slo_s`, where no closed form applies.
+
+    Each count is judged on a run long enough for its warm-up; while the 95 % CI still
+    straddles the SLO the run doubles (up to the cap), so a count is not chosen on noise.
+    Returns the count and the estimate that decided it.
+    """
+    memo: dict[int, TailEstimate] = {}
+
+    def judge(c: int) -> TailEstimate:
+        if c not in memo:
+            n = minimum
+            while True:
+                est = simulate_tail(stream, balancer, c, mu, n, seed, lam=lam, level=level, offset=offset)
+                if not est.contains(slo_s) or est.requests >= run_cap(balancer):
+                    break
+                n = 2 * est.requests
+            memo[c] = est
+        return memo[c]
+
+    limit = min(50 * max(floor, 1), 2 * MAX_REPLICAS)
+    c = max(start, floor)
+    if judge(c).p99 > slo_s:
+        while judge(c).p99 > slo_s and c < limit:
+            c += 1 if c < 2 * start else max(1, c // 10)
+    else:
+        while c - 1 >= floor and judge(c - 1).p99 <= slo_s:
+            c -= 1
+    return c, judge(c)
+
+
+def closed_form_replicas(balancer: str, lam: float, mu: float, slo_s: float, dist: str) -> int | None:
+    """Fewest replicas whose closed-form p99 is ≤ `slo_s`; None where no closed form applies."""
+    if dist != "exponential" or balancer == "power-of-two":
+        return None
+    if balancer == "least-loaded":
+        return q.min_replicas_for_slo(lam, mu, slo_s)
+    c = q.min_stable_replicas(lam, mu)
+    while closed_form_p99(balancer, lam, mu, c, dist) > slo_s:
+        c += 1
+        if c > 100 * MAX_REPLICAS:
+            return None
+    return c
+
+
+def cache_p99_closed_form(h: float, lam_b: float, mu: float, c: int, cache_s: float) -> float:
+    """End-to-end p99 (s) with a cache: hits take `cache_s`, misses `cache_s` + an M/M/c response.
+
+    P(T > t) = (1 - h)·P(R > t - cache_s) for t ≥ cache_s, so it is exact at exponential service.
+    """
+    if (1 - h) <= 1 - TAIL:
+        return cache_s
+    return cache_s + q.quantile_from_tail(
+        lambda t: (1 - h) * q.mmc_response_tail(t, lam_b, mu, c), TAIL, 1.0 / mu)
 
 
 def closed_form_p99(balancer: str, lam: float, mu: float, c: int, dist: str) -> float:
@@ -219,6 +405,10 @@ class BalancerRow:
     balancer: str
     p50_ms: float
     p99_ms: float
+    p99_ci_low_ms: float  # 95 % batch-means confidence interval of the simulated p99
+    p99_ci_high_ms: float
+    requests: int  # simulated for this row (run length follows the queue's relaxation time)
+    converged: bool  # the run reached its target length and the CI is within ±10 %
     closed_form_p99_ms: float  # nan where no closed form applies
     closed_form: str
 
@@ -230,6 +420,7 @@ class SweepRow:
     p99_ms_least_loaded: float
     p99_ms_round_robin: float
     p99_ms_erlang_c: float  # nan unless service is exponential
+    converged: bool  # both simulated p99s reached their run length with a CI within ±10 %
 
 
 @dataclass(frozen=True)
@@ -247,7 +438,7 @@ class CacheRow:
     hit_rate: float
     backend_qps: float
     replicas: int  # fewest replicas meeting the SLO end to end (0: none can)
-    p99_ms: float  # simulated end-to-end p99 at that count
+    p99_ms: float  # end-to-end p99 at that count: closed form at exponential service, else simulated
     cost_per_hour: float
 
 
@@ -265,10 +456,14 @@ class ServingResult(SimResult):
     utilisation: float  # measured: busy time / (replicas × span)
     p50_ms: float
     p99_ms: float
+    p99_ci_low_ms: float  # 95 % batch-means confidence interval of the simulated p99
+    p99_ci_high_ms: float
+    p99_converged: bool
+    requests_simulated: int  # in the main run: at least --requests, longer when the warm-up needs it
     mean_ms: float
     closed_form_p99_ms: float
     closed_form: str
-    meets_slo: bool
+    meets_slo: bool  # by the closed form where one exists, else by the simulated p99
     erlang_c_replicas_for_slo: int  # M/M/c sizing; 0 when the SLO is out of reach
     event_loop_seconds: float  # wall clock of the main run (not deterministic)
     balancers: tuple[BalancerRow, ...]
@@ -301,28 +496,37 @@ class ServingResult(SimResult):
                     ["fewest replicas with utilisation < 1", self.min_stable_replicas],
                     ["utilisation (measured)", self.utilisation],
                     ["p50 ms", self.p50_ms],
-                    ["p99 ms", self.p99_ms],
+                    ["p99 ms (simulated)", self.p99_ms],
+                    ["p99 ms 95% CI", f"{self.p99_ci_low_ms:,.1f} – {self.p99_ci_high_ms:,.1f}"],
+                    ["simulated p99 converged", self.p99_converged],
                     [f"p99 ms, closed form {self.closed_form}", _dash(self.closed_form_p99_ms)],
-                    [f"meets p99 ≤ {self.slo_p99_ms:g} ms", self.meets_slo],
+                    [f"meets p99 ≤ {self.slo_p99_ms:g} ms (judged by {self._judged_by()})", self.meets_slo],
                     ["replicas for the SLO by Erlang C (0: unreachable)", self.erlang_c_replicas_for_slo],
-                    ["requests simulated", self.requests],
+                    ["requests simulated", self.requests_simulated],
                     ["event loop seconds (wall clock)", self.event_loop_seconds],
                 ],
-                note=f"The first {WARMUP_FRACTION:.0%} of requests (empty-system start) are left out of the percentiles.",
+                note=f"The warm-up (the first {WARMUP_FRACTION:.0%} of requests, or {WARMUP_RELAXATIONS} relaxation times "
+                "of the queue if longer) is left out of the percentiles; each run lasts "
+                f"{RUN_RELAXATIONS} relaxation times (at least --requests) up to a cap. The CI comes from "
+                f"{CI_BATCHES} consecutive batches; 'converged' means the run reached its length and the CI is "
+                f"within ±{CONVERGED_HALF_WIDTH:.0%}. A count chosen for the SLO is the closed form's where one "
+                "exists, else the simulation's on a run whose CI clears the SLO.",
             ),
             table(
                 f"Load balancers at {self.replicas} replicas (same requests for each)",
-                ["balancer", "p50 ms", "p99 ms", "closed-form p99 ms", "closed form"],
-                [[b.balancer, b.p50_ms, b.p99_ms, _dash(b.closed_form_p99_ms), b.closed_form] for b in self.balancers],
+                ["balancer", "p50 ms", "p99 ms", "p99 95% CI", "requests", "converged", "closed-form p99 ms", "closed form"],
+                [[b.balancer, b.p50_ms, b.p99_ms, f"{b.p99_ci_low_ms:,.0f} – {b.p99_ci_high_ms:,.0f}", b.requests,
+                  b.converged, _dash(b.closed_form_p99_ms), b.closed_form] for b in self.balancers],
                 note="Least-loaded keeps one queue at the balancer (M/M/c); the others queue at each replica, "
                 "so a request can wait while another replica idles.",
             ),
             table(
                 "p99 against replica count",
-                ["replicas", "utilisation", "p99 ms least-loaded", "p99 ms round-robin", "p99 ms Erlang C"],
-                [[s.replicas, s.utilisation, s.p99_ms_least_loaded, s.p99_ms_round_robin, _dash(s.p99_ms_erlang_c)] for s in self.sweep],
-                note=f"Simulated per point: {SWEEP_REQUESTS:,} requests least-loaded, {self.requests:,} round-robin "
-                "(its per-replica queues are slow to settle).",
+                ["replicas", "utilisation", "p99 ms least-loaded", "p99 ms round-robin", "p99 ms Erlang C", "converged"],
+                [[s.replicas, s.utilisation, s.p99_ms_least_loaded, s.p99_ms_round_robin, _dash(s.p99_ms_erlang_c),
+                  s.converged] for s in self.sweep],
+                note=f"Simulated per point for {RUN_RELAXATIONS} relaxation times (at least {SWEEP_REQUESTS:,} requests, "
+                "capped); near utilisation 1 the queues settle slowly and a capped run is marked not converged.",
             ),
             table(
                 f"A day of diurnal traffic peaking at {self.qps:g} QPS",
@@ -355,15 +559,25 @@ class ServingResult(SimResult):
         ]
         return out
 
+    def _judged_by(self) -> str:
+        return f"the {self.closed_form} closed form" if not math.isnan(self.closed_form_p99_ms) else "the simulated p99"
+
     def _cache_note(self) -> str:
         """Say why the no-hit row can differ from the fleet sized in the first table."""
+        exact = self.service_dist == "exponential"
         note = ("Misses pay the cache lookup and then queue for a replica (least-loaded); "
-                "0 replicas means no count meets the SLO.")
+                + ("counts and p99s are the M/M/c closed form of that mixture; " if exact else
+                   "counts and p99s are simulated, each run long enough for its CI to clear the SLO; ")
+                + "0 replicas means no count meets the SLO.")
         zero = next((c for c in self.cache if c.hit_rate == 0), None)
         if self.sized_for_slo and zero is not None and zero.replicas != self.replicas:
-            why = [f"every request still pays the {self.cache_ms:g} ms lookup"]
+            why = []
+            if self.cache_ms > 0 and zero.replicas > self.replicas:
+                why.append(f"every request still pays the {self.cache_ms:g} ms lookup")
             if self.balancer != "least-loaded":
                 why.append(f"rows use least-loaded, not {self.balancer}")
+            if not why:
+                why.append("the simulated p99s at the two counts lie within their confidence intervals of the SLO")
             note += (f" Hit rate 0 needs {zero.replicas} replicas, not the {self.replicas} of the first table, "
                      f"because {' and '.join(why)}.")
         return note
@@ -416,19 +630,31 @@ class ServingResult(SimResult):
         ll = next(b for b in self.balancers if b.balancer == "least-loaded")
         auto = next(p for p in self.policies if p.policy.startswith("autoscale"))
         peak = self.policies[0]
+        verdict = "within" if self.meets_slo else "over"
+        if not math.isnan(self.closed_form_p99_ms):
+            first = (f"{self.replicas} replicas give a p99 of {self.closed_form_p99_ms:.1f} ms by the {self.closed_form} "
+                     f"closed form ({self.balancer}), {verdict} the {self.slo_p99_ms:g} ms SLO.")
+        else:
+            first = (f"{self.replicas} replicas give a simulated p99 of {self.p99_ms:.0f} ms ({self.balancer}; 95% CI "
+                     f"{self.p99_ci_low_ms:.0f}–{self.p99_ci_high_ms:.0f} ms), {verdict} the {self.slo_p99_ms:g} ms SLO.")
         out = [
             f"At {self.qps:g} QPS and {self.service_ms:g} ms per request the fleet needs at least "
-            f"{self.min_stable_replicas} replicas just to keep up; {self.replicas} replicas give a p99 of "
-            f"{self.p99_ms:.0f} ms ({self.balancer}), "
-            + ("within" if self.meets_slo else "over")
-            + f" the {self.slo_p99_ms:g} ms SLO.",
+            f"{self.min_stable_replicas} replicas just to keep up; " + first,
             self._balancer_sentence(rr, ll),
         ]
-        if not math.isnan(self.closed_form_p99_ms):
+        if not math.isnan(self.closed_form_p99_ms) and self.p99_converged:
             err = abs(self.p99_ms / self.closed_form_p99_ms - 1)
             out.append(
-                f"The simulated p99 is within {err:.1%} of the {self.closed_form} closed form "
-                f"({self.closed_form_p99_ms:.1f} ms)."
+                f"The simulation agrees: its p99 of {self.p99_ms:.1f} ms (95% CI {self.p99_ci_low_ms:.1f}–"
+                f"{self.p99_ci_high_ms:.1f}) is within {err:.1%} of the closed form."
+            )
+        unsettled = [b for b in self.balancers if not b.converged]
+        if unsettled:
+            names = ", ".join(f"{b.balancer} (p99 {b.p99_ms:,.0f} ms, CI {b.p99_ci_low_ms:,.0f}–{b.p99_ci_high_ms:,.0f})"
+                              for b in unsettled)
+            out.append(
+                f"Not converged at this utilisation: {names}; the queues settle too slowly for the run to pin the "
+                "tail, so read those figures as rough" + (" and trust the closed forms." if self.service_dist == "exponential" else ".")
             )
         out.append(
             f"Over a day, autoscaling costs {auto.cost:.0f} against {peak.cost:.0f} for a fleet sized for the peak, "
@@ -607,50 +833,43 @@ def simulate_serving(
             f"(at least {c_stable} replicas keep up with --qps {qps:g}); raise the SLO or cut the service time"
         )
 
-    rng = np.random.default_rng(seed)
-    arrivals = poisson_arrivals(rng, qps, requests)
-    services = service_times(rng, service_dist, mean_s, requests)
+    stream = Stream(seed, qps, service_dist, mean_s, requests)
     report(progress, 0.05, "sizing")
 
-    # Small, common-random-number runs for sizing and sweeps.
-    small_arr, small_svc = arrivals[:SWEEP_REQUESTS], services[:SWEEP_REQUESTS]
-
-    def p99_of(c: int, bal: str, arr: np.ndarray = small_arr, svc: np.ndarray = small_svc) -> float:
-        return float(np.quantile(steady(response_times(arr, svc, c, bal, np.random.default_rng(seed + c))), TAIL))
-
     sized = replicas == 0
+    decided: TailEstimate | None = None  # the simulated estimate that chose the count, if any
     if sized:
-        start = c_erlang or c_stable
-        if balancer == "round-robin" and service_dist == "exponential":
-            while q.round_robin_quantile(TAIL, qps, mu, start) > slo_s:
-                start += 1
-        c = max(start, c_stable)
-        if p99_of(c, balancer) > slo_s:
-            while p99_of(c, balancer) > slo_s:
-                c += 1 if c < 2 * start else max(1, c // 10)
+        c_cf = closed_form_replicas(balancer, qps, mu, slo_s, service_dist)
+        if c_cf is not None:  # exact: no simulation noise in the choice
+            replicas = c_cf
         else:
-            while c - 1 >= c_stable and p99_of(c - 1, balancer) <= slo_s:
-                c -= 1
-        replicas = c
+            guess = q.min_replicas_for_slo(qps, mu, slo_s)  # M/M/c: least-loaded at exponential service
+            replicas, decided = size_by_simulation(
+                stream, balancer, mu, slo_s, seed, start=guess or c_stable, floor=c_stable, minimum=requests)
     report(progress, 0.15, "main run")
 
-    main_rng = np.random.default_rng(seed + 1)
-    t0 = time.perf_counter()
-    resp = response_times(arrivals, services, replicas, balancer, main_rng)
-    loop_seconds = time.perf_counter() - t0
-    resp_ss = steady(resp)
-    span = float(arrivals[-1] - arrivals[0])
-    utilisation = float(services.sum()) / (replicas * span)
-    p50, p99 = (float(v) for v in np.quantile(resp_ss, [0.5, TAIL]))
-    cf = closed_form_p99(balancer, qps, mu, replicas, service_dist)
-    report(progress, 0.3, "balancers")
-
     rows = []
+    main: TailEstimate | None = None
+    loop_seconds = 0.0
     for bal in BALANCERS:
-        r = resp if bal == balancer else response_times(arrivals, services, replicas, bal, np.random.default_rng(seed + 1))
-        b50, b99 = (float(v) * 1000 for v in np.quantile(steady(r), [0.5, TAIL]))
+        t0 = time.perf_counter()
+        est = decided if (bal == balancer and decided is not None) else simulate_tail(
+            stream, bal, replicas, mu, requests, seed + 1)
+        if bal == balancer:
+            main, loop_seconds = est, time.perf_counter() - t0
+        b50 = est.p50 * 1000
         cfb = closed_form_p99(bal, qps, mu, replicas, service_dist)
-        rows.append(BalancerRow(bal, b50, b99, cfb * 1000, closed_form_name(bal) if not math.isnan(cfb) else "none"))
+        rows.append(BalancerRow(
+            bal, b50, est.p99 * 1000, est.low * 1000, est.high * 1000, est.requests, est.converged,
+            cfb * 1000, closed_form_name(bal) if not math.isnan(cfb) else "none"))
+    assert main is not None
+    arr_main, svc_main = stream.take(main.requests)
+    span = float(arr_main[-1] - arr_main[0])
+    utilisation = float(svc_main.sum()) / (replicas * span)
+    resp_ss = main.responses
+    p50, p99 = main.p50, main.p99
+    cf = closed_form_p99(balancer, qps, mu, replicas, service_dist)
+    meets = (cf <= slo_s) if not math.isnan(cf) else (p99 <= slo_s)
     report(progress, 0.5, "replica sweep")
 
     hi = max(replicas + 4, c_stable + 6)
@@ -658,7 +877,10 @@ def simulate_serving(
     sweep = []
     for c in counts:
         ecf = q.mmc_response_quantile(TAIL, qps, mu, c) if service_dist == "exponential" else math.nan
-        sweep.append(SweepRow(c, qps / (c * mu), p99_of(c, "least-loaded") * 1000, p99_of(c, "round-robin", arrivals, services) * 1000, ecf * 1000))
+        ll = simulate_tail(stream, "least-loaded", c, mu, SWEEP_REQUESTS, seed, cap=MAX_RUN_SWEEP)
+        rr = simulate_tail(stream, "round-robin", c, mu, SWEEP_REQUESTS, seed, cap=2 * MAX_RUN_SWEEP)
+        sweep.append(SweepRow(c, qps / (c * mu), ll.p99 * 1000, rr.p99 * 1000, ecf * 1000,
+                              ll.converged and rr.converged))
     report(progress, 0.65, "a day of traffic")
 
     day_rng = np.random.default_rng(seed + 2)
@@ -673,28 +895,22 @@ def simulate_serving(
     cache_s = cache_ms / 1000.0
     for h in sorted({0.0, 0.25, 0.5, 0.75, 0.9, round(cache_hit_rate, 4)}):
         lam_b = qps * (1 - h)
-        n_miss = int(round(SWEEP_REQUESTS * (1 - h)))
-
-        def e2e_p99(c: int, h=h, lam_b=lam_b, n_miss=n_miss) -> float:
-            if n_miss < 100:
-                return cache_s
-            # the misses are a thinned Poisson stream at rate lam_b: rescale the common arrivals
-            arr_b = small_arr[:n_miss] * (qps / lam_b)
-            back = steady(response_times(arr_b, small_svc[:n_miss], c, "least-loaded", np.random.default_rng(seed)))
-            n_hit = int(round(len(back) * h / (1 - h)))
-            return float(np.quantile(np.concatenate([cache_s + back, np.full(n_hit, cache_s)]), TAIL))
-
-        floor = q.min_stable_replicas(lam_b, mu) if lam_b > 0 else 1
+        floor = q.min_stable_replicas(lam_b, mu)
         if (1 - h) * service_tail(service_dist, mean_s, slo_s - cache_s) >= 1 - TAIL:
-            c_h = 0  # even with no queueing, too many misses outlast the SLO
-        else:
-            guess = None
-            if service_dist == "exponential" and h < TAIL:
-                guess = q.min_replicas_for_slo(lam_b, mu, slo_s - cache_s, 1 - (1 - TAIL) / (1 - h))
-            c_h = max(floor, (guess or floor) - 2)
-            while e2e_p99(c_h) > slo_s and c_h < 50 * floor:
-                c_h += 1
-        p99_h = e2e_p99(c_h) * 1000 if c_h else math.nan
+            c_h, p99_h = 0, math.nan  # even with no queueing, too many misses outlast the SLO
+        elif 1 - h <= 1 - TAIL:
+            c_h, p99_h = floor, cache_s * 1000  # at most 1 % misses: the p99 is a hit
+        elif service_dist == "exponential":  # exact: misses see M/M/c
+            level = TAIL if h == 0 else 1 - (1 - TAIL) / (1 - h)
+            c_h = q.min_replicas_for_slo(lam_b, mu, slo_s - cache_s, level) or 0
+            p99_h = cache_p99_closed_form(h, lam_b, mu, c_h, cache_s) * 1000 if c_h else math.nan
+        else:  # misses' p99 share: the (1 - 0.01/(1-h)) quantile of their response, plus the lookup
+            level = TAIL if h == 0 else 1 - (1 - TAIL) / (1 - h)
+            guess = q.min_replicas_for_slo(lam_b, mu, slo_s - cache_s, level)
+            c_h, est = size_by_simulation(
+                stream, "least-loaded", mu, slo_s, seed, start=guess or floor, floor=floor,
+                minimum=SWEEP_REQUESTS if h else requests, lam=lam_b, level=level, offset=cache_s)
+            p99_h = est.p99 * 1000
         cache_rows.append(CacheRow(h, lam_b, c_h, p99_h, c_h * replica_cost_per_hour))
     report(progress, 0.85, "batch vs online")
 
@@ -747,16 +963,20 @@ def simulate_serving(
         balancer=balancer,
         service_dist=service_dist,
         requests=requests,
+        requests_simulated=main.requests,
         replicas=int(replicas),
         sized_for_slo=sized,
         min_stable_replicas=c_stable,
         utilisation=utilisation,
         p50_ms=p50 * 1000,
         p99_ms=p99 * 1000,
+        p99_ci_low_ms=main.low * 1000,
+        p99_ci_high_ms=main.high * 1000,
+        p99_converged=main.converged,
         mean_ms=float(resp_ss.mean()) * 1000,
         closed_form_p99_ms=cf * 1000,
         closed_form=closed_form_name(balancer) if not math.isnan(cf) else "none",
-        meets_slo=p99 <= slo_s,
+        meets_slo=meets,
         erlang_c_replicas_for_slo=int(c_erlang or 0),
         event_loop_seconds=loop_seconds,
         balancers=tuple(rows),

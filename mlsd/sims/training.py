@@ -56,11 +56,26 @@ def ring_allreduce_seconds(workers: int, model_mb: float, bandwidth_gbps: float)
 def parameter_server_seconds(workers: int, model_mb: float, bandwidth_gbps: float, shards: int) -> float:
     """Synchronous step through parameter servers: every worker pushes and pulls the model.
 
-    2·N·M bytes cross the `shards` server links, so the time grows linearly with N.
+    Each phase (push, then pull) is limited by the busier side: a worker's own link
+    carries the whole model (M/B), and the `shards` server links carry N·M between them
+    (N·M/(S·B)). So a step takes 2·M/B·max(1, N/S): never less than one worker's own
+    push and pull, and linear in N once the servers are the bottleneck. Ring all-reduce,
+    2(N-1)/N·M/B, is below it at every N ≥ 2.
     """
     if workers <= 1:
         return 0.0
-    return 2 * workers * transfer_seconds(model_mb, bandwidth_gbps) / shards + 2 * LINK_LATENCY_S
+    one = transfer_seconds(model_mb, bandwidth_gbps)
+    return 2 * one * max(1.0, workers / shards) + 2 * LINK_LATENCY_S
+
+
+def async_update_seconds(model_mb: float, bandwidth_gbps: float, shards: int) -> tuple[float, float]:
+    """(server-link time, worker-link time) of one asynchronous push or pull of the model.
+
+    The server's `shards` links move M in M/(S·B) and serve one transfer at a time; the
+    worker's own link needs M/B whatever the servers do.
+    """
+    one = transfer_seconds(model_mb, bandwidth_gbps)
+    return one / shards + LINK_LATENCY_S, one + LINK_LATENCY_S
 
 
 def _loss(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
@@ -161,7 +176,8 @@ class TrainingResult(SimResult):
                 [[r.workers, r.slowest_worker_ms, r.ring_allreduce_ms, r.parameter_server_ms, r.speedup_ring,
                   r.speedup_parameter_server, r.efficiency_ring] for r in self.scaling],
                 note="Synchronous steps with a fixed mini-batch per worker; the slowest worker is the mean maximum "
-                "of N draws of the straggler model.",
+                "of N draws of the straggler model. Parameter server: push then pull, each limited by the busier of a "
+                "worker's own link (M/B) and the shards' links (N·M/(S·B)).",
             ),
             table(
                 f"Model parallelism: {self.params_billion:g}B parameters on {self.device_gb:g} GB devices",
@@ -214,7 +230,9 @@ class TrainingResult(SimResult):
             + (", so on this convex problem staleness costs little." if self.async_final_loss <= self.sync_final_loss * 1.01
                else f", {self.async_final_loss / self.sync_final_loss - 1:.1%} worse."),
             f"Ring all-reduce keeps communication nearly flat in the worker count (best speed-up {best.speedup_ring:.1f}× "
-            f"at {best.workers} workers); the parameter server's traffic ({self.ps_shards} shards) grows with N and it reaches only "
+            f"at {best.workers} workers); a parameter server step can never beat one worker pushing and pulling the whole "
+            f"model over its own link ({2 * transfer_seconds(self.model_mb, self.bandwidth_gbps) * 1000:,.0f} ms), "
+            f"grows with N once the workers outnumber its {self.ps_shards} shards, and reaches only "
             f"{ps_best.speedup_parameter_server:.1f}× at {ps_best.workers} workers.",
             f"A {self.params_billion:g}B-parameter model needs {self.training_gb:,.0f} GB to train, so it needs model "
             f"parallelism over at least {self.min_devices} devices of {self.device_gb:g} GB; serving it needs only "
@@ -311,7 +329,7 @@ def simulate_training(
     time_rng = np.random.default_rng(seed + 1)
     # the same step per example as sync: sync applies lr to the mean of N mini-batch gradients
     async_lr = lr / workers
-    ps_time = 2 * transfer_seconds(model_mb, bandwidth_gbps) / ps_shards + 2 * LINK_LATENCY_S
+    server_leg, worker_leg = async_update_seconds(model_mb, bandwidth_gbps, ps_shards)
     w = w0.copy()
     version = 0
     local = [w.copy() for _ in range(workers)]
@@ -328,20 +346,22 @@ def simulate_training(
         t, k = heapq.heappop(events)
         idx = order[done:done + batch_size]
         g = _grad(X[idx], y[idx], local[k])
-        start = max(t, ps_free)  # the server handles one push/pull at a time
-        ps_free = start + ps_time
+        start = max(t, ps_free)  # the server links handle one push/pull at a time
+        ps_free = start + 2 * server_leg  # the push in, then the pull out
+        applied = max(start + server_leg, t + worker_leg)  # the push is in: own link and server links
+        back = max(ps_free, applied + worker_leg)  # the worker holds the new weights
         staleness.append(version - pulled[k])
         w -= async_lr * g
         version += 1
         done += len(idx)
         local[k] = w.copy()
         pulled[k] = version
-        nxt = ps_free + float(_compute_times(time_rng, 1, compute_s, straggler_prob, straggler_slowdown)[0])
+        nxt = back + float(_compute_times(time_rng, 1, compute_s, straggler_prob, straggler_slowdown)[0])
         heapq.heappush(events, (nxt, k))
         while len(async_epochs) < epochs and done >= (len(async_epochs) + 1) * samples:
-            async_epochs.append(ps_free)
+            async_epochs.append(applied)
         if version % eval_every == 0 or done >= total:
-            async_t.append(ps_free)
+            async_t.append(applied)
             async_l.append(_loss(Xe, ye, w))
         report(progress, 0.45 + 0.45 * done / total, "asynchronous SGD")
     async_final = _loss(X, y, w)

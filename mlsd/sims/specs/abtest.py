@@ -87,7 +87,8 @@ SPECS: list[SimSpec] = [
             _o("mde", "float", 0.01, "Minimum detectable effect the test is planned for, absolute "
                "(0.01 = +1 percentage point)."),
             _o("method", "choice", "obrien-fleming", "α-spending function of the sequential "
-               "design: obrien-fleming (strict early) or pocock (even).",
+               "design: obrien-fleming (strict early) or pocock (even); Lan–DeMets, each side "
+               "spending α/2 (as gsDesign sfLDOF, rpact asOF, ldbounds).",
                ("obrien-fleming", "pocock")),
             _o("experiments", "int", 10_000, "Simulated A/A and A/B experiments."),
         ),

@@ -11,7 +11,7 @@ SPECS: list[SimSpec] = [
             OptionSpec("n", "int", 20_000, "Items in the catalogue (1,000 to 1,000,000)."),
             OptionSpec("dim", "int", 64, "Embedding dimension (2 to 2,048)."),
             OptionSpec("n_queries", "int", 100, "Queries searched by every index (10 to 100,000)."),
-            OptionSpec("clusters", "int", 500, "Clusters (topics) the item embeddings form."),
+            OptionSpec("clusters", "int", 500, "Topics the item embeddings form: nested, uneven in size and spread, plus 10% uniform noise."),
             OptionSpec(
                 "target_recall", "float", 0.95, "Recall@10 the chosen index must reach, in (0, 1]."
             ),

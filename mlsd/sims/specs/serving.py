@@ -21,7 +21,7 @@ SPECS: list[SimSpec] = [
                 "Service-time distribution (exponential is the one with closed forms).",
                 choices=("exponential", "constant", "lognormal"),
             ),
-            OptionSpec("requests", "int", 100_000, "Requests in the main discrete-event run."),
+            OptionSpec("requests", "int", 100_000, "Fewest requests per simulated run; runs near utilisation 1 last longer (50 relaxation times)."),
             OptionSpec("peak_to_trough", "float", 4.0, "Daily traffic: peak QPS divided by trough QPS."),
             OptionSpec("autoscale_target", "float", 0.7, "Utilisation the autoscaler aims for, in (0, 1)."),
             OptionSpec("boot_minutes", "float", 5.0, "Minutes a new replica takes to start serving."),
