@@ -449,7 +449,6 @@ def test_framework_keywords_are_glossary_terms(g):
     assert not missing, missing
 
 
-@pytest.mark.xfail(reason="the tokenizer reads '@k' in user text as a concept placeholder", strict=False)
 def test_at_sign_terms(g):
     assert g.concept_of("precision@k") == g.concept_of("precision at k") == "precision-at-k"
     assert g.concept_of("recall@k") == g.concept_of("recall at k") == "recall-at-k"

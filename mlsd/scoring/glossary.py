@@ -43,6 +43,7 @@ class Glossary:
         self.related = related
         self.by_id = {c.id: c for cs in families.values() for c in cs}
         self._phrases: dict[str, str] = {}
+        self._defined: dict[str, list[tuple[str, ...]]] = {}
         self.max_len = 1
         zh_terms: dict[str, str] = {}
         written: dict[str, str] = {}
@@ -53,27 +54,45 @@ class Glossary:
                 # only normalise alike ("MAP", "MAPE") keep the first concept's meaning.
                 self._claim(written, " ".join(words), concept.id, term)
                 if words and not any(_is_cjk(w) for w in words):
-                    self._phrases.setdefault(glue([stem(w) for w in words]), concept.id)
+                    stems = tuple(stem(w) for w in words)
+                    self._phrases.setdefault(glue(stems), concept.id)
+                    self._defined.setdefault(glue(stems), []).append(stems)
                     self.max_len = max(self.max_len, len(words))
                 else:
                     zh_terms.setdefault(fold(term).strip(), concept.id)
         marks = {t: f" @{cid} " for t, cid in zh_terms.items()}
         marks.update({fold(t): " never " for t in lexicon.words("negation_before_zh")})
         marks.update({fold(t): " irrelevant " for t in lexicon.words("negation_after_zh")})
-        self._zh_marks = marks
-        alternatives = sorted(marks, key=len, reverse=True)
-        self._zh_re = (
-            re.compile("|".join(r"\s*".join(map(re.escape, t.split())) for t in alternatives))
-            if alternatives else None
-        )
+        # Chinese terms match whatever stands between their parts: "A/B 实验" = "AB实验" = "a-b 实验".
+        self._zh_marks = {_squeeze(t): m for t, m in marks.items()}
+        by_length = sorted(marks, key=lambda t: len(_squeeze(t)))
+        pattern = "|".join(_SEP.join(map(re.escape, _PARTS.split(t.strip()))) for t in reversed(by_length))
+        self._zh_re = re.compile(pattern) if marks else None
+        # Shortest first: a compound ("实时特征") also shows its parts ("实时", "特征").
+        short = "|".join(_SEP.join(map(re.escape, _PARTS.split(t.strip()))) for t in by_length)
+        self._zh_short_re = re.compile(short) if marks else None
         self._related: dict[str, str] = {}
         for group in related:
             head = None
             for word in group:
-                key = self.term_key(word)
-                if len(key) == 1:
-                    head = head or "~" + key[0].lstrip("@")
-                    self._related.setdefault(key[0], head)
+                key = self._related_key(word, fold, glue, raw_words_plain, stem)
+                if key:
+                    head = head or "~" + key.lstrip("@")
+                    self._related.setdefault(key, head)
+
+    def _related_key(self, word: str, fold, glue, raw_words_plain, stem) -> str | None:
+        """One token for a related-group word: its concept, or its stem (no recursion into tokens())."""
+        folded = fold(word)
+        words = raw_words_plain(folded)
+        if not words:
+            return None
+        if any(_is_cjk(w) for w in words):
+            mark = self._zh_marks.get(_squeeze(folded))
+            return mark.strip() if mark and mark.strip().startswith("@") else (words[0] if len(words) == 1 else None)
+        cid = self._phrases.get(glue([stem(w) for w in words]))
+        if cid is not None:
+            return "@" + cid
+        return stem(words[0]) if len(words) == 1 else None
 
     @staticmethod
     def _claim(table: dict, key, concept_id: str, term: str) -> None:
@@ -85,22 +104,19 @@ class Glossary:
             )
         table[key] = concept_id
 
-    def mark_chinese(self, folded: str) -> str:
-        """Replace Chinese glossary terms (and Chinese negations) with ASCII tokens before jieba."""
-        if self._zh_re is None:
-            return folded
-        return self._zh_re.sub(lambda m: self._zh_marks.get(re.sub(r"\s+", " ", m.group(0)), self._find(m.group(0))), folded)
+    def mark_chinese(self, folded: str, *, parts: bool = False) -> str:
+        """Replace Chinese glossary terms (and Chinese negations) with ASCII tokens before jieba.
 
-    def _find(self, matched: str) -> str:
-        squeezed = re.sub(r"\s+", "", matched)
-        for term, mark in self._zh_marks.items():
-            if re.sub(r"\s+", "", term) == squeezed:
-                return mark
-        return matched
+        `parts`: prefer the shortest terms, so a compound shows the concepts it is made of.
+        """
+        regex = self._zh_short_re if parts else self._zh_re
+        if regex is None:
+            return folded
+        return regex.sub(lambda m: self._zh_marks.get(_squeeze(m.group(0)), m.group(0)), folded)
 
     def join_concepts(self, stems: list[str], flags: list[bool]) -> tuple[list[str], list[bool]]:
         """Longest glossary phrase at each position becomes one concept token (negated if any part is)."""
-        from mlsd.scoring.text import glue
+        from mlsd.scoring.text import glue, joins_alike
 
         out: list[str] = []
         neg: list[bool] = []
@@ -110,8 +126,9 @@ class Glossary:
                 run = stems[i : i + length]
                 if "," in run or run[0].startswith("@"):
                     continue
-                cid = self._phrases.get(glue(run))
-                if cid is not None:
+                key = glue(run)
+                cid = self._phrases.get(key)
+                if cid is not None and joins_alike(run, self._defined.get(key, ())):
                     out.append("@" + cid)
                     neg.append(any(flags[i : i + length]))
                     i += length
@@ -141,6 +158,14 @@ class Glossary:
     def english_terms(self) -> list[str]:
         """Every English term (their words are part of the field's vocabulary)."""
         return [t for c in self.by_id.values() for t in c.en]
+
+
+_PARTS = re.compile(r"[\s/\-]+")
+_SEP = r"[\s/\-]*"
+
+
+def _squeeze(term: str) -> str:
+    return _PARTS.sub("", term)
 
 
 def _is_cjk(word: str) -> bool:

@@ -32,6 +32,7 @@ from mlsd.scoring.text import (
     glue,
     glue_part,
     is_content,
+    joins_alike,
     phrase_key,
     plain_key,
     split_units,
@@ -46,6 +47,7 @@ REORDER_SLACK = 4  # extra words allowed between the words of a reordered term
 PARAPHRASE_LOW = 0.2  # similarity where paraphrase credit starts
 PARAPHRASE_FULL = 0.5  # similarity that earns full credit
 PARAPHRASE_MIN_WORDS = 2  # distinct point words a paraphrase must share
+LOOSE_WEIGHT = 0.6  # a related word (glossary `related` group) counts this much of the same word
 _NUMBER_RE = re.compile(r"\d")
 
 
@@ -59,12 +61,14 @@ class Cue:
     content: frozenset[str]
     alias: bool = False
     plain_glued: str = ""  # without glossary concepts: found inside a longer glossary term
+    plain_key: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=16384)
 def cue_of(text: str, alias: bool = False) -> Cue:
     key = phrase_key(text)
-    return Cue(text, key, glue(key), frozenset(t for t in key if is_content(t)), alias, glue(plain_key(text)))
+    plain = plain_key(text)
+    return Cue(text, key, glue(key), frozenset(t for t in key if is_content(t)), alias, glue(plain), plain)
 
 
 def cues_of(kp: KeyPoint) -> tuple[Cue, ...]:
@@ -74,9 +78,10 @@ def cues_of(kp: KeyPoint) -> tuple[Cue, ...]:
 class Glued:
     """A unit's tokens glued together, to find a cue's run on token boundaries."""
 
-    __slots__ = ("text", "starts", "ends")
+    __slots__ = ("text", "starts", "ends", "toks")
 
     def __init__(self, toks: Sequence[str]) -> None:
+        self.toks = tuple(toks)
         parts = [glue_part(t) for t in toks]
         self.text = "".join(parts)
         self.starts: dict[int, int] = {}
@@ -87,13 +92,13 @@ class Glued:
             pos += len(p)
             self.ends[pos] = i + 1
 
-    def spans(self, glued: str) -> list[tuple[int, int]]:
-        """Token spans [start, end) where the glued cue stands."""
+    def spans(self, glued: str, key: tuple[str, ...] | None = None) -> list[tuple[int, int]]:
+        """Token spans [start, end) where the glued cue stands (`key`: the cue's own tokens)."""
         out = []
         at = self.text.find(glued)
         while at != -1:
             s, e = self.starts.get(at), self.ends.get(at + len(glued))
-            if s is not None and e is not None and e > s:
+            if s is not None and e is not None and e > s and (key is None or joins_alike(self.toks[s:e], (key,))):
                 out.append((s, e))
             at = self.text.find(glued, at + 1)
         return out
@@ -167,7 +172,7 @@ class Matcher:
         found: list[tuple[int, int, str, int]] = []
         for p, cues in enumerate(self.cues):
             for cue in cues:
-                for s, e in plain.spans(cue.plain_glued):
+                for s, e in plain.spans(cue.plain_glued, cue.plain_key):
                     taken.update(range(s, e))
                     found.append((s, e, cue.plain_glued, p))
         left = [t for i, t in enumerate(unit.plain) if i not in taken and is_content(t)]
@@ -192,8 +197,10 @@ class Matcher:
         blocked = ""
         for pu in self.units:
             for cue in cues:
-                spans = [(s, e, pu.unit.negated) for s, e in pu.glued.spans(cue.glued)]
-                spans += [(s, e, pu.unit.plain_negated) for s, e in pu.plain.spans(cue.plain_glued)]
+                spans = [(s, e, pu.unit.negated) for s, e in pu.glued.spans(cue.glued, cue.key)]
+                spans += [(s, e, pu.unit.plain_negated) for s, e in pu.plain.spans(cue.plain_glued, cue.plain_key)]
+                if cue.glued != cue.plain_glued:  # a concept inside a Chinese compound
+                    spans += [(s, e, pu.unit.plain_negated) for s, e in pu.plain.spans(cue.glued, cue.key)]
                 for s, e, negated in spans:
                     if any(negated[s:e]):
                         blocked = blocked or "negated"
@@ -247,9 +254,12 @@ class Matcher:
                 continue
             for text, words in windows:
                 shared = bag & words
-                if len(shared) < PARAPHRASE_MIN_WORDS:
+                exact = [t for t in shared if t[0] != "~"]
+                # Two words in common, at least one of them the same word (not only related
+                # words): "add … time" shares nothing but a related word with "retrain on a time trigger".
+                if len(shared) < PARAPHRASE_MIN_WORDS or (len(exact) < 2 and len(shared) < 3):
                     continue
-                sim = sum(self.idf.get(t, 1.0) for t in shared) / total
+                sim = sum(self.idf.get(t, 1.0) * (LOOSE_WEIGHT if t[0] == "~" else 1.0) for t in shared) / total
                 if sim > best:
                     best, best_unit = sim, text
         credit = paraphrase_credit(best)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -57,7 +58,7 @@ def stem(word: str) -> str:
 def fold(text: str) -> str:
     """Unicode-fold and lower-case; α/β become words so 'α' = 'alpha'."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = text.replace("α", " alpha ").replace("β", " beta ").replace("&", " and ")
+    text = text.replace("α", " alpha ").replace("β", " beta ").replace("&", " and ").replace("@", " at ")
     return text.replace("’", "'").replace("n't", " not").replace("'", " ")
 
 
@@ -77,6 +78,15 @@ def glue_part(token: str) -> str:
 def glue(tokens: tuple[str, ...] | list[str]) -> str:
     """Tokens glued into one key: 'A/B test', 'ab tests' and 'a-b testing' all give the same."""
     return "".join(glue_part(t) for t in tokens)
+
+
+def joins_alike(run: Sequence[str], defined: Sequence[tuple[str, ...]]) -> bool:
+    """May a run of tokens that glues like a term stand for it? Written as defined, always;
+    written split or joined differently ("ab test", "a/b test"), only when no function word
+    of two or more letters is glued in ("at a" is not "ATA")."""
+    if tuple(run) in defined or len(run) == 1:
+        return True
+    return not any(t in STOP_WORDS and len(t) > 1 and not any(t in d for d in defined) for t in run)
 
 
 def has_cjk(text: str) -> bool:
@@ -128,13 +138,16 @@ def split_units(text: str) -> list[str]:
     return out
 
 
-def raw_tokens(text: str) -> list[str]:
-    """Folded word tokens with clause punctuation kept as ',' (before stemming and concepts)."""
+def raw_tokens(text: str, *, parts: bool = False) -> list[str]:
+    """Folded word tokens with clause punctuation kept as ',' (before stemming and concepts).
+
+    `parts`: Chinese glossary terms are marked shortest first (a compound shows its parts).
+    """
     from mlsd.scoring.glossary import load_glossary
 
     folded = fold(text)
     if has_cjk(folded):
-        folded = load_glossary().mark_chinese(folded)
+        folded = load_glossary().mark_chinese(folded, parts=parts)
     out: list[str] = []
     for m in _TOKEN_RE.finditer(folded):
         tok = m.group(0)
@@ -218,6 +231,10 @@ def unit_of(text: str) -> Unit:
     stems = [w if w.startswith("@") or w == "," else stem(w) for w in words]
     toks, neg = load_glossary().join_concepts(stems, flags)
     keep = [i for i, t in enumerate(toks) if t != ","]
+    if has_cjk(text):  # the plain stream shows the parts of Chinese compounds
+        words = raw_tokens(text, parts=True)
+        flags = negation_flags(words)
+        stems = [w if w.startswith("@") or w == "," else stem(w) for w in words]
     plain = [i for i, t in enumerate(stems) if t != ","]
     return Unit(
         text, tuple(toks[i] for i in keep), tuple(neg[i] for i in keep),
