@@ -40,7 +40,7 @@ def test_seed_out_of_range(run_cli, seed):
 @pytest.mark.parametrize(("cmd", "flag"), [("serving", "--service-ms"), ("monitor", "--qps"), ("training", "--lr")])
 @pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
 def test_non_finite_numbers_are_refused(run_cli, cmd, flag, value):
-    assert "finite" in _one_line(run_cli("simulate", cmd, flag, value))
+    assert f"{flag} must be in (" in _one_line(run_cli("simulate", cmd, flag, value))
 
 
 def test_no_arguments_prints_help_not_an_error(run_cli):
@@ -96,8 +96,8 @@ def test_scenario_args_may_pin_a_seed_and_it_is_checked(run_cli, tmp_path):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["simulate", "ranking", "--seed", "-1"], "'--seed': must be at least 0"),
-        (["simulate", "ranking", "--seed", "99999999999"], "'--seed': must be at most 4294967295"),
+        (["simulate", "ranking", "--seed", "-1"], "--seed must be in [0, 4294967295], got -1"),
+        (["simulate", "ranking", "--seed", "99999999999"], "--seed must be in [0, 4294967295], got 99999999999"),
         (["simulate", "churn", "--n-customers", "1e11"], "'--n-customers': expected a whole number written out"),
         (["estimate", "--dau", "2.5"], "'--dau': expected a whole number"),
         (["simulate", "serving", "--qps", "abc"], "'--qps': expected a number"),
