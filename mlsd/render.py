@@ -622,9 +622,9 @@ def write_document(doc: RenderedDocument, output: Path, *, force: bool) -> list[
             assets_dir = output.parent / asset_dir_name(output)
             assets_dir.mkdir(exist_ok=True)
             for name, svg in doc.assets.items():
-                atomic_write(assets_dir / name, svg, force=True)
+                atomic_write(assets_dir / name, svg, force=True, display=f"chart {assets_dir / name}")
                 written.append(assets_dir / name)
-        atomic_write(output, doc.text, force=force)
+        atomic_write(output, doc.text, force=force, display=f"-o {output}")
     except OutputExistsError:
         raise
     except OSError as exc:

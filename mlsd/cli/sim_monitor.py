@@ -89,6 +89,9 @@ def _check_output(flag: str, path: str, force: bool) -> None:
         return
     if not Path(path).resolve().parent.is_dir():
         raise BadInputError(f"{flag} {path}: the directory {Path(path).parent} does not exist")
+    from mlsd.fileio import writable_target
+
+    writable_target(path, f"{flag} {path}")  # never a device, pipe or folder, even with --force
     if Path(path).exists() and not force:
         raise OutputExistsError(f"{flag} {path} already exists; pass --force to overwrite it")
 
