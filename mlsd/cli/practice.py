@@ -315,6 +315,13 @@ def _warm_up() -> None:
 
 
 def _interactive(engine: PracticeEngine, *, resumed: bool) -> None:
+    from mlsd.threads import ctrl_c_reaches_input
+
+    with ctrl_c_reaches_input():  # Ctrl-C at any prompt saves and stops, every time
+        _interactive_loop(engine, resumed=resumed)
+
+
+def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
     from rich.markup import escape
 
     from mlsd.cli.output import console
@@ -644,6 +651,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _drill_interactive(store: Any, questions: list[Any]) -> None:
+    from mlsd.threads import ctrl_c_reaches_input
+
+    with ctrl_c_reaches_input():
+        _drill_loop(store, questions)
+
+
+def _drill_loop(store: Any, questions: list[Any]) -> None:
     from rich.markup import escape
 
     from mlsd import drill
