@@ -9,17 +9,54 @@ from pathlib import Path
 from mlsd.errors import OutputExistsError
 
 
-def atomic_write(path: Path | str, text: str, *, force: bool) -> None:
-    """Write via a temp file in the same folder and rename, so an interruption leaves no half file."""
+def writable_target(path: Path | str, display: str) -> Path:
+    """The file a write to `path` replaces, or BadInputError when that is not a regular file.
+
+    A symlink is written through to its target, as editors do: the link stays a link.
+    A directory, device, FIFO or socket is never replaced (as root, `-o /dev/full --force`
+    once turned the device into a regular file)."""
+    import stat
+
+    from mlsd.errors import BadInputError
+
+    real = Path(os.path.realpath(path))
+    try:
+        info = real.stat()
+    except FileNotFoundError:
+        return real
+    except OSError as exc:
+        raise BadInputError(f"{display}: cannot use this path ({exc.strerror or exc}); choose another file") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise BadInputError(f"{display}: is a directory; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise BadInputError(
+            f"{display}: is not a regular file (a device, pipe or socket); refusing to replace it, choose a file"
+        )
+    return real
+
+
+def atomic_write(path: Path | str, text: str, *, force: bool, display: str | None = None) -> None:
+    """Write via a temp file in the same folder and rename, so an interruption leaves no half file.
+
+    An existing file keeps its permission bits (a 0600 file stays 0600); a new one gets
+    0666 minus the umask. A symlink is written through to its target; anything that is not a
+    regular file is refused (see `writable_target`)."""
+    import stat
+
     path = Path(path)
+    target = writable_target(path, display or str(path))
     if path.exists() and not force:
         raise OutputExistsError(f"{path} already exists; pass --force to overwrite it or choose another file")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()  # mkstemp makes 0600; a new doc is meant to be shared
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a doc is meant to be shared
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

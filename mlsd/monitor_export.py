@@ -393,6 +393,6 @@ def _write(path: str, text: str, option: str) -> None:
     from mlsd.fileio import atomic_write
 
     try:
-        atomic_write(Path(path), text, force=True)  # the CLI refused an existing file unless --force
+        atomic_write(Path(path), text, force=True, display=f"{option} {path}")  # the CLI refused an existing file unless --force
     except OSError as exc:
         raise BadInputError(f"{option} {path}: cannot write ({exc.strerror or exc})") from None

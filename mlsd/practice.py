@@ -66,6 +66,11 @@ def parse_stages(value: str | None) -> tuple[str, ...]:
     if value is None or not value.strip():
         return STAGE_IDS
     wanted = [v.strip() for v in value.split(",") if v.strip()]
+    if not wanted:
+        raise BadInputError(
+            f"--stages names no step, got {value!r}; give step ids separated by commas, e.g. data,model "
+            f"(valid steps: {', '.join(STAGE_IDS)})"
+        )
     for v in wanted:
         if v not in STAGE_IDS:
             raise BadInputError(

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from mlsd.errors import BadInputError, did_you_mean, option_name
+from mlsd.limits import SEED, limit, number
 
 _FAMILIES = (
     "abtest",
@@ -117,8 +118,8 @@ def check_args(spec: SimSpec, args: dict[str, Any]) -> tuple[str, str] | None:
     """(option, problem) for the first bad argument, or None when all fit."""
     for key, value in args.items():
         if key == "seed":  # every simulation takes a seed; a scenario may pin it
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**32 - 1:
-                return key, f"--seed: expected a whole number in [0, 4294967295], got {value!r}"
+            if isinstance(value, bool) or not isinstance(value, int) or not SEED.contains(value):
+                return key, f"--seed: expected a whole number in {SEED.text()}, got {value!r}"
             continue
         opt = spec.option(key)
         if opt is None:
@@ -128,6 +129,9 @@ def check_args(spec: SimSpec, args: dict[str, Any]) -> tuple[str, str] | None:
                 f"options: {', '.join(known) or 'none'}"
             )
         problem = opt.check(value)
+        bounds = limit(spec.name, key)
+        if not problem and bounds is not None and not bounds.contains(value):
+            problem = f"expected a value in {bounds.text()}, got {number(value)}"
         if problem:
             return key, f"{option_name(key)}: {problem}"
     return None

@@ -10,6 +10,7 @@ A user's own template runs in a Jinja sandbox with the same plain data.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -360,15 +361,15 @@ def _md_escape(text: str) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _environment(fmt: str, sandboxed: bool, search_path: list[Path]):
+def _environment(fmt: str, sandboxed: bool, search_path: list[Path], env_class=None, loader=None):
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    cls = SandboxedEnvironment if sandboxed else Environment
+    cls = env_class or (SandboxedEnvironment if sandboxed else Environment)
     # autoescape is decided by the output format, not the file name: select_autoescape(["html"])
     # would not match "design_doc.html.j2".
     env = cls(
-        loader=FileSystemLoader([str(p) for p in search_path]),
+        loader=loader or FileSystemLoader([str(p) for p in search_path]),
         undefined=StrictUndefined,
         autoescape=(fmt == "html"),
         trim_blocks=True,
@@ -379,6 +380,114 @@ def _environment(fmt: str, sandboxed: bool, search_path: list[Path]):
     env.filters["md_escape"] = _md_escape
     env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.0f}"
     env.filters["zip_rows"] = lambda first, *others: [list(row) for row in zip(first, *others, strict=True)]
+    return env
+
+
+# A user's template is bounded: it stops with one line past any of these.
+TEMPLATE_SECONDS = 10.0
+TEMPLATE_BYTES = 50 * 1024 * 1024  # output, and any one string or list it builds
+TEMPLATE_DEPTH = 100  # nested macro/function calls (and includes)
+TEMPLATE_FILE_BYTES = 1024 * 1024  # a template file or one it includes
+
+
+def _mb() -> str:
+    return f"{TEMPLATE_BYTES / (1024 * 1024):g} MB"
+
+
+class _TemplateStopped(Exception):
+    """Raised inside a render that went past a limit; `what` is `over 10 s` etc."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+class _Budget:
+    """Time, size and depth of one render of a user's template."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.deadline = time.monotonic() + TEMPLATE_SECONDS
+        self.depth = 0
+
+    def tick(self) -> None:
+        import time
+
+        if time.monotonic() > self.deadline:
+            raise _TemplateStopped(f"over {TEMPLATE_SECONDS:g} s")
+
+    def size(self, value: Any) -> Any:
+        if isinstance(value, (str, bytes, list, tuple, dict)) and len(value) > TEMPLATE_BYTES:
+            raise _TemplateStopped(f"over {_mb()}")
+        return value
+
+
+def _bounded_environment(fmt: str, folder: Path, shipped: Path, budget: _Budget, named: dict[str, Path]):
+    """A sandbox that loads only the user's folder (never through a link leaving it) and the
+    shipped templates, and checks time, depth and sizes at every call, operator and attribute."""
+    from jinja2 import BaseLoader, TemplateNotFound
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from mlsd.fileio import read_user_bytes
+
+    class FolderLoader(BaseLoader):
+        def get_source(self, environment, template):
+            if template in named:  # the file the user named with --template, wherever it leads
+                return _read_template(template, named[template])
+            parts = template.replace("\\", "/").split("/")
+            if any(p in ("", ".", "..") for p in parts):
+                raise TemplateNotFound(template)
+            for root in (folder, shipped):
+                path = root.joinpath(*parts)
+                real = path.resolve()
+                if not real.is_relative_to(root) or not path.exists():
+                    continue  # absent, or a link that leads out of the folder
+                return _read_template(template, real)
+            raise TemplateNotFound(template)
+
+    def _read_template(template: str, path: Path):
+        raw = read_user_bytes(path, f"template {template}", TEMPLATE_FILE_BYTES, TemplateError)
+        try:
+            return raw.decode("utf-8"), str(path), lambda: True
+        except UnicodeDecodeError:
+            raise TemplateError(f"template {template}: not UTF-8 text") from None
+
+    class Bounded(SandboxedEnvironment):
+        intercepted_binops = frozenset(["*", "**", "+", "%"])
+
+        def call_binop(self, context, operator, left, right):
+            budget.tick()
+            too_big = _TemplateStopped(f"over {_mb()}")
+            ints = isinstance(left, int) and isinstance(right, int)
+            if operator == "**" and ints and abs(right) > 10_000 and abs(left) > 1:
+                raise too_big  # 2 ** 99999999: minutes of CPU for a number nobody reads
+            if operator == "*":
+                for seq, count in ((left, right), (right, left)):
+                    sized = isinstance(seq, (str, list, tuple)) and isinstance(count, int)
+                    if sized and len(seq) * count > TEMPLATE_BYTES:
+                        raise too_big  # before allocating it
+            return budget.size(super().call_binop(context, operator, left, right))
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja's signature)
+            budget.tick()
+            budget.depth += 1
+            try:
+                if budget.depth > TEMPLATE_DEPTH:
+                    raise _TemplateStopped(f"over depth {TEMPLATE_DEPTH}")
+                return budget.size(super().call(__context, __obj, *args, **kwargs))
+            finally:
+                budget.depth -= 1
+
+        def getattr(self, obj, attribute):
+            budget.tick()
+            return super().getattr(obj, attribute)
+
+        def getitem(self, obj, argument):
+            budget.tick()
+            return super().getitem(obj, argument)
+
+    env = _environment(fmt, sandboxed=True, search_path=[], env_class=Bounded, loader=FolderLoader())
     return env
 
 
@@ -418,10 +527,24 @@ def render_document(context: dict[str, Any], *, fmt: str, template: Path | None 
     name = template.name
     if not template.is_file():
         raise TemplateError(f"--template {template}: no such file")
-    env = _environment(fmt, sandboxed=True, search_path=[template.parent.resolve(), shipped])
-    filename = str(template.parent.resolve() / name)
+    folder = template.parent.resolve()
+    budget = _Budget()
+    env = _bounded_environment(fmt, folder, shipped.resolve(), budget, {name: template.resolve()})
+    filename = str(template.resolve())
     try:
-        text = env.get_template(name).render(json.loads(json.dumps(ctx, default=str)))
+        with _alarm(budget):
+            text = _generate(env.get_template(name), json.loads(json.dumps(ctx, default=str)), budget)
+    except _TemplateStopped as exc:
+        raise TemplateError(f"{name}: template stopped: {exc.what} (the limits are {TEMPLATE_SECONDS:g} s, "
+                            f"{_mb()} and depth {TEMPLATE_DEPTH})") from None
+    except RecursionError:
+        raise TemplateError(f"{name}: template stopped: over depth {TEMPLATE_DEPTH} (a macro or include "
+                            "that calls itself?)") from None
+    except (MemoryError, OverflowError):
+        raise TemplateError(f"{name}: template stopped: over {_mb()}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"{name}: no template {exc.name!r} in {folder} (a template includes only files "
+                            "in its own folder, not through links that lead out of it)") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
@@ -437,6 +560,40 @@ def render_document(context: dict[str, Any], *, fmt: str, template: Path | None 
         line = _template_line(exc, filename)
         raise TemplateError(f"{name}:{line or '?'}: {type(exc).__name__}: {exc}") from None
     return RenderedDocument(text, assets if asset_prefix else {})
+
+
+def _generate(template: Any, data: dict[str, Any], budget: _Budget) -> str:
+    """Render piece by piece, stopping once the output passes TEMPLATE_BYTES or time runs out."""
+    pieces, size = [], 0
+    for piece in template.generate(data):
+        size += len(piece)
+        if size > TEMPLATE_BYTES:
+            raise _TemplateStopped(f"over {_mb()}")
+        budget.tick()
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+@contextlib.contextmanager
+def _alarm(budget: _Budget):
+    """In the main thread, also stop a loop that never calls, prints or reads (SIGALRM)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _TemplateStopped(f"over {TEMPLATE_SECONDS:g} s")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, TEMPLATE_SECONDS + 0.5)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def _tidy(text: str, fmt: str) -> str:
@@ -465,9 +622,9 @@ def write_document(doc: RenderedDocument, output: Path, *, force: bool) -> list[
             assets_dir = output.parent / asset_dir_name(output)
             assets_dir.mkdir(exist_ok=True)
             for name, svg in doc.assets.items():
-                atomic_write(assets_dir / name, svg, force=True)
+                atomic_write(assets_dir / name, svg, force=True, display=f"chart {assets_dir / name}")
                 written.append(assets_dir / name)
-        atomic_write(output, doc.text, force=force)
+        atomic_write(output, doc.text, force=force, display=f"-o {output}")
     except OutputExistsError:
         raise
     except OSError as exc:

@@ -3,8 +3,10 @@
 Used for every YAML file a user controls (scenarios, answers, rules): the
 result is plain data plus a map from field path to line number, so a bad value
 is reported as `file:line: field: problem`. Only the safe loader's scalar
-constructors run; python/* and other tags, sets and anchors that expand past a
-fixed node budget (billion laughs) are refused.
+constructors run; python/* and other tags, sets and aliases that expand past a
+fixed budget of repeated nodes (billion laughs) are refused. Nodes written out in the
+file cost nothing extra: the file size limit (MAX_BYTES) bounds them, so a long but
+plain scenario (10,000 key points) loads in time linear in its size.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from mlsd.errors import BadInputError
 Path_ = tuple[str | int, ...]
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_NODES = 50_000  # a real scenario has ~1,000; a billion-laughs file stops here
+MAX_ALIAS_NODES = 50_000  # nodes repeated through aliases; a billion-laughs file stops here
 MAX_DEPTH = 64
 
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -96,7 +98,7 @@ def parse(text: str, display: str, error_cls: type[BadInputError] = YamlFileErro
         lines: dict[Path_, int] = {}
         if node is None:
             return LocatedData(display, None, {(): 1})
-        budget = [MAX_NODES]
+        budget = [MAX_ALIAS_NODES, set()]  # repeats left, ids of the nodes built once
         data = _build(loader, node, (), lines, budget, display, error_cls, depth=0)
         return LocatedData(display, data, lines)
     finally:
@@ -110,16 +112,21 @@ def load(path: Path | str, display: str | None = None, error_cls: type[BadInputE
     return parse(read_text(path, display, error_cls), display, error_cls)
 
 
-def _build(loader, node, path: Path_, lines, budget, display, error_cls, depth: int) -> Any:
+def _build(loader, node, path: Path_, lines, budget, display, error_cls, depth: int,
+           repeated: bool = False) -> Any:
     import yaml
 
-    budget[0] -= 1
+    built = budget[1]
+    repeated = repeated or id(node) in built  # reached again through an alias (*name or <<)
+    built.add(id(node))
     line = node.start_mark.line + 1
-    if budget[0] < 0:
-        raise error_cls(
-            f"{display}:{line}: {field_name(path)}: document expands past {MAX_NODES:,} nodes "
-            "(aliases nested too deeply?); write the values out"
-        )
+    if repeated:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise error_cls(
+                f"{display}:{line}: {field_name(path)}: aliases repeat more than {MAX_ALIAS_NODES:,} nodes "
+                "(aliases of aliases nested too deeply); write the values out"
+            )
     if depth > MAX_DEPTH:
         raise error_cls(f"{display}:{line}: {field_name(path)}: nested deeper than {MAX_DEPTH} levels")
     lines.setdefault(path, line)
@@ -145,14 +152,15 @@ def _build(loader, node, path: Path_, lines, budget, display, error_cls, depth: 
                     f"{display}:{key_node.start_mark.line + 1}: {field_name(path + (key,))}: duplicate key {key!r}"
                 )
             lines[path + (key,)] = key_node.start_mark.line + 1
-            result[key] = _build(loader, value_node, path + (key,), lines, budget, display, error_cls, depth + 1)
+            result[key] = _build(loader, value_node, path + (key,), lines, budget, display, error_cls, depth + 1,
+                                 repeated)
             lines[path + (key,)] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ_TAG:
             raise error_cls(f"{display}:{line}: {field_name(path)}: unsupported tag {node.tag!r}; use plain YAML")
         return [
-            _build(loader, item, path + (i,), lines, budget, display, error_cls, depth + 1)
+            _build(loader, item, path + (i,), lines, budget, display, error_cls, depth + 1, repeated)
             for i, item in enumerate(node.value)
         ]
     return _scalar(loader, node, path, display, error_cls)

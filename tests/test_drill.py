@@ -126,7 +126,7 @@ def test_cli_drill_answers_json_saves_and_feeds_progress(run_cli, tmp_path):
     "args, message",
     [
         (("drill", "--topic", "ab-test"), "unknown topic 'ab-test' (did you mean 'ab-testing'?)"),
-        (("drill", "--count", "0"), "--count must be at least 1"),
+        (("drill", "--count", "0"), "--count must be in [1, 1000]"),
         (("drill", "--json"), "--json needs --answers"),
         (("drill", "--answers", "/nope.yaml"), "/nope.yaml: no such file"),
     ],

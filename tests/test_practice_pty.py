@@ -58,7 +58,7 @@ def _mlsd() -> list[str]:
 def _spawn(args: list[str], home: Path):
     env = dict(os.environ, MLSD_HOME=str(home), NO_COLOR="1", TERM="dumb", COLUMNS="200", LINES="50")
     cmd = _mlsd() + args
-    child = pexpect.spawn(cmd[0], cmd[1:], env=env, encoding="utf-8", timeout=30, dimensions=(50, 200))
+    child = pexpect.spawn(cmd[0], cmd[1:], env=env, encoding="utf-8", timeout=180, dimensions=(50, 200))
     return child
 
 

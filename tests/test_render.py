@@ -164,3 +164,73 @@ def test_session_of_another_scenario_is_refused(run_cli, tmp_path):
 def test_unknown_session_is_one_line(run_cli, tmp_path):
     result = run_cli("render", "search", "--session", "99", "--no-simulations", "-o", str(tmp_path / "x.md"))
     assert result.code == 2 and result.stderr.count("\n") == 1
+
+
+# ---------------------------------------------------------------- bounded user templates
+
+
+def test_template_includes_stay_in_its_folder(tmp_path, feed):
+    """An include reads the template's own folder, never through a link that leaves it."""
+    ctx = build_context(feed, include_simulations=False)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "part.txt").write_text("PART")
+    (tmp_path / "sub" / "link.txt").symlink_to(Path(__file__).resolve())
+    (tmp_path / "sub" / "near.txt").symlink_to(tmp_path / "sub" / "part.txt")  # stays inside
+    tpl = _user_template(tmp_path, "{% include 'sub/part.txt' %}|{% include 'sub/near.txt' %}")
+    assert render_document(ctx, fmt="md", template=tpl).text == "PART|PART"
+    for body in ("{% include 'sub/link.txt' %}", "{% include '../" + tmp_path.name + "/mine.j2' %}"):
+        with pytest.raises(TemplateError, match="includes only files in its own folder") as info:
+            render_document(ctx, fmt="md", template=_user_template(tmp_path, body))
+        assert "test_template_includes_stay_in_its_folder" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "stopped"),
+    [
+        ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "over depth 100"),
+        ("{% include 'mine.j2' %}", "over depth 100"),
+        ("{{ 'x' * 3000000000 }}", "over 50 MB"),
+        ("{{ [1] * 3000000000 }}", "over 50 MB"),
+        ("{{ 2 ** 99999999 }}", "over 50 MB"),
+    ],
+)
+def test_template_past_depth_or_size_stops_with_one_line(tmp_path, feed, body, stopped):
+    ctx = build_context(feed, include_simulations=False)
+    with pytest.raises(TemplateError, match=f"template stopped: {stopped}") as info:
+        render_document(ctx, fmt="md", template=_user_template(tmp_path, body))
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",  # prints nothing
+    ],
+)
+def test_template_past_the_time_limit_stops(tmp_path, feed, body, monkeypatch):
+    """A 0.3 s limit instead of 10 s; the loops would run for minutes."""
+    import mlsd.render
+
+    monkeypatch.setattr(mlsd.render, "TEMPLATE_SECONDS", 0.3)
+    monkeypatch.setattr(mlsd.render, "TEMPLATE_BYTES", 10**12)  # only time can stop the first one
+    ctx = build_context(feed, include_simulations=False)
+    with pytest.raises(TemplateError, match=r"template stopped: over 0\.3 s"):
+        render_document(ctx, fmt="md", template=_user_template(tmp_path, body))
+
+
+def test_template_output_past_the_size_limit_stops(tmp_path, feed, monkeypatch):
+    import mlsd.render
+
+    monkeypatch.setattr(mlsd.render, "TEMPLATE_BYTES", 1024 * 1024)
+    ctx = build_context(feed, include_simulations=False)
+    body = "{% for i in range(100000) %}{{ 'y' * 100 }}{% endfor %}"  # 10 MB, each piece small
+    with pytest.raises(TemplateError, match="template stopped: over 1 MB"):
+        render_document(ctx, fmt="md", template=_user_template(tmp_path, body))
+
+
+def test_cli_template_stopped_is_one_line(run_cli, tmp_path):
+    tpl = _user_template(tmp_path, "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}")
+    result = run_cli("render", "churn", "--no-simulations", "--template", str(tpl), "-o", str(tmp_path / "x.md"))
+    assert result.code == 2 and result.stderr.count("\n") == 1 and "template stopped: over depth" in result.stderr
+    assert not (tmp_path / "x.md").exists()

@@ -110,7 +110,7 @@ def test_alias_bomb_is_refused_quickly():
         lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
     start = time.perf_counter()
     msg = _error("\n".join(lines) + "\n")
-    assert "expands past" in msg
+    assert "aliases repeat more than" in msg
     assert time.perf_counter() - start < 10  # a hang guard only; the node budget is what bounds it
 
 
@@ -187,3 +187,29 @@ def test_fuzz_stage_bodies(stage_id, body):
         parse_scenario(text, "fuzz.yaml")
     except ScenarioError as exc:
         assert str(exc).startswith("fuzz.yaml:")
+
+
+def test_a_long_plain_scenario_is_not_taken_for_an_alias_bomb(tmp_path):
+    """10,000 key points and no alias at all: the loader used to refuse it as
+    "document expands past 50,000 nodes (aliases nested too deeply?)"."""
+    from mlsd.scenario import load_scenario
+
+    points = "".join(
+        f"      - id: p{i}\n        point: Names point number {i} of the answer.\n        keywords: [word{i}]\n"
+        for i in range(10_000)
+    )
+    case = tmp_path / "long.yaml"
+    case.write_text(f"id: long\ntitle: Long\nsummary: s\nstages:\n  requirements:\n    prompt: p\n    key_points:\n{points}")
+    assert len(load_scenario(str(case)).stage("requirements").key_points) == 10_000
+
+
+def test_aliases_that_repeat_too_much_are_refused_where_written(tmp_path):
+    from mlsd.errors import BadInputError
+    from mlsd.scenario import load_scenario
+
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 9)]
+    case = tmp_path / "lol.yaml"
+    case.write_text("\n".join(lines) + "\nid: c\n")
+    with pytest.raises(BadInputError, match=r"lol.yaml:\d+: a\d.*aliases repeat more than 50,000 nodes"):
+        load_scenario(str(case))

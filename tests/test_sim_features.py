@@ -110,11 +110,11 @@ def test_cli_json(run_cli):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--n-users", "0"), "--n-users must be in (0, inf), got 0"),
-    (("--events-per-user-per-day", "-1"), "--events-per-user-per-day must be in (0, inf), got -1"),
+    (("--n-users", "0"), "--n-users must be in [50, 1e+15], got 0"),
+    (("--events-per-user-per-day", "-1"), "--events-per-user-per-day must be in (0, 1e+09], got -1"),
     (("--train-days", "14"), "--train-days must be less than --days (14), got 14"),
     (("--new-user-share", "1"), "--new-user-share must be in [0, 1), got 1"),
-    (("--store-ms", "0"), "--store-ms must be in (0, inf), got 0"),
+    (("--store-ms", "0"), "--store-ms must be in (0, 3.6e+06], got 0"),
 ])
 def test_cli_bad_input(run_cli, args, message):
     res = run_cli("simulate", "features", *args)

@@ -83,7 +83,7 @@ def test_registry_rejects_unknown_option():
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--n-samples", "0"), "--n-samples must be in (0, inf), got 0"),
+    (("--n-samples", "0"), "--n-samples must be in [300, 1e+06], got 0"),
     (("--cv", "1"), "--cv must be in [2, 10], got 1"),
     (("--random-iter", "0"), f"--random-iter must be in [1, {GRID_SIZE}], got 0"),
     (("--random-iter", "100"), f"--random-iter must be in [1, {GRID_SIZE}], got 100"),

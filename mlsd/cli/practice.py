@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from mlsd.cli.simopts import ranged_option
+from mlsd.limits import SEED, above, closed
+
 if TYPE_CHECKING:
     from mlsd.practice import PracticeEngine, Prompt
 
@@ -334,6 +337,13 @@ def _warm_up() -> None:
 
 
 def _interactive(engine: PracticeEngine, *, resumed: bool) -> None:
+    from mlsd.threads import ctrl_c_reaches_input
+
+    with ctrl_c_reaches_input():  # Ctrl-C at any prompt saves and stops, every time
+        _interactive_loop(engine, resumed=resumed)
+
+
+def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
     from rich.markup import escape
 
     from mlsd.cli.output import console
@@ -392,10 +402,10 @@ def register(app: typer.Typer) -> None:
                  "With --resume: the session id to continue (default: the latest unfinished one).",
             show_default=False,
         ),
-        minutes: float = typer.Option(None, "--minutes", help="Length of the mock interview in minutes (default 45), split over the steps by their weight.", show_default=False),
+        minutes: float = ranged_option(None, "--minutes", limit=above(0, 600), help="Length of the mock interview in minutes (default 45), split over the steps by their weight.", show_default=False),
         untimed: bool = typer.Option(False, "--untimed", help="No time budget per step."),
         stages: str = typer.Option(None, "--stages", help="Comma-separated steps to practise, e.g. data,features,model (default: all ten).", show_default=False),
-        seed: int = typer.Option(None, "--seed", help="Random seed for the follow-up questions: same seed, same questions (default 0).", show_default=False),
+        seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for the follow-up questions: same seed, same questions (default 0).", show_default=False),
         answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`) instead of asking interactively.", show_default=False),
         json_: bool = typer.Option(False, "--json", help="With --answers: print the scores as JSON on stdout."),
         resume: bool = typer.Option(False, "--resume", help="Continue an unfinished session (the argument is its id; default the latest)."),
@@ -480,7 +490,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("history")
     def history_cmd(
-        limit: int = typer.Option(20, "--limit", help="Show at most this many sessions, newest first."),
+        limit: int = ranged_option(20, "--limit", limit=closed(1, 1_000_000), help="Show at most this many sessions, newest first."),
         json_: bool = typer.Option(False, "--json", help="Print the sessions as JSON on stdout."),
     ) -> None:
         """List saved practice sessions: scenario, date, total score, time spent.
@@ -530,7 +540,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("progress")
     def progress_cmd(
-        window: int = typer.Option(5, "--window", help="Average and trend over this many latest sessions per step."),
+        window: int = ranged_option(5, "--window", limit=closed(1, 1_000_000), help="Average and trend over this many latest sessions per step."),
         json_: bool = typer.Option(False, "--json", help="Print the progress report as JSON on stdout."),
     ) -> None:
         """Show per-step averages and trends, your weakest steps and what to practise next.
@@ -584,9 +594,9 @@ def register(app: typer.Typer) -> None:
     @app.command("drill")
     def drill_cmd(
         topic: str = typer.Option(None, "--topic", help="Only questions of this topic (see --list).", show_default=False),
-        count: int = typer.Option(5, "--count", help="How many questions to ask."),
+        count: int = ranged_option(5, "--count", limit=closed(1, 1000), help="How many questions to ask."),
         answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file mapping question id → answer text instead of asking.", show_default=False),
-        seed: int = typer.Option(None, "--seed", help="Random seed for choosing questions (default: a fresh draw each time).", show_default=False),
+        seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for choosing questions (default: a fresh draw each time).", show_default=False),
         list_: bool = typer.Option(False, "--list", help="List the topics and question ids, then exit."),
         json_: bool = typer.Option(False, "--json", help="Print the results (or --list) as JSON on stdout."),
     ) -> None:
@@ -663,6 +673,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _drill_interactive(store: Any, questions: list[Any]) -> None:
+    from mlsd.threads import ctrl_c_reaches_input
+
+    with ctrl_c_reaches_input():
+        _drill_loop(store, questions)
+
+
+def _drill_loop(store: Any, questions: list[Any]) -> None:
     from rich.markup import escape
 
     from mlsd import drill

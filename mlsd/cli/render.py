@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         output: str | None = typer.Option(None, "-o", "--output", help="File to write ('-' for stdout). Default: SCENARIO-design.md (or -session-ID) in the current folder."),
         template: Path | None = typer.Option(None, "--template", help="Your own Jinja template (runs sandboxed, sees plain data only)."),
         no_simulations: bool = typer.Option(False, "--no-simulations", help="Skip the appendix of simulations (faster)."),
-        force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists."),
+        force: bool = typer.Option(False, "--force", help="Overwrite the output file if it exists, keeping its permissions; a symlink is written through to its target, and a device, pipe or folder is never replaced."),
     ) -> None:
         """Render a design doc: Markdown, or a self-contained HTML page with charts.
 
@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
                 from mlsd.errors import BadInputError
 
                 raise BadInputError(f"-o {target}: is a directory; give a file name such as {target / name}")
+            from mlsd.fileio import writable_target
+
+            writable_target(target, f"-o {target}")  # before the simulations run
             if target.exists() and not force:
                 from mlsd.errors import OutputExistsError
 

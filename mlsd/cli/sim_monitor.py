@@ -11,7 +11,8 @@ from typing import Any
 
 import typer
 
-from mlsd.cli.simopts import json_option, option, seed_option
+from mlsd.cli.simopts import json_option, option, ranged_option, seed_option
+from mlsd.limits import limit
 
 
 def register(group: typer.Typer) -> None:
@@ -29,9 +30,9 @@ def register(group: typer.Typer) -> None:
         serve: bool = typer.Option(
             False, "--serve", help="Replay the stream live and expose /metrics (Prometheus) on 127.0.0.1 until Ctrl-C."
         ),
-        port: int = typer.Option(9108, "--port", help="Port of the /metrics endpoint with --serve (0 picks a free one)."),
-        speed: float = typer.Option(
-            1.0, "--speed", help="With --serve: simulated seconds per wall-clock second (1 = real time, at most 1000)."
+        port: int = ranged_option(9108, "--port", limit=limit("monitor", "port"), help="Port of the /metrics endpoint with --serve (0 picks a free one)."),
+        speed: float = ranged_option(
+            1.0, "--speed", limit=limit("monitor", "speed"), help="With --serve: simulated seconds per wall-clock second (1 = real time)."
         ),
         grafana_dashboard: str = typer.Option(
             "", "--grafana-dashboard", metavar="FILE.json", help="Also write a Grafana dashboard over the served metrics (rate windows = one --window at --speed)."
@@ -88,6 +89,9 @@ def _check_output(flag: str, path: str, force: bool) -> None:
         return
     if not Path(path).resolve().parent.is_dir():
         raise BadInputError(f"{flag} {path}: the directory {Path(path).parent} does not exist")
+    from mlsd.fileio import writable_target
+
+    writable_target(path, f"{flag} {path}")  # never a device, pipe or folder, even with --force
     if Path(path).exists() and not force:
         raise OutputExistsError(f"{flag} {path} already exists; pass --force to overwrite it")
 

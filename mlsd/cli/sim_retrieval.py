@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mlsd.cli.simopts import json_option, option
+from mlsd.cli.simopts import json_option, option, seed_option
 
 
 def register(group: typer.Typer) -> None:
@@ -24,10 +24,8 @@ def register(group: typer.Typer) -> None:
         max_ef_search: int = option("retrieval", "max_ef_search"),
         pq_m: int = option("retrieval", "pq_m"),
         candidates: int = option("retrieval", "candidates"),
-        seed: int = typer.Option(
-            0,
-            "--seed",
-            help="Random seed: same seed, same world and the same recall (QPS and times are measured).",
+        seed: int = seed_option(
+            "Random seed: same seed, same world and the same recall (QPS and times are measured)."
         ),
         json_: bool = json_option(),
     ) -> None:

@@ -7,27 +7,43 @@ A command declares `n_users: int = option("ranking", "n_users")`: the flag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import typer
 
 from mlsd.errors import option_name
+from mlsd.limits import SEED, Limit, limit
 
 SEED_HELP = "Random seed: same seed, same numbers."
 JSON_HELP = "Print the result as JSON on stdout (nothing else is printed there)."
 
 
-MAX_SEED = 2**32 - 1  # numpy and scikit-learn accept seeds in [0, 2**32 - 1]
+def with_range(help_text: str, limit: Limit) -> str:
+    """The help text ending in the option's range, unless it already names it."""
+    if limit.text() in help_text:
+        return help_text
+    return f"{help_text.rstrip()} Range {limit.text()}."
 
 
-def _finite(value: Any) -> Any:
-    """Reject inf and nan before they reach a simulation (click's FloatRange lets them through)."""
-    import math
+def range_check(name: str, limit: Limit) -> Callable[[Any], Any]:
+    """A typer callback refusing a value outside `limit` (also nan and inf) before any work.
 
-    values = value if isinstance(value, (list, tuple)) else [value]
-    if any(isinstance(v, float) and not math.isfinite(v) for v in values):
-        raise typer.BadParameter(f"must be a finite number, got {value}")
-    return value
+    It raises BadInputError, which `mlsd.cli.main` prints as one line with exit 2:
+    `--seed must be in [0, 4294967295], got -1`."""
+
+    def check(value: Any) -> Any:
+        if value is not None:
+            limit.check(name, value)
+        return value
+
+    return check
+
+
+def ranged_option(default: Any, flag: str, *, limit: Limit, help: str, **extra: Any) -> Any:
+    """A numeric option of any command: its range in --help, checked before the command runs."""
+    name = flag.lstrip("-").replace("-", "_")
+    return typer.Option(default, flag, help=with_range(help, limit), callback=range_check(name, limit), **extra)
 
 
 def option(sim: str, name: str, **extra: Any) -> Any:
@@ -42,13 +58,16 @@ def option(sim: str, name: str, **extra: Any) -> Any:
     help_text = opt.help
     if opt.choices and not all(c in help_text for c in opt.choices):
         help_text = f"{help_text.rstrip('.')}: {', '.join(opt.choices)}."
-    if opt.type == "float":
-        extra.setdefault("callback", _finite)
+    if opt.type in ("int", "float"):
+        bounds = limit(sim, name)
+        if bounds is None:
+            raise RuntimeError(f"option {name!r} of simulation {sim!r} has no range in mlsd.limits")
+        return ranged_option(default, option_name(name), limit=bounds, help=help_text, **extra)
     return typer.Option(default, option_name(name), help=help_text, **extra)
 
 
 def seed_option(help: str = SEED_HELP) -> Any:
-    return typer.Option(0, "--seed", help=help, min=0, max=MAX_SEED)
+    return ranged_option(0, "--seed", limit=SEED, help=help)
 
 
 def json_option() -> Any:
