@@ -190,7 +190,11 @@ def score(question: Question, answer: str):
     """The explainable StageScore of an answer to a drill question."""
     from mlsd.scoring import score_stage
 
-    return score_stage(question.id, answer, question.key_points, ())
+    # The question and its reference are the case's own text (vocabulary, paraphrase targets).
+    return score_stage(
+        question.id, answer, question.key_points, (),
+        context=(question.question, question.reference), references=(question.reference,),
+    )
 
 
 def parse_answers(path: str, bank: Bank) -> dict[str, str]:

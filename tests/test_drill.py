@@ -107,7 +107,7 @@ def test_choose_is_seeded_distinct_and_filtered():
 
 def test_cli_drill_answers_json_saves_and_feeds_progress(run_cli, tmp_path):
     f = tmp_path / "a.yaml"
-    f.write_text("sync-async-sgd: Synchronous SGD uses all-reduce and suffers from stragglers.\nwhat-to-monitor: nothing\n")
+    f.write_text("sync-async-sgd: Synchronous SGD averages the gradients of every worker with all-reduce at each step, so it suffers from stragglers that slow the whole step.\nwhat-to-monitor: nothing\n")
     r = run_cli("drill", "--answers", str(f), "--json")
     assert r.code == 0, r.stderr
     out = json.loads(r.stdout)

@@ -151,12 +151,12 @@ def test_full_session_flow_saves_as_it_goes(case, store):
     assert (p.kind, p.stage, p.index, p.count) == ("answer", "requirements", 1, 3)
     assert p.text == "What do you need to know first?" and p.budget_seconds == budgets(eng.stage_ids, 10)["requirements"]
     clock.t += 200  # over the budget
-    (fb,) = eng.submit("We want more conversion per search.")
+    (fb,) = eng.submit("We want more conversion per search from the results page.")
     assert isinstance(fb, StageFeedback)
     assert fb.seconds == 200 and fb.over_budget
     assert fb.result.covered == ["objective"] and "latency" not in fb.result.covered
     assert fb.follow_up in case.stages["requirements"].follow_ups
-    assert _other_connection_rows(eng.session_id) == {"requirements": "We want more conversion per search."}
+    assert _other_connection_rows(eng.session_id) == {"requirements": "We want more conversion per search from the results page."}
 
     assert eng.prompt().kind == "follow_up"
     clock.t += 30
@@ -170,7 +170,7 @@ def test_full_session_flow_saves_as_it_goes(case, store):
     p = eng.prompt()
     assert p.stage == "data" and p.total_elapsed_seconds == 230
     clock.t += 10
-    eng.submit("Implicit feedback from click logs.")
+    eng.submit("Labels are implicit feedback from click logs joined to later purchases.")
     (fu2,) = eng.submit("")  # no follow-up answer
     assert fu2.result is None and fu2.reply.startswith("No, that covers it")
     eng.submit("A popularity baseline first.")
@@ -193,7 +193,7 @@ def test_full_session_flow_saves_as_it_goes(case, store):
 def test_scorecard_names_the_weakest_steps_with_what_to_study(case, store):
     eng = PracticeEngine.start(case, store, stages=("requirements", "data", "model"), clock=Clock())
     eng.command(":skip")
-    for text in ("We want more conversion per search.", "we would look at some tables", "Start from a popularity baseline."):
+    for text in ("We want more conversion per search from the results page.", "we would look at some tables", "Start from a popularity baseline."):
         eng.submit(text)
         events = eng.submit("")
     card = events[-1]
@@ -257,7 +257,7 @@ def test_quit_saves_a_draft_and_resume_continues(case, store):
     clock = Clock()
     eng = PracticeEngine.start(case, store, stages=("requirements", "data", "model"), seed=2, clock=clock)
     eng.submit("requirements data model")
-    eng.submit("We want more conversion per search.")
+    eng.submit("We want more conversion per search from the results page.")
     eng.submit("")
     eng.prompt()
     clock.t += 40
@@ -274,7 +274,7 @@ def test_quit_saves_a_draft_and_resume_continues(case, store):
     assert p.elapsed_seconds == 40
     assert again.stages["requirements"].result.covered == ["objective"]  # rescored from the store
     clock.t += 5
-    (fb,) = again.submit(p.draft + "\nWe use implicit feedback from those logs as labels.")
+    (fb,) = again.submit(p.draft + "\nWe use implicit feedback from those logs as labels for every search.")
     assert fb.seconds == 45 and "click-logs" in fb.result.covered
     again.submit("")
     again.submit("baseline")
@@ -309,9 +309,9 @@ def test_follow_up_typed_before_quit_is_kept(case, store):
     eng.submit("conversion")
     clock.t += 12
     eng.save_draft("and the p99 latency")  # the CLI, after a line of the follow-up
-    eng.command(":quit", partial="and the p99 latency\nof the page")
+    eng.command(":quit", partial="and the p99 latency budget of the search page in milliseconds")
     saved = store.get_session(eng.session_id).answers["requirements"]
-    assert saved.follow_up_answer == "and the p99 latency\nof the page"
+    assert saved.follow_up_answer == "and the p99 latency budget of the search page in milliseconds"
     assert "latency" in saved.covered and saved.seconds == 12
     again = PracticeEngine.resume(store, eng.session_id)
     assert again.prompt().stage == "data"
@@ -414,7 +414,7 @@ def test_cli_piped_interactive_session(run_cli, case):
         "requirements, data and model",
         "",
         ":hint",
-        "conversion per search",
+        "conversion per search from the results page",
         "",
         "p99 latency too",
         "",
@@ -459,7 +459,7 @@ def test_cli_piped_input_ending_after_the_last_answer_finishes(run_cli, case):
 
 def test_history_and_progress(run_cli, case, tmp_path):
     for i, text in enumerate([
-        "nothing useful", "We want more conversion per search.",
+        "nothing useful", "We want more conversion per search from the results page.",
         "We want more conversion per search and must keep the p99 latency of the page low.",
     ]):
         f = _answers(tmp_path, f"requirements: {text}\ndata: {DATA_ANSWER}\n")

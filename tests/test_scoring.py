@@ -45,7 +45,7 @@ OWN_POINTS = (
 # What a scenario's prompts and references would add to the vocabulary of a sentence about it.
 CONTEXT = ("We rank the feed with a model served by the ranking service; when the ranker times out it "
            "falls back to a cached feed. Clicks are rare next to impressions, so we keep a share of the "
-           "negatives and recalibrate. We run tests on users.",)
+           "negatives and recalibrate. We run tests on users. The whole home feed is ranked every single hour.",)
 
 
 def _covered(kp: KeyPoint, text: str) -> float:
@@ -87,14 +87,14 @@ def test_keyword_must_be_whole_tokens():
 
 def test_keyword_match_is_full_credit_with_evidence():
     kp = KeyPoint("ab", "Runs an online experiment", ("A/B test",), 2.0, "why")
-    (res,) = scoring.score_points([kp], "First we train offline. Then we run a-b tests on 5% of users.", context=CONTEXT)
+    (res,) = scoring.score_points([kp], "First we train offline. Then we run a-b tests on 5% of users for two weeks.", context=CONTEXT)
     assert (res.credit, res.how, res.evidence) == (1.0, "term", "A/B test")
-    assert res.sentence == "Then we run a-b tests on 5% of users."
+    assert res.sentence == "Then we run a-b tests on 5% of users for two weeks."
 
 
 def test_an_alias_counts_like_a_keyword():
     kp = KeyPoint("ret", "Measures retention", ("retention",), aliases=("how many users come back",))
-    assert _covered(kp, "We track how many users come back after the change each week.") == 1
+    assert _covered(kp, "We track how many users come back after the change, week by week, for every cohort of sign-ups.") == 1
 
 
 # ---------------------------------------------------------------- what does not count
@@ -141,8 +141,16 @@ def test_bare_terms_and_keyword_salad_earn_nothing():
 
 
 def test_two_terms_of_one_point_still_state_it():
+    """Not salad (both terms are one point's), but a fragment: most, not all, of the credit."""
     kp = KeyPoint("logs", "Uses click logs as implicit labels.", ("click logs", "implicit feedback"))
-    assert _covered(kp, "Implicit feedback from click logs.") == 1
+    assert 0.85 <= _covered(kp, "Implicit feedback from click logs.") < 1
+
+
+def test_a_term_earns_full_credit_when_its_sentence_explains_it():
+    kp = OWN_POINTS[1]
+    fragment = _covered(kp, "Negative downsampling, recalibrate.")
+    explained = _covered(kp, "Clicks are rare, so we apply negative downsampling to 10% and recalibrate the probabilities.")
+    assert 0.85 <= fragment < explained == 1
 
 
 @pytest.mark.parametrize(
@@ -165,7 +173,8 @@ def test_terse_and_bullet_answers_earn_their_points():
     bullets = "- keep 10% of negatives (negative downsampling), then recalibrate\n- fallback: cached feed when the ranker times out\n"
     for text in (terse, bullets):
         res = scoring.score_stage("s", text, OWN_POINTS, (), context=CONTEXT)
-        assert {"imbalance", "fallback"} <= set(res.covered), (text, res.covered)
+        credit = {p.id: p.credit for p in res.points}
+        assert credit["imbalance"] >= 0.9 and credit["fallback"] >= 0.9, (text, credit)
 
 
 # ---------------------------------------------------------------- paraphrase and Chinese
@@ -252,7 +261,7 @@ FORMULA_GENERIC = (
 
 def _formula(*sentences: str) -> float:
     """The weight formula with full marks only for a complete answer."""
-    text = " ".join(f"We rank the feed with the {s} model." for s in sentences)
+    text = " ".join(f"We rank the whole home feed with the {s} model every single hour." for s in sentences)
     return scoring.score_stage("s", text, FORMULA_OWN, FORMULA_GENERIC, full_marks_at=1.0, context=CONTEXT).score
 
 
@@ -265,11 +274,11 @@ def test_score_follows_the_documented_formula():
 
 
 def test_full_marks_at_80_percent_coverage_but_never_100_with_a_point_missed():
-    text = "We rank the feed with the alphaword model."
+    text = "We rank the whole home feed with the alphaword model every single hour."
     res = scoring.score_stage("s", text, FORMULA_OWN, FORMULA_GENERIC, context=CONTEXT)
     assert res.coverage == 0.75 and res.score == round(min(99.0, 100 * 0.75 / scoring.FULL_MARKS_AT), 1)
     both = scoring.score_stage(
-        "s", text + " We rank the feed with the gammaword model and the deltaword model too.",
+        "s", text + " We rank the whole home feed with the gammaword model and the deltaword model every single hour.",
         FORMULA_OWN, FORMULA_GENERIC, context=CONTEXT,
     )
     assert both.coverage > 0.8 and both.score == scoring.INCOMPLETE_CAP
@@ -282,7 +291,7 @@ def test_generic_items_never_fill_in_a_missed_scenario_point():
 
 def test_stage_without_scenario_points_uses_generic_items():
     items = step("serving").items
-    res = scoring.score_stage("serving", "We would use batch prediction every night for all users.", (), items, full_marks_at=1.0)
+    res = scoring.score_stage("serving", "We would use batch prediction every night for all users of the app, writing scores to a table.", (), items, full_marks_at=1.0)
     assert res.points[0].credit == 1.0
     expected = 100 * sum(p.weight * p.credit for p in res.points) / sum(i.weight for i in items)
     assert res.score == pytest.approx(expected, abs=0.1)

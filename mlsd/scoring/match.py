@@ -35,6 +35,7 @@ from mlsd.scoring.text import (
     joins_alike,
     phrase_key,
     plain_key,
+    split_clauses,
     split_units,
     unit_of,
 )
@@ -44,9 +45,11 @@ if TYPE_CHECKING:
 
 TOPICAL_MIN_SHARE = 0.6  # of a unit's leftover words that must be the field's vocabulary
 REORDER_SLACK = 4  # extra words allowed between the words of a reordered term
-PARAPHRASE_LOW = 0.2  # similarity where paraphrase credit starts
-PARAPHRASE_FULL = 0.5  # similarity that earns full credit
+PARAPHRASE_LOW = 0.1  # similarity where paraphrase credit starts
+PARAPHRASE_FULL = 0.3  # similarity that earns full credit
 PARAPHRASE_MIN_WORDS = 2  # distinct point words a paraphrase must share
+EXPLAINED_WORDS = 3  # other content words a sentence needs for a term's full credit
+EXPLAINED_MIN = 0.85  # credit of a term in a sentence with nothing else in it
 LOOSE_WEIGHT = 0.6  # a related word (glossary `related` group) counts this much of the same word
 _NUMBER_RE = re.compile(r"\d")
 
@@ -128,6 +131,7 @@ class PreparedUnit:
     bare: bool
     topical: bool
     on_case: bool = True  # most other words are this scenario's own vocabulary
+    sentence_words: int = 0  # content words (and numbers) of the whole sentence it stands in
 
     @property
     def asserts(self) -> bool:
@@ -154,7 +158,15 @@ class Matcher:
         self.local = local_vocabulary if local_vocabulary is not None else vocabulary
         self.idf = idf
         self.loose = load_glossary().loose
-        self.units = [self._prepare(unit_of(text)) for text in split_units(answer)]
+        clauses = split_clauses(answer)
+        self.units = [self._prepare(unit_of(text)) for text, _ in clauses]
+        # Words said in each unit's whole sentence: a term explained in the clause after a ';'
+        # is explained all the same.
+        per_sentence: dict[int, int] = {}
+        for pu, (_, n) in zip(self.units, clauses, strict=True):
+            per_sentence[n] = per_sentence.get(n, 0) + sum(1 for t in pu.unit.plain if _said(t))
+        for pu, (_, n) in zip(self.units, clauses, strict=True):
+            pu.sentence_words = per_sentence[n]
         # The reference answer's sentences that state a point are more ways of saying it.
         self.statements: list[list[tuple[str, ...]]] = [[] for _ in self.points]
         for text in references:
@@ -212,17 +224,27 @@ class Matcher:
                         # One common word ("weather", "rain") in a sentence about something else.
                         blocked = blocked or "off-topic"
                     else:
-                        return Hit(1.0, "term", cue.text, pu.unit.text)
+                        return self._explained(Hit(1.0, "term", cue.text, pu.unit.text), pu, cue)
         for pu in self.units:
             if not pu.asserts:
                 continue
             for cue in cues:
                 if len(cue.content) >= 2 and self._reordered(pu.unit, cue):
-                    return Hit(1.0, "reordered", cue.text, pu.unit.text)
+                    return self._explained(Hit(1.0, "reordered", cue.text, pu.unit.text), pu, cue)
         hit = self._paraphrase(kp, cues, self.statements[index])
         if hit.credit <= 0 and blocked:
             return Hit(0.0, "none", "", "", "", blocked)
         return hit
+
+    @staticmethod
+    def _explained(hit: Hit, pu: PreparedUnit, cue: Cue) -> Hit:
+        """Full credit when the sentence says something about the term; a bare fragment
+        ("LightGBM, isotonic") keeps EXPLAINED_MIN of it, rising with each word of explanation."""
+        extra = pu.sentence_words - sum(1 for t in cue.plain_key if _said(t))
+        if extra >= EXPLAINED_WORDS:
+            return hit
+        credit = round(EXPLAINED_MIN + (1 - EXPLAINED_MIN) * max(0, extra) / EXPLAINED_WORDS, 3)
+        return Hit(credit, hit.how, hit.matched, hit.sentence, "named in a fragment; say what it does here")
 
     @staticmethod
     def _reordered(unit: Unit, cue: Cue) -> bool:
@@ -243,10 +265,13 @@ class Matcher:
         # words of a three-word alias would be most of it. Paraphrase targets are sentences.
         statements = [phrase_key(kp.point), *more]
         bags = [self._bag(s) for s in statements]
+        # The point's own words (sentence, terms, why): a sentence must share one of them, so a
+        # reference sentence's incidental words ("minutes", "add") cannot carry the credit alone.
+        anchor = self._bag(phrase_key(" ".join((kp.point, kp.why, *kp.keywords, *kp.aliases))))
         best, best_unit = 0.0, None
         windows = [
             (pu.unit.text, self._bag(t for i, t in enumerate(pu.unit.tokens) if not pu.unit.negated[i]))
-            for pu in self.units if pu.asserts
+            for pu in self.units if pu.asserts and pu.on_case
         ]
         for bag in bags:
             total = sum(self.idf.get(t, 1.0) for t in bag)
@@ -259,6 +284,8 @@ class Matcher:
                 # words): "add … time" shares nothing but a related word with "retrain on a time trigger".
                 if len(shared) < PARAPHRASE_MIN_WORDS or (len(exact) < 2 and len(shared) < 3):
                     continue
+                if len(shared & anchor) < 2:
+                    continue
                 sim = sum(self.idf.get(t, 1.0) * (LOOSE_WEIGHT if t[0] == "~" else 1.0) for t in shared) / total
                 if sim > best:
                     best, best_unit = sim, text
@@ -270,6 +297,11 @@ class Matcher:
             terms = ", ".join(kp.keywords[:3])
             missing = f"close to the point but not all of it; say it outright, e.g. with {terms}"
         return Hit(credit, "paraphrase", f"similarity {best:.2f}", best_unit or "", missing)
+
+
+def _said(token: str) -> bool:
+    """A word that says something: content, or a number."""
+    return is_content(token) or any(c.isdigit() for c in token)
 
 
 def paraphrase_credit(similarity: float) -> float:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlsd.scoring.match import Matcher, idf_weights
+from mlsd.scoring.mistakes import MistakeFound, find_mistakes, load_mistakes
 from mlsd.scoring.text import is_content, stem
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class StageScore:
     points: tuple[PointResult, ...]
     coverage: float = 0.0  # weighted share of the rubric covered (with the generic bonus)
     notes: tuple[str, ...] = field(default=())  # why mentions did not count
+    mistakes: tuple[MistakeFound, ...] = ()  # asserted mistakes, each costing MISTAKE penalty points
 
     @property
     def covered(self) -> list[str]:
@@ -80,6 +82,7 @@ class StageScore:
             "missed": self.missed,
             "evidence": self.evidence,
             "partial_missing": {p.id: p.missing for p in self.points if 0 < p.credit < 1 and p.missing},
+            "mistakes": [{"id": m.id, "sentence": m.sentence, "why": m.why} for m in self.mistakes],
         }
 
 
@@ -155,9 +158,12 @@ def score_points(
     """
     generic = list(generic) if generic is not None else [False] * len(key_points)
     idf = idf_weights([kp.point for kp in key_points] + list(context))
-    local = _stems([f"{kp.point} {' '.join(kp.keywords)} {' '.join(kp.aliases)} {kp.why}" for kp in key_points])
-    local |= _stems(context) | _stems(references) | _glossary_words()
-    matcher = Matcher(answer, key_points, vocabulary_for(key_points, context), idf, references, frozenset(local))
+    # "This case's vocabulary" needs the case's text; without it (drill questions) the field's serves.
+    local = None
+    if context:
+        words = _stems([f"{kp.point} {' '.join(kp.keywords)} {' '.join(kp.aliases)} {kp.why}" for kp in key_points])
+        local = frozenset(words | _stems(context) | _stems(references) | _glossary_words())
+    matcher = Matcher(answer, key_points, vocabulary_for(key_points, context), idf, references, local)
     out = []
     for i, kp in enumerate(key_points):
         hit = matcher.best(i)
@@ -189,7 +195,7 @@ def score_stage(
     key_points: Sequence[KeyPoint],
     generic_items: Sequence[KeyPoint],
     *,
-    full_marks_at: float = FULL_MARKS_AT,
+    full_marks_at: float | None = None,
     context: Sequence[str] = (),
     references: Sequence[str] = (),
 ) -> StageScore:
@@ -207,11 +213,52 @@ def score_stage(
     own = [r for r in results if not r.generic]
     gen = [r for r in results if r.generic]
     coverage, complete = coverage_of(own, gen)
-    score = round(100.0 * min(1.0, coverage / full_marks_at), 1)
+    # Whether an answer is about this case can be told only from a stage with its own points
+    # and a scenario that says enough about itself.
+    judged = key_points and sum(len(t.split()) for t in context) >= CASE_MIN_CONTEXT_WORDS
+    relevance = case_relevance(answer, key_points, context) if judged else 1.0
+    if relevance < 1.0:
+        coverage *= relevance
+        complete = False
+    full = FULL_MARKS_AT if full_marks_at is None else full_marks_at
+    score = round(100.0 * min(1.0, coverage / full), 1)
     if not complete:
         score = min(score, INCOMPLETE_CAP)
+    from mlsd.scoring.text import split_units, unit_of
+
+    mistakes = tuple(find_mistakes([unit_of(u) for u in split_units(answer)]))
+    score = max(0.0, round(score - load_mistakes().penalty * len(mistakes), 1))
     notes = tuple(sorted({_BLOCK_NOTES[r.blocked] for r in results if r.blocked and r.credit <= 0}))
-    return StageScore(stage_id, score, tuple(results), round(coverage, 4), notes)
+    if relevance < 1.0:
+        notes += (f"Most of this answer's words are not this case's ({relevance:.0%} of the credit kept): "
+                  "it reads like a design for another problem.",)
+    return StageScore(stage_id, score, tuple(results), round(coverage, 4), notes, mistakes)
+
+
+CASE_FULL_SHARE = 0.7  # share of an answer's words that are this case's own: full credit
+CASE_ZERO_SHARE = 0.4  # ... and no credit at all (a design for another problem)
+CASE_MIN_WORDS = 5  # fewer English content words than this: too short to judge
+CASE_MIN_CONTEXT_WORDS = 1000  # a scenario shorter than this does not say enough about its case
+
+
+def case_relevance(answer: str, key_points: Sequence[KeyPoint], context: Sequence[str]) -> float:
+    """How much of a stage answer is about this case: 1 when at least CASE_FULL_SHARE of its
+    English content words appear in the scenario's own text, falling linearly to 0 at
+    CASE_ZERO_SHARE. A fluent design for another problem names generic terms (A/B test,
+    retrain, baseline) that some points accept; this keeps it from earning them."""
+    from mlsd.scoring.text import plain_key
+
+    own = _case_words(tuple(f"{kp.point} {kp.why} {' '.join(kp.keywords)} {' '.join(kp.aliases)}" for kp in key_points), tuple(context))
+    words = [t for t in plain_key(answer) if is_content(t) and t.isascii() and t[0] != "@" and not any(c.isdigit() for c in t)]
+    if len(words) < CASE_MIN_WORDS:
+        return 1.0
+    share = sum(1 for t in words if t in own) / len(words)
+    return max(0.0, min(1.0, (share - CASE_ZERO_SHARE) / (CASE_FULL_SHARE - CASE_ZERO_SHARE)))
+
+
+@lru_cache(maxsize=64)
+def _case_words(points: tuple[str, ...], context: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_stems(points) | _stems(context))
 
 
 _BLOCK_NOTES = {

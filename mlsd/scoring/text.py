@@ -23,7 +23,9 @@ CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{CJK}]")
 # Words, concept placeholders, CJK runs, and the punctuation that ends a clause.
 _TOKEN_RE = re.compile(rf"@[a-z0-9-]+|[a-z0-9]+|[{CJK}]+|[,，、:：()（）\[\]—–]|\s-\s")
-_UNIT_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+|[;；。！？\n]+")
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|[。！？\n]+")
+_CLAUSE_SPLIT_RE = re.compile(r"[;；]+")
+_ABBREVIATION_END = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|approx|cf|incl|resp|min|max|no|fig)\.)$", re.I)
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
 
 CLAUSE_WORDS = frozenset(lexicon.words("clause_boundaries"))
@@ -84,8 +86,10 @@ def joins_alike(run: Sequence[str], defined: Sequence[tuple[str, ...]]) -> bool:
     """May a run of tokens that glues like a term stand for it? Written as defined, always;
     written split or joined differently ("ab test", "a/b test"), only when no function word
     of two or more letters is glued in ("at a" is not "ATA")."""
-    if tuple(run) in defined or len(run) == 1:
+    if tuple(run) in defined:
         return True
+    if len(run) == 1:  # "realtime" for "real time", but not "cat" for "CATE"
+        return any(len(d) > 1 for d in defined)
     return not any(t in STOP_WORDS and len(t) > 1 and not any(t in d for d in defined) for t in run)
 
 
@@ -128,14 +132,32 @@ def is_content(token: str) -> bool:
     return len(token) > 1 or not token.isascii()
 
 
-def split_units(text: str) -> list[str]:
-    """Sentences, lines and bullets of an answer (a bullet or a semicolon clause is its own unit)."""
+def split_sentences(text: str) -> list[str]:
+    """Sentences and lines (a bullet is a line); 'e.g.', 'i.e.', 'vs.' do not end a sentence."""
+    parts: list[str] = []
+    for piece in _SENTENCE_SPLIT_RE.split(text):
+        if parts and _ABBREVIATION_END.search(parts[-1]):
+            parts[-1] = parts[-1] + " " + piece
+        else:
+            parts.append(piece)
+    return parts
+
+
+def split_clauses(text: str) -> list[tuple[str, int]]:
+    """Units of an answer with the index of the sentence each stands in: sentences, lines and
+    bullets, with semicolon clauses as units of their own (a negation stops at ';')."""
     out = []
-    for part in _UNIT_SPLIT_RE.split(text):
-        part = _BULLET_RE.sub("", part).strip(" \t-*•")
-        if part and re.search(rf"[A-Za-z0-9{CJK}]", part):
-            out.append(part)
+    for n, sentence in enumerate(split_sentences(text)):
+        for part in _CLAUSE_SPLIT_RE.split(sentence):
+            part = _BULLET_RE.sub("", part).strip(" \t-*•")
+            if part and re.search(rf"[A-Za-z0-9{CJK}]", part):
+                out.append((part, n))
     return out
+
+
+def split_units(text: str) -> list[str]:
+    """The units of an answer (see `split_clauses`)."""
+    return [u for u, _ in split_clauses(text)]
 
 
 def raw_tokens(text: str, *, parts: bool = False) -> list[str]:
