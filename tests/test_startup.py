@@ -69,3 +69,24 @@ def test_python_m_mlsd_and_the_console_script_use_run():
     root = Path(__file__).resolve().parents[1]
     assert tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]["mlsd"] == "mlsd.cli:run"
     assert "run()" in (root / "mlsd" / "__main__.py").read_text()
+
+
+# What each simulation may import: the ones that need no scikit-learn or scipy.stats
+# must not pay ~0.5-1.5 s of start-up for them (issue 15). A simulation that starts
+# using one of these on purpose moves it into its own row here.
+LEAN_SIMULATIONS = [
+    (["simulate", "ab-test", "plan", "--json"], ("pandas", "scipy", "sklearn", "faiss", "matplotlib")),
+    (["simulate", "ab-test", "verify", "--json"], ("pandas", "scipy", "sklearn", "faiss", "matplotlib")),
+    (["simulate", "queueing", "--json"], ("pandas", "scipy", "sklearn", "faiss", "matplotlib")),
+    (["simulate", "training", "--json"], ("pandas", "scipy", "sklearn", "faiss", "matplotlib")),
+]
+
+
+@pytest.mark.parametrize(("argv", "banned"), LEAN_SIMULATIONS, ids=[" ".join(a[1:-1]) for a, _ in LEAN_SIMULATIONS])
+def test_simulations_import_only_what_they_use(argv, banned):
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=argv, heavy=banned)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "HEAVY:", out.stdout[-300:]
