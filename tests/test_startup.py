@@ -77,6 +77,8 @@ def test_python_m_mlsd_and_the_console_script_use_run():
 LEAN_SIMULATIONS = [
     (["simulate", "ab-test", "plan", "--json"], ("pandas", "scipy", "sklearn", "faiss", "matplotlib")),
     (["simulate", "ab-test", "verify", "--json"], ("pandas", "scipy", "sklearn", "faiss", "matplotlib")),
+    (["simulate", "ab-test", "peeking", "--json"], ("pandas", "scipy.stats", "sklearn", "faiss", "matplotlib")),
+    (["simulate", "ab-test", "segments", "--json"], ("pandas", "scipy.stats", "sklearn", "faiss", "matplotlib")),
     (["simulate", "queueing", "--json"], ("pandas", "scipy", "sklearn", "faiss", "matplotlib")),
     (["simulate", "training", "--json"], ("pandas", "scipy", "sklearn", "faiss", "matplotlib")),
 ]
