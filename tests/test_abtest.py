@@ -661,3 +661,17 @@ def test_mde_and_relative_help_say_absolute_by_default():
 
     assert "ABSOLUTE by default" in MDE.help and "--relative" in MDE.help
     assert "RELATIVE" in RELATIVE.help and "absolute" in RELATIVE.help
+
+
+def test_standard_library_normal_equals_scipy_norm():
+    """Reference library: scipy.stats.norm (ppf, isf, cdf); `plan` uses the stdlib forms to start fast."""
+    ps = np.concatenate([np.geomspace(1e-300, 0.5, 400), np.linspace(0.5, 1 - 1e-12, 400)])
+    for p in ps:
+        assert abtest.norm_ppf(p) == pytest.approx(stats.norm.ppf(p), rel=2e-15, abs=1e-300)
+        assert abtest.norm_isf(p) == pytest.approx(stats.norm.isf(p), rel=2e-15, abs=1e-300)
+    xs = np.linspace(-37, 9, 800).reshape(2, 400)
+    got = abtest.norm_cdf(xs)
+    assert got.shape == xs.shape
+    assert np.allclose(got, stats.norm.cdf(xs), rtol=1e-12, atol=0)  # x/sqrt(2) rounds: error grows like x^2
+    central = np.linspace(-5, 9, 400)
+    assert np.allclose(abtest.norm_cdf(central), stats.norm.cdf(central), rtol=1e-14, atol=0)

@@ -95,7 +95,9 @@ def samples(draw):
 @settings(max_examples=120, deadline=None)
 @given(samples())
 def test_ks_statistic_and_pvalue_equal_scipy_ks_2samp(ab):
-    """Reference library: scipy.stats.ks_2samp (statistic exactly; p-value is its method='asymp')."""
+    """Reference library: scipy.stats.ks_2samp (statistic exactly; p-value is its method='asymp').
+
+    Samples of at most 80 rows: the p-value is in the exact regime (N < KS_EXACT_MAX_N)."""
     a, b = ab
     ours = drift.ks_2samp(a, b)
     ref = stats.ks_2samp(a, b, method="asymp")
@@ -110,7 +112,9 @@ def test_ks_statistic_and_pvalue_equal_scipy_ks_2samp(ab):
 
 
 def test_ks_equals_scipy_default_for_monitoring_sized_samples():
-    """scipy.stats.ks_2samp's default (method='auto') is asymptotic above 10,000 rows: equal there."""
+    """scipy.stats.ks_2samp's default (method='auto') is asymptotic above 10,000 rows: equal there.
+
+    N = round(20,000 * 6,000 / 26,000) = 4,615 < KS_EXACT_MAX_N: the exact p-value regime."""
     rng = np.random.default_rng(11)
     ref = np.round(rng.normal(size=20_000), 2)  # rounding makes ties
     cur = np.round(rng.normal(0.03, 1, size=6_000), 2)
@@ -145,6 +149,67 @@ def test_stephens_pvalue_is_close_to_scipy():
             assert fast == pytest.approx(exact, rel=0.02)
     with pytest.raises(ValueError):
         drift.ks_pvalue(0.1, 10, 10, method="magic")
+
+
+def _assert_within_asymptotic_tolerance(fast, exact):
+    fast, exact = np.asarray(fast), np.asarray(exact)
+    assert np.all(np.abs(fast - exact) <= drift.KS_ASYMPTOTIC_ATOL)
+    tail = exact >= drift.KS_ASYMPTOTIC_RTOL_FLOOR
+    assert np.all(np.abs(fast[tail] - exact[tail]) <= drift.KS_ASYMPTOTIC_RTOL * exact[tail])
+
+
+def test_ks_pvalue_is_scipys_exact_value_below_the_switch():
+    """Reference library: scipy.stats.kstwo.sf (ks_2samp's 'asymp'), bit for bit while N < KS_EXACT_MAX_N."""
+    for n in (1, 50, 1_000, drift.KS_EXACT_MAX_N - 1):
+        d = np.concatenate([[0.0, 1e-9, 1.0, 1.5], np.linspace(0.2, 6, 30) / math.sqrt(n)])
+        d = d[d <= 1.5]
+        # n_ref = n_cur = 2n gives N = n; the one-value form gives the same numbers
+        assert np.array_equal(drift.ks_pvalue(d, 2 * n, 2 * n), np.clip(stats.kstwo.sf(d, n), 0, 1))
+        assert drift.ks_pvalue(float(d[5]), 2 * n, 2 * n) == stats.kstwo.sf(d[5], n)
+
+
+def test_ks_pvalue_above_the_switch_is_within_the_documented_tolerance_of_scipy():
+    """Reference library: scipy.stats.kstwo.sf; tolerance KS_ASYMPTOTIC_RTOL (p >= 1e-10) and KS_ASYMPTOTIC_ATOL.
+
+    The error shrinks like 1/N, so the worst case is at the switch itself."""
+    assert drift.KS_ASYMPTOTIC_RTOL <= 0.005 and drift.KS_ASYMPTOTIC_ATOL <= 1e-5
+    for n, points in ((drift.KS_EXACT_MAX_N, 400), (drift.KS_EXACT_MAX_N + 1, 60), (37_000, 40), (200_000, 8)):
+        z = np.linspace(0.0, 7.0, points)
+        d = z / math.sqrt(n)
+        exact = stats.kstwo.sf(d, n)
+        fast = drift.ks_pvalue(d, 2 * n, 2 * n)
+        assert not np.array_equal(fast, exact)  # the closed form really is in use here
+        _assert_within_asymptotic_tolerance(fast, exact)
+        assert np.array_equal(fast, drift.ks_pvalue(d, 2 * n, 2 * n, method="asymptotic"))
+    # scipy's edges: 1 at D = 0, 0 at D >= 1 and where N D^2 >= 370
+    n = 50_000
+    edges = np.array([0.0, 1.0, 2.0, 0.5, math.sqrt(371 / n)])
+    assert list(drift.ks_pvalue(edges, 2 * n, 2 * n)) == list(stats.kstwo.sf(edges, n)) == [1, 0, 0, 0, 0]
+
+
+def test_drift_reference_pvalues_switch_regime_but_statistics_do_not_move():
+    """PSI and KS D are the same numbers whichever p-value is asked for; p is exact below the switch.
+
+    Reference library: scipy.stats.ks_2samp (statistic exactly, p-value within the tolerance)."""
+    rng = np.random.default_rng(5)
+    ref = rng.normal(size=(60_000, 3))
+    small = rng.normal(size=(5_000, 3)) + [0.0, 0.03, 0.08]  # N = 4,615: exact regime
+    large = rng.normal(size=(30_000, 3)) + [0.0, 0.02, 0.05]  # N = 20,000: closed form
+    model = drift.DriftReference(ref)
+    for cur, exact_regime in ((small, True), (large, False)):
+        auto, exact = model.compare(cur), model.compare(cur, pvalue="scipy")
+        none = model.compare(cur, pvalue="none")
+        for other in (exact, none):
+            assert np.array_equal(auto.psi, other.psi) and np.array_equal(auto.ks_statistic, other.ks_statistic)
+        for i in range(3):
+            s = stats.ks_2samp(ref[:, i], cur[:, i])
+            assert auto.ks_statistic[i] == s.statistic and exact.ks_pvalue[i] == s.pvalue
+            assert drift.ks_2samp(ref[:, i], cur[:, i]).pvalue == auto.ks_pvalue[i]
+        if exact_regime:
+            assert np.array_equal(auto.ks_pvalue, exact.ks_pvalue)
+        else:
+            assert not np.array_equal(auto.ks_pvalue, exact.ks_pvalue)
+            _assert_within_asymptotic_tolerance(auto.ks_pvalue, exact.ks_pvalue)
 
 
 def test_js_distance_equals_scipy_jensenshannon_base_2():

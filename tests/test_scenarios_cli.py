@@ -219,3 +219,92 @@ def test_skeleton_is_plain_yaml_for_any_id():
 
     data = yaml.safe_load(skeleton("a-1"))
     assert data["id"] == "a-1" and list(data["stages"]) == list(STAGE_IDS)
+
+
+# ------------------------------------------------------------- the listing's cache
+
+
+def _copy_scenarios(tmp_path, monkeypatch):
+    """A private copy of the shipped scenarios that `list_summaries` lists."""
+    import shutil
+
+    from mlsd import scenario
+
+    folder = tmp_path / "scenarios"
+    shutil.copytree(builtin_dir(), folder)
+    monkeypatch.setattr(scenario, "builtin_dir", lambda: folder)
+    return folder
+
+
+def _fields(items):
+    return [(s.id, s.title, s.difficulty, tuple(s.tags)) for s in items]
+
+
+def test_summaries_equal_the_full_load_and_come_from_the_cache_the_second_time(tmp_path, monkeypatch):
+    from mlsd import scenario
+
+    _copy_scenarios(tmp_path, monkeypatch)
+    cache = tmp_path / "cache.json"
+    first = scenario.list_summaries(cache)
+    assert _fields(first) == _fields(scenario.list_scenarios()) and cache.is_file()
+    parsed = []
+    monkeypatch.setattr(scenario, "load_scenario_file", lambda *a, **k: parsed.append(a) or pytest.fail("parsed"))
+    assert _fields(scenario.list_summaries(cache)) == _fields(first) and parsed == []
+
+
+def test_an_edited_file_is_parsed_and_validated_again(tmp_path, monkeypatch):
+    from mlsd import scenario
+    from mlsd.errors import ScenarioError
+
+    folder = _copy_scenarios(tmp_path, monkeypatch)
+    cache = tmp_path / "cache.json"
+    scenario.list_summaries(cache)
+    path = folder / "churn.yaml"
+    text = path.read_text(encoding="utf-8")
+    title = load_scenario_file(path).title
+    path.write_text(text.replace(f"title: {title}", "title: A new title", 1), encoding="utf-8")
+    assert "A new title" in [s.title for s in scenario.list_summaries(cache)]
+    path.write_text(text.replace("difficulty:", "difficulty: impossible\nx_difficulty:", 1), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="churn.yaml"):  # a cached entry never vouches for a changed file
+        scenario.list_summaries(cache)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncate", "garbage", "wrong checksum", "checksum recomputed over a bad type", "other loader"],
+)
+def test_a_damaged_cache_is_ignored_never_trusted(tmp_path, monkeypatch, damage):
+    from mlsd import scenario
+
+    _copy_scenarios(tmp_path, monkeypatch)
+    cache = tmp_path / "cache.json"
+    good = _fields(scenario.list_summaries(cache))
+    doc = json.loads(cache.read_text(encoding="utf-8"))
+    sid = next(iter(doc["body"]["entries"]))
+    if damage == "truncate":
+        cache.write_text(cache.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    elif damage == "garbage":
+        cache.write_bytes(b"\xff\x00not json")
+    elif damage == "wrong checksum":
+        doc["body"]["entries"][sid]["title"] = "Tampered"
+        cache.write_text(json.dumps(doc), encoding="utf-8")
+    elif damage == "checksum recomputed over a bad type":
+        doc["body"]["entries"][sid]["tags"] = "not-a-list"
+        doc["sha256"] = scenario._summary_checksum(doc["body"])
+        cache.write_text(json.dumps(doc), encoding="utf-8")
+    else:
+        doc["body"]["entries"][sid]["title"] = "Tampered"
+        doc["body"]["fingerprint"] = "0" * 64
+        doc["sha256"] = scenario._summary_checksum(doc["body"])
+        cache.write_text(json.dumps(doc), encoding="utf-8")
+    assert _fields(scenario.list_summaries(cache)) == good
+    assert _fields(scenario.list_summaries(cache)) == good  # and the cache was rewritten whole
+
+
+def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch):
+    from mlsd import scenario
+
+    _copy_scenarios(tmp_path, monkeypatch)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert _fields(scenario.list_summaries(blocker / "cache.json")) == _fields(scenario.list_scenarios())

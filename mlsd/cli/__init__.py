@@ -45,6 +45,84 @@ def _root(
     """
 
 
+def _skip_pydantic_for_plain_values() -> None:
+    """Let typer check a str, bool, list[str] or Enum option without building a pydantic adapter.
+
+    typer validates every non-flag parameter with a pydantic TypeAdapter; importing
+    pydantic and building one costs ~70 ms, more than the rest of `mlsd scenarios` or
+    `mlsd checklist ID` (issue 15). For values that are already what the annotation
+    asks for (a str for `str`, a bool for `bool`, strs for `list[str]`, an Enum member
+    or its exact value)
+    that adapter returns the value unchanged, so here they skip it; everything else
+    (numbers, ranges, paths, files, callbacks' parsers, near-miss choices) goes to
+    typer's own coercion, built on first use. A no-op when typer's internals differ
+    from the ones this was written against (0.29): start-up is slower, nothing breaks;
+    tests/test_startup.py notices.
+    """
+    from dataclasses import dataclass
+    from enum import Enum
+    from typing import Any, get_args, get_origin
+
+    try:
+        from typer import _coercion
+        from typer import core as typer_core
+    except ImportError:  # pragma: no cover - another typer
+        return
+    build = getattr(typer_core, "build_runtime_param", None)
+    base = getattr(_coercion, "RuntimeParam", None)
+    if build is None or base is None or build is not getattr(_coercion, "build_runtime_param", None):
+        return  # pragma: no cover
+
+    def plain(desc: Any) -> bool:
+        info = desc.parameter_info
+        return (
+            getattr(info, "parser", None) is None
+            and getattr(info, "callback", None) is None
+            and desc.file_annotation is None
+            and not desc.is_path
+        )
+
+    @dataclass(frozen=True)
+    class _PlainRuntimeParam(base):  # type: ignore[misc,valid-type]
+        descriptor: Any = None
+        kind: str = "str"
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            ann = self.annotation
+            if self.kind in ("str", "bool") and type(value) is ann:
+                return value
+            if self.kind == "list" and isinstance(value, (list, tuple)) and all(type(v) is str for v in value):
+                return list(value)
+            if self.kind == "enum":
+                if isinstance(value, ann):
+                    return value
+                if (type(value) is str and self.parameter_info.case_sensitive
+                        and getattr(ctx, "token_normalize_func", None) is None):
+                    for member in ann:
+                        if member.value == value:
+                            return member
+            return build(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+    def build_runtime_param(desc: Any) -> Any:
+        ann = desc.annotation
+        kind = None
+        if plain(desc):
+            if ann is str or ann is bool:
+                kind = ann.__name__
+            elif get_origin(ann) is list and get_args(ann) == (str,):
+                kind = "list"
+            elif isinstance(ann, type) and issubclass(ann, Enum) and all(type(m.value) is str for m in ann):
+                kind = "enum"
+        if kind is None:
+            return build(desc)
+        return _PlainRuntimeParam(parameter_info=desc.parameter_info, annotation=ann, descriptor=desc, kind=kind)
+
+    typer_core.build_runtime_param = build_runtime_param
+
+
+_skip_pydantic_for_plain_values()
+
+
 def _register_commands() -> None:
     # Each module adds its commands; none of them imports numpy & co at import time.
     from mlsd.cli import checklist, estimate, practice, render, scenarios, simulate

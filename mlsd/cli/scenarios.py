@@ -32,9 +32,9 @@ def scenarios_cmd(
             )
         return
     from mlsd.cli.output import console, print_json
-    from mlsd.scenario import list_scenarios
+    from mlsd.scenario import list_summaries
 
-    scenarios = list_scenarios()
+    scenarios = list_summaries()
     if tags:
         scenarios = _with_tags(scenarios, tags)
     rows = [

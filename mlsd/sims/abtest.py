@@ -18,10 +18,10 @@ import csv
 import math
 import re
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy import optimize, special, stats
 
 from mlsd.errors import BadInputError, check_positive, check_range
 from mlsd.sims.base import (
@@ -159,8 +159,32 @@ def make_design(
                   ratio, sd)
 
 
+# The standard normal from the standard library: `plan` for proportions needs nothing
+# else, and scipy.stats would triple its start-up (~0.5 s of imports). inv_cdf is
+# Wichura's AS241, within 1e-15 (relative) of scipy.stats.norm.ppf; the tests compare.
+_NORMAL = NormalDist()
+_SQRT2 = math.sqrt(2.0)
+
+
+def norm_ppf(p: float) -> float:
+    """scipy.stats.norm.ppf(p) for p in (0, 1)."""
+    return _NORMAL.inv_cdf(p)
+
+
+def norm_isf(p: float) -> float:
+    """scipy.stats.norm.isf(p) for p in (0, 1) (accurate in the upper tail: -ppf(p), not ppf(1 - p))."""
+    return -_NORMAL.inv_cdf(p)
+
+
+def norm_cdf(x: Any) -> np.ndarray:
+    """scipy.stats.norm.cdf, elementwise over small arrays: 0.5 erfc(-x/sqrt 2), within 1e-14
+    (relative) of scipy for x >= -5 and 1e-12 down to -37."""
+    arr = np.asarray(x, dtype=float)
+    return np.array([0.5 * math.erfc(-v / _SQRT2) for v in arr.ravel()]).reshape(arr.shape)
+
+
 def z_crit(alpha: float, one_sided: bool) -> float:
-    return float(stats.norm.isf(alpha if one_sided else alpha / 2))
+    return norm_isf(alpha if one_sided else alpha / 2)
 
 
 # ------------------------------------------------------------------ closed forms
@@ -183,7 +207,7 @@ def proportion_n(p_c: float, diff: float, *, alpha: float, power: float, ratio: 
     """
     sd_null, sd_alt = _prop_sds(p_c, p_c + diff, ratio)
     z_a = z_crit(alpha, one_sided)
-    z_b = float(stats.norm.ppf(power))
+    z_b = norm_ppf(power)
     return _squared_ratio(max(z_a * sd_null + z_b * sd_alt, 0.0), diff)
 
 
@@ -193,12 +217,13 @@ def proportion_power(n_control: Any, p_c: float, diff: float, *, alpha: float,
     sd_null, sd_alt = _prop_sds(p_c, p_c + diff, ratio)
     n = np.asarray(n_control, dtype=float)
     z_a = z_crit(alpha, one_sided)
-    return stats.norm.cdf((abs(diff) * np.sqrt(n) - z_a * sd_null) / sd_alt)
+    return norm_cdf((abs(diff) * np.sqrt(n) - z_a * sd_null) / sd_alt)
 
 
 def ttest_power(n_control: Any, effect_size: float, *, alpha: float, ratio: float = 1.0,
                 one_sided: bool = False) -> np.ndarray:
     """Exact power of the pooled two-sample t-test (noncentral t), as `TTestIndPower`."""
+    from scipy import special, stats  # lazy: ~0.5 s to import, for means only
     n1 = np.asarray(n_control, dtype=float)
     n2 = n1 * ratio
     df = n1 + n2 - 2
@@ -217,8 +242,9 @@ def ttest_power(n_control: Any, effect_size: float, *, alpha: float, ratio: floa
 def ttest_n(effect_size: float, *, alpha: float, power: float, ratio: float = 1.0,
             one_sided: bool = False) -> float:
     """Control-arm n (unrounded) solving t-test power = target (root of `ttest_power`)."""
+    from scipy import optimize  # lazy: scipy.optimize costs ~0.5 s to import
     z_a = z_crit(alpha, one_sided)
-    z_b = float(stats.norm.ppf(power))
+    z_b = norm_ppf(power)
     normal = _squared_ratio(z_a + z_b, effect_size) * (1 + 1 / ratio)
     if normal > 10 * MAX_N_PER_ARM:  # t and z agree to a fraction of a user out here
         return normal
@@ -271,10 +297,11 @@ def mde_for_n(design: Design, n_control: float) -> float | None:
     `proportion_n`, which falls monotonically as the effect grows; means use the
     normal approximation (the t-test needs a fraction of a user more).
     """
+    from scipy import optimize  # lazy: scipy.optimize costs ~0.5 s to import
     if not n_control >= 2:
         return None
     if design.metric == "mean":
-        z = z_crit(design.alpha, design.one_sided) + float(stats.norm.ppf(design.power))
+        z = z_crit(design.alpha, design.one_sided) + norm_ppf(design.power)
         return z * design.std * math.sqrt((1 + 1 / design.ratio) / n_control)
     target = math.log(n_control)
     hi = math.log((1 - design.baseline) * (1 - 1e-9))
@@ -548,6 +575,8 @@ def simulate_rejections(design: Design, n_c: int, n_t: int, effect: float, exper
         df = n_c + n_t - 2
         sp2 = ((n_c - 1) * v_c + (n_t - 1) * v_t) / df
         stat = (m_t - m_c) / np.sqrt(sp2 * (1 / n_c + 1 / n_t))
+        from scipy import stats  # lazy: scipy.stats costs ~0.5 s to import
+
         crit = float(stats.t.isf(design.alpha if design.one_sided else design.alpha / 2, df))
     return stat > crit if design.one_sided else np.abs(stat) > crit
 
@@ -735,7 +764,7 @@ class AnalyzeResult(SimResult):
         z = z_crit(self.alpha, self.one_sided)
         se = self.standard_error
         effects = np.linspace(0, 2.5 * max(self.mde_80, abs(self.absolute_effect)), 40)
-        power = stats.norm.cdf(effects / se - z) if se > 0 else np.ones_like(effects)
+        power = norm_cdf(effects / se - z) if se > 0 else np.ones_like(effects)
         return [Chart(
             "abtest-analysis-power", "What this experiment could detect",
             "true absolute effect", "power at these sample sizes",
@@ -767,6 +796,7 @@ class AnalyzeResult(SimResult):
 
 def srm_check(n_control: int, n_treatment: int, ratio: float = 1.0) -> tuple[float, float]:
     """Pearson χ² goodness-of-fit of the observed split to the intended one: (χ², p)."""
+    from scipy import stats  # lazy: scipy.stats costs ~0.5 s to import
     total = n_control + n_treatment
     expected = np.array([total / (1 + ratio), total * ratio / (1 + ratio)])
     observed = np.array([n_control, n_treatment], dtype=float)
@@ -864,6 +894,7 @@ def ratio_interval(x_c: int, n_c: int, x_t: int, n_t: int,
     which lose precision at large n). It always contains the estimate and is ≥ 0, so the
     relative change ratio − 1 never goes below −100%. Needs x_c > 0.
     """
+    from scipy import optimize  # lazy: scipy.optimize costs ~0.5 s to import
     def f(log_theta: float, target: float) -> float:
         return _ratio_score_z(log_theta, x_c, n_c, x_t, n_t) - target
 
@@ -889,6 +920,7 @@ def analyze_counts(x_c: int, n_c: int, x_t: int, n_t: int, *, alpha: float = 0.0
     relative change: the log risk-ratio interval minus 1. Both at level 1 − α
     (1 − 2α one-sided, whose lower limit is the one-sided bound).
     """
+    from scipy import stats  # lazy: scipy.stats costs ~0.5 s to import
     p_c, p_t = x_c / n_c, x_t / n_t
     diff = p_t - p_c
     pooled = (x_c + x_t) / (n_c + n_t)
@@ -931,6 +963,7 @@ def analyze_means(m_c: float, s_c: float, n_c: int, m_t: float, s_t: float, n_t:
                   alpha: float = 0.05, one_sided: bool = False,
                   ratio: float = 1.0) -> AnalyzeResult:
     """Per-unit values in two arms: Welch's t-test from the arms' mean, sd and n."""
+    from scipy import stats  # lazy: scipy.stats costs ~0.5 s to import
     v_c, v_t = s_c**2 / n_c, s_t**2 / n_t
     se = math.sqrt(v_c + v_t)
     if se == 0:
@@ -970,7 +1003,7 @@ def _finish(metric, test, why, ci_method, n_c, n_t, c, t, diff, se, ci, rel, rel
         absolute_ci=(float(ci[0]), float(ci[1])), relative_effect=float(rel),
         relative_ci=(float(rel_ci[0]), float(rel_ci[1])), ci_level=level, ci_method=ci_method,
         standard_error=float(se),
-        mde_80=se * (z_crit(alpha, one_sided) + float(stats.norm.ppf(0.8))),
+        mde_80=se * (z_crit(alpha, one_sided) + norm_ppf(0.8)),
         statistic_name=stat_name, statistic=float(stat),
         p_value=float(p_value), alpha=alpha, one_sided=one_sided,
         significant=bool(p_value < alpha), expected_ratio=ratio, srm_chi2=chi2,

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize, special  # not scipy.stats: ~0.4 s more to import for Φ alone
 
 from mlsd.errors import BadInputError
 from mlsd.sims.abtest import _ceil, check_plan_size, make_design, proportion_n, wilson, z_crit
@@ -39,7 +39,7 @@ def spent(t: np.ndarray | float, alpha: float, method: str) -> np.ndarray:
     """
     t = np.asarray(t, dtype=float)
     if method == "obrien-fleming":
-        return 2 * (2 * stats.norm.sf(stats.norm.isf(alpha / 4) / np.sqrt(t)))
+        return 2 * (2 * special.ndtr(special.ndtri(alpha / 4) / np.sqrt(t)))
     if method == "pocock":
         return alpha * np.log1p((math.e - 1) * t)
     raise BadInputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -70,18 +70,23 @@ def crossing_probabilities(bounds_z: np.ndarray, fractions: np.ndarray) -> np.nd
     for b, t in zip(bounds_z, fractions, strict=True):
         c = b * math.sqrt(t)
         if x is None:
-            probs.append(float(2 * stats.norm.sf(b)))
+            probs.append(float(2 * special.ndtr(-b)))
         else:
             probs.append(_cross_prob(x, wf, t - t_prev, c))
         x, wf, t_prev = _advance(x, wf, t_prev, t, c)
     return np.array(probs)
 
 
+def _norm_pdf(x: np.ndarray) -> np.ndarray:
+    """scipy.stats.norm.pdf, the same expression."""
+    return np.exp(-(x**2) / 2.0) / math.sqrt(2 * math.pi)
+
+
 def _advance(x, wf, t_prev, t, c):
     """Density of S at time t on (−c, c), given the previous grid (None at the start)."""
     nx, w = _simpson(c)
     if x is None:
-        f = stats.norm.pdf(nx / math.sqrt(t)) / math.sqrt(t)
+        f = _norm_pdf(nx / math.sqrt(t)) / math.sqrt(t)
     else:
         s = math.sqrt(t - t_prev)
         kernel = np.exp(-0.5 * ((nx[:, None] - x[None, :]) / s) ** 2) / (s * _SQRT2PI)
@@ -98,7 +103,7 @@ def sequential_bounds(looks: int, alpha: float, method: str = "obrien-fleming") 
     t_prev = 0.0
     for t, inc in zip(fractions, increments, strict=True):
         if x is None:
-            b = float(stats.norm.isf(inc / 2))
+            b = float(-special.ndtri(inc / 2))
         else:
             delta = t - t_prev
 
@@ -166,7 +171,7 @@ class PeekingResult(SimResult):
              ci(self.fpr_sequential_ci), self.power_sequential),
         ]
         by = [(k, a, b, c) for k, a, b, c in self.fpr_by_looks]
-        bnd = [(i + 1, (i + 1) / self.looks, b, float(2 * stats.norm.sf(b)))
+        bnd = [(i + 1, (i + 1) / self.looks, b, float(2 * special.ndtr(-b)))
                for i, b in enumerate(self.boundaries)]
         return [
             table(f"False-positive rate with peeking ({self.experiments:,} A/A experiments, "

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special  # not scipy.stats: ~0.4 s more to import
 
 from mlsd.errors import BadInputError, check_range
 from mlsd.sims.abtest import wilson, z_crit
@@ -193,7 +193,7 @@ def cuped(*, rho: float = 0.5, users_per_arm: int = 5_000, effect: float = 0.04,
         vr = _cuped_batch(r, 20_000, 0.0, 1, rng)[5]
         by_rho.append((r, 1 - r**2, float(vr[0])))
     report(progress, 1.0, "done")
-    z_b = float(stats.norm.ppf(0.8))
+    z_b = float(special.ndtri(0.8))
     n_raw = 2 * (z + z_b) ** 2 / effect**2
     ratio = float(a["vr"].mean())
     pw_raw, pw_cup = int((np.abs(a["z_raw"]) > z).sum()), int((np.abs(a["z_cup"]) > z).sum())

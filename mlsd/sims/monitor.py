@@ -17,7 +17,9 @@ models, including features, score distribution, qps", run for real:
 - Every window is compared with the reference (the first `reference_minutes`):
   QPS, p50/p99 latency, PSI and KS per numeric feature and for the score, PSI and
   Jensen-Shannon per categorical feature (statistics in `mlsd.sims.drift`), and,
-  once the labels are in, precision/recall/AUC.
+  once the labels are in, precision/recall/AUC. KS p-values are scipy's exact
+  ``kstwo`` where the effective sample size n*m/(n+m) is under 10,000 and a closed
+  form within 0.5 % of it above (`mlsd.sims.drift.ks_pvalue`, "auto").
 - Alert rules (defaults in `AlertRules`, overridable from a YAML file) raise
   alerts; each incident's detection delay is the first alert raised at or after
   its start and before its effects can have faded; a second run with no incident
