@@ -61,7 +61,7 @@ def _skip_pydantic_for_plain_values() -> None:
     """
     from dataclasses import dataclass
     from enum import Enum
-    from typing import Any, get_args, get_origin
+    from typing import get_args, get_origin
 
     try:
         from typer import _coercion
