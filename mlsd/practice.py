@@ -229,6 +229,7 @@ class Scorecard(Event):
             stages[sid] = {
                 "evidence": r.evidence,
                 "partial_missing": r.to_dict()["partial_missing"],
+                "mistakes": r.to_dict()["mistakes"],
                 "verdict": v.signal if v else None,
                 "level": v.level if v else None,
             }

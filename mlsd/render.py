@@ -55,9 +55,20 @@ class RenderedDocument:
 # ------------------------------------------------------------------ context
 
 
-def _point(kp, status: str | None = None, credit: float | None = None) -> dict[str, Any]:
+def _point(kp, status: str | None = None, credit: float | None = None, evidence: str = "") -> dict[str, Any]:
     return {"id": kp.id, "point": kp.point, "keywords": list(kp.keywords), "weight": kp.weight,
-            "why": kp.why, "status": status, "credit": credit}
+            "why": kp.why, "status": status, "credit": credit, "evidence": evidence}
+
+
+def _evidence(scenario: Scenario, stage_id: str, answer: Any) -> dict[str, str]:
+    """point id → the sentence of the saved answer that earned it (scoring is deterministic,
+    so re-scoring the saved text gives the saved result and its evidence)."""
+    if answer is None or answer.skipped or not (answer.answer or "").strip():
+        return {}
+    from mlsd.scoring import score_answer
+
+    text = (answer.answer or "") + "\n" + (getattr(answer, "follow_up_answer", None) or "")
+    return score_answer(scenario, stage_id, text).evidence
 
 
 def _answer_for(session: Any, stage_id: str) -> Any:
@@ -85,6 +96,7 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
         submitted = answer is not None and not getattr(answer, "draft", False)
         if not submitted:
             answer = None
+        evidence = _evidence(scenario, fw.id, answer)
         steps.append({
             "id": fw.id,
             "title": fw.title,
@@ -99,8 +111,9 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
             "follow_up": getattr(answer, "follow_up", None) if answer else None,
             "follow_up_answer": getattr(answer, "follow_up_answer", None) if answer else None,
             "score": None if answer is None else round(float(answer.score), 1),
-            "key_points": [_point(kp, *_status(answer, kp.id)) for kp in (stage.key_points if stage else ())],
-            "generic_items": [_point(kp, *_status(answer, kp.id)) for kp in fw.items],
+            "key_points": [_point(kp, *_status(answer, kp.id), evidence.get(kp.id, ""))
+                           for kp in (stage.key_points if stage else ())],
+            "generic_items": [_point(kp, *_status(answer, kp.id), evidence.get(kp.id, "")) for kp in fw.items],
             "tradeoffs": list(stage.tradeoffs) if stage else [],
             "pitfalls": list(stage.pitfalls) if stage else [],
             "follow_ups": list(stage.follow_ups) if stage else [],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -151,6 +152,21 @@ def test_session_render_end_to_end(run_cli, tmp_path):
     md = tmp_path / "doc.md"
     assert run_cli("render", "feed-ranking", "--session", "1", "--no-simulations", "-o", str(md)).code == 0
     assert "✓ States the business objective" in md.read_text()
+
+
+def test_session_render_quotes_the_sentence_that_earned_each_point(run_cli, tmp_path):
+    sentence = "The business objective is meaningful engagement measured online by DAU <b>now</b>."
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(f"requirements: {sentence}\n")
+    saved = run_cli("practice", "feed-ranking", "--answers", str(answers), "--json")
+    evidence = json.loads(saved.stdout)["stages"]["requirements"]["evidence"]
+    assert evidence.get("business-objective") == sentence
+    md, html = tmp_path / "doc.md", tmp_path / "doc.html"
+    assert run_cli("render", "feed-ranking", "--session", "1", "--no-simulations", "-o", str(md)).code == 0
+    assert run_cli("render", "feed-ranking", "--session", "1", "--no-simulations", "--format", "html", "-o", str(html)).code == 0
+    assert "you said: “The business objective is meaningful engagement" in md.read_text()
+    page = html.read_text()
+    assert "you said: “The business objective" in page and "<b>now</b>" not in page and "&lt;b&gt;now" in page
 
 
 def test_session_of_another_scenario_is_refused(run_cli, tmp_path):

@@ -428,17 +428,29 @@ def register(app: typer.Typer) -> None:
         the draft. The scorecard at the end prints the `mlsd render` command that
         turns the session into a design doc.
 
-        Scoring: a step earns credit for each key point it explains; an answer
-        under 40 words of explanation earns a proportional share (a bare list of
-        terms counts as no words). The total averages the practised steps by
-        their share of interview time; a skipped step counts 0.
+        Scoring: a key point earns credit from the one sentence that says it —
+        by its term, a synonym, a Chinese term from the bilingual glossary, or in
+        plain words (partial credit, more the closer it is). A term only counts
+        when the sentence asserts it: negated or dismissed mentions ("we would
+        not use X"), bare terms or lists of terms, and keywords in sentences about
+        something else earn nothing; a term named in a fragment earns most of a
+        point, an explained one all of it. Covering 80 % of a step's rubric
+        weight is full marks; each mistake an interviewer flags (a random split
+        of time-ordered data, SMOTE, accuracy on rare positives, a 0.5
+        threshold) costs 10 points. The scorecard quotes the sentence behind
+        every point and ends with a read-out (strong no hire … strong hire, and
+        junior/senior/staff) — guidance from the rubric, not a hiring decision.
+        The total averages the practised steps by their share of interview time;
+        a skipped step counts 0.
 
         Non-interactive: `--answers FILE` scores a YAML file mapping step id to
         answer text (same scoring, saved the same way). The session practises
         only the steps in the file (or those of `--stages`; one the file leaves
         out counts 0), and the scorecard says how many of the ten steps were
         practised. Add `--json` for {"scenario", "session_id", "total_score",
-        "agenda_score", "stages"}.
+        "agenda_score", "stages", "verdict", "level", "verdict_reasons",
+        "verdict_note"}; each stage carries "evidence" (point id → sentence),
+        "partial_missing", "mistakes", "verdict" and "level".
         """
         from mlsd.errors import BadInputError
         from mlsd.practice import (
