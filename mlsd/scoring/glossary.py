@@ -223,16 +223,36 @@ def parse_glossary(data: Any) -> Glossary:
     return Glossary(families, related)
 
 
+def glossary_files() -> list[Path]:
+    """glossary.yaml, then any glossary-*.yaml beside it (more families, merged in name order)."""
+    if not GLOSSARY_PATH.is_file():
+        return []
+    return [GLOSSARY_PATH, *sorted(GLOSSARY_PATH.parent.glob("glossary-*.yaml"))]
+
+
 @lru_cache(maxsize=1)
 def load_glossary() -> Glossary:
     """The shipped glossary, parsed once per process (an empty one if the file is absent)."""
     import yaml
 
-    if not GLOSSARY_PATH.is_file():
+    merged: dict[str, Any] = {"families": {}, "related": []}
+    for path in glossary_files():
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise GlossaryError(f"{path}: cannot read the glossary ({exc}); reinstall mlsd") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("families", {}), dict):
+            raise GlossaryError(f"{path.name}: top level must be a mapping with `families` (and optional `related`)")
+        for fam, items in (data.get("families") or {}).items():
+            if isinstance(items, list):
+                merged["families"].setdefault(fam, []).extend(items)
+            else:
+                merged["families"][fam] = items
+        related = data.get("related") or []
+        merged["related"].extend(related if isinstance(related, list) else [related])
+        unknown = set(data) - {"families", "related"}
+        if unknown:
+            raise GlossaryError(f"{path.name}: unknown top-level key {sorted(unknown)[0]!r}; use `families` and `related`")
+    if not merged["families"]:
         return Glossary({}, ())
-    try:
-        text = GLOSSARY_PATH.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise GlossaryError(f"{GLOSSARY_PATH}: cannot read the glossary ({exc}); reinstall mlsd") from exc
-    return parse_glossary(data)
+    return parse_glossary(merged)

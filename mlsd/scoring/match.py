@@ -265,9 +265,6 @@ class Matcher:
         # words of a three-word alias would be most of it. Paraphrase targets are sentences.
         statements = [phrase_key(kp.point), *more]
         bags = [self._bag(s) for s in statements]
-        # The point's own words (sentence, terms, why): a sentence must share one of them, so a
-        # reference sentence's incidental words ("minutes", "add") cannot carry the credit alone.
-        anchor = self._bag(phrase_key(" ".join((kp.point, kp.why, *kp.keywords, *kp.aliases))))
         best, best_unit = 0.0, None
         windows = [
             (pu.unit.text, self._bag(t for i, t in enumerate(pu.unit.tokens) if not pu.unit.negated[i]))
@@ -283,8 +280,6 @@ class Matcher:
                 # Two words in common, at least one of them the same word (not only related
                 # words): "add … time" shares nothing but a related word with "retrain on a time trigger".
                 if len(shared) < PARAPHRASE_MIN_WORDS or (len(exact) < 2 and len(shared) < 3):
-                    continue
-                if len(shared & anchor) < 2:
                     continue
                 sim = sum(self.idf.get(t, 1.0) * (LOOSE_WEIGHT if t[0] == "~" else 1.0) for t in shared) / total
                 if sim > best:

@@ -93,6 +93,23 @@ def joins_alike(run: Sequence[str], defined: Sequence[tuple[str, ...]]) -> bool:
     return not any(t in STOP_WORDS and len(t) > 1 and not any(t in d for d in defined) for t in run)
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_SCALED = re.compile(r"\b(\d+(?:\.\d+)?)\s*(k|thousand|million|mn|billion|bn)\b")
+_WORD_SCALED = re.compile(r"\b(?:a|one)\s+(thousand|million|billion)\b")
+_SCALE = {"k": 1e3, "thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9}
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def normalise_numbers(folded: str) -> str:
+    """'1,000', '1k', 'a thousand' and '1 thousand' all read '1000'; '2.5 million' reads '2500000'."""
+    folded = _THOUSANDS.sub("", folded)
+    folded = _WORD_SCALED.sub(lambda m: _number(_SCALE[m.group(1)]), folded)
+    return _SCALED.sub(lambda m: _number(float(m.group(1)) * _SCALE[m.group(2)]), folded)
+
+
 def has_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 
@@ -167,7 +184,7 @@ def raw_tokens(text: str, *, parts: bool = False) -> list[str]:
     """
     from mlsd.scoring.glossary import load_glossary
 
-    folded = fold(text)
+    folded = normalise_numbers(fold(text))
     if has_cjk(folded):
         folded = load_glossary().mark_chinese(folded, parts=parts)
     out: list[str] = []
