@@ -374,3 +374,31 @@ def test_total_is_weighted_by_step_time_share():
     w_req, w_model = step("requirements").weight, step("model").weight
     assert scoring.total_score(scores) == pytest.approx(100 * w_req / (w_req + w_model), abs=0.1)
     assert scoring.total_score({}) == 0.0
+
+
+# ---------------------------------------------------------------- mistakes
+
+
+@pytest.mark.parametrize(("sentence", "mistake"), [
+    ("We train on a random split of the data into 80% train and 20% test.", "random-split"),
+    ("To fix the imbalance we apply SMOTE to the training set.", "smote"),
+    ("We flag every account whose score is above the default threshold.", "default-threshold"),
+])
+def test_an_asserted_mistake_costs_points_and_says_why(sentence, mistake):
+    base = "We rank the whole home feed with the alphaword model every single hour."
+    clean = scoring.score_stage("s", base, FORMULA_OWN, (), context=CONTEXT, full_marks_at=1.0)
+    res = scoring.score_stage("s", base + " " + sentence, FORMULA_OWN, (), context=CONTEXT, full_marks_at=1.0)
+    assert [m.id for m in res.mistakes] == [mistake] and res.mistakes[0].sentence == sentence
+    assert res.score == pytest.approx(clean.score - 10)
+    assert res.to_dict()["mistakes"][0]["why"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "A random split would leak the future, so we split by time.",
+    "We do not use a random split of the data here.",
+    "Class weights, no SMOTE, then recalibrate.",
+    "Instead of SMOTE we downsample the negatives.",
+    "Keep a random holdout of users who never get the offer.",
+])
+def test_warning_against_a_mistake_is_not_one(sentence):
+    assert not scoring.score_stage("s", sentence, FORMULA_OWN, (), context=CONTEXT).mistakes

@@ -221,15 +221,7 @@ def _print_stage_feedback(ev: Any, untimed: bool) -> None:
         out.print(f"[yellow]⚠ over the time budget by {_mmss(over)}: keep the other steps shorter.[/]")
     own = [p for p in r.points if not p.generic]
     gen = [p for p in r.points if p.generic]
-    for p in own:
-        if p.credit >= 1:
-            out.print(f"  [green]✓[/] {escape(p.point)}")
-            out.print(f"      [dim]you said: “{escape(_quote(p.sentence))}”[/]")
-        elif p.credit > 0:
-            out.print(f"  [yellow]~[/] {escape(p.point)} [dim](partly: {p.credit:.0%})[/]")
-            out.print(f"      [dim]you said: “{escape(_quote(p.sentence))}” — {escape(p.missing)}[/]")
-        else:
-            out.print(f"  [red]✗[/] {escape(p.point)}" + (f"\n      [dim]why: {escape(p.why)}[/]" if p.why else ""))
+    _print_points(own, r.mistakes)
     if gen:
         done = sum(1 for p in gen if p.credit >= 1)
         missing = [p.point for p in gen if p.credit < 1]
@@ -238,6 +230,27 @@ def _print_stage_feedback(ev: Any, untimed: bool) -> None:
         out.print("[bold]Trade-offs worth naming:[/]")
         for t in ev.tradeoffs:
             out.print(f"  ⇄ {escape(t)}")
+
+
+def _print_points(points: Any, mistakes: Any = ()) -> None:
+    """Each rubric point with ✓/~/✗, the sentence that earned it, and why a missed one matters;
+    then each mistake the answer made, with why it is one."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    out = console()
+    for p in points:
+        if p.credit >= 1:
+            out.print(f"  [green]✓[/] {escape(p.point)}")
+            out.print(f"      [dim]you said: “{escape(_quote(p.sentence))}”[/]")
+        elif p.credit > 0:
+            out.print(f"  [yellow]~[/] {escape(p.point)} [dim](partly: {p.credit:.0%})[/]")
+            out.print(f"      [dim]you said: “{escape(_quote(p.sentence))}” — {escape(p.missing)}[/]")
+        else:
+            out.print(f"  [red]✗[/] {escape(p.point)}" + (f"\n      [dim]why: {escape(p.why)}[/]" if p.why else ""))
+    for m in mistakes:
+        out.print(f"  [red]⚠ mistake[/] “{escape(_quote(m.sentence))}”\n      [dim]{escape(m.why)}[/]")
 
 
 def _quote(sentence: str, limit: int = 160) -> str:
@@ -716,10 +729,7 @@ def _drill_loop(store: Any, questions: list[Any]) -> None:
             results.append(r)
             out.print(f"[bold]Score: {r.result.score:.0f}/100[/]")
             _print_length_note(r.result)
-            for p in r.result.points:
-                mark = "[green]✓[/]" if p.credit >= 1 else ("[yellow]~[/]" if p.credit > 0 else "[red]✗[/]")
-                why = f"\n      [dim]why: {escape(p.why)}[/]" if p.credit <= 0 and p.why else ""
-                out.print(f"  {mark} {escape(p.point)}{why}")
+            _print_points(r.result.points, r.result.mistakes)
             out.print("[bold]Reference answer:[/]")
             out.print(escape(q.reference.strip()))
     except KeyboardInterrupt:
