@@ -402,3 +402,24 @@ def test_an_asserted_mistake_costs_points_and_says_why(sentence, mistake):
 ])
 def test_warning_against_a_mistake_is_not_one(sentence):
     assert not scoring.score_stage("s", sentence, FORMULA_OWN, (), context=CONTEXT).mistakes
+
+
+def test_same_answers_same_score_whatever_the_hash_seed():
+    """Sets and dicts iterate in hash order; every sum and choice must not depend on it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from mlsd.scenario import load_scenario; from mlsd.scoring import score_answer; "
+        "sc = load_scenario('search'); st = sc.stages['data']; "
+        "text = st.reference + ' People tap the top results regardless of quality, so we shuffle a little. 我们用点击日志做标签。'; "
+        "print(json.dumps(score_answer(sc, 'data', text).to_dict(), sort_keys=True))"
+    )
+    outs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outs) == 1 and json.loads(outs.pop())["score"] > 0

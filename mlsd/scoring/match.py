@@ -271,7 +271,7 @@ class Matcher:
             for pu in self.units if pu.asserts and pu.on_case
         ]
         for bag in bags:
-            total = sum(self.idf.get(t, 1.0) for t in bag)
+            total = sum(self.idf.get(t, 1.0) for t in sorted(bag))  # sorted: the same sum whatever the hash seed
             if not total:
                 continue
             for text, words in windows:
@@ -281,7 +281,7 @@ class Matcher:
                 # words): "add … time" shares nothing but a related word with "retrain on a time trigger".
                 if len(shared) < PARAPHRASE_MIN_WORDS or (len(exact) < 2 and len(shared) < 3):
                     continue
-                sim = sum(self.idf.get(t, 1.0) * (LOOSE_WEIGHT if t[0] == "~" else 1.0) for t in shared) / total
+                sim = sum(self.idf.get(t, 1.0) * (LOOSE_WEIGHT if t[0] == "~" else 1.0) for t in sorted(shared)) / total
                 if sim > best:
                     best, best_unit = sim, text
         credit = paraphrase_credit(best)
