@@ -423,3 +423,16 @@ def test_same_answers_same_score_whatever_the_hash_seed():
         for seed in ("1", "2", "3")
     }
     assert len(outs) == 1 and json.loads(outs.pop())["score"] > 0
+
+
+def test_a_design_for_another_problem_keeps_only_part_of_its_credit():
+    """Generic terms (A/B test, retrain weekly) in an answer about another problem."""
+    sc = next(s for s in SCENARIOS if s.id == "feed-ranking")
+    other = ("For the courier delivery-time estimator we retrain weekly on completed orders, compare "
+             "restaurant preparation times across cities and run an A/B test on order lateness complaints.")
+    own = ("We retrain weekly on the latest impressions and run an A/B test of the new ranker on "
+           "meaningful interactions per user, comparing the feed before and after.")
+    far = scoring.score_answer(sc, "maintenance", other)
+    near = scoring.score_answer(sc, "maintenance", own)
+    assert far.score < near.score
+    assert any("another problem" in n for n in far.notes) and not any("another problem" in n for n in near.notes)
