@@ -71,6 +71,7 @@ class Glossary:
         # Shortest first: a compound ("实时特征") also shows its parts ("实时", "特征").
         short = "|".join(_SEP.join(map(re.escape, _PARTS.split(t.strip()))) for t in by_length)
         self._zh_short_re = re.compile(short) if marks else None
+        self._zh_first = {t.strip()[0] for t in marks if t.strip()}
         self._related: dict[str, str] = {}
         for group in related:
             head = None
@@ -109,10 +110,36 @@ class Glossary:
 
         `parts`: prefer the shortest terms, so a compound shows the concepts it is made of.
         """
-        regex = self._zh_short_re if parts else self._zh_re
-        if regex is None:
+        if self._zh_re is None:
             return folded
-        return regex.sub(lambda m: self._zh_marks.get(_squeeze(m.group(0)), m.group(0)), folded)
+        if not parts:
+            return self._zh_re.sub(lambda m: self._zh_marks.get(_squeeze(m.group(0)), m.group(0)), folded)
+        return self._mark_parts(folded)
+
+    def _mark_parts(self, folded: str) -> str:
+        """Shortest terms first, and a term inside a compound ("延迟" in "打分延迟") is exposed:
+        the compound's head before it is left as plain text."""
+        regex, first = self._zh_short_re, self._zh_first
+        out: list[str] = []
+        i, n = 0, len(folded)
+        while i < n:
+            m = regex.match(folded, i) if folded[i] in first else None
+            if m is None:
+                out.append(folded[i])
+                i += 1
+                continue
+            inner = next(
+                (j for j in range(i + 1, m.end())
+                 if folded[j] in first and (mj := regex.match(folded, j)) is not None and mj.end() <= m.end()),
+                None,
+            )
+            if inner is not None:
+                out.append(folded[i:inner])
+                i = inner
+                continue
+            out.append(self._zh_marks.get(_squeeze(m.group(0)), m.group(0)))
+            i = m.end()
+        return "".join(out)
 
     def join_concepts(self, stems: list[str], flags: list[bool]) -> tuple[list[str], list[bool]]:
         """Longest glossary phrase at each position becomes one concept token (negated if any part is)."""
