@@ -61,8 +61,7 @@ class Glossary:
                 else:
                     zh_terms.setdefault(fold(term).strip(), concept.id)
         marks = {t: f" @{cid} " for t, cid in zh_terms.items()}
-        marks.update({fold(t): " never " for t in lexicon.words("negation_before_zh")})
-        marks.update({fold(t): " irrelevant " for t in lexicon.words("negation_after_zh")})
+        marks.update({fold(t): " negclause " for t in lexicon.words("negation_zh")})
         # Chinese terms match whatever stands between their parts: "A/B 实验" = "AB实验" = "a-b 实验".
         self._zh_marks = {_squeeze(t): m for t, m in marks.items()}
         by_length = sorted(marks, key=lambda t: len(_squeeze(t)))
@@ -151,7 +150,7 @@ class Glossary:
         while i < n:
             for length in range(min(self.max_len, n - i), 0, -1):
                 run = stems[i : i + length]
-                if "," in run or run[0].startswith("@"):
+                if "," in run or "|" in run or run[0].startswith("@"):
                     continue
                 key = glue(run)
                 cid = self._phrases.get(key)

@@ -48,6 +48,8 @@ REORDER_SLACK = 4  # extra words allowed between the words of a reordered term
 PARAPHRASE_LOW = 0.1  # similarity where paraphrase credit starts
 PARAPHRASE_FULL = 0.3  # similarity that earns full credit
 PARAPHRASE_MIN_WORDS = 2  # distinct point words a paraphrase must share
+SALAD_POINTS = 3  # points named in one unit that make a terms-only list salad ...
+SALAD_FUNCTION_SHARE = 0.2  # ... when under this share of its words are function words
 EXPLAINED_WORDS = 3  # other content words a sentence needs for a term's full credit
 EXPLAINED_MIN = 0.85  # credit of a term in a sentence with nothing else in it
 LOOSE_WEIGHT = 0.6  # a related word (glossary `related` group) counts this much of the same word
@@ -196,6 +198,13 @@ class Matcher:
             owners.setdefault(g, set()).add(p)
         shared = set.intersection(*owners.values()) if owners else set()
         bare = not left and (len(owners) <= 1 or not shared)
+        # A list of terms of three or more points with fewer other words than terms is salad
+        # ("NDCG, MRR, recall@k, A/B test, interleaving, guardrails, offline-online correlation").
+        named_points = set().union(*owners.values()) if owners else set()
+        function_words = sum(1 for t in unit.tokens if not is_content(t))
+        if (len(named_points) >= SALAD_POINTS and 2 * len(left) < len(outer)
+                and function_words < SALAD_FUNCTION_SHARE * len(unit.tokens)):
+            bare = True
         judged = [t for t in left if t.isascii()]  # Chinese words outside the glossary are neutral
         field = sum(1 for t in judged if t in self.vocabulary or t[0] == "@" or _NUMBER_RE.search(t))
         topical = not judged or field >= TOPICAL_MIN_SHARE * len(judged)

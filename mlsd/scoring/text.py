@@ -34,7 +34,7 @@ NEGATORS_BEFORE = tuple(tuple(p.split()) for p in lexicon.words("negation_before
 NEGATORS_AFTER = tuple(tuple(p.split()) for p in lexicon.words("negation_after"))
 NOT_NEGATING = tuple(tuple(p.split()) for p in lexicon.words("not_negating"))
 NEGATORS_AROUND = tuple(lexicon.pairs("negation_around"))
-NEGATION_REACH = 6  # tokens a negation governs, within its clause
+NEGATION_REACH = 10  # words a negation governs, within its clause
 
 
 @lru_cache(maxsize=1)
@@ -178,7 +178,7 @@ def split_units(text: str) -> list[str]:
 
 
 def raw_tokens(text: str, *, parts: bool = False) -> list[str]:
-    """Folded word tokens with clause punctuation kept as ',' (before stemming and concepts).
+    """Folded word tokens, with ',' for a comma and '|' for a hard break (before stemming and concepts).
 
     `parts`: Chinese glossary terms are marked shortest first (a compound shows its parts).
     """
@@ -190,8 +190,10 @@ def raw_tokens(text: str, *, parts: bool = False) -> list[str]:
     out: list[str] = []
     for m in _TOKEN_RE.finditer(folded):
         tok = m.group(0)
-        if tok[0] in ",，、:：()（）[]—–" or tok.strip() == "-":
-            out.append(",")
+        if tok[0] in ",，、":
+            out.append(",")  # a list comma: a negation may reach past it
+        elif tok[0] in ":：()（）[]—–" or tok.strip() == "-":
+            out.append("|")  # a hard break: a negation stops here
         elif _CJK_RE.match(tok):
             out.extend(_cjk_words(tok))
         else:
@@ -216,8 +218,17 @@ _EXEMPT = _by_first_word(NOT_NEGATING)
 _AROUND = dict(NEGATORS_AROUND)
 
 
-def _ends_clause(word: str) -> bool:
-    return word == "," or word in CLAUSE_WORDS
+BREAKS = frozenset({",", "|"})
+CLAUSE_STARTERS = frozenset(lexicon.words("clause_starters"))
+
+
+def _ends_clause(words: list[str], j: int) -> bool:
+    """Does the clause end at words[j]? A hard break or a clause word always ends it; a comma
+    only when a new clause starts after it ("not X, we use Y"), not inside a list ("not X, Y or Z")."""
+    w = words[j]
+    if w == "|" or w in CLAUSE_WORDS:
+        return True
+    return w == "," and j + 1 < len(words) and words[j + 1] in CLAUSE_STARTERS
 
 
 def negation_flags(words: list[str]) -> list[bool]:
@@ -230,7 +241,7 @@ def negation_flags(words: list[str]) -> list[bool]:
     n = len(words)
     flags = [False] * n
     for i, w in enumerate(words):
-        if w not in _BEFORE and w not in _AFTER and w not in _AROUND:
+        if w not in _BEFORE and w not in _AFTER and w not in _AROUND and w != "negclause":
             continue
         if any(_matches_at(words, i, p) for p in _EXEMPT.get(w, ())):
             continue
@@ -238,21 +249,31 @@ def negation_flags(words: list[str]) -> list[bool]:
             if _matches_at(words, i, phrase):
                 start = i + len(phrase)
                 for j in range(start, min(n, start + NEGATION_REACH)):
-                    if _ends_clause(words[j]):
+                    if _ends_clause(words, j):
                         break
                     flags[j] = True
                 break
         for phrase in _AFTER.get(w, ()):
             if _matches_at(words, i, phrase):
                 for j in range(i - 1, max(-1, i - 1 - NEGATION_REACH), -1):
-                    if _ends_clause(words[j]):
+                    if _ends_clause(words, j):
                         break
                     flags[j] = True
                 break
+        if w == "negclause":  # a Chinese negation verb: its whole clause ("NDCG 我不会用")
+            for j in range(i - 1, -1, -1):
+                if words[j] in BREAKS:
+                    break
+                flags[j] = True
+            for j in range(i + 1, n):
+                if words[j] in BREAKS:
+                    break
+                flags[j] = True
+            continue
         last = _AROUND.get(w)
         if last is not None:
             for j in range(i + 1, min(n, i + 6)):
-                if _ends_clause(words[j]):
+                if _ends_clause(words, j):
                     break
                 if words[j] == last:
                     for k in range(i + 1, j):
@@ -267,14 +288,14 @@ def unit_of(text: str) -> Unit:
 
     words = raw_tokens(text)
     flags = negation_flags(words)
-    stems = [w if w.startswith("@") or w == "," else stem(w) for w in words]
+    stems = [w if w.startswith("@") or w in BREAKS else stem(w) for w in words]
     toks, neg = load_glossary().join_concepts(stems, flags)
-    keep = [i for i, t in enumerate(toks) if t != ","]
+    keep = [i for i, t in enumerate(toks) if t not in BREAKS]
     if has_cjk(text):  # the plain stream shows the parts of Chinese compounds
         words = raw_tokens(text, parts=True)
         flags = negation_flags(words)
-        stems = [w if w.startswith("@") or w == "," else stem(w) for w in words]
-    plain = [i for i, t in enumerate(stems) if t != ","]
+        stems = [w if w.startswith("@") or w in BREAKS else stem(w) for w in words]
+    plain = [i for i, t in enumerate(stems) if t not in BREAKS]
     return Unit(
         text, tuple(toks[i] for i in keep), tuple(neg[i] for i in keep),
         tuple(stems[i] for i in plain), tuple(flags[i] for i in plain),
