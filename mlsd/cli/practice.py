@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mlsd.cli.simopts import ranged_option
+from mlsd.cli.options import ranged_option
 from mlsd.limits import SEED, above, closed
 
 if TYPE_CHECKING:
