@@ -15,8 +15,8 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from mlsd import registry
-from mlsd.sims import abtest_peeking as pk
-from mlsd.sims import abtest_users as users
+from mlsd.sims.abtest import peeking as pk
+from mlsd.sims.abtest import users
 from mlsd.sims.base import SimResult
 from mlsd.sims.specs.abtest import SPECS
 

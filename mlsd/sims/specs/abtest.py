@@ -7,7 +7,7 @@ its subcommands (`ab-test plan`, …) each step.
 from mlsd.limits import Limit, above, below, closed, open_
 from mlsd.registry import OptionSpec, SimSpec
 
-_MOD = "mlsd.sims.abtest"
+_MOD = "mlsd.sims.abtest"  # the package re-exports plan, verify, analyze and tour
 _PROB = open_(0, 1)
 
 
@@ -127,7 +127,7 @@ SPECS: list[SimSpec] = [
     SimSpec(
         "ab-test peeking",
         "False-positive rate of checking every day vs once, and a sequential design that holds α.",
-        "mlsd.sims.abtest_peeking:peeking",
+        "mlsd.sims.abtest.peeking:peeking",
         (
             _o("looks", "int", 20, "Interim looks at the data, 2 to 200 (e.g. once a day for "
                "20 days).", range=closed(2, 200)),
@@ -153,7 +153,7 @@ SPECS: list[SimSpec] = [
     SimSpec(
         "ab-test cuped",
         "Variance reduction with a pre-period covariate (CUPED): n falls by about 1−ρ².",
-        "mlsd.sims.abtest_users:cuped",
+        "mlsd.sims.abtest.users:cuped",
         (
             _o("rho", "float", 0.5, "Correlation between the pre-period covariate and the metric.", range=open_(-1, 1)),
             _o("users_per_arm", "int", 5_000, "Users in each arm of each simulated experiment.", range=closed(10, 1_000_000)),
@@ -172,7 +172,7 @@ SPECS: list[SimSpec] = [
     SimSpec(
         "ab-test unit",
         "User- vs request-level randomisation: correlated requests inflate false positives.",
-        "mlsd.sims.abtest_users:unit",
+        "mlsd.sims.abtest.users:unit",
         (
             _o("requests_per_user", "float", 10.0, "Average requests per user (≥ 1).", range=closed(1, 10_000)),
             _o("icc", "float", 0.2, "Intra-class correlation: share of request-metric variance "
@@ -193,7 +193,7 @@ SPECS: list[SimSpec] = [
     SimSpec(
         "ab-test segments",
         "A treatment that helps overall but hurts new users; per-segment tests with correction.",
-        "mlsd.sims.abtest_users:segments",
+        "mlsd.sims.abtest.users:segments",
         (
             _o("baseline", "float", 0.1, "Conversion rate in every segment without treatment.", range=_PROB),
             _o("users_per_arm", "int", 500_000, "Users in each arm.", range=closed(100, 100_000_000)),
