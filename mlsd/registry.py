@@ -33,6 +33,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "bool": (bool,),
     "choice": (str,),
     "list": (list, tuple),
+    "file": (str,),  # a path; read and parsed at the edge (`load_files`), never by the simulation
 }
 
 
@@ -43,7 +44,10 @@ class OptionSpec:
     `range` is required for int and float parameters (a test checks it): the CLI shows it
     in `--help` and refuses a value outside it before any work, and `check_args` applies
     it to a scenario's arguments. `unit` names what the number counts (ms, minutes, …);
-    `metavar` replaces `<type>` in `--help`.
+    `metavar` replaces `<type>` in `--help`. A "file" parameter is a path the user gives
+    ("" for none): the edge reads it (at most `max_bytes`) and `parse` ("module:function",
+    called with the text and the path) turns it into what the simulation receives, so
+    simulations never open files.
     """
 
     name: str
@@ -54,6 +58,8 @@ class OptionSpec:
     range: Limit | None = None
     unit: str = ""
     metavar: str = ""
+    max_bytes: int = 0
+    parse: str = ""
 
     def check(self, value: Any) -> str | None:
         """None when `value` fits this option, else what is wrong with it."""
@@ -164,6 +170,24 @@ def check_args(spec: SimSpec, args: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def load_files(spec: SimSpec, args: dict[str, Any]) -> dict[str, Any]:
+    """`args` with each "file" parameter read and parsed (None when no path is given)."""
+    loaded = dict(args)
+    for opt in spec.options:
+        if opt.type != "file" or opt.name not in loaded:
+            continue
+        path = loaded[opt.name]
+        if not path:
+            loaded[opt.name] = None
+            continue
+        from mlsd.fileio import read_user_text
+
+        text = read_user_text(path, f"{option_name(opt.name)} {path}", opt.max_bytes)
+        module_name, func_name = opt.parse.split(":")
+        loaded[opt.name] = getattr(importlib.import_module(module_name), func_name)(text, path)
+    return loaded
+
+
 def run(name: str, args: dict[str, Any] | None = None, *, seed: int | None = None, progress=None):
     """Run a registered simulation with scenario-style args; returns its SimResult."""
     spec = get_spec(name)
@@ -176,5 +200,5 @@ def run(name: str, args: dict[str, Any] | None = None, *, seed: int | None = Non
     pinned = args.pop("seed", None)
     if seed is None:
         seed = spec.default_seed if pinned is None else pinned
-    full = {**spec.defaults(), **args}
+    full = load_files(spec, {**spec.defaults(), **args})
     return func(**full, seed=seed, progress=progress)

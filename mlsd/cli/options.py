@@ -26,6 +26,7 @@ ANNOTATIONS: dict[str, Any] = {
     "choice": str,
     "bool": bool,
     "list": list[str],
+    "file": str,  # the path; read and parsed by `mlsd.registry.load_files`
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import typer
 
 from mlsd.cli.options import ANNOTATIONS, json_option, seed_option, spec_option
-from mlsd.registry import SimSpec, all_specs
+from mlsd.registry import SimSpec, all_specs, load_files
 
 HELP = "Run small, seeded, runnable models of an ML system and get real numbers."
 
@@ -41,6 +41,7 @@ def _invoke(spec: SimSpec, values: dict[str, Any]) -> None:
     seed = values.pop("seed")
     extras = {o.name: values.pop(o.name) for o in spec.extras}
     args = {o.name: list(values[o.name]) if o.type == "list" else values[o.name] for o in spec.options}
+    args = load_files(spec, args)  # files are read and parsed here, at the edge
     if spec.extras:
         module, func = EXTRA_HANDLERS[spec.name].split(":")
         handler = getattr(importlib.import_module(module), func)

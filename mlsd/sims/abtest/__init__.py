@@ -13,13 +13,12 @@ ratio * nobs1` with sample 1 = control); `n_per_arm` is the control arm.
 """
 
 from mlsd.sims.abtest.analysis import (
-    MAX_DATA_BYTES,
     AnalyzeResult,
     analyze,
     analyze_counts,
     analyze_means,
     parse_counts,
-    read_csv,
+    parse_csv,
 )
 from mlsd.sims.abtest.design import Design, make_design, mde_for_n, n_for, power_for
 from mlsd.sims.abtest.planning import PlanResult, plan
@@ -39,11 +38,12 @@ from mlsd.sims.abtest.stats import (
     z_crit,
 )
 from mlsd.sims.abtest.verification import VerifyResult, verify
+from mlsd.sims.specs.abtest import MAX_DATA_BYTES
 
 __all__ = [
     "MAX_DATA_BYTES", "AnalyzeResult", "Design", "PlanResult", "TourResult", "VerifyResult", "analyze",
     "analyze_counts", "analyze_means", "make_design", "mde_for_n", "n_for", "newcombe_interval",
     "norm_cdf", "norm_isf", "norm_ppf", "parse_counts", "plan", "power_for", "proportion_n",
-    "proportion_power", "ratio_interval", "read_csv", "srm_check", "tour", "ttest_n", "ttest_power",
+    "proportion_power", "ratio_interval", "parse_csv", "srm_check", "tour", "ttest_n", "ttest_power",
     "verify", "wilson", "z_crit",
 ]

@@ -32,7 +32,6 @@ from mlsd.sims.base import (
 )
 
 SRM_THRESHOLD = 0.001
-MAX_DATA_BYTES = 200 * 1024 * 1024  # --data files larger than this are refused
 
 
 # ----------------------------------------------------------------------- analyze
@@ -306,20 +305,10 @@ _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f"}
 
 
-def _read_data_file(path: str) -> str:
-    """The text of a regular file of at most MAX_DATA_BYTES; never reads a device or pipe."""
-    from mlsd.fileio import read_user_bytes
+def parse_csv(text: str, path: str) -> tuple[str, dict[str, list[float]]]:
+    """Parse `variant,converted` or `variant,value`: (metric, {'control': [...], 'treatment': …}).
 
-    raw = read_user_bytes(path, f"--data {path}", MAX_DATA_BYTES)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"--data: cannot read {path!r} as UTF-8 text ({exc})") from None
-
-
-def read_csv(path: str) -> tuple[str, dict[str, list[float]]]:
-    """Read `variant,converted` or `variant,value`: (metric, {'control': [...], 'treatment': …})."""
-    text = _read_data_file(path)
+    The CLI and the registry read the file (`--data`) and call this; `analyze` gets the result."""
     rows = list(csv.reader(text.splitlines()))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
@@ -372,7 +361,8 @@ def read_csv(path: str) -> tuple[str, dict[str, list[float]]]:
     return metric, {"control": groups[controls[0]], "treatment": groups[treatment]}
 
 
-def analyze(*, control: str = "", treatment: str = "", data: str = "", alpha: float = 0.05,
+def analyze(*, control: str = "", treatment: str = "",
+            data: tuple[str, dict[str, list[float]]] | None = None, alpha: float = 0.05,
             one_sided: bool = False, ratio: float = 1.0, seed: int = 0,
             progress: ProgressCallback | None = None) -> AnalyzeResult:
     """Read a finished experiment: effect, CI, p-value, decision and the SRM check."""
@@ -384,7 +374,7 @@ def analyze(*, control: str = "", treatment: str = "", data: str = "", alpha: fl
         if control or treatment:
             raise BadInputError("--data cannot be combined with --control/--treatment; "
                                 "give one or the other")
-        metric, groups = read_csv(data)
+        metric, groups = data
         c = np.asarray(groups["control"])
         t = np.asarray(groups["treatment"])
         if metric == "proportion":

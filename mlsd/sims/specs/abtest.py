@@ -9,6 +9,7 @@ from mlsd.registry import OptionSpec, SimSpec
 
 _MOD = "mlsd.sims.abtest"  # the package re-exports plan, verify, analyze and tour
 _PROB = open_(0, 1)
+MAX_DATA_BYTES = 200 * 1024 * 1024  # --data files larger than this are refused
 
 
 def _o(name: str, type_: str, default, help_: str, choices: tuple[str, ...] = (),
@@ -105,8 +106,9 @@ SPECS: list[SimSpec] = [
         (
             _o("control", "str", "", "Control arm as CONVERTED/USERS, e.g. 1200/10000."),
             _o("treatment", "str", "", "Treatment arm as CONVERTED/USERS, e.g. 1310/10000."),
-            _o("data", "str", "", "CSV with columns variant,converted (0/1) or variant,value; "
-               "one variant named control (or A)."),
+            OptionSpec("data", "file", "", "CSV with columns variant,converted (0/1) or variant,value; "
+                       "one variant named control (or A).", max_bytes=MAX_DATA_BYTES,
+                       parse="mlsd.sims.abtest.analysis:parse_csv"),
             ALPHA,
             ONE_SIDED,
             _o("ratio", "float", 1.0, "Intended treatment/control split the SRM check "

@@ -55,8 +55,9 @@ SPECS: list[SimSpec] = [
                        range=closed(0, 5_000_000), unit="minutes"),
             OptionSpec("reference_minutes", "int", 30, "The first minutes of the stream form the reference window.",
                        range=_MINUTES, unit="minutes"),
-            OptionSpec("rules", "str", "", "YAML file overriding alert thresholds (keys: psi, ks_alpha, "
-                       "ks_correction, js, p99_ms, qps_low, qps_high, auc_drop).", metavar="FILE"),
+            OptionSpec("rules", "file", "", "YAML file overriding alert thresholds (keys: psi, ks_alpha, "
+                       "ks_correction, js, p99_ms, qps_low, qps_high, auc_drop).", metavar="FILE",
+                       max_bytes=1024 * 1024, parse="mlsd.sims.monitor:parse_rules"),
         ),
         # Handled by mlsd.cli.simulate (serving /metrics, writing the Grafana/Prometheus files).
         extras=(
