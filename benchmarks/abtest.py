@@ -16,7 +16,9 @@ import numpy as np
 from statsmodels.stats.power import TTestIndPower
 from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
 
-from mlsd.sims import abtest, abtest_peeking, abtest_users
+from mlsd.sims import abtest
+from mlsd.sims.abtest import peeking as abtest_peeking
+from mlsd.sims.abtest import users as abtest_users
 
 
 def best_of(fn, repeat: int = 5) -> float:

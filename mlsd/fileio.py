@@ -104,3 +104,14 @@ def read_user_bytes(path: Path | str, display: str, max_bytes: int, error_cls: t
     if len(raw) > max_bytes:
         raise error_cls(f"{display}: file is larger than {_size(max_bytes)}; the limit is {max_bytes:,} bytes")
     return raw
+
+
+def read_user_text(path: Path | str, display: str, max_bytes: int) -> str:
+    """`read_user_bytes` decoded as UTF-8 (a BOM is dropped); anything else is one error line."""
+    from mlsd.errors import BadInputError
+
+    raw = read_user_bytes(path, display, max_bytes)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInputError(f"{display}: not a UTF-8 text file") from None

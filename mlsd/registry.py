@@ -1,38 +1,30 @@
-"""The catalogue of simulations: names, options and where the code lives.
+"""The catalogue of simulations: one declaration per simulation, read by everything.
 
-Plain data, importable without numpy: the scenario loader checks a scenario's
-`simulations:` entries against it, `render` runs them through `run()`, and a
-test checks each entry's options equal the CLI command's options.
+A simulation is declared once, in `mlsd/sims/specs/<family>.py` as `SPECS:
+list[SimSpec]`: its parameters (type, default, range, unit, help), its `--help`
+text, its place in `mlsd simulate`, and any CLI-only extras. The CLI builds
+`mlsd simulate` from these declarations (`mlsd.cli.simulate`), the scenario
+loader checks a scenario's `simulations:` entries against them, `render` runs them
+through `run()` and the command reference is generated from the CLI they build.
 
-Each simulation family declares its entries in `mlsd/sims/specs/<family>.py`
-as `SPECS: list[SimSpec]`; this module gathers them.
+Plain data, importable without numpy. Spec modules are discovered: a new module
+in `mlsd/sims/specs/` is picked up without being listed anywhere.
 """
 
 from __future__ import annotations
 
 import importlib
 import math
+import pkgutil
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from mlsd.errors import BadInputError, did_you_mean, option_name
-from mlsd.limits import SEED, limit, number
+from mlsd.limits import SEED, Limit, number
 
-_FAMILIES = (
-    "abtest",
-    "ranking",
-    "churn",
-    "abuse",
-    "retrieval",
-    "monitor",
-    "serving",
-    "rollout",
-    "features",
-    "retrain",
-    "training",
-    "tuning",
-)
+SPEC_PACKAGE = "mlsd.sims.specs"
+SEED_HELP = "Random seed: same seed, same numbers."
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "int": (int,),
@@ -41,18 +33,33 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "bool": (bool,),
     "choice": (str,),
     "list": (list, tuple),
+    "file": (str,),  # a path; read and parsed at the edge (`load_files`), never by the simulation
 }
 
 
 @dataclass(frozen=True)
 class OptionSpec:
-    """One option of a simulation, named as in Python (`daily_traffic`)."""
+    """One parameter of a simulation, named as in Python (`daily_traffic` ↔ `--daily-traffic`).
+
+    `range` is required for int and float parameters (a test checks it): the CLI shows it
+    in `--help` and refuses a value outside it before any work, and `check_args` applies
+    it to a scenario's arguments. `unit` names what the number counts (ms, minutes, …);
+    `metavar` replaces `<type>` in `--help`. A "file" parameter is a path the user gives
+    ("" for none): the edge reads it (at most `max_bytes`) and `parse` ("module:function",
+    called with the text and the path) turns it into what the simulation receives, so
+    simulations never open files.
+    """
 
     name: str
     type: str  # one of _TYPES
     default: Any
     help: str
     choices: tuple[str, ...] = ()
+    range: Limit | None = None
+    unit: str = ""
+    metavar: str = ""
+    max_bytes: int = 0
+    parse: str = ""
 
     def check(self, value: Any) -> str | None:
         """None when `value` fits this option, else what is wrong with it."""
@@ -68,21 +75,35 @@ class OptionSpec:
             bad = [v for v in value if v not in self.choices]
             if bad:
                 return f"unknown value {bad[0]!r}; expected items of {', '.join(self.choices)}"
+        if self.range is not None and not self.range.contains(value):
+            return f"expected a value in {self.range.text()}, got {number(value)}"
         return None
 
 
 @dataclass(frozen=True)
 class SimSpec:
-    """A runnable simulation: `mlsd simulate <name>` and a scenario's `simulations:`."""
+    """A runnable simulation: `mlsd simulate <name>` and a scenario's `simulations:`.
+
+    A name with a space ("ab-test peeking") is a subcommand of the simulation named by
+    its first word, which becomes a command group whose own options run it.
+    """
 
     name: str  # the command path after `mlsd simulate`, e.g. "ab-test" or "ab-test peeking"
-    summary: str
+    summary: str  # one line, for scenarios and the design doc
     target: str  # "module:function", called with **args, seed=…, progress=…
     options: tuple[OptionSpec, ...]
     default_seed: int = 0
-    # CLI options that are not simulation arguments (e.g. `--serve`, `--port`,
-    # `--grafana-dashboard`): the CLI/registry consistency test skips these.
-    cli_only: tuple[str, ...] = ()
+    title: str = ""  # the heading above the terminal output
+    doc: str = ""  # the command's --help (first line: its line in `mlsd simulate --help`)
+    order: int = 100  # its place in `mlsd simulate --help` (groups come after commands)
+    seed_help: str = SEED_HELP
+    # CLI-only options that are not simulation arguments (monitor's `--serve`, `--port`,
+    # `--grafana-dashboard`): shown in --help, handled by the CLI (`mlsd.cli.simulate`).
+    extras: tuple[OptionSpec, ...] = ()
+
+    @property
+    def cli_only(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.extras)
 
     def option(self, name: str) -> OptionSpec | None:
         return next((o for o in self.options if o.name == name), None)
@@ -91,17 +112,32 @@ class SimSpec:
         return {o.name: o.default for o in self.options}
 
 
+def spec_modules() -> list[str]:
+    """The spec modules: every module of the `mlsd.sims.specs` package, found on its path."""
+    package = importlib.import_module(SPEC_PACKAGE)
+    return sorted(f"{SPEC_PACKAGE}.{m.name}" for m in pkgutil.iter_modules(package.__path__))
+
+
 @cache
 def all_specs() -> dict[str, SimSpec]:
-    """Every registered simulation by name (imports only the small spec modules)."""
+    """Every declared simulation by name (imports only the small spec modules)."""
     specs: dict[str, SimSpec] = {}
-    for family in _FAMILIES:
-        module = importlib.import_module(f"mlsd.sims.specs.{family}")
+    for module_name in spec_modules():
+        module = importlib.import_module(module_name)
         for spec in module.SPECS:
             if spec.name in specs:
                 raise RuntimeError(f"simulation {spec.name!r} registered twice")
             specs[spec.name] = spec
     return specs
+
+
+def limit(sim: str, name: str) -> Limit | None:
+    """The range of option `name` of simulation `sim` (its extras too), or None."""
+    if name == "seed":
+        return SEED
+    spec = all_specs().get(sim)
+    opt = next((o for o in (*spec.options, *spec.extras) if o.name == name), None) if spec else None
+    return opt.range if opt else None
 
 
 def get_spec(name: str) -> SimSpec:
@@ -129,12 +165,27 @@ def check_args(spec: SimSpec, args: dict[str, Any]) -> tuple[str, str] | None:
                 f"options: {', '.join(known) or 'none'}"
             )
         problem = opt.check(value)
-        bounds = limit(spec.name, key)
-        if not problem and bounds is not None and not bounds.contains(value):
-            problem = f"expected a value in {bounds.text()}, got {number(value)}"
         if problem:
             return key, f"{option_name(key)}: {problem}"
     return None
+
+
+def load_files(spec: SimSpec, args: dict[str, Any]) -> dict[str, Any]:
+    """`args` with each "file" parameter read and parsed (None when no path is given)."""
+    loaded = dict(args)
+    for opt in spec.options:
+        if opt.type != "file" or opt.name not in loaded:
+            continue
+        path = loaded[opt.name]
+        if not path:
+            loaded[opt.name] = None
+            continue
+        from mlsd.fileio import read_user_text
+
+        text = read_user_text(path, f"{option_name(opt.name)} {path}", opt.max_bytes)
+        module_name, func_name = opt.parse.split(":")
+        loaded[opt.name] = getattr(importlib.import_module(module_name), func_name)(text, path)
+    return loaded
 
 
 def run(name: str, args: dict[str, Any] | None = None, *, seed: int | None = None, progress=None):
@@ -149,5 +200,5 @@ def run(name: str, args: dict[str, Any] | None = None, *, seed: int | None = Non
     pinned = args.pop("seed", None)
     if seed is None:
         seed = spec.default_seed if pinned is None else pinned
-    full = {**spec.defaults(), **args}
+    full = load_files(spec, {**spec.defaults(), **args})
     return func(**full, seed=seed, progress=progress)

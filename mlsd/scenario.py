@@ -1,4 +1,4 @@
-"""Scenarios: the data model and the strict loader for `SCENARIO_FORMAT.md`.
+"""Scenarios: the data model and the strict loader for `docs/scenario-format.md`.
 
 `load_scenario("feed-ranking")` finds a shipped scenario by id;
 `load_scenario("./my-case.yaml")` loads a user's file. Both go through the same

@@ -15,8 +15,8 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from mlsd import registry
-from mlsd.sims import abtest_peeking as pk
-from mlsd.sims import abtest_users as users
+from mlsd.sims.abtest import peeking as pk
+from mlsd.sims.abtest import users
 from mlsd.sims.base import SimResult
 from mlsd.sims.specs.abtest import SPECS
 
@@ -249,7 +249,7 @@ def test_cli_options_equal_registry_options(spec):
 
 
 def test_cli_and_specs_do_not_import_numpy():
-    code = ("import sys, mlsd.cli.sim_abtest, mlsd.sims.specs.abtest; "
+    code = ("import sys, mlsd.cli.simulate, mlsd.sims.specs.abtest; "
             "print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

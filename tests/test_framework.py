@@ -74,3 +74,24 @@ def test_generic_items_are_scoreable_key_points():
 
 def test_check_in_habit_is_there():
     assert any(framework.CHECK_IN_QUESTION in h.text for h in framework.HABITS)
+
+
+def test_framework_yaml_is_read_by_the_strict_loader(tmp_path):
+    """framework.yaml is data: an unknown field or a wrong step list is one error naming the line."""
+    import pytest
+
+    from mlsd.errors import BadInputError
+
+    text = framework.FRAMEWORK_PATH.read_text(encoding="utf-8")
+    typo = tmp_path / "framework.yaml"
+    typo.write_text(text.replace("  purpose:", "  purpose_:", 1), encoding="utf-8")
+    with pytest.raises(BadInputError, match=r"framework\.yaml:\d+: steps\[0\]\.purpose_: unknown field"):
+        framework.load_framework(typo)
+    duplicate = tmp_path / "dup.yaml"
+    duplicate.write_text(text + "\noverview: again\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match="dup.yaml"):
+        framework.load_framework(duplicate)
+    reordered = tmp_path / "order.yaml"
+    reordered.write_text(text.replace("- id: requirements", "- id: requirement", 1), encoding="utf-8")
+    with pytest.raises(BadInputError, match="in this order"):
+        framework.load_framework(reordered)

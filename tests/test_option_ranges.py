@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlsd.limits import LIMITS, SEED, Limit, limit
-from mlsd.registry import all_specs
+from mlsd.limits import SEED, Limit
+from mlsd.registry import all_specs, limit
 
 
 def _numeric_options():
@@ -80,10 +80,10 @@ def test_every_simulate_option_has_a_finite_range_shown_in_help():
 
 def test_every_spec_option_has_a_range():
     for spec in all_specs().values():
-        for opt in spec.options:
+        for opt in (*spec.options, *spec.extras):
             if opt.type in ("int", "float"):
-                assert opt.name in LIMITS.get(spec.name, {}), (spec.name, opt.name)
-                assert LIMITS[spec.name][opt.name].contains(opt.default), (spec.name, opt.name)
+                assert opt.range is not None, (spec.name, opt.name)
+                assert opt.range.contains(opt.default), (spec.name, opt.name)
 
 
 def test_the_seeds_show_their_range():

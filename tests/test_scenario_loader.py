@@ -1,4 +1,4 @@
-"""The scenario loader follows ../shared/SCENARIO_FORMAT.md, errors included."""
+"""The scenario loader follows docs/scenario-format.md, errors included."""
 
 from __future__ import annotations
 

@@ -17,16 +17,6 @@ import typer
 from mlsd import __version__
 from mlsd.errors import MlsdError
 
-app = typer.Typer(
-    name="mlsd",
-    help="A command-line coach for machine-learning system design interviews and design docs.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain click help: rich's help renderer costs ~200 ms of start-up
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
 
 def _version(value: bool) -> None:
     if value:
@@ -34,7 +24,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
@@ -43,6 +32,26 @@ def _root(
     Practise the ten-step answer framework as a timed mock interview, get real
     numbers from small seeded simulations, and render a design doc.
     """
+
+
+def build_app() -> typer.Typer:
+    """The `mlsd` command tree; `mlsd simulate` is built from the simulations' declarations."""
+    # Each module adds its commands; none of them imports numpy & co at import time.
+    from mlsd.cli import checklist, estimate, practice, render, scenarios, simulate
+
+    root = typer.Typer(
+        name="mlsd",
+        help="A command-line coach for machine-learning system design interviews and design docs.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # plain click help: rich's help renderer costs ~200 ms of start-up
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root.callback()(_root)
+    for module in (scenarios, checklist, practice, simulate, estimate, render):
+        module.register(root)
+    return root
 
 
 def _skip_pydantic_for_plain_values() -> None:
@@ -123,15 +132,7 @@ def _skip_pydantic_for_plain_values() -> None:
 _skip_pydantic_for_plain_values()
 
 
-def _register_commands() -> None:
-    # Each module adds its commands; none of them imports numpy & co at import time.
-    from mlsd.cli import checklist, estimate, practice, render, scenarios, simulate
-
-    for module in (scenarios, checklist, practice, simulate, estimate, render):
-        module.register(app)
-
-
-_register_commands()
+app = build_app()
 
 # typer bundles click; its exception classes are reached through a public name.
 _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")

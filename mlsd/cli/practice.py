@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mlsd.cli.simopts import ranged_option
+from mlsd.cli.options import ranged_option
 from mlsd.limits import SEED, above, closed
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from mlsd.practice import PracticeEngine, Prompt
 
 ANSWER_HELP = (
@@ -119,6 +121,18 @@ def _read_answer(
 # ---------------------------------------------------------------- printing
 
 
+def _print_earlier(out: Console, what: str, previous: str, draft: str) -> None:
+    """A resumed step's earlier agenda or answer, and the draft being typed, indented."""
+    from rich.markup import escape
+
+    for text, intro in ((previous, f"Your earlier {what} (type a new one to replace it, or :skip to keep it):"),
+                        (draft, "Your saved draft (keep typing to add to it):")):
+        if text:
+            out.print(f"[dim]{intro}[/]")
+            for line in text.splitlines():
+                out.print(f"  {escape(line)}")
+
+
 def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
     from rich.markup import escape
 
@@ -128,14 +142,7 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
     if p.kind == "agenda":
         out.rule("[bold]Agenda")
         out.print(escape(p.text))
-        if p.previous:
-            out.print("[dim]Your earlier agenda (type a new one to replace it, or :skip to keep it):[/]")
-            for line in p.previous.splitlines():
-                out.print(f"  {escape(line)}")
-        if p.draft:
-            out.print("[dim]Your saved draft (keep typing to add to it):[/]")
-            for line in p.draft.splitlines():
-                out.print(f"  {escape(line)}")
+        _print_earlier(out, "agenda", p.previous, p.draft)
         return
     if p.kind == "answer":
         timing = "" if untimed else f" · budget {_mmss(p.budget_seconds)}"
@@ -145,14 +152,7 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
             timing += f" · interview {_mmss(p.total_elapsed_seconds)}/{_mmss(total_seconds)}"
         out.rule(f"[bold]Step {p.index}/{p.count} · {escape(p.title)}[/]{timing}")
         out.print(f"[bold]Interviewer:[/] {escape(p.text)}")
-        if p.previous:
-            out.print("[dim]Your earlier answer (type a new one to replace it, or :skip to keep it):[/]")
-            for line in p.previous.splitlines():
-                out.print(f"  {escape(line)}")
-        if p.draft:
-            out.print("[dim]Your saved draft (keep typing to add to it):[/]")
-            for line in p.draft.splitlines():
-                out.print(f"  {escape(line)}")
+        _print_earlier(out, "answer", p.previous, p.draft)
         return
     if p.kind == "follow_up":
         out.print(f"\n[bold]Follow-up:[/] {escape(p.text)}")

@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import numpy as np
 
@@ -120,20 +119,12 @@ _RULE_RANGES: dict[str, tuple[float, float | None, bool]] = {
 }
 
 
-def load_rules(path: str) -> AlertRules:
-    """Read a YAML mapping of AlertRules fields; any problem is one BadInputError line."""
+def parse_rules(text: str, path: str) -> AlertRules:
+    """A YAML mapping of AlertRules fields (the text of `--rules path`); any problem is one
+    BadInputError line. The CLI and the registry read the file and call this."""
     import yaml
 
     where = f"--rules {path}"
-    file = Path(path)
-    if not file.is_file():
-        raise BadInputError(f"{where}: no such file")
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BadInputError(f"{where}: cannot read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise BadInputError(f"{where}: not a UTF-8 text file") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -809,13 +800,13 @@ def simulate_monitor_stream(
     qps: float = 25.0,
     label_delay: int = 15,
     reference_minutes: int = 30,
-    rules: str = "",
+    rules: AlertRules | None = None,
     seed: int = 0,
     progress: ProgressCallback | None = None,
 ) -> tuple[MonitorResult, Stream]:
     """`simulate_monitor`, also returning the incident run's per-request stream."""
     incidents = _check(minutes, window, tuple(incident), qps, label_delay, reference_minutes)
-    alert_rules = load_rules(rules) if rules else AlertRules()
+    alert_rules = rules or AlertRules()
     schedule = _schedule(incidents, minutes, reference_minutes, window, label_delay)
     report(progress, 0.0, "training the model")
     model = _train(seed)
@@ -869,7 +860,7 @@ def simulate_monitor(
     qps: float = 25.0,
     label_delay: int = 15,
     reference_minutes: int = 30,
-    rules: str = "",
+    rules: AlertRules | None = None,
     seed: int = 0,
     progress: ProgressCallback | None = None,
 ) -> MonitorResult:

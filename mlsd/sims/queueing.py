@@ -71,13 +71,6 @@ def _exp_sum_tail(t: float, mu: float, theta: float) -> float:
     return (theta * math.exp(-mu * t) - mu * math.exp(-theta * t)) / delta
 
 
-def mmc_wait_tail(t: float, lam: float, mu: float, c: int) -> float:
-    """P(W > t) for the FCFS waiting time in M/M/c: C(c, a)·exp(-(cμ-λ)t)."""
-    if lam >= c * mu:
-        return 1.0
-    return erlang_c(c, lam / mu) * math.exp(-(c * mu - lam) * max(t, 0.0))
-
-
 def mmc_response_tail(t: float, lam: float, mu: float, c: int) -> float:
     """P(T > t) for the FCFS response time T = W + S in M/M/c.
 

@@ -199,14 +199,6 @@ class RolloutResult(SimResult):
         return out
 
 
-def _pool_tail(t: float, lam: float, cap: float, c: int) -> float:
-    """Tail of a version pool's response time: c servers sharing capacity `cap`."""
-    if c == 0 or lam <= 0:
-        return 0.0
-    mu = cap / c
-    return q.mmc_response_tail(t, min(lam, 0.98 * cap), mu, c)
-
-
 def _push(
     *,
     strategy: str,

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import special  # not scipy.stats: ~0.4 s more to import
 
 from mlsd.errors import BadInputError, check_range
-from mlsd.sims.abtest import wilson, z_crit
+from mlsd.sims.abtest.stats import wilson, z_crit
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 
 CORRECTIONS = ("holm", "bonferroni", "fdr_bh", "none")

@@ -18,7 +18,8 @@ import numpy as np
 from scipy import optimize, special  # not scipy.stats: ~0.4 s more to import for Φ alone
 
 from mlsd.errors import BadInputError
-from mlsd.sims.abtest import _ceil, check_plan_size, make_design, proportion_n, wilson, z_crit
+from mlsd.sims.abtest.design import check_plan_size, make_design
+from mlsd.sims.abtest.stats import ceil_n, proportion_n, wilson, z_crit
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 
 METHODS = ("obrien-fleming", "pocock")
@@ -239,7 +240,7 @@ def peeking(*, looks: int = 20, alpha: float = 0.05, power: float = 0.8, baselin
     design = make_design(baseline=baseline, mde=mde, alpha=alpha, power=power)
     exact = proportion_n(baseline, design.diff, alpha=alpha, power=power)
     check_plan_size(design, exact)
-    n_plan = _ceil(exact)
+    n_plan = ceil_n(exact)
     z = z_crit(alpha, False)
     rng = np.random.default_rng(seed)
     grid = sorted({k for k in (1, 2, 3, 5, 10, 20, 50, 100, 200) if k < looks} | {looks})
@@ -247,7 +248,7 @@ def peeking(*, looks: int = 20, alpha: float = 0.05, power: float = 0.8, baselin
     main = None
     for i, k in enumerate(grid):
         report(progress, 0.8 * i / len(grid), f"{k} looks")
-        per_look = max(1, _ceil(n_plan / k))
+        per_look = max(1, ceil_n(n_plan / k))
         zs = np.abs(simulate_paths(baseline, baseline, per_look, k, experiments, rng))
         b = sequential_bounds(k, alpha, method)
         naive = float((zs > z).any(axis=1).mean())

@@ -1,8 +1,8 @@
-"""Options of `mlsd simulate` commands, taken from the registry so they cannot drift.
+"""Typer options built from declarations: a range in --help and checked before any work.
 
-A command declares `n_users: int = option("ranking", "n_users")`: the flag
-(`--n-users`), the default and the help text all come from the simulation's
-`SimSpec`, the same data the scenario loader and `render` use.
+`spec_option` turns one `OptionSpec` of a simulation (`mlsd/sims/specs/`) into a typer
+option: the flag (`daily_traffic` → `--daily-traffic`), default, help and range all
+come from the declaration, the same data the scenario loader and `render` use.
 """
 
 from __future__ import annotations
@@ -13,10 +13,21 @@ from typing import Any
 import typer
 
 from mlsd.errors import option_name
-from mlsd.limits import SEED, Limit, limit
+from mlsd.limits import SEED, Limit
+from mlsd.registry import SEED_HELP, OptionSpec
 
-SEED_HELP = "Random seed: same seed, same numbers."
 JSON_HELP = "Print the result as JSON on stdout (nothing else is printed there)."
+
+# The Python type a declared option arrives as.
+ANNOTATIONS: dict[str, Any] = {
+    "int": int,
+    "float": float,
+    "str": str,
+    "choice": str,
+    "bool": bool,
+    "list": list[str],
+    "file": str,  # the path; read and parsed by `mlsd.registry.load_files`
+}
 
 
 def with_range(help_text: str, limit: Limit) -> str:
@@ -46,24 +57,18 @@ def ranged_option(default: Any, flag: str, *, limit: Limit, help: str, **extra: 
     return typer.Option(default, flag, help=with_range(help, limit), callback=range_check(name, limit), **extra)
 
 
-def option(sim: str, name: str, **extra: Any) -> Any:
-    """A typer option for option `name` of simulation `sim`."""
-    from mlsd.registry import get_spec
-
-    spec = get_spec(sim)
-    opt = spec.option(name)
-    if opt is None:
-        raise RuntimeError(f"simulation {sim!r} has no option {name!r} in its SimSpec")
+def spec_option(opt: OptionSpec, where: str) -> Any:
+    """The typer option for a declared option (`where` names its simulation in errors)."""
     default = list(opt.default) if opt.type == "list" else opt.default
     help_text = opt.help
     if opt.choices and not all(c in help_text for c in opt.choices):
         help_text = f"{help_text.rstrip('.')}: {', '.join(opt.choices)}."
+    extra = {"metavar": opt.metavar} if opt.metavar else {}
     if opt.type in ("int", "float"):
-        bounds = limit(sim, name)
-        if bounds is None:
-            raise RuntimeError(f"option {name!r} of simulation {sim!r} has no range in mlsd.limits")
-        return ranged_option(default, option_name(name), limit=bounds, help=help_text, **extra)
-    return typer.Option(default, option_name(name), help=help_text, **extra)
+        if opt.range is None:
+            raise RuntimeError(f"option {opt.name!r} of simulation {where!r} declares no range")
+        return ranged_option(default, option_name(opt.name), limit=opt.range, help=help_text, **extra)
+    return typer.Option(default, option_name(opt.name), help=help_text, **extra)
 
 
 def seed_option(help: str = SEED_HELP) -> Any:
@@ -72,13 +77,3 @@ def seed_option(help: str = SEED_HELP) -> Any:
 
 def json_option() -> Any:
     return typer.Option(False, "--json", help=JSON_HELP)
-
-
-def run(target: str, *, as_json: bool, title: str, **kwargs: Any) -> None:
-    """Import `module:function` only now (numpy & co), run it under a progress bar, print it."""
-    import importlib
-
-    from mlsd.cli.output import run_and_emit
-
-    module, func = target.split(":")
-    run_and_emit(getattr(importlib.import_module(module), func), as_json=as_json, title=title, **kwargs)
