@@ -230,6 +230,7 @@ class Scorecard(Event):
                 "evidence": r.evidence,
                 "partial_missing": r.to_dict()["partial_missing"],
                 "mistakes": r.to_dict()["mistakes"],
+                "notes": list(r.notes),
                 "verdict": v.signal if v else None,
                 "level": v.level if v else None,
             }

@@ -60,15 +60,15 @@ def _point(kp, status: str | None = None, credit: float | None = None, evidence:
             "why": kp.why, "status": status, "credit": credit, "evidence": evidence}
 
 
-def _evidence(scenario: Scenario, stage_id: str, answer: Any) -> dict[str, str]:
-    """point id → the sentence of the saved answer that earned it (scoring is deterministic,
-    so re-scoring the saved text gives the saved result and its evidence)."""
+def _rescored(scenario: Scenario, stage_id: str, answer: Any) -> Any:
+    """The saved answer scored again, for its evidence and mistakes (scoring is deterministic,
+    so this is the saved result)."""
     if answer is None or answer.skipped or not (answer.answer or "").strip():
-        return {}
+        return None
     from mlsd.scoring import score_answer
 
     text = (answer.answer or "") + "\n" + (getattr(answer, "follow_up_answer", None) or "")
-    return score_answer(scenario, stage_id, text).evidence
+    return score_answer(scenario, stage_id, text)
 
 
 def _answer_for(session: Any, stage_id: str) -> Any:
@@ -96,7 +96,8 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
         submitted = answer is not None and not getattr(answer, "draft", False)
         if not submitted:
             answer = None
-        evidence = _evidence(scenario, fw.id, answer)
+        rescored = _rescored(scenario, fw.id, answer)
+        evidence = rescored.evidence if rescored is not None else {}
         steps.append({
             "id": fw.id,
             "title": fw.title,
@@ -118,6 +119,7 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
             "pitfalls": list(stage.pitfalls) if stage else [],
             "follow_ups": list(stage.follow_ups) if stage else [],
             "notes": list(fw.notes),
+            "mistakes": [{"sentence": m.sentence, "why": m.why} for m in rescored.mistakes] if rescored else [],
         })
     return steps
 

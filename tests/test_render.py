@@ -169,6 +169,16 @@ def test_session_render_quotes_the_sentence_that_earned_each_point(run_cli, tmp_
     assert "you said: “The business objective" in page and "<b>now</b>" not in page and "&lt;b&gt;now" in page
 
 
+def test_session_render_lists_the_mistakes_of_each_step(run_cli, tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("data: Labels come from impression logs; we fix the imbalance with SMOTE on the clicks.\n")
+    assert run_cli("practice", "feed-ranking", "--answers", str(answers)).code == 0
+    md = tmp_path / "doc.md"
+    assert run_cli("render", "feed-ranking", "--session", "1", "--no-simulations", "-o", str(md)).code == 0
+    text = md.read_text()
+    assert "Mistakes an interviewer would flag" in text and "we fix the imbalance with SMOTE" in text
+
+
 def test_session_of_another_scenario_is_refused(run_cli, tmp_path):
     answers = tmp_path / "a.yaml"
     answers.write_text("requirements: churn is the business objective\n")

@@ -253,10 +253,13 @@ def _print_points(points: Any, mistakes: Any = ()) -> None:
         out.print(f"  [red]⚠ mistake[/] “{escape(_quote(m.sentence))}”\n      [dim]{escape(m.why)}[/]")
 
 
-def _quote(sentence: str, limit: int = 160) -> str:
-    """An answer's sentence as evidence, on one line and cut at `limit` characters."""
+def _quote(sentence: str, limit: int = 240) -> str:
+    """An answer's sentence as evidence, on one line; past `limit` characters cut at a word."""
     flat = " ".join(sentence.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + " …"
 
 
 def _print_length_note(r: Any) -> None:
@@ -331,6 +334,11 @@ def print_scorecard(card: Any) -> None:
             out.print(f"  [bold]{escape(s.title)}[/] ({s.score:.0f}/100)")
             for line in s.study:
                 out.print(f"    • {escape(line)}")
+    flagged = [(sid, m) for sid, r in card.results.items() for m in r.mistakes]
+    if flagged:
+        out.print("[bold red]Mistakes an interviewer would flag:[/]")
+        for sid, m in flagged:
+            out.print(f"  ⚠ {escape(sid)}: “{escape(_quote(m.sentence, 120))}” — {escape(m.why)}", soft_wrap=True)
     out.print(f"Turn this session into a design doc: [bold]{escape(card.render_command)}[/]", soft_wrap=True)
 
 
@@ -450,8 +458,9 @@ def register(app: typer.Typer) -> None:
         point, an explained one all of it. Covering 80 % of a step's rubric
         weight is full marks; each mistake an interviewer flags (a random split
         of time-ordered data, SMOTE, accuracy on rare positives, a 0.5
-        threshold) costs 10 points. The scorecard quotes the sentence behind
-        every point and ends with a read-out (strong no hire … strong hire, and
+        threshold) costs 10 points. Each step's feedback quotes the sentence
+        behind every point and names the mistakes; the scorecard lists the
+        mistakes again and ends with a read-out (strong no hire … strong hire, and
         junior/senior/staff) — guidance from the rubric, not a hiring decision.
         The total averages the practised steps by their share of interview time;
         a skipped step counts 0.

@@ -83,6 +83,7 @@ class StageScore:
             "evidence": self.evidence,
             "partial_missing": {p.id: p.missing for p in self.points if 0 < p.credit < 1 and p.missing},
             "mistakes": [{"id": m.id, "sentence": m.sentence, "why": m.why} for m in self.mistakes],
+            "notes": list(self.notes),
         }
 
 
@@ -300,7 +301,7 @@ AGENDA_ALIASES: dict[str, tuple[str, ...]] = {
     "data": ("data", "dataset", "label", "training data", "数据", "标签", "样本"),
     "features": ("feature", "feature engineering", "特征"),
     "model": ("model", "modeling", "architecture", "algorithm", "模型"),
-    "evaluation": ("evaluation", "evaluate", "metric", "a/b test", "experiment", "评估", "指标"),
+    "evaluation": ("evaluation", "evaluate", "eval", "metric", "a/b test", "experiment", "评估", "指标"),
     "deployment": ("deploy", "deployment", "rollout", "roll out", "launch", "release", "部署", "上线"),
     "serving": ("serving", "serve", "inference", "online prediction", "batch prediction", "服务", "推理"),
     "monitoring": ("monitor", "monitoring", "alert", "observability", "dashboard", "监控"),

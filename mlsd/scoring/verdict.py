@@ -21,7 +21,9 @@ from mlsd.scoring.stage import StageScore
 GUIDANCE = "Guidance from the rubric, not a hiring decision."
 SIGNALS = ((85.0, "strong hire"), (70.0, "hire"), (50.0, "lean hire"), (30.0, "no hire"), (0.0, "strong no hire"))
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|ms|s\b|k\b|m\b|b\b|x\b|×|qps|gb|tb|mb|million|billion|thousand|per)|[~≈]\s*\d|\d[\d,.]*\s*[kmb万亿]", re.I)
-_TRADEOFF = re.compile(r"trade-?off|\bvs\.?\b|versus|at the cost of|instead of|rather than|but it|on the other hand|权衡|代价|取舍", re.I)
+_TRADEOFF = re.compile(
+    r"trade-?off|\bvs\.?\b|versus|at the cost of|at a (?:higher|lower) cost|instead of|rather than|\bbut\b|"
+    r"whereas|on the other hand|cheaper|costlier|slower|faster|simpler|权衡|代价|取舍|但是|而是", re.I)
 _RISK = re.compile(
     r"risk|fail|failure|fallback|fall back|leak|drift|outage|degrad|skew|bias|rollback|roll back|"
     r"timeout|time out|guardrail|abuse|adversar|风险|降级|回滚|泄漏|漂移|兜底", re.I)
@@ -38,6 +40,10 @@ class Verdict:
 
     def to_dict(self) -> dict:
         return {"signal": self.signal, "level": self.level, "reasons": list(self.reasons), "note": self.note}
+
+
+def _steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"
 
 
 def signal_for(score: float) -> str:
@@ -79,9 +85,9 @@ def session_verdict(total: float, results: Mapping[str, StageScore], answers: Ma
     n = max(len(all_steps), 1)
     reasons = [
         f"{len(strong)} of {n} steps answered with most of their points",
-        f"numbers in {len(with_numbers)} steps",
-        f"trade-offs named in {len(with_tradeoffs)} steps",
-        f"failure modes or risks raised in {len(with_risks)} steps",
+        f"numbers in {_steps(len(with_numbers))}",
+        f"trade-offs named in {_steps(len(with_tradeoffs))}",
+        f"failure modes or risks raised in {_steps(len(with_risks))}",
     ]
     end_to_end = len(strong) >= 0.8 * n
     if end_to_end and len(with_numbers) >= 0.6 * n and len(with_risks) >= 0.6 * n and len(with_tradeoffs) >= 0.3 * n:
