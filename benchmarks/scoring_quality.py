@@ -76,13 +76,17 @@ def total(scenario, answers: dict[str, str], timings: list[float]) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-s", "--scenario", action="append", help="only this scenario (repeatable)")
+    ap.add_argument("--data", type=Path, default=HERE,
+                    help="a graded set laid out the same way (<scenario>/<level>.yaml, levels*.json)")
     opts = ap.parse_args(argv)
+    here = opts.data
     levels: dict[str, dict[str, float]] = {}
-    for path in sorted(HERE.glob("levels-*.json")):
-        levels.update(json.loads(path.read_text(encoding="utf-8")))
+    for path in sorted(here.glob("levels*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        levels.update({k: v for k, v in data.items() if not k.startswith("_")})
     chosen = [s for s in sorted(levels) if not opts.scenario or s in opts.scenario]
     if not chosen:
-        print(f"no graded scenarios in {HERE}")
+        print(f"no graded scenarios in {here}")
         return 2
     names = list(next(iter(levels.values())))
     table: dict[str, dict[str, float]] = {}
@@ -91,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         sc = load_scenario(sid)
         row = {}
         for level in names:
-            path = HERE / sid / f"{level}.yaml"
+            path = here / sid / f"{level}.yaml"
             if path.is_file():
                 row[level] = total(sc, yaml.safe_load(path.read_text(encoding="utf-8")), timings)
         for name, answers in gaming(sc).items():
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     n = 0
     for sid in chosen:
         for level in names:
-            path = HERE / sid / f"{level}.yaml"
+            path = here / sid / f"{level}.yaml"
             if path.is_file():
                 for text in yaml.safe_load(path.read_text(encoding="utf-8")).values():
                     unit_of(text)

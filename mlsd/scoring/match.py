@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 
 TOPICAL_MIN_SHARE = 0.6  # of a unit's leftover words that must be the field's vocabulary
 REORDER_SLACK = 4  # extra words allowed between the words of a reordered term
-PARAPHRASE_LOW = 0.1  # similarity where paraphrase credit starts
-PARAPHRASE_FULL = 0.3  # similarity that earns full credit
+PARAPHRASE_LOW = 0.11  # similarity where paraphrase credit starts
+PARAPHRASE_FULL = 0.33  # similarity that earns full credit
+PARTIAL_MIN = 0.1  # the least partial credit worth showing
 PARAPHRASE_MIN_WORDS = 2  # distinct point words a paraphrase must share
 SALAD_POINTS = 3  # points named in one unit that make a terms-only list salad ...
 SALAD_FUNCTION_SHARE = 0.2  # ... when under this share of its words are function words
@@ -134,6 +135,9 @@ class PreparedUnit:
     topical: bool
     on_case: bool = True  # most other words are this scenario's own vocabulary
     sentence_words: int = 0  # content words (and numbers) of the whole sentence it stands in
+    question: bool = False  # ends with a question mark
+    mistaken: bool = False  # asserts a mistake an interviewer flags (never evidence for a point)
+    field_case: bool = True  # on_case judged with related words: plain words of the case count
 
     @property
     def asserts(self) -> bool:
@@ -158,6 +162,10 @@ class Matcher:
         self.cues = [cues_of(kp) for kp in self.points]
         self.vocabulary = vocabulary
         self.local = local_vocabulary if local_vocabulary is not None else vocabulary
+        from mlsd.scoring.glossary import load_glossary as _load
+
+        loose = _load().loose
+        self.local_loose = frozenset(loose(t) for t in self.local) - self.local
         self.idf = idf
         self.loose = load_glossary().loose
         clauses = split_clauses(answer)
@@ -167,8 +175,15 @@ class Matcher:
         per_sentence: dict[int, int] = {}
         for pu, (_, n) in zip(self.units, clauses, strict=True):
             per_sentence[n] = per_sentence.get(n, 0) + sum(1 for t in pu.unit.plain if _said(t))
-        for pu, (_, n) in zip(self.units, clauses, strict=True):
+        for pu, (text, n) in zip(self.units, clauses, strict=True):
             pu.sentence_words = per_sentence[n]
+            pu.question = text.rstrip().endswith(("?", "？"))
+        from mlsd.scoring.mistakes import find_mistakes
+
+        self.mistakes = find_mistakes([pu.unit for pu in self.units])
+        wrong = {m.sentence for m in self.mistakes}
+        for pu in self.units:
+            pu.mistaken = pu.unit.text in wrong
         # The reference answer's sentences that state a point are more ways of saying it.
         self.statements: list[list[tuple[str, ...]]] = [[] for _ in self.points]
         for text in references:
@@ -210,13 +225,18 @@ class Matcher:
         topical = not judged or field >= TOPICAL_MIN_SHARE * len(judged)
         own = sum(1 for t in judged if t in self.local or t[0] == "@" or _NUMBER_RE.search(t))
         on_case = not judged or own >= TOPICAL_MIN_SHARE * len(judged)
-        return PreparedUnit(unit, glued, plain, taken, bare=bare, topical=topical, on_case=on_case)
+        near = own + sum(1 for t in judged if t not in self.local and self.loose(t) in self.local_loose)
+        field_case = not judged or near >= TOPICAL_MIN_SHARE * len(judged)
+        return PreparedUnit(unit, glued, plain, taken, bare=bare, topical=topical, on_case=on_case,
+                            field_case=field_case)
 
     def best(self, index: int) -> Hit:
-        """The strongest credit any unit of the answer gives point `index`."""
+        """The strongest credit any unit of the answer gives point `index`; among equal credits,
+        the statement (not a question) that says the most about it is the evidence."""
         kp, cues = self.points[index], self.cues[index]
         blocked = ""
-        for pu in self.units:
+        hits: list[tuple[float, bool, int, int, Hit]] = []
+        for order, pu in enumerate(self.units):
             for cue in cues:
                 spans = [(s, e, pu.unit.negated) for s, e in pu.glued.spans(cue.glued, cue.key)]
                 spans += [(s, e, pu.unit.plain_negated) for s, e in pu.plain.spans(cue.plain_glued, cue.plain_key)]
@@ -229,17 +249,19 @@ class Matcher:
                         blocked = blocked or "off-topic"
                     elif pu.bare:
                         blocked = blocked or "bare term"
-                    elif len(cue.content) <= 1 and not pu.on_case:
-                        # One common word ("weather", "rain") in a sentence about something else.
+                    elif not pu.on_case and (len(cue.content) <= 1 or not pu.field_case):
+                        # A term in a sentence about something else ("my cat loves GNNs").
                         blocked = blocked or "off-topic"
                     else:
-                        return self._explained(Hit(1.0, "term", cue.text, pu.unit.text), pu, cue)
-        for pu in self.units:
-            if not pu.asserts:
-                continue
-            for cue in cues:
-                if len(cue.content) >= 2 and self._reordered(pu.unit, cue):
-                    return self._explained(Hit(1.0, "reordered", cue.text, pu.unit.text), pu, cue)
+                        hit = self._explained(Hit(1.0, "term", cue.text, pu.unit.text), pu, cue)
+                        hits.append((hit.credit, not pu.question, pu.sentence_words, -order, hit))
+            if pu.asserts and not pu.mistaken:
+                for cue in cues:
+                    if len(cue.content) >= 2 and self._reordered(pu.unit, cue):
+                        hit = self._explained(Hit(1.0, "reordered", cue.text, pu.unit.text), pu, cue)
+                        hits.append((hit.credit, not pu.question, pu.sentence_words, -order, hit))
+        if hits:
+            return max(hits, key=lambda h: h[:4])[4]
         hit = self._paraphrase(kp, cues, self.statements[index])
         if hit.credit <= 0 and blocked:
             return Hit(0.0, "none", "", "", "", blocked)
@@ -266,31 +288,44 @@ class Matcher:
         first = [min(v) for v in where.values()]
         return max(first) - min(first) <= len(cue.content) + REORDER_SLACK
 
-    def _bag(self, tokens: Sequence[str]) -> set[str]:
-        return {self.loose(t) for t in tokens if is_content(t)}
+    def _bag(self, tokens: Iterable[str]) -> dict[str, str]:
+        """Content tokens → their related-group id (the token itself when in no group)."""
+        return {t: self.loose(t) for t in tokens if is_content(t)}
+
+    def _similarity(self, statement: dict[str, str], words: dict[str, str]) -> float:
+        """IDF-weighted share of a statement said by a unit: the same word counts 1, a word of
+        the same related group LOOSE_WEIGHT. Needs two shared words, two of them the same
+        unless three are shared ("add … time" only relates to "retrain on a time trigger")."""
+        exact = sorted(set(statement) & set(words))
+        rest_s = {g for t, g in statement.items() if t not in words}
+        rest_w = {g for t, g in words.items() if t not in statement}
+        loose = sorted(g for g in rest_s & rest_w if g[0] == "~")
+        if len(exact) + len(loose) < PARAPHRASE_MIN_WORDS or (len(exact) < 2 and len(exact) + len(loose) < 3):
+            return 0.0
+        total = sum(self.idf.get(g, 1.0) for g in sorted(statement.values()))
+        said = sum(self.idf.get(statement[t], 1.0) for t in exact)
+        said += LOOSE_WEIGHT * sum(self.idf.get(g, 1.0) for g in loose)
+        return said / total if total else 0.0
 
     def _paraphrase(self, kp: KeyPoint, cues: Sequence[Cue], more: Sequence[tuple[str, ...]] = ()) -> Hit:
         # Short terms are matched whole or reordered above; as paraphrase targets two common
         # words of a three-word alias would be most of it. Paraphrase targets are sentences.
-        statements = [phrase_key(kp.point), *more]
-        bags = [self._bag(s) for s in statements]
+        statements = [self._bag(s) for s in (phrase_key(kp.point), *more)]
+        # The point's core: its terms' words and their related words. A paraphrase must touch it
+        # ("the slowest requests" relates to "p99 latency"); sharing only the setting ("the
+        # search page") with the point's sentence is not saying the point.
+        core = {g for c in cues for g in self._bag(c.key).values()} | {
+            g for c in cues for g in self._bag(c.plain_key).values()}
         best, best_unit = 0.0, None
         windows = [
             (pu.unit.text, self._bag(t for i, t in enumerate(pu.unit.tokens) if not pu.unit.negated[i]))
-            for pu in self.units if pu.asserts and pu.on_case
+            for pu in self.units if pu.asserts and pu.on_case and not pu.mistaken
         ]
-        for bag in bags:
-            total = sum(self.idf.get(t, 1.0) for t in sorted(bag))  # sorted: the same sum whatever the hash seed
-            if not total:
-                continue
+        for statement in statements:
             for text, words in windows:
-                shared = bag & words
-                exact = [t for t in shared if t[0] != "~"]
-                # Two words in common, at least one of them the same word (not only related
-                # words): "add … time" shares nothing but a related word with "retrain on a time trigger".
-                if len(shared) < PARAPHRASE_MIN_WORDS or (len(exact) < 2 and len(shared) < 3):
+                if core.isdisjoint(words.values()) and core.isdisjoint(words):
                     continue
-                sim = sum(self.idf.get(t, 1.0) * (LOOSE_WEIGHT if t[0] == "~" else 1.0) for t in sorted(shared)) / total
+                sim = self._similarity(statement, words)
                 if sim > best:
                     best, best_unit = sim, text
         credit = paraphrase_credit(best)
@@ -309,10 +344,12 @@ def _said(token: str) -> bool:
 
 
 def paraphrase_credit(similarity: float) -> float:
-    """Similarity → credit: 0 below PARAPHRASE_LOW, 1 from PARAPHRASE_FULL, linear between."""
+    """Similarity → credit: 0 below PARAPHRASE_LOW, 1 from PARAPHRASE_FULL, linear between;
+    a credit under PARTIAL_MIN is noise, not evidence, and counts 0."""
     if similarity <= PARAPHRASE_LOW:
         return 0.0
-    return round(min(1.0, (similarity - PARAPHRASE_LOW) / (PARAPHRASE_FULL - PARAPHRASE_LOW)), 3)
+    credit = round(min(1.0, (similarity - PARAPHRASE_LOW) / (PARAPHRASE_FULL - PARAPHRASE_LOW)), 3)
+    return credit if credit >= PARTIAL_MIN else 0.0
 
 
 def idf_weights(texts: Sequence[str]) -> dict[str, float]:

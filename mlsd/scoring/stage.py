@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlsd.scoring.match import Matcher, idf_weights
-from mlsd.scoring.mistakes import MistakeFound, find_mistakes, load_mistakes
+from mlsd.scoring.mistakes import MistakeFound, load_mistakes
 from mlsd.scoring.text import is_content, stem
 
 if TYPE_CHECKING:
@@ -157,6 +157,18 @@ def score_points(
     `references`: model answers whose sentences that state a point count as more ways of
     saying it (paraphrase credit only).
     """
+    return _match(key_points, answer, generic=generic, context=context, references=references)[0]
+
+
+def _match(
+    key_points: Sequence[KeyPoint],
+    answer: str,
+    *,
+    generic: Sequence[bool] | None = None,
+    context: Sequence[str] = (),
+    references: Sequence[str] = (),
+) -> tuple[list[PointResult], list[MistakeFound]]:
+    """The point results and the mistakes the answer asserts, from one reading of it."""
     generic = list(generic) if generic is not None else [False] * len(key_points)
     idf = idf_weights([kp.point for kp in key_points] + list(context))
     # "This case's vocabulary" needs the case's text; without it (drill questions) the field's serves.
@@ -172,7 +184,7 @@ def score_points(
             kp.id, kp.point, kp.weight, hit.credit, hit.how, hit.matched, kp.why, generic[i],
             hit.sentence, hit.missing, hit.blocked,
         ))
-    return out
+    return out, matcher.mistakes
 
 
 def coverage_of(own: Sequence[PointResult], gen: Sequence[PointResult]) -> tuple[float, bool]:
@@ -210,7 +222,7 @@ def score_stage(
     if not answer.strip():
         results = [PointResult(k.id, k.point, k.weight, 0.0, "none", "empty answer", k.why, g) for k, g in zip(points, flags, strict=True)]
         return StageScore(stage_id, 0.0, tuple(results), 0.0)
-    results = score_points(points, answer, generic=flags, context=context, references=references)
+    results, found = _match(points, answer, generic=flags, context=context, references=references)
     own = [r for r in results if not r.generic]
     gen = [r for r in results if r.generic]
     coverage, complete = coverage_of(own, gen)
@@ -225,9 +237,7 @@ def score_stage(
     score = round(100.0 * min(1.0, coverage / full), 1)
     if not complete:
         score = min(score, INCOMPLETE_CAP)
-    from mlsd.scoring.text import split_units, unit_of
-
-    mistakes = tuple(find_mistakes([unit_of(u) for u in split_units(answer)]))
+    mistakes = tuple(found)
     score = max(0.0, round(score - load_mistakes().penalty * len(mistakes), 1))
     notes = tuple(sorted({_BLOCK_NOTES[r.blocked] for r in results if r.blocked and r.credit <= 0}))
     if relevance < 1.0:

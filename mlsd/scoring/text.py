@@ -142,9 +142,15 @@ class Unit:
         return [i for i, t in enumerate(self.tokens) if is_content(t)]
 
 
+@lru_cache(maxsize=1)
+def _stopped() -> frozenset[str]:
+    """Stop words as written and as stemmed ('because' is 'becaus' after stemming)."""
+    return STOP_WORDS | frozenset(stem(w) for w in STOP_WORDS)
+
+
 def is_content(token: str) -> bool:
     """Not a stop word, not a lone Latin letter: a word that carries meaning."""
-    if token in STOP_WORDS:
+    if token in _stopped():
         return False
     return len(token) > 1 or not token.isascii()
 
