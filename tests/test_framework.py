@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from mlsd import framework
-from mlsd.checklist import build_checklist
-from mlsd.scenario import STAGE_IDS
+from mlsd.content import framework
+from mlsd.content.checklist import build_checklist
+from mlsd.content.scenario import STAGE_IDS
 
 # Each entry: a concept of the seed notes (回答框架, 面试过程, A/B testing, monitoring list)
 # and the words that must appear in the framework's text for it to be reachable.

@@ -8,8 +8,8 @@ import sys
 import pytest
 import typer
 
-from mlsd import registry
 from mlsd.cli import app
+from mlsd.sims import registry
 
 COMMON = {"seed", "json_", "json", "help"}
 
@@ -55,7 +55,7 @@ def test_target_is_importable_and_takes_seed_and_progress(name):
 
 
 def test_registry_imports_no_numpy():
-    code = "import sys; from mlsd import registry; registry.all_specs(); print('numpy' in sys.modules)"
+    code = "import sys; from mlsd.sims import registry; registry.all_specs(); print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
 

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mlsd.content.scenario import STAGE_IDS, load_scenario, parse_scenario
 from mlsd.errors import ScenarioError
-from mlsd.scenario import STAGE_IDS, load_scenario, parse_scenario
 
 DATA = Path(__file__).parent / "data"
 
@@ -192,7 +192,7 @@ def test_fuzz_stage_bodies(stage_id, body):
 def test_a_long_plain_scenario_is_not_taken_for_an_alias_bomb(tmp_path):
     """10,000 key points and no alias at all: the loader used to refuse it as
     "document expands past 50,000 nodes (aliases nested too deeply?)"."""
-    from mlsd.scenario import load_scenario
+    from mlsd.content.scenario import load_scenario
 
     points = "".join(
         f"      - id: p{i}\n        point: Names point number {i} of the answer.\n        keywords: [word{i}]\n"
@@ -204,8 +204,8 @@ def test_a_long_plain_scenario_is_not_taken_for_an_alias_bomb(tmp_path):
 
 
 def test_aliases_that_repeat_too_much_are_refused_where_written(tmp_path):
+    from mlsd.content.scenario import load_scenario
     from mlsd.errors import BadInputError
-    from mlsd.scenario import load_scenario
 
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 9)]

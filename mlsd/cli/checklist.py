@@ -27,9 +27,9 @@ def register(app: typer.Typer) -> None:
         checklist items and, with a scenario, the interviewer's prompt, clarifying questions,
         rubric key points, trade-offs, pitfalls and follow-ups.
         """
-        from mlsd.checklist import build_checklist, to_markdown
         from mlsd.cli.output import print_json
-        from mlsd.scenario import load_scenario
+        from mlsd.content.checklist import build_checklist, to_markdown
+        from mlsd.content.scenario import load_scenario
 
         sc = load_scenario(scenario) if scenario else None
         doc = build_checklist(sc, stage.strip().lower() if stage else None)

@@ -49,12 +49,12 @@ def register(app: typer.Typer) -> None:
         Other scale keys are listed as "not used".
         """
         from mlsd.cli.output import emit
-        from mlsd.estimate import estimate
+        from mlsd.sims.estimate import estimate
 
         scale: dict = {}
         name = ""
         if scenario:
-            from mlsd.scenario import load_scenario
+            from mlsd.content.scenario import load_scenario
 
             loaded = load_scenario(scenario)
             scale, name = dict(loaded.scale), loaded.id

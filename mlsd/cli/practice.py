@@ -1,4 +1,4 @@
-"""`mlsd practice`, `history`, `progress`, `drill`: I/O only; the engine is `mlsd.practice`."""
+"""`mlsd practice`, `history`, `progress`, `drill`: I/O only; the engine is `mlsd.practice.engine`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from mlsd.limits import SEED, above, closed
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mlsd.practice import PracticeEngine, Prompt
+    from mlsd.practice.engine import PracticeEngine, Prompt
 
 ANSWER_HELP = (
     "Finish an answer with an empty line or Ctrl-D. Commands on a line of their own: "
@@ -163,7 +163,7 @@ def _print_events(events: list[Any], engine: PracticeEngine) -> None:
     from rich.markup import escape
 
     from mlsd.cli.output import console
-    from mlsd.practice import (
+    from mlsd.practice.engine import (
         AgendaFeedback,
         FollowUpFeedback,
         Hint,
@@ -297,7 +297,7 @@ def print_scorecard(card: Any) -> None:
         table.add_row(s.stage, f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), escape(missed or "—"))
     out.print(table)
     agenda = f" · agenda {card.agenda_score:.0f}/100" if card.agenda_score is not None else ""
-    from mlsd.scenario import STAGE_IDS
+    from mlsd.content.scenario import STAGE_IDS
 
     n_all, n_done = len(STAGE_IDS), len(card.answered)
     out.print(f"[bold]Total: {card.total_score:.0f}/100[/] · {n_done} of {n_all} steps practised{agenda}")
@@ -368,7 +368,7 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
     from rich.markup import escape
 
     from mlsd.cli.output import console
-    from mlsd.practice import Quit, Scorecard
+    from mlsd.practice.engine import Quit, Scorecard
 
     out = console()
     _warm_up()
@@ -475,14 +475,14 @@ def register(app: typer.Typer) -> None:
         "partial_missing", "mistakes", "verdict" and "level".
         """
         from mlsd.errors import BadInputError
-        from mlsd.practice import (
+        from mlsd.practice.engine import (
             DEFAULT_MINUTES,
             PracticeEngine,
             check_minutes,
             parse_answers_file,
             parse_stages,
         )
-        from mlsd.store import open_store
+        from mlsd.practice.store import open_store
 
         if json_ and not answers:
             raise BadInputError("--json needs --answers FILE (the interactive session prints a scorecard)")
@@ -497,14 +497,14 @@ def register(app: typer.Typer) -> None:
             return
         if scenario is None:
             raise BadInputError("missing SCENARIO: give a scenario id (see `mlsd scenarios`) or a path to a YAML file")
-        from mlsd.scenario import load_scenario
+        from mlsd.content.scenario import load_scenario
 
         sc = load_scenario(scenario)
         chosen = parse_stages(stages) if stages is not None else None
         mins = DEFAULT_MINUTES if minutes is None else minutes
         check_minutes(mins)
         if answers:
-            from mlsd.practice import run_answers
+            from mlsd.practice.engine import run_answers
 
             data = parse_answers_file(answers)
             with open_store() as store:
@@ -534,7 +534,7 @@ def register(app: typer.Typer) -> None:
         finished ones rendered with `mlsd render SCENARIO --session ID`.
         """
         from mlsd.errors import check_positive
-        from mlsd.store import open_store
+        from mlsd.practice.store import open_store
 
         check_positive("limit", limit)
         with open_store() as store:
@@ -583,10 +583,10 @@ def register(app: typer.Typer) -> None:
         sessions (points per session); the next scenario is one you have not
         practised that stresses your weakest steps, else your lowest-scoring one.
         """
+        from mlsd.content.scenario import list_scenarios
         from mlsd.errors import check_positive
-        from mlsd.practice import progress_report
-        from mlsd.scenario import list_scenarios
-        from mlsd.store import open_store
+        from mlsd.practice.engine import progress_report
+        from mlsd.practice.store import open_store
 
         check_positive("window", window)
         with open_store() as store:
@@ -647,8 +647,8 @@ def register(app: typer.Typer) -> None:
         While answering, `:hint` names what a full answer touches, `:skip` moves
         on and `:quit` stops (answers given so far are saved).
         """
-        from mlsd import drill
-        from mlsd.store import open_store
+        from mlsd.practice import drill
+        from mlsd.practice.store import open_store
 
         bank = drill.load_bank()
         if list_:
@@ -716,8 +716,8 @@ def _drill_interactive(store: Any, questions: list[Any]) -> None:
 def _drill_loop(store: Any, questions: list[Any]) -> None:
     from rich.markup import escape
 
-    from mlsd import drill
     from mlsd.cli.output import console
+    from mlsd.practice import drill
 
     out = console()
     out.print("Drill: answer each question (finish with an empty line or Ctrl-D; :hint, :skip, :quit).")

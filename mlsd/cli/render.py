@@ -32,13 +32,13 @@ def register(app: typer.Typer) -> None:
         are cached, so a re-render is fast) and draws their charts.
         """
         from mlsd.cli.output import err_console, progress_bar
-        from mlsd.render import asset_dir_name, build_context, render_document, write_document
-        from mlsd.scenario import load_scenario
+        from mlsd.content.scenario import load_scenario
+        from mlsd.doc.render import asset_dir_name, build_context, render_document, write_document
 
         sc = load_scenario(scenario)
         saved = None
         if session is not None:
-            from mlsd.store import open_store
+            from mlsd.practice.store import open_store
 
             with open_store() as store:
                 saved = store.get_session(session)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlsd import framework
-from mlsd.scenario import Scenario
+from mlsd.content import framework
+from mlsd.content.scenario import Scenario
 
 SCHEMA = "mlsd.checklist/1"
 

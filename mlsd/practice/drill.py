@@ -22,10 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mlsd.content.scenario import KeyPoint
 from mlsd.errors import BadInputError, MlsdError, did_you_mean
-from mlsd.scenario import KeyPoint
 
-BANK_PATH = Path(__file__).resolve().parent / "data" / "drill.yaml"
+BANK_PATH = Path(__file__).resolve().parents[1] / "data" / "drill.yaml"
 _SLUG = re.compile(r"[a-z0-9-]+")
 UNSEEN_TOPIC_SCORE = 50.0
 
@@ -199,7 +199,7 @@ def score(question: Question, answer: str):
 
 def parse_answers(path: str, bank: Bank) -> dict[str, str]:
     """A YAML file mapping question id → answer text; `file:line: field: problem` on any error."""
-    from mlsd.practice import read_answers
+    from mlsd.practice.engine import read_answers
 
     return read_answers(path, [q.id for q in bank.questions], what="question", example="automl: Soft AutoML tunes ...")
 

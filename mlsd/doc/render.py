@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlsd import __version__, framework
+from mlsd import __version__
+from mlsd.content import framework
+from mlsd.content.scenario import Scenario
 from mlsd.errors import BadInputError, OutputExistsError, ScenarioError, TemplateError
 from mlsd.fileio import atomic_write
-from mlsd.scenario import Scenario
 
 FORMATS = ("md", "html")
 
@@ -127,7 +128,7 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
 def _estimate(scenario: Scenario) -> dict[str, Any] | None:
     if not scenario.scale:
         return None
-    from mlsd.estimate import estimate
+    from mlsd.sims.estimate import estimate
 
     try:
         result = estimate(scale=scenario.scale, scenario=scenario.id)
@@ -142,7 +143,7 @@ def _estimate(scenario: Scenario) -> dict[str, Any] | None:
 
 
 def _is_builtin(scenario: Scenario) -> bool:
-    from mlsd.scenario import builtin_dir
+    from mlsd.content.scenario import builtin_dir
 
     return scenario.source is not None and scenario.source.parent == builtin_dir().resolve()
 
@@ -227,7 +228,7 @@ def build_context(
 
 
 def _cache_key(name: str, args: dict[str, Any], seed: int) -> str:
-    from mlsd import registry
+    from mlsd.sims import registry
 
     spec = registry.get_spec(name)
     module = spec.target.split(":")[0]
@@ -240,15 +241,15 @@ def _cache_key(name: str, args: dict[str, Any], seed: int) -> str:
 
 
 def default_cache_dir() -> Path:
-    from mlsd.store import db_path
+    from mlsd.resources import user_data_dir
 
-    return db_path().parent / "cache" / "simulations"
+    return user_data_dir() / "cache" / "simulations"
 
 
 def simulate_entry(name: str, args: dict[str, Any], seed: int) -> dict[str, Any]:
     """Run one simulation and turn it into the plain, cacheable entry the templates read."""
-    from mlsd import registry
-    from mlsd.charts import to_svg
+    from mlsd.doc.charts import to_svg
+    from mlsd.sims import registry
     from mlsd.sims.base import plain
 
     spec = registry.get_spec(name)
@@ -278,7 +279,7 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
     Cache misses run in parallel worker processes (one per core): the simulations
     are independent and seeded, so the result does not depend on where they ran.
     """
-    from mlsd import registry
+    from mlsd.sims import registry
 
     cache_dir = cache_dir or default_cache_dir()
     calls = []
