@@ -8,9 +8,12 @@ imported only when it runs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlsd.sims.registry import SimSpec
+
+if TYPE_CHECKING:
+    from mlsd.sims.monitor import MonitorResult
 
 
 def run_monitor(spec: SimSpec, args: dict[str, Any], *, seed: int, as_json: bool, serve: bool, port: int,
@@ -45,7 +48,7 @@ def _check_output(flag: str, path: str, force: bool) -> None:
         raise OutputExistsError(f"{flag} {path} already exists; pass --force to overwrite it")
 
 
-def _write_files(result: Any, grafana: str, prom: str, speed: float) -> None:
+def _write_files(result: MonitorResult, grafana: str, prom: str, speed: float) -> None:
     from mlsd.cli.output import err_console
 
     if not (grafana or prom):
