@@ -65,3 +65,16 @@ def test_unknown_simulation_and_bad_args():
         registry.get_spec("nope")
     spec = next(iter(registry.all_specs().values()))
     assert registry.check_args(spec, {"definitely_not_an_option": 1})[0] == "definitely_not_an_option"
+
+
+def test_every_simulation_family_has_its_test_file():
+    """Test files are named by what they test: tests/test_sim_<family>*.py per spec module
+    (mlsd/sims/specs/<family>.py); shared helpers keep tests/test_<module>.py (test_drift.py)."""
+    from pathlib import Path
+
+    tests = Path(__file__).parent
+    families = sorted(p.stem for p in (tests.parent / "mlsd" / "sims" / "specs").glob("*.py")
+                      if p.stem != "__init__")
+    assert len(families) >= 12
+    missing = [f for f in families if not list(tests.glob(f"test_sim_{f}*.py"))]
+    assert missing == []

@@ -39,9 +39,9 @@ def checklist_cmd(
         _print_text(doc)
 
 
-def _term(title: str, seed_term: str) -> str:
-    """The seed's term, minus the English words the title already says ("模型 Model" -> "模型")."""
-    words = [w for w in seed_term.split() if w.lower() not in title.lower()]
+def _term(title: str, source_term: str) -> str:
+    """The source notes' term, minus the English words the title already says ("模型 Model" -> "模型")."""
+    words = [w for w in source_term.split() if w.lower() not in title.lower()]
     return " ".join(words)
 
 

@@ -28,18 +28,18 @@ class Step:
 
     id: str
     title: str
-    seed_term: str
+    source_term: str  # the step's name in the source notes, e.g. "明确需求 Requirement"
     purpose: str
     weight: float
     items: tuple[KeyPoint, ...]
-    notes: tuple[str, ...] = ()  # deeper guidance from the seed's FAQ paragraphs
+    notes: tuple[str, ...] = ()  # deeper guidance from the source notes' FAQ paragraphs
 
 
 @dataclass(frozen=True)
 class Habit:
     id: str
     title: str
-    seed_term: str
+    source_term: str  # the step's name in the source notes, e.g. "明确需求 Requirement"
     text: str
 
 
@@ -93,19 +93,19 @@ def load_framework(path: Path = FRAMEWORK_PATH) -> dict[str, Any]:
     habits = []
     for i, raw in enumerate(r.items(top["habits"], ("habits",))):
         p = ("habits", i)
-        m = r.mapping(raw, p, {"id", "title", "seed_term", "text"})
+        m = r.mapping(raw, p, {"id", "title", "source_term", "text"})
         habits.append(Habit(r.text(m["id"], (*p, "id")), r.text(m["title"], (*p, "title")),
-                            r.text(m["seed_term"], (*p, "seed_term")),
+                            r.text(m["source_term"], (*p, "source_term")),
                             r.text(m["text"], (*p, "text")).replace("{check_in_question}", question)))
     steps = []
     for i, raw in enumerate(r.items(top["steps"], ("steps",))):
         p = ("steps", i)
-        m = r.mapping(raw, p, {"id", "title", "seed_term", "purpose", "weight", "items"}, {"notes"})
+        m = r.mapping(raw, p, {"id", "title", "source_term", "purpose", "weight", "items"}, {"notes"})
         items = tuple(_key_point(r, k, (*p, "items", j)) for j, k in enumerate(r.items(m["items"], (*p, "items"))))
         notes = tuple(r.text(n, (*p, "notes", j)) for j, n in enumerate(r.items(m["notes"], (*p, "notes")))) \
             if "notes" in m else ()
         steps.append(Step(r.text(m["id"], (*p, "id")), r.text(m["title"], (*p, "title")),
-                          r.text(m["seed_term"], (*p, "seed_term")), r.text(m["purpose"], (*p, "purpose")),
+                          r.text(m["source_term"], (*p, "source_term")), r.text(m["purpose"], (*p, "purpose")),
                           r.number(m["weight"], (*p, "weight")), items, notes))
     if tuple(s.id for s in steps) != STAGE_IDS:
         raise doc.error(("steps",), f"expected the steps {', '.join(STAGE_IDS)} in this order")

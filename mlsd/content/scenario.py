@@ -324,6 +324,23 @@ def builtin_dir() -> Path:
     return resource_dir("scenarios")
 
 
+def is_builtin(scenario: Scenario) -> bool:
+    """True when the scenario was read from the shipped folder, so its id alone re-loads it.
+
+    A scenario built in memory (no `source`) is not: nothing re-loads it. Paths are compared
+    resolved (a symlink into the shipped folder is the shipped file); without a shipped
+    folder every file is the user's.
+    """
+    if scenario.source is None:
+        return False
+    from mlsd.errors import MlsdError
+
+    try:
+        return scenario.source.resolve().parent == builtin_dir().resolve()
+    except MlsdError:
+        return False
+
+
 def builtin_ids() -> list[str]:
     return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
 

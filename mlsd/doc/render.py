@@ -20,7 +20,7 @@ from typing import Any
 
 from mlsd import __version__
 from mlsd.content import framework
-from mlsd.content.scenario import Scenario
+from mlsd.content.scenario import Scenario, is_builtin
 from mlsd.errors import BadInputError, OutputExistsError, ScenarioError, TemplateError
 from mlsd.fileio import atomic_write
 
@@ -102,7 +102,7 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
         steps.append({
             "id": fw.id,
             "title": fw.title,
-            "seed_term": fw.seed_term,
+            "seed_term": fw.source_term,  # templates (also users') read this name
             "purpose": fw.purpose,
             "prompt": stage.prompt if stage else "",
             "questions": list(stage.questions) if stage else [],
@@ -142,12 +142,6 @@ def _estimate(scenario: Scenario) -> dict[str, Any] | None:
     }
 
 
-def _is_builtin(scenario: Scenario) -> bool:
-    from mlsd.content.scenario import builtin_dir
-
-    return scenario.source is not None and scenario.source.parent == builtin_dir().resolve()
-
-
 def _path_to_type(source: Path | None) -> str:
     """A user's scenario file as they would type it: relative to here when it is below here."""
     if source is None:
@@ -182,7 +176,7 @@ def build_context(
         "scenario": {
             "id": scenario.id, "title": scenario.title, "summary": scenario.summary,
             # what to type in a command: the id for a shipped scenario, else the file
-            "ref": scenario.id if _is_builtin(scenario) else _path_to_type(scenario.source),
+            "ref": scenario.id if is_builtin(scenario) else _path_to_type(scenario.source),
             "difficulty": scenario.difficulty, "tags": list(scenario.tags),
             "scale": [{"name": k, "value": v} for k, v in scenario.scale.items()],
             "non_goals": list(getattr(scenario, "non_goals", ()) or ()),

@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mlsd.content.scenario import STAGE_IDS
+from mlsd.content.scenario import STAGE_IDS, is_builtin
 from mlsd.errors import BadInputError, did_you_mean
 
 if TYPE_CHECKING:
@@ -103,19 +103,6 @@ def follow_up_for(scenario: Scenario, stage_id: str, seed: int) -> str:
     pool: tuple[str, ...] = st.follow_ups if st is not None and st.follow_ups else GENERIC_FOLLOW_UPS
     rng = random.Random(f"{seed}:{scenario.id}:{stage_id}")
     return rng.choice(pool)
-
-
-def is_builtin(scenario: Scenario) -> bool:
-    """True when the scenario is one of the shipped files (so its id re-loads it)."""
-    if scenario.source is None:
-        return True
-    from mlsd.errors import MlsdError
-    from mlsd.resources import resource_dir
-
-    try:
-        return scenario.source.resolve().parent == resource_dir("scenarios").resolve()
-    except MlsdError:  # no shipped folder: then it is the user's file
-        return False
 
 
 # ---------------------------------------------------------------- events
@@ -669,7 +656,8 @@ def check_minutes(minutes: float) -> None:
 
 def render_command(scenario: Scenario, session_id: int) -> str:
     """The command that turns a saved session into a design doc (the user's file by path)."""
-    ref = scenario.id if is_builtin(scenario) else str(scenario.source)
+    # a scenario with no file (built in memory) has only its id to offer
+    ref = str(scenario.source) if scenario.source is not None and not is_builtin(scenario) else scenario.id
     return f"mlsd render {ref} --session {session_id}"
 
 
