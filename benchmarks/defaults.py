@@ -27,7 +27,7 @@ TARGET_SECONDS = 5.0
 
 
 def default_names() -> list[str]:
-    from mlsd.registry import all_specs
+    from mlsd.sims.registry import all_specs
 
     # ab-test subcommands that need inputs (analyze) are left out; the tour covers the rest
     return [n for n in all_specs() if " " not in n or n in ("ab-test plan", "ab-test verify")]

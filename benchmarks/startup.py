@@ -51,7 +51,7 @@ def measure(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tup
 def sim_import_probe(target: str) -> list[str]:
     """A process importing what `mlsd simulate NAME` imports before it runs (and exiting as it does)."""
     module = target.split(":")[0]
-    code = f"import mlsd.cli, mlsd.cli.output, mlsd.registry, {module}; import gc; gc.freeze()"
+    code = f"import mlsd.cli, mlsd.cli.output, mlsd.sims.registry, {module}; import gc; gc.freeze()"
     return [sys.executable, "-c", code]
 
 
@@ -66,7 +66,7 @@ def main() -> None:
     if args.full:
         cases.update({name: [sys.executable, "-m", "mlsd", *argv] for name, argv in FULL.items()})
     if args.sims:
-        from mlsd.registry import all_specs
+        from mlsd.sims.registry import all_specs
 
         seen = set()
         for name, spec in all_specs().items():

@@ -1,12 +1,14 @@
-"""Find the shipped `scenarios/` and `templates/` folders.
+"""Where mlsd's files are: the shipped `scenarios/` and `templates/`, and the user's own.
 
-A wheel carries them inside the package (`mlsd/_data/…`, see pyproject's
+A wheel carries the shipped folders inside the package (`mlsd/_data/…`, see pyproject's
 force-include); a source checkout or editable install uses the repo folders
-beside the package. One function, tested both ways.
+beside the package. One function, tested both ways. The user's files (the
+practice store, the caches) live in `user_data_dir()`.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -26,3 +28,13 @@ def resource_dir(name: ResourceName) -> Path:
         f"mlsd is installed without its {name}/ folder (looked in {_PACKAGE_DIR / '_data'} "
         f"and {_PACKAGE_DIR.parent}); reinstall with `pip install .` from the repo"
     )
+
+
+def user_data_dir() -> Path:
+    """$MLSD_HOME, else $XDG_DATA_HOME/mlsd, else ~/.local/share/mlsd: the store and the caches."""
+    home = os.environ.get("MLSD_HOME")
+    if home:
+        return Path(home).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "mlsd"

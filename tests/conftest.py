@@ -26,7 +26,7 @@ class CliResult:
 @pytest.fixture
 def check_charts():
     """check_charts(result): every chart has aligned series and draws to SVG."""
-    from mlsd.charts import to_svg
+    from mlsd.doc.charts import to_svg
 
     def _check(result) -> None:
         for chart in result.charts():

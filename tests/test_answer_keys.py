@@ -12,9 +12,9 @@ from functools import cache
 
 import pytest
 
-from mlsd import drill
+from mlsd.content.scenario import load_scenario
+from mlsd.practice import drill
 from mlsd.resources import resource_dir
-from mlsd.scenario import load_scenario
 from mlsd.scoring import score_answer
 
 SCENARIOS = ("feed-ranking", "churn", "abuse-detection", "search", "ml-monitoring")

@@ -170,8 +170,8 @@ def test_monitor_exports_never_replace_a_fifo(run_cli, tmp_path):
 
 
 def test_chart_folder_files_are_not_replaced_when_not_regular(tmp_path):
+    from mlsd.doc.render import RenderedDocument, write_document
     from mlsd.errors import BadInputError
-    from mlsd.render import RenderedDocument, write_document
 
     (tmp_path / "doc_files").mkdir()
     os.mkfifo(tmp_path / "doc_files" / "c.svg")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from mlsd.checklist import SCHEMA
+from mlsd.content.checklist import SCHEMA
 
 
 def test_checklist_json_is_stable_and_complete(run_cli):

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from mlsd import drill
-from mlsd.store import open_store
+from mlsd.practice import drill
+from mlsd.practice.store import open_store
 
 BANK = drill.load_bank()
 COOKING = (

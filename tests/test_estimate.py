@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlsd.errors import BadInputError
-from mlsd.estimate import KEYS, estimate
+from mlsd.sims.estimate import KEYS, estimate
 
 
 def fig(result, name):
@@ -162,7 +162,7 @@ def test_cli_scenario_with_zero_rate_is_one_line(run_cli, tmp_path):
 
 def test_cli_builtin_scenario_uses_its_scale(run_cli):
     """Whatever the shipped feed-ranking scale says, average QPS is DAU × requests ÷ 86,400."""
-    from mlsd.scenario import load_scenario
+    from mlsd.content.scenario import load_scenario
 
     scale = load_scenario("feed-ranking").scale
     res = run_cli("estimate", "feed-ranking", "--json")
@@ -208,7 +208,7 @@ def test_scaling_advice_follows_the_server_count():
 
 
 def test_huge_numbers_are_formatted_without_float_noise():
-    from mlsd.estimate import _fmt_bytes, _fmt_num
+    from mlsd.sims.estimate import _fmt_bytes, _fmt_num
 
     assert _fmt_num(1e26) == "1.0e+26"
     assert _fmt_num(3.4722222222222e22) == "3.47e+22"
@@ -237,7 +237,7 @@ def test_help_states_each_options_maximum():
     import typer
 
     from mlsd.cli import app
-    from mlsd.estimate import _fmt_limit
+    from mlsd.sims.estimate import _fmt_limit
 
     cmd = typer.main.get_command(app).commands["estimate"]
     helps = {opt: p.help for p in cmd.params for opt in getattr(p, "opts", [])}

@@ -1,14 +1,14 @@
-"""Every item of the seed's answer framework, habits and lists is reachable as data."""
+"""Every item of the source notes' answer framework, habits and lists is reachable as data."""
 
 from __future__ import annotations
 
 import json
 
-from mlsd import framework
-from mlsd.checklist import build_checklist
-from mlsd.scenario import STAGE_IDS
+from mlsd.content import framework
+from mlsd.content.checklist import build_checklist
+from mlsd.content.scenario import STAGE_IDS
 
-# Each entry: a concept of the seed notes (回答框架, 面试过程, A/B testing, monitoring list)
+# Each entry: a concept of the source notes (回答框架, 面试过程, A/B testing, monitoring list)
 # and the words that must appear in the framework's text for it to be reachable.
 SEED_CONCEPTS = {
     "functional & non-functional": ["functional", "non-functional"],
@@ -49,9 +49,9 @@ SEED_CONCEPTS = {
 }
 
 
-def test_ten_steps_in_order_with_seed_terms():
+def test_ten_steps_in_order_with_source_terms():
     assert tuple(s.id for s in framework.STEPS) == STAGE_IDS
-    assert framework.STEPS[0].seed_term == "明确需求 Requirement"
+    assert framework.STEPS[0].source_term == "明确需求 Requirement"
     assert all(s.items and s.purpose and s.title for s in framework.STEPS)
     assert abs(sum(s.weight for s in framework.STEPS) - 1) < 1e-9
 

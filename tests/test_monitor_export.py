@@ -20,7 +20,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from mlsd import monitor_export as mx
+from mlsd.doc import monitor_export as mx
 from mlsd.sims import monitor
 
 METRIC = re.compile(r"\b(?:mlsd|process)_[a-z0-9_]+")

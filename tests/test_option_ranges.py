@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlsd.limits import SEED, Limit
-from mlsd.registry import all_specs, limit
+from mlsd.sims.registry import all_specs, limit
 
 
 def _numeric_options():

@@ -13,7 +13,7 @@ from functools import cache
 
 import pytest
 
-from mlsd.scenario import load_scenario
+from mlsd.content.scenario import load_scenario
 from mlsd.scoring import score_answer
 
 

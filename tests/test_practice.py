@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from mlsd.content.framework import CHECK_IN_QUESTION, step
+from mlsd.content.scenario import load_scenario
 from mlsd.errors import BadInputError
-from mlsd.framework import CHECK_IN_QUESTION, step
-from mlsd.practice import (
+from mlsd.practice.engine import (
     AgendaFeedback,
     FollowUpFeedback,
     Hint,
@@ -26,8 +27,7 @@ from mlsd.practice import (
     parse_stages,
     progress_report,
 )
-from mlsd.scenario import load_scenario
-from mlsd.store import db_path, open_store
+from mlsd.practice.store import db_path, open_store
 
 CASE = """\
 id: pet-search
@@ -537,7 +537,7 @@ def test_answers_file_steps_named_by_stages_but_not_answered_count_zero(run_cli,
 
 def test_one_answered_step_and_nine_skipped_is_not_100(case, store):
     """An interactive full interview with one perfect step and nine skipped: total ≈ that step's time share."""
-    from mlsd.scenario import STAGE_IDS
+    from mlsd.content.scenario import STAGE_IDS
 
     eng = PracticeEngine.start(case, store, stages=STAGE_IDS, clock=Clock())
     eng.command(":skip")  # agenda
@@ -617,7 +617,7 @@ def test_cli_says_why_bare_terms_earned_nothing(run_cli, case):
 
 @pytest.mark.parametrize("special", ["/dev/zero", "/dev/null"])
 def test_cli_answers_from_a_device_is_one_line_exit_2(run_cli, special):
-    """--answers reads through mlsd.yamlfile, which refuses anything but a regular file."""
+    """--answers reads through mlsd.content.yamlfile, which refuses anything but a regular file."""
     r = run_cli("practice", "feed-ranking", "--answers", special)
     assert r.code == 2, (r.stdout, r.stderr)
     assert special in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr

@@ -17,7 +17,7 @@ import pytest
 
 pexpect = pytest.importorskip("pexpect")
 
-from mlsd.store import open_store  # noqa: E402
+from mlsd.practice.store import open_store  # noqa: E402
 
 CASE = """\
 id: pet-search

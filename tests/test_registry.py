@@ -8,8 +8,8 @@ import sys
 import pytest
 import typer
 
-from mlsd import registry
 from mlsd.cli import app
+from mlsd.sims import registry
 
 COMMON = {"seed", "json_", "json", "help"}
 
@@ -55,7 +55,7 @@ def test_target_is_importable_and_takes_seed_and_progress(name):
 
 
 def test_registry_imports_no_numpy():
-    code = "import sys; from mlsd import registry; registry.all_specs(); print('numpy' in sys.modules)"
+    code = "import sys; from mlsd.sims import registry; registry.all_specs(); print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
 
@@ -65,3 +65,16 @@ def test_unknown_simulation_and_bad_args():
         registry.get_spec("nope")
     spec = next(iter(registry.all_specs().values()))
     assert registry.check_args(spec, {"definitely_not_an_option": 1})[0] == "definitely_not_an_option"
+
+
+def test_every_simulation_family_has_its_test_file():
+    """Test files are named by what they test: tests/test_sim_<family>*.py per spec module
+    (mlsd/sims/specs/<family>.py); shared helpers keep tests/test_<module>.py (test_drift.py)."""
+    from pathlib import Path
+
+    tests = Path(__file__).parent
+    families = sorted(p.stem for p in (tests.parent / "mlsd" / "sims" / "specs").glob("*.py")
+                      if p.stem != "__init__")
+    assert len(families) >= 12
+    missing = [f for f in families if not list(tests.glob(f"test_sim_{f}*.py"))]
+    assert missing == []

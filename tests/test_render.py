@@ -9,15 +9,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from mlsd.content.scenario import STAGE_IDS, list_scenarios, load_scenario
+from mlsd.doc.render import build_context, render_document
 from mlsd.errors import TemplateError
-from mlsd.render import build_context, render_document
-from mlsd.scenario import STAGE_IDS, list_scenarios, load_scenario
 
 XSS = "<script>alert(1)</script>"
 
 
 def _fake_session(scenario, answer: str):
-    """A stand-in with the fields render reads from mlsd.store.SavedSession."""
+    """A stand-in with the fields render reads from mlsd.practice.store.SavedSession."""
     answers = {
         sid: SimpleNamespace(answer=answer, skipped=False, draft=False, score=42.0,
                              covered=(), partial={}, missed=(), follow_up=None, follow_up_answer=None)
@@ -236,19 +236,19 @@ def test_template_past_depth_or_size_stops_with_one_line(tmp_path, feed, body, s
 )
 def test_template_past_the_time_limit_stops(tmp_path, feed, body, monkeypatch):
     """A 0.3 s limit instead of 10 s; the loops would run for minutes."""
-    import mlsd.render
+    import mlsd.doc.render
 
-    monkeypatch.setattr(mlsd.render, "TEMPLATE_SECONDS", 0.3)
-    monkeypatch.setattr(mlsd.render, "TEMPLATE_BYTES", 10**12)  # only time can stop the first one
+    monkeypatch.setattr(mlsd.doc.render, "TEMPLATE_SECONDS", 0.3)
+    monkeypatch.setattr(mlsd.doc.render, "TEMPLATE_BYTES", 10**12)  # only time can stop the first one
     ctx = build_context(feed, include_simulations=False)
     with pytest.raises(TemplateError, match=r"template stopped: over 0\.3 s"):
         render_document(ctx, fmt="md", template=_user_template(tmp_path, body))
 
 
 def test_template_output_past_the_size_limit_stops(tmp_path, feed, monkeypatch):
-    import mlsd.render
+    import mlsd.doc.render
 
-    monkeypatch.setattr(mlsd.render, "TEMPLATE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(mlsd.doc.render, "TEMPLATE_BYTES", 1024 * 1024)
     ctx = build_context(feed, include_simulations=False)
     body = "{% for i in range(100000) %}{{ 'y' * 100 }}{% endfor %}"  # 10 MB, each piece small
     with pytest.raises(TemplateError, match="template stopped: over 1 MB"):

@@ -49,8 +49,8 @@ def test_console_error_detection_can_fail(tmp_path):
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
-    from mlsd.render import build_context, render_document
-    from mlsd.scenario import load_scenario
+    from mlsd.content.scenario import load_scenario
+    from mlsd.doc.render import build_context, render_document
 
     out = tmp_path_factory.mktemp("html") / "doc.html"
     cache = out.parent / "cache"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mlsd.render import build_context, render_document
-from mlsd.scenario import load_scenario
+from mlsd.content.scenario import load_scenario
+from mlsd.doc.render import build_context, render_document
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden_design.md"

@@ -57,7 +57,7 @@ def test_installed_wheel_finds_its_data(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "from mlsd.resources import resource_dir; from mlsd.scenario import load_scenario;"
+        "from mlsd.resources import resource_dir; from mlsd.content.scenario import load_scenario;"
         "print(resource_dir('scenarios')); print(resource_dir('templates'));"
         "print(load_scenario('feed-ranking').id)"
     )

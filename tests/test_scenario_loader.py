@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mlsd.content.scenario import STAGE_IDS, load_scenario, parse_scenario
 from mlsd.errors import ScenarioError
-from mlsd.scenario import STAGE_IDS, load_scenario, parse_scenario
 
 DATA = Path(__file__).parent / "data"
 
@@ -192,7 +192,7 @@ def test_fuzz_stage_bodies(stage_id, body):
 def test_a_long_plain_scenario_is_not_taken_for_an_alias_bomb(tmp_path):
     """10,000 key points and no alias at all: the loader used to refuse it as
     "document expands past 50,000 nodes (aliases nested too deeply?)"."""
-    from mlsd.scenario import load_scenario
+    from mlsd.content.scenario import load_scenario
 
     points = "".join(
         f"      - id: p{i}\n        point: Names point number {i} of the answer.\n        keywords: [word{i}]\n"
@@ -204,8 +204,8 @@ def test_a_long_plain_scenario_is_not_taken_for_an_alias_bomb(tmp_path):
 
 
 def test_aliases_that_repeat_too_much_are_refused_where_written(tmp_path):
+    from mlsd.content.scenario import load_scenario
     from mlsd.errors import BadInputError
-    from mlsd.scenario import load_scenario
 
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 9)]
@@ -213,3 +213,51 @@ def test_aliases_that_repeat_too_much_are_refused_where_written(tmp_path):
     case.write_text("\n".join(lines) + "\nid: c\n")
     with pytest.raises(BadInputError, match=r"lol.yaml:\d+: a\d.*aliases repeat more than 50,000 nodes"):
         load_scenario(str(case))
+
+
+# ------------------------------------------------------------------ is_builtin
+
+
+def test_is_builtin_only_for_a_file_read_from_the_shipped_folder(tmp_path):
+    """One rule for practice (the saved session, the render command) and render (the doc's ref)."""
+    from dataclasses import replace
+
+    from mlsd.content.scenario import builtin_dir, is_builtin, load_scenario_file
+
+    shipped = load_scenario("feed-ranking")
+    assert is_builtin(shipped)
+    copy = tmp_path / "feed-ranking.yaml"
+    copy.write_bytes((builtin_dir() / "feed-ranking.yaml").read_bytes())
+    assert not is_builtin(load_scenario_file(copy)), "the same content in the user's folder is the user's file"
+    assert not is_builtin(replace(shipped, source=None)), "nothing re-loads a scenario built in memory"
+    link = tmp_path / "shipped"
+    link.symlink_to(builtin_dir(), target_is_directory=True)
+    assert is_builtin(replace(shipped, source=link / "feed-ranking.yaml")), "compared resolved"
+    assert not is_builtin(replace(shipped, source=Path("feed-ranking.yaml")))  # relative, here: not shipped
+
+
+def test_is_builtin_is_false_when_the_shipped_folder_is_missing(monkeypatch):
+    from mlsd.content import scenario as scenario_module
+    from mlsd.errors import MlsdError
+
+    shipped = load_scenario("feed-ranking")
+
+    def missing():
+        raise MlsdError("mlsd is installed without its scenarios/ folder")
+
+    monkeypatch.setattr(scenario_module, "builtin_dir", missing)
+    assert not scenario_module.is_builtin(shipped)
+
+
+def test_practice_and_render_agree_on_what_is_builtin(tmp_path, monkeypatch):
+    from mlsd.content.scenario import builtin_dir, load_scenario_file
+    from mlsd.doc.render import build_context
+    from mlsd.practice.engine import render_command
+
+    monkeypatch.chdir(tmp_path)
+    copy = tmp_path / "feed-ranking.yaml"
+    copy.write_bytes((builtin_dir() / "feed-ranking.yaml").read_bytes())
+    for sc, ref in ((load_scenario("feed-ranking"), "feed-ranking"), (load_scenario_file(copy), "feed-ranking.yaml")):
+        assert build_context(sc, include_simulations=False)["scenario"]["ref"] == ref
+        expected = "feed-ranking" if ref == "feed-ranking" else str(copy)
+        assert render_command(sc, 7) == f"mlsd render {expected} --session 7"

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from mlsd.scenario import STAGE_IDS, builtin_dir, load_scenario_file
-from mlsd.skeleton import MAX_SHOWN
+from mlsd.content.scenario import STAGE_IDS, builtin_dir, load_scenario_file
+from mlsd.content.skeleton import MAX_SHOWN
 
 ERROR_LINE = re.compile(r"^error: (?P<file>[^:]+):(?P<line>\d+): (?P<field>\S+): (?P<problem>.+)$")
 
@@ -215,7 +215,7 @@ def test_new_commands_stay_light(argv, tmp_path):
 def test_skeleton_is_plain_yaml_for_any_id():
     import yaml
 
-    from mlsd.skeleton import skeleton
+    from mlsd.content.skeleton import skeleton
 
     data = yaml.safe_load(skeleton("a-1"))
     assert data["id"] == "a-1" and list(data["stages"]) == list(STAGE_IDS)
@@ -228,7 +228,7 @@ def _copy_scenarios(tmp_path, monkeypatch):
     """A private copy of the shipped scenarios that `list_summaries` lists."""
     import shutil
 
-    from mlsd import scenario
+    from mlsd.content import scenario
 
     folder = tmp_path / "scenarios"
     shutil.copytree(builtin_dir(), folder)
@@ -241,7 +241,7 @@ def _fields(items):
 
 
 def test_summaries_equal_the_full_load_and_come_from_the_cache_the_second_time(tmp_path, monkeypatch):
-    from mlsd import scenario
+    from mlsd.content import scenario
 
     _copy_scenarios(tmp_path, monkeypatch)
     cache = tmp_path / "cache.json"
@@ -253,7 +253,7 @@ def test_summaries_equal_the_full_load_and_come_from_the_cache_the_second_time(t
 
 
 def test_an_edited_file_is_parsed_and_validated_again(tmp_path, monkeypatch):
-    from mlsd import scenario
+    from mlsd.content import scenario
     from mlsd.errors import ScenarioError
 
     folder = _copy_scenarios(tmp_path, monkeypatch)
@@ -274,7 +274,7 @@ def test_an_edited_file_is_parsed_and_validated_again(tmp_path, monkeypatch):
     ["truncate", "garbage", "wrong checksum", "checksum recomputed over a bad type", "other loader"],
 )
 def test_a_damaged_cache_is_ignored_never_trusted(tmp_path, monkeypatch, damage):
-    from mlsd import scenario
+    from mlsd.content import scenario
 
     _copy_scenarios(tmp_path, monkeypatch)
     cache = tmp_path / "cache.json"
@@ -302,7 +302,7 @@ def test_a_damaged_cache_is_ignored_never_trusted(tmp_path, monkeypatch, damage)
 
 
 def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch):
-    from mlsd import scenario
+    from mlsd.content import scenario
 
     _copy_scenarios(tmp_path, monkeypatch)
     blocker = tmp_path / "file"

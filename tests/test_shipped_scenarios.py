@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlsd.scenario import STAGE_IDS, builtin_dir, builtin_ids, list_scenarios
+from mlsd.content.scenario import STAGE_IDS, builtin_dir, builtin_ids, list_scenarios
 
 EXPECTED_IDS = {"feed-ranking", "churn", "abuse-detection", "search", "ml-monitoring"}
 

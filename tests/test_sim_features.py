@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlsd.registry import run
 from mlsd.sims.features import _point_in_time, che_hit_rate, lru_hits, simulate_features
+from mlsd.sims.registry import run
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from mlsd import registry
-from mlsd.sims import drift, monitor
+from mlsd.sims import drift, monitor, registry
 from mlsd.sims.specs import monitor as spec_module
 
 

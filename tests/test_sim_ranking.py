@@ -123,7 +123,7 @@ def test_cli_json(run_cli):
 
 
 def test_registry_runs_ranking():
-    from mlsd.registry import get_spec, run
+    from mlsd.sims.registry import get_spec, run
 
     assert get_spec("ranking").defaults()["n_users"] == 2000
     r = run("ranking", {"n_users": 300, "n_items": 200, "sessions": 1}, seed=1)

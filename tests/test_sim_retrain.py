@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mlsd.registry import run
+from mlsd.sims.registry import run
 from mlsd.sims.retrain import STRATEGIES, simulate_retrain
 
 

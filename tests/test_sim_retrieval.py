@@ -179,7 +179,7 @@ def test_result_renders_tables_charts_reading_and_json(small):
         "HNSW (efSearch sweep)",
     }
     assert 2 <= len(small.reading()) <= 5
-    from mlsd.charts import to_svg
+    from mlsd.doc.charts import to_svg
 
     assert all(to_svg(c).startswith("<svg") for c in charts)
     data = json.loads(json.dumps(small.to_dict()))
@@ -261,7 +261,7 @@ def test_auto_nlist_is_the_power_of_two_at_or_above_sqrt_n(n, nlist):
 
 
 def test_registry_run_matches_direct_call():
-    from mlsd import registry
+    from mlsd.sims import registry
 
     res = registry.run("retrieval", {"n": 2000, "n_queries": 20, "clusters": 20}, seed=1)
     direct = R.simulate_retrieval(n=2000, n_queries=20, clusters=20, seed=1)

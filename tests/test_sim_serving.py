@@ -157,7 +157,7 @@ def test_heavy_tail_service_has_no_closed_form_but_still_sizes():
 
 
 def test_registry_runs_serving():
-    from mlsd.registry import run
+    from mlsd.sims.registry import run
 
     r = run("serving", {"qps": 500.0, "requests": 20_000, "balancer": "power-of-two"}, seed=2)
     assert r.balancer == "power-of-two" and r.qps == 500.0
@@ -174,7 +174,7 @@ def test_cli_options_match_the_registry(run_cli):
     import typer
 
     from mlsd.cli import app
-    from mlsd.registry import get_spec
+    from mlsd.sims.registry import get_spec
 
     group = typer.main.get_command(app).commands["simulate"]
     for name in ("serving", "rollout", "training"):

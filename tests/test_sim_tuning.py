@@ -10,7 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.tree import DecisionTreeClassifier
 
-from mlsd.registry import run
+from mlsd.sims.registry import run
 from mlsd.sims.tuning import GRID_SIZE, simulate_tuning
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlsd.errors import BadInputError, StoreError
-from mlsd.store import MIGRATIONS, SCHEMA_VERSION, db_path, open_store
+from mlsd.practice.store import MIGRATIONS, SCHEMA_VERSION, db_path, open_store
 
 
 def _new_session(store, scenario_id="feed-ranking", stages=("requirements", "data")):
@@ -279,7 +279,7 @@ def _answers_file() -> Path:
 _WRITER = textwrap.dedent(
     """
     import sys, time
-    from mlsd.store import open_store
+    from mlsd.practice.store import open_store
     tag, n = sys.argv[1], int(sys.argv[2])
     with open_store() as store:
         sid = store.create_session(scenario_id=tag, scenario_title=tag, source_path=None, builtin=True,

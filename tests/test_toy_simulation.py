@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from mlsd import registry
+from mlsd.sims import registry
 from mlsd.sims import specs as spec_package
 
 TOY_SIM = '''
@@ -40,7 +40,7 @@ def simulate_toy(*, n: int = 3, scale: float = 1.5, seed: int = 0, progress=None
 
 TOY_SPEC = '''
 from mlsd.limits import above, closed
-from mlsd.registry import OptionSpec, SimSpec
+from mlsd.sims.registry import OptionSpec, SimSpec
 
 SPECS = [
     SimSpec(

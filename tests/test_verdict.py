@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlsd.scenario import STAGE_IDS, load_scenario
+from mlsd.content.scenario import STAGE_IDS, load_scenario
 from mlsd.scoring import score_answer
 from mlsd.scoring.verdict import GUIDANCE, session_verdict, signal_for, stage_verdict
 

@@ -13,37 +13,35 @@ class ChecklistFormat(str, Enum):
     json = "json"
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("checklist")
-    def checklist_cmd(
-        scenario: str | None = typer.Argument(None, help="A scenario id or the path to a scenario YAML file.", show_default=False),
-        stage: str | None = typer.Option(None, "--stage", help="Show one step only (e.g. model, serving)."),
-        fmt: ChecklistFormat = typer.Option(ChecklistFormat.text, "--format", help="text (terminal), markdown (- [ ] boxes to print) or json (stable, schema mlsd.checklist/1)."),
-    ) -> None:
-        """The ten-step answer framework on one page.
+def checklist_cmd(
+    scenario: str | None = typer.Argument(None, help="A scenario id or the path to a scenario YAML file.", show_default=False),
+    stage: str | None = typer.Option(None, "--stage", help="Show one step only (e.g. model, serving)."),
+    fmt: ChecklistFormat = typer.Option(ChecklistFormat.text, "--format", help="text (terminal), markdown (- [ ] boxes to print) or json (stable, schema mlsd.checklist/1)."),
+) -> None:
+    """The ten-step answer framework on one page.
 
-        The interview habits, then for each step (requirements → ML task → data → features →
-        model → evaluation → deployment → serving → monitoring → maintenance) its generic
-        checklist items and, with a scenario, the interviewer's prompt, clarifying questions,
-        rubric key points, trade-offs, pitfalls and follow-ups.
-        """
-        from mlsd.checklist import build_checklist, to_markdown
-        from mlsd.cli.output import print_json
-        from mlsd.scenario import load_scenario
+    The interview habits, then for each step (requirements → ML task → data → features →
+    model → evaluation → deployment → serving → monitoring → maintenance) its generic
+    checklist items and, with a scenario, the interviewer's prompt, clarifying questions,
+    rubric key points, trade-offs, pitfalls and follow-ups.
+    """
+    from mlsd.cli.output import print_json
+    from mlsd.content.checklist import build_checklist, to_markdown
+    from mlsd.content.scenario import load_scenario
 
-        sc = load_scenario(scenario) if scenario else None
-        doc = build_checklist(sc, stage.strip().lower() if stage else None)
-        if fmt is ChecklistFormat.json:
-            print_json(doc)
-        elif fmt is ChecklistFormat.markdown:
-            typer.echo(to_markdown(doc), nl=False)
-        else:
-            _print_text(doc)
+    sc = load_scenario(scenario) if scenario else None
+    doc = build_checklist(sc, stage.strip().lower() if stage else None)
+    if fmt is ChecklistFormat.json:
+        print_json(doc)
+    elif fmt is ChecklistFormat.markdown:
+        typer.echo(to_markdown(doc), nl=False)
+    else:
+        _print_text(doc)
 
 
-def _term(title: str, seed_term: str) -> str:
-    """The seed's term, minus the English words the title already says ("模型 Model" -> "模型")."""
-    words = [w for w in seed_term.split() if w.lower() not in title.lower()]
+def _term(title: str, source_term: str) -> str:
+    """The source notes' term, minus the English words the title already says ("模型 Model" -> "模型")."""
+    words = [w for w in source_term.split() if w.lower() not in title.lower()]
     return " ".join(words)
 
 
@@ -106,3 +104,7 @@ def _print_text(doc: dict) -> None:
         out.print()
         out.print("[bold underline]Practice scenarios[/]")
         bullets([("•", f"{escape(e['prompt'])}: [bold]mlsd practice {e['scenario']}[/]") for e in doc["examples"]])
+
+
+def register(app: typer.Typer) -> None:
+    app.command("checklist")(checklist_cmd)

@@ -2,15 +2,18 @@
 
 The command itself is built from the declaration (`mlsd/sims/specs/monitor.py`, which
 also declares these extras); this is what the extras do. The simulation
-(`mlsd.sims.monitor`) and the Prometheus/Grafana plumbing (`mlsd.monitor_export`) are
+(`mlsd.sims.monitor`) and the Prometheus/Grafana plumbing (`mlsd.doc.monitor_export`) are
 imported only when it runs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mlsd.registry import SimSpec
+from mlsd.sims.registry import SimSpec
+
+if TYPE_CHECKING:
+    from mlsd.sims.monitor import MonitorResult
 
 
 def run_monitor(spec: SimSpec, args: dict[str, Any], *, seed: int, as_json: bool, serve: bool, port: int,
@@ -45,12 +48,12 @@ def _check_output(flag: str, path: str, force: bool) -> None:
         raise OutputExistsError(f"{flag} {path} already exists; pass --force to overwrite it")
 
 
-def _write_files(result: Any, grafana: str, prom: str, speed: float) -> None:
+def _write_files(result: MonitorResult, grafana: str, prom: str, speed: float) -> None:
     from mlsd.cli.output import err_console
 
     if not (grafana or prom):
         return
-    from mlsd import monitor_export as mx
+    from mlsd.doc import monitor_export as mx
 
     if grafana:
         mx.write_json(grafana, mx.grafana_dashboard(result, speed=speed), "--grafana-dashboard")
@@ -61,8 +64,8 @@ def _write_files(result: Any, grafana: str, prom: str, speed: float) -> None:
 
 
 def _serve(*, port: int, speed: float, grafana: str, prom: str, **kwargs: Any) -> None:
-    from mlsd import monitor_export as mx
     from mlsd.cli.output import err_console, progress_bar
+    from mlsd.doc import monitor_export as mx
     from mlsd.sims import monitor
 
     exporter = mx.MonitorExporter(monitor.NUMERIC, tuple(monitor.CATEGORICAL))

@@ -14,7 +14,7 @@ import typer
 
 from mlsd.errors import option_name
 from mlsd.limits import SEED, Limit
-from mlsd.registry import SEED_HELP, OptionSpec
+from mlsd.sims.registry import SEED_HELP, OptionSpec
 
 JSON_HELP = "Print the result as JSON on stdout (nothing else is printed there)."
 
@@ -26,7 +26,7 @@ ANNOTATIONS: dict[str, Any] = {
     "choice": str,
     "bool": bool,
     "list": list[str],
-    "file": str,  # the path; read and parsed by `mlsd.registry.load_files`
+    "file": str,  # the path; read and parsed by `mlsd.sims.registry.load_files`
 }
 
 

@@ -1,9 +1,10 @@
-"""`mlsd practice`, `history`, `progress`, `drill`: I/O only; the engine is `mlsd.practice`."""
+"""`mlsd practice`, `history`, `progress`, `drill`: I/O only; the engine is `mlsd.practice.engine`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,7 +14,12 @@ from mlsd.limits import SEED, above, closed
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mlsd.practice import PracticeEngine, Prompt
+    from mlsd.practice.drill import DrillResult, Question
+    from mlsd.practice.engine import Event, PracticeEngine, Prompt, Scorecard, StageFeedback
+    from mlsd.practice.store import Store
+    from mlsd.scoring import StageScore
+    from mlsd.scoring.mistakes import MistakeFound
+    from mlsd.scoring.stage import PointResult
 
 ANSWER_HELP = (
     "Finish an answer with an empty line or Ctrl-D. Commands on a line of their own: "
@@ -40,7 +46,7 @@ class _Buffer:
         return "\n".join(self.lines)
 
 
-def _line_editing() -> Any:
+def _line_editing() -> ModuleType | None:
     """The `readline` module when stdin is a terminal and it is available, else None.
 
     With it, `input()` keeps the line being typed in readline's buffer, so Ctrl-C
@@ -66,7 +72,7 @@ def _line_editing() -> Any:
     return readline
 
 
-def _partial_line(editing: Any) -> str:
+def _partial_line(editing: ModuleType | None) -> str:
     """The line being typed when Ctrl-C interrupted `input()` ("" without line editing)."""
     if editing is None:
         return ""
@@ -83,7 +89,7 @@ def _read_answer(
     on_hint: Callable[[], None] | None = None,
     empty_ends: bool = False,
     commands: tuple[str, ...] = (":hint", ":skip", ":back", ":quit"),
-    editing: Any = None,
+    editing: ModuleType | None = None,
 ) -> tuple[str, str | None]:
     """Read lines until an empty line (after some text) or EOF; returns (text, command or None).
 
@@ -159,11 +165,11 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
         out.print("[dim](answer it, or press Enter on an empty line to move on)[/]")
 
 
-def _print_events(events: list[Any], engine: PracticeEngine) -> None:
+def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
     from rich.markup import escape
 
     from mlsd.cli.output import console
-    from mlsd.practice import (
+    from mlsd.practice.engine import (
         AgendaFeedback,
         FollowUpFeedback,
         Hint,
@@ -202,7 +208,7 @@ def _print_events(events: list[Any], engine: PracticeEngine) -> None:
             print_scorecard(ev)
 
 
-def _print_stage_feedback(ev: Any, untimed: bool) -> None:
+def _print_stage_feedback(ev: StageFeedback, untimed: bool) -> None:
     from rich.markup import escape
 
     from mlsd.cli.output import console
@@ -232,7 +238,7 @@ def _print_stage_feedback(ev: Any, untimed: bool) -> None:
             out.print(f"  ⇄ {escape(t)}")
 
 
-def _print_points(points: Any, mistakes: Any = ()) -> None:
+def _print_points(points: Iterable[PointResult], mistakes: Iterable[MistakeFound] = ()) -> None:
     """Each rubric point with ✓/~/✗, the sentence that earned it, and why a missed one matters;
     then each mistake the answer made, with why it is one."""
     from rich.markup import escape
@@ -262,7 +268,7 @@ def _quote(sentence: str, limit: int = 240) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + " …"
 
 
-def _print_length_note(r: Any) -> None:
+def _print_length_note(r: StageScore) -> None:
     """Why mentions of rubric terms earned nothing (negated, bare keyword, off-topic)."""
     from rich.markup import escape
 
@@ -280,7 +286,7 @@ def _with_evidence(saved: dict, extra: dict) -> dict:
     return out
 
 
-def print_scorecard(card: Any) -> None:
+def print_scorecard(card: Scorecard) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -297,7 +303,7 @@ def print_scorecard(card: Any) -> None:
         table.add_row(s.stage, f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), escape(missed or "—"))
     out.print(table)
     agenda = f" · agenda {card.agenda_score:.0f}/100" if card.agenda_score is not None else ""
-    from mlsd.scenario import STAGE_IDS
+    from mlsd.content.scenario import STAGE_IDS
 
     n_all, n_done = len(STAGE_IDS), len(card.answered)
     out.print(f"[bold]Total: {card.total_score:.0f}/100[/] · {n_done} of {n_all} steps practised{agenda}")
@@ -368,7 +374,7 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
     from rich.markup import escape
 
     from mlsd.cli.output import console
-    from mlsd.practice import Quit, Scorecard
+    from mlsd.practice.engine import Quit, Scorecard
 
     out = console()
     _warm_up()
@@ -412,312 +418,305 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
 # ---------------------------------------------------------------- commands
 
 
-def register(app: typer.Typer) -> None:
-    """Add `practice`, `history`, `progress` and `drill` to the app."""
+def practice_cmd(
+    scenario: str = typer.Argument(
+        None, metavar="SCENARIO|PATH",
+        help="A built-in scenario id (see `mlsd scenarios`) or the path to your own scenario YAML. "
+             "With --resume: the session id to continue (default: the latest unfinished one).",
+        show_default=False,
+    ),
+    minutes: float = ranged_option(None, "--minutes", limit=above(0, 600), help="Length of the mock interview in minutes (default 45), split over the steps by their weight.", show_default=False),
+    untimed: bool = typer.Option(False, "--untimed", help="No time budget per step."),
+    stages: str = typer.Option(None, "--stages", help="Comma-separated steps to practise, e.g. data,features,model (default: all ten).", show_default=False),
+    seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for the follow-up questions: same seed, same questions (default 0).", show_default=False),
+    answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`) instead of asking interactively.", show_default=False),
+    json_: bool = typer.Option(False, "--json", help="With --answers: print the scores as JSON on stdout."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an unfinished session (the argument is its id; default the latest)."),
+) -> None:
+    """Run a timed mock interview over the ten steps of the answer framework.
 
-    @app.command("practice")
-    def practice_cmd(
-        scenario: str = typer.Argument(
-            None, metavar="SCENARIO|PATH",
-            help="A built-in scenario id (see `mlsd scenarios`) or the path to your own scenario YAML. "
-                 "With --resume: the session id to continue (default: the latest unfinished one).",
-            show_default=False,
-        ),
-        minutes: float = ranged_option(None, "--minutes", limit=above(0, 600), help="Length of the mock interview in minutes (default 45), split over the steps by their weight.", show_default=False),
-        untimed: bool = typer.Option(False, "--untimed", help="No time budget per step."),
-        stages: str = typer.Option(None, "--stages", help="Comma-separated steps to practise, e.g. data,features,model (default: all ten).", show_default=False),
-        seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for the follow-up questions: same seed, same questions (default 0).", show_default=False),
-        answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`) instead of asking interactively.", show_default=False),
-        json_: bool = typer.Option(False, "--json", help="With --answers: print the scores as JSON on stdout."),
-        resume: bool = typer.Option(False, "--resume", help="Continue an unfinished session (the argument is its id; default the latest)."),
-    ) -> None:
-        """Run a timed mock interview over the ten steps of the answer framework.
+    The interviewer reads the scenario, asks for your agenda first (name the
+    parts before any detail), then walks through each step: you type an
+    answer (finish with an empty line or Ctrl-D), get a score with the key
+    points covered (✓) and missed (✗, with why), the trade-offs worth
+    naming, one follow-up question, and the check-in habit before moving on.
+    In an answer, `:hint` shows the clarifying questions, `:skip` skips the
+    step, `:back` returns to the previous one and `:quit` saves and stops.
 
-        The interviewer reads the scenario, asks for your agenda first (name the
-        parts before any detail), then walks through each step: you type an
-        answer (finish with an empty line or Ctrl-D), get a score with the key
-        points covered (✓) and missed (✗, with why), the trade-offs worth
-        naming, one follow-up question, and the check-in habit before moving on.
-        In an answer, `:hint` shows the clarifying questions, `:skip` skips the
-        step, `:back` returns to the previous one and `:quit` saves and stops.
+    Every answer is saved the moment you enter it. The answer being typed is
+    saved as a draft after each line you end with Enter, and on Ctrl-C or
+    `:quit` with the line being typed too (on terminals with line editing,
+    i.e. Linux and macOS; elsewhere an unfinished line is lost).
+    `mlsd practice --resume` continues at the first unanswered step and shows
+    the draft. The scorecard at the end prints the `mlsd render` command that
+    turns the session into a design doc.
 
-        Every answer is saved the moment you enter it. The answer being typed is
-        saved as a draft after each line you end with Enter, and on Ctrl-C or
-        `:quit` with the line being typed too (on terminals with line editing,
-        i.e. Linux and macOS; elsewhere an unfinished line is lost).
-        `mlsd practice --resume` continues at the first unanswered step and shows
-        the draft. The scorecard at the end prints the `mlsd render` command that
-        turns the session into a design doc.
+    Scoring: a key point earns credit from the one sentence that says it —
+    by its term, a synonym, a Chinese term from the bilingual glossary, or in
+    plain words (partial credit, more the closer it is). A term only counts
+    when the sentence asserts it: negated or dismissed mentions ("we would
+    not use X"), bare terms or lists of terms, and keywords in sentences about
+    something else earn nothing; a term named in a fragment earns most of a
+    point, an explained one all of it. Covering 80 % of a step's rubric
+    weight is full marks; each mistake an interviewer flags (a random split
+    of time-ordered data, SMOTE, accuracy on rare positives, a 0.5
+    threshold) costs 10 points. Each step's feedback quotes the sentence
+    behind every point and names the mistakes; the scorecard lists the
+    mistakes again and ends with a read-out (strong no hire … strong hire, and
+    junior/senior/staff) — guidance from the rubric, not a hiring decision.
+    The total averages the practised steps by their share of interview time;
+    a skipped step counts 0.
 
-        Scoring: a key point earns credit from the one sentence that says it —
-        by its term, a synonym, a Chinese term from the bilingual glossary, or in
-        plain words (partial credit, more the closer it is). A term only counts
-        when the sentence asserts it: negated or dismissed mentions ("we would
-        not use X"), bare terms or lists of terms, and keywords in sentences about
-        something else earn nothing; a term named in a fragment earns most of a
-        point, an explained one all of it. Covering 80 % of a step's rubric
-        weight is full marks; each mistake an interviewer flags (a random split
-        of time-ordered data, SMOTE, accuracy on rare positives, a 0.5
-        threshold) costs 10 points. Each step's feedback quotes the sentence
-        behind every point and names the mistakes; the scorecard lists the
-        mistakes again and ends with a read-out (strong no hire … strong hire, and
-        junior/senior/staff) — guidance from the rubric, not a hiring decision.
-        The total averages the practised steps by their share of interview time;
-        a skipped step counts 0.
+    Non-interactive: `--answers FILE` scores a YAML file mapping step id to
+    answer text (same scoring, saved the same way). The session practises
+    only the steps in the file (or those of `--stages`; one the file leaves
+    out counts 0), and the scorecard says how many of the ten steps were
+    practised. Add `--json` for {"scenario", "session_id", "total_score",
+    "agenda_score", "stages", "verdict", "level", "verdict_reasons",
+    "verdict_note"}; each stage carries "evidence" (point id → sentence),
+    "partial_missing", "mistakes", "verdict" and "level".
+    """
+    from mlsd.errors import BadInputError
+    from mlsd.practice.engine import (
+        DEFAULT_MINUTES,
+        PracticeEngine,
+        check_minutes,
+        parse_answers_file,
+        parse_stages,
+    )
+    from mlsd.practice.store import open_store
 
-        Non-interactive: `--answers FILE` scores a YAML file mapping step id to
-        answer text (same scoring, saved the same way). The session practises
-        only the steps in the file (or those of `--stages`; one the file leaves
-        out counts 0), and the scorecard says how many of the ten steps were
-        practised. Add `--json` for {"scenario", "session_id", "total_score",
-        "agenda_score", "stages", "verdict", "level", "verdict_reasons",
-        "verdict_note"}; each stage carries "evidence" (point id → sentence),
-        "partial_missing", "mistakes", "verdict" and "level".
-        """
-        from mlsd.errors import BadInputError
-        from mlsd.practice import (
-            DEFAULT_MINUTES,
-            PracticeEngine,
-            check_minutes,
-            parse_answers_file,
-            parse_stages,
+    if json_ and not answers:
+        raise BadInputError("--json needs --answers FILE (the interactive session prints a scorecard)")
+    if resume:
+        if answers or stages is not None or minutes is not None or seed is not None or untimed:
+            raise BadInputError(
+                "--resume continues a session with its saved options; drop --answers/--stages/--minutes/--seed/--untimed"
+            )
+        with open_store() as store:
+            engine = PracticeEngine.resume(store, scenario or "latest")
+            _interactive(engine, resumed=True)
+        return
+    if scenario is None:
+        raise BadInputError("missing SCENARIO: give a scenario id (see `mlsd scenarios`) or a path to a YAML file")
+    from mlsd.content.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    chosen = parse_stages(stages) if stages is not None else None
+    mins = DEFAULT_MINUTES if minutes is None else minutes
+    check_minutes(mins)
+    if answers:
+        from mlsd.practice.engine import run_answers
+
+        data = parse_answers_file(answers)
+        with open_store() as store:
+            saved, card = run_answers(sc, store, data, stages=chosen, seed=seed or 0, minutes=mins)
+        if json_:
+            from mlsd.cli.output import print_json
+
+            print_json(_with_evidence(saved.to_dict(), card.to_dict()))
+        else:
+            print_scorecard(card)
+        return
+    with open_store() as store:
+        engine = PracticeEngine.start(
+            sc, store, stages=chosen or parse_stages(None), minutes=mins, untimed=untimed, seed=seed or 0
         )
-        from mlsd.store import open_store
+        _interactive(engine, resumed=False)
 
-        if json_ and not answers:
-            raise BadInputError("--json needs --answers FILE (the interactive session prints a scorecard)")
-        if resume:
-            if answers or stages is not None or minutes is not None or seed is not None or untimed:
-                raise BadInputError(
-                    "--resume continues a session with its saved options; drop --answers/--stages/--minutes/--seed/--untimed"
-                )
-            with open_store() as store:
-                engine = PracticeEngine.resume(store, scenario or "latest")
-                _interactive(engine, resumed=True)
-            return
-        if scenario is None:
-            raise BadInputError("missing SCENARIO: give a scenario id (see `mlsd scenarios`) or a path to a YAML file")
-        from mlsd.scenario import load_scenario
+def history_cmd(
+    limit: int = ranged_option(20, "--limit", limit=closed(1, 1_000_000), help="Show at most this many sessions, newest first."),
+    json_: bool = typer.Option(False, "--json", help="Print the sessions as JSON on stdout."),
+) -> None:
+    """List saved practice sessions: scenario, date, total score, time spent.
 
-        sc = load_scenario(scenario)
-        chosen = parse_stages(stages) if stages is not None else None
-        mins = DEFAULT_MINUTES if minutes is None else minutes
-        check_minutes(mins)
-        if answers:
-            from mlsd.practice import run_answers
+    `steps` is answered / practised steps (skipped ones count 0 in the total).
+    Unfinished sessions can be continued with `mlsd practice --resume ID`;
+    finished ones rendered with `mlsd render SCENARIO --session ID`.
+    """
+    from mlsd.errors import check_positive
+    from mlsd.practice.store import open_store
 
-            data = parse_answers_file(answers)
-            with open_store() as store:
-                saved, card = run_answers(sc, store, data, stages=chosen, seed=seed or 0, minutes=mins)
-            if json_:
-                from mlsd.cli.output import print_json
+    check_positive("limit", limit)
+    with open_store() as store:
+        sessions = store.list_sessions(limit)
+    if json_:
+        from mlsd.cli.output import print_json
 
-                print_json(_with_evidence(saved.to_dict(), card.to_dict()))
-            else:
-                print_scorecard(card)
-            return
-        with open_store() as store:
-            engine = PracticeEngine.start(
-                sc, store, stages=chosen or parse_stages(None), minutes=mins, untimed=untimed, seed=seed or 0
-            )
-            _interactive(engine, resumed=False)
+        print_json([s.summary() for s in sessions])
+        return
+    from rich.table import Table
 
-    @app.command("history")
-    def history_cmd(
-        limit: int = ranged_option(20, "--limit", limit=closed(1, 1_000_000), help="Show at most this many sessions, newest first."),
-        json_: bool = typer.Option(False, "--json", help="Print the sessions as JSON on stdout."),
-    ) -> None:
-        """List saved practice sessions: scenario, date, total score, time spent.
+    from mlsd.cli.output import console
 
-        `steps` is answered / practised steps (skipped ones count 0 in the total).
-        Unfinished sessions can be continued with `mlsd practice --resume ID`;
-        finished ones rendered with `mlsd render SCENARIO --session ID`.
-        """
-        from mlsd.errors import check_positive
-        from mlsd.store import open_store
+    out = console()
+    if not sessions:
+        out.print("No saved sessions yet. Start one with [bold]mlsd practice feed-ranking[/].")
+        return
+    # Fits 80 columns with the longest shipped scenario id: the date is folded
+    # onto two lines (day / time), an unfinished session says so in the total
+    # column (it has no total yet), and nothing is cut with "…".
+    table = Table(title="Practice sessions", title_justify="left")
+    for col, just, wrap in (("id", "right", False), ("scenario", "left", True), ("date (UTC)", "left", False),
+                            ("total", "right", False), ("agenda", "right", False), ("time", "right", False),
+                            ("steps", "right", False)):
+        table.add_column(col, justify=just, no_wrap=not wrap, overflow="fold")
+    for s in sessions:
+        day, _, clock = s.started_at.partition("T")
+        table.add_row(
+            str(s.id), s.scenario_id, f"{day}\n{clock[:5]}",
+            "unfinished" if not s.finished or s.total_score is None else f"{s.total_score:.0f}",
+            "-" if s.agenda_score is None else f"{s.agenda_score:.0f}",
+            _mmss(s.duration_seconds), f"{len(s.answered)}/{len(s.stages)}",
+        )
+    out.print(table)
+    if any(not s.finished for s in sessions):
+        out.print("Continue an unfinished one with [bold]mlsd practice --resume ID[/].")
 
-        check_positive("limit", limit)
-        with open_store() as store:
-            sessions = store.list_sessions(limit)
-        if json_:
-            from mlsd.cli.output import print_json
+def progress_cmd(
+    window: int = ranged_option(5, "--window", limit=closed(1, 1_000_000), help="Average and trend over this many latest sessions per step."),
+    json_: bool = typer.Option(False, "--json", help="Print the progress report as JSON on stdout."),
+) -> None:
+    """Show per-step averages and trends, your weakest steps and what to practise next.
 
-            print_json([s.summary() for s in sessions])
-            return
-        from rich.table import Table
+    The trend is the least-squares slope of a step's scores over its last
+    sessions (points per session); the next scenario is one you have not
+    practised that stresses your weakest steps, else your lowest-scoring one.
+    """
+    from mlsd.content.scenario import list_scenarios
+    from mlsd.errors import check_positive
+    from mlsd.practice.engine import progress_report
+    from mlsd.practice.store import open_store
 
-        from mlsd.cli.output import console
+    check_positive("window", window)
+    with open_store() as store:
+        report = progress_report(store, list_scenarios(), window=window)
+    if json_:
+        from mlsd.cli.output import print_json
 
-        out = console()
-        if not sessions:
-            out.print("No saved sessions yet. Start one with [bold]mlsd practice feed-ranking[/].")
-            return
-        # Fits 80 columns with the longest shipped scenario id: the date is folded
-        # onto two lines (day / time), an unfinished session says so in the total
-        # column (it has no total yet), and nothing is cut with "…".
-        table = Table(title="Practice sessions", title_justify="left")
-        for col, just, wrap in (("id", "right", False), ("scenario", "left", True), ("date (UTC)", "left", False),
-                                ("total", "right", False), ("agenda", "right", False), ("time", "right", False),
-                                ("steps", "right", False)):
-            table.add_column(col, justify=just, no_wrap=not wrap, overflow="fold")
-        for s in sessions:
-            day, _, clock = s.started_at.partition("T")
-            table.add_row(
-                str(s.id), s.scenario_id, f"{day}\n{clock[:5]}",
-                "unfinished" if not s.finished or s.total_score is None else f"{s.total_score:.0f}",
-                "-" if s.agenda_score is None else f"{s.agenda_score:.0f}",
-                _mmss(s.duration_seconds), f"{len(s.answered)}/{len(s.stages)}",
-            )
-        out.print(table)
-        if any(not s.finished for s in sessions):
-            out.print("Continue an unfinished one with [bold]mlsd practice --resume ID[/].")
+        print_json(report.to_dict())
+        return
+    from rich.table import Table
 
-    @app.command("progress")
-    def progress_cmd(
-        window: int = ranged_option(5, "--window", limit=closed(1, 1_000_000), help="Average and trend over this many latest sessions per step."),
-        json_: bool = typer.Option(False, "--json", help="Print the progress report as JSON on stdout."),
-    ) -> None:
-        """Show per-step averages and trends, your weakest steps and what to practise next.
+    from mlsd.cli.output import console
 
-        The trend is the least-squares slope of a step's scores over its last
-        sessions (points per session); the next scenario is one you have not
-        practised that stresses your weakest steps, else your lowest-scoring one.
-        """
-        from mlsd.errors import check_positive
-        from mlsd.practice import progress_report
-        from mlsd.scenario import list_scenarios
-        from mlsd.store import open_store
-
-        check_positive("window", window)
-        with open_store() as store:
-            report = progress_report(store, list_scenarios(), window=window)
-        if json_:
-            from mlsd.cli.output import print_json
-
-            print_json(report.to_dict())
-            return
-        from rich.table import Table
-
-        from mlsd.cli.output import console
-
-        out = console()
-        if not report.steps and not report.drill_topics:
-            out.print("No practice yet. Start with [bold]mlsd practice feed-ranking[/] or [bold]mlsd drill[/].")
-            return
-        if report.steps:
-            table = Table(title=f"Progress over {report.sessions} session(s)", title_justify="left")
-            for col, just in (("step", "left"), ("sessions", "right"), (f"average (last {window})", "right"),
-                              ("last", "right"), ("trend / session", "right"), ("", "left")):
-                table.add_column(col, justify=just)
-            for s in report.steps:
-                table.add_row(s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", s.trend_word)
-            out.print(table)
-            if report.weakest:
-                out.print(f"[bold]Weakest steps:[/] {', '.join(report.weakest)} — `mlsd checklist` shows what they should cover.")
-        if report.next_scenario:
-            out.print(f"[bold]Practise next:[/] mlsd practice {report.next_scenario}  ({report.next_reason})")
-        if report.drill_topics:
-            dt = Table(title="Drill topics", title_justify="left")
-            dt.add_column("topic")
-            dt.add_column("answers", justify="right")
-            dt.add_column("average", justify="right")
-            for topic, (n, avg) in report.drill_topics.items():
-                dt.add_row(topic, str(n), f"{avg:.0f}")
-            out.print(dt)
-
-    @app.command("drill")
-    def drill_cmd(
-        topic: str = typer.Option(None, "--topic", help="Only questions of this topic (see --list).", show_default=False),
-        count: int = ranged_option(5, "--count", limit=closed(1, 1000), help="How many questions to ask."),
-        answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file mapping question id → answer text instead of asking.", show_default=False),
-        seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for choosing questions (default: a fresh draw each time).", show_default=False),
-        list_: bool = typer.Option(False, "--list", help="List the topics and question ids, then exit."),
-        json_: bool = typer.Option(False, "--json", help="Print the results (or --list) as JSON on stdout."),
-    ) -> None:
-        """Drill short interview questions on scaling, distributed training, serving, A/B tests and more.
-
-        The questions are ones ML system design interviews often ask: how to
-        scale a system, data and model parallelism, synchronous vs asynchronous
-        SGD, machine translation for 1000 languages (like NLLB, Meta's No
-        Language Left Behind model), AutoML, training/serving inconsistency,
-        storage, data pipelines, deployment, latency, serving, A/B testing,
-        features, on-device inference, retraining and monitoring. Each answer is
-        scored like a practice step, shown with the reference answer, and saved;
-        topics you score worst on come up more often. `--list` shows them all.
-        While answering, `:hint` names what a full answer touches, `:skip` moves
-        on and `:quit` stops (answers given so far are saved).
-        """
-        from mlsd import drill
-        from mlsd.store import open_store
-
-        bank = drill.load_bank()
-        if list_:
-            rows = [{"id": q.id, "topic": q.topic, "question": q.question} for q in bank.questions]
-            if json_:
-                from mlsd.cli.output import print_json
-
-                print_json({"topics": bank.topics, "questions": rows})
-                return
-            from rich.table import Table
-
-            from mlsd.cli.output import console
-
-            table = Table(title="Drill questions", title_justify="left")
-            for col in ("topic", "id", "question"):
-                table.add_column(col)
-            for r in rows:
-                table.add_row(r["topic"], r["id"], r["question"])
-            console().print(table)
-            return
-        if json_ and not answers:
-            from mlsd.errors import BadInputError
-
-            raise BadInputError("--json needs --answers FILE (or --list)")
-        if answers:
-            data = drill.parse_answers(answers, bank)
-            with open_store() as store:
-                results = drill.run_answers(store, bank, data)
-            _emit_drill(results, json_)
-            return
-        import random
-
-        with open_store() as store:
-            history = [(d.topic, d.score) for d in store.drill_answers()]
-            qs = drill.choose(bank, count=count, topic=topic, seed=seed if seed is not None else random.SystemRandom().randrange(2**31), history=history)
-            _drill_interactive(store, qs)
-
-    def _emit_drill(results: list[Any], as_json: bool) -> None:
-        avg = round(sum(r.result.score for r in results) / len(results), 1) if results else 0.0
-        if as_json:
-            from mlsd.cli.output import print_json
-
-            print_json({"answers": [r.to_dict() for r in results], "average": avg})
-            return
-        from rich.table import Table
-
-        from mlsd.cli.output import console
-
-        table = Table(title="Drill", title_justify="left")
-        for col, just in (("question", "left"), ("topic", "left"), ("score", "right"), ("missed", "left")):
+    out = console()
+    if not report.steps and not report.drill_topics:
+        out.print("No practice yet. Start with [bold]mlsd practice feed-ranking[/] or [bold]mlsd drill[/].")
+        return
+    if report.steps:
+        table = Table(title=f"Progress over {report.sessions} session(s)", title_justify="left")
+        for col, just in (("step", "left"), ("sessions", "right"), (f"average (last {window})", "right"),
+                          ("last", "right"), ("trend / session", "right"), ("", "left")):
             table.add_column(col, justify=just)
-        for r in results:
-            table.add_row(r.question.id, r.question.topic, f"{r.result.score:.0f}", ", ".join(r.result.missed) or "—")
+        for s in report.steps:
+            table.add_row(s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", s.trend_word)
+        out.print(table)
+        if report.weakest:
+            out.print(f"[bold]Weakest steps:[/] {', '.join(report.weakest)} — `mlsd checklist` shows what they should cover.")
+    if report.next_scenario:
+        out.print(f"[bold]Practise next:[/] mlsd practice {report.next_scenario}  ({report.next_reason})")
+    if report.drill_topics:
+        dt = Table(title="Drill topics", title_justify="left")
+        dt.add_column("topic")
+        dt.add_column("answers", justify="right")
+        dt.add_column("average", justify="right")
+        for topic, (n, avg) in report.drill_topics.items():
+            dt.add_row(topic, str(n), f"{avg:.0f}")
+        out.print(dt)
+
+def drill_cmd(
+    topic: str = typer.Option(None, "--topic", help="Only questions of this topic (see --list).", show_default=False),
+    count: int = ranged_option(5, "--count", limit=closed(1, 1000), help="How many questions to ask."),
+    answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file mapping question id → answer text instead of asking.", show_default=False),
+    seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for choosing questions (default: a fresh draw each time).", show_default=False),
+    list_: bool = typer.Option(False, "--list", help="List the topics and question ids, then exit."),
+    json_: bool = typer.Option(False, "--json", help="Print the results (or --list) as JSON on stdout."),
+) -> None:
+    """Drill short interview questions on scaling, distributed training, serving, A/B tests and more.
+
+    The questions are ones ML system design interviews often ask: how to
+    scale a system, data and model parallelism, synchronous vs asynchronous
+    SGD, machine translation for 1000 languages (like NLLB, Meta's No
+    Language Left Behind model), AutoML, training/serving inconsistency,
+    storage, data pipelines, deployment, latency, serving, A/B testing,
+    features, on-device inference, retraining and monitoring. Each answer is
+    scored like a practice step, shown with the reference answer, and saved;
+    topics you score worst on come up more often. `--list` shows them all.
+    While answering, `:hint` names what a full answer touches, `:skip` moves
+    on and `:quit` stops (answers given so far are saved).
+    """
+    from mlsd.practice import drill
+    from mlsd.practice.store import open_store
+
+    bank = drill.load_bank()
+    if list_:
+        rows = [{"id": q.id, "topic": q.topic, "question": q.question} for q in bank.questions]
+        if json_:
+            from mlsd.cli.output import print_json
+
+            print_json({"topics": bank.topics, "questions": rows})
+            return
+        from rich.table import Table
+
+        from mlsd.cli.output import console
+
+        table = Table(title="Drill questions", title_justify="left")
+        for col in ("topic", "id", "question"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r["topic"], r["id"], r["question"])
         console().print(table)
-        console().print(f"[bold]Average: {avg:.0f}/100[/]")
+        return
+    if json_ and not answers:
+        from mlsd.errors import BadInputError
+
+        raise BadInputError("--json needs --answers FILE (or --list)")
+    if answers:
+        data = drill.parse_answers(answers, bank)
+        with open_store() as store:
+            results = drill.run_answers(store, bank, data)
+        _emit_drill(results, json_)
+        return
+    import random
+
+    with open_store() as store:
+        history = [(d.topic, d.score) for d in store.drill_answers()]
+        qs = drill.choose(bank, count=count, topic=topic, seed=seed if seed is not None else random.SystemRandom().randrange(2**31), history=history)
+        _drill_interactive(store, qs)
+
+def _emit_drill(results: Sequence[DrillResult], as_json: bool) -> None:
+    avg = round(sum(r.result.score for r in results) / len(results), 1) if results else 0.0
+    if as_json:
+        from mlsd.cli.output import print_json
+
+        print_json({"answers": [r.to_dict() for r in results], "average": avg})
+        return
+    from rich.table import Table
+
+    from mlsd.cli.output import console
+
+    table = Table(title="Drill", title_justify="left")
+    for col, just in (("question", "left"), ("topic", "left"), ("score", "right"), ("missed", "left")):
+        table.add_column(col, justify=just)
+    for r in results:
+        table.add_row(r.question.id, r.question.topic, f"{r.result.score:.0f}", ", ".join(r.result.missed) or "—")
+    console().print(table)
+    console().print(f"[bold]Average: {avg:.0f}/100[/]")
 
 
-def _drill_interactive(store: Any, questions: list[Any]) -> None:
+def _drill_interactive(store: Store, questions: Sequence[Question]) -> None:
     from mlsd.threads import ctrl_c_reaches_input
 
     with ctrl_c_reaches_input():
         _drill_loop(store, questions)
 
 
-def _drill_loop(store: Any, questions: list[Any]) -> None:
+def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
     from rich.markup import escape
 
-    from mlsd import drill
     from mlsd.cli.output import console
+    from mlsd.practice import drill
 
     out = console()
     out.print("Drill: answer each question (finish with an empty line or Ctrl-D; :hint, :skip, :quit).")
@@ -747,3 +746,11 @@ def _drill_loop(store: Any, questions: list[Any]) -> None:
     if results:
         avg = sum(r.result.score for r in results) / len(results)
         out.print(f"[bold]Drill average: {avg:.0f}/100[/] over {len(results)} question(s). `mlsd progress` shows your topics.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `practice`, `history`, `progress` and `drill` to the app."""
+    app.command("practice")(practice_cmd)
+    app.command("history")(history_cmd)
+    app.command("progress")(progress_cmd)
+    app.command("drill")(drill_cmd)

@@ -32,7 +32,7 @@ def scenarios_cmd(
             )
         return
     from mlsd.cli.output import console, print_json
-    from mlsd.scenario import list_summaries
+    from mlsd.content.scenario import list_summaries
 
     scenarios = list_summaries()
     if tags:
@@ -86,8 +86,8 @@ def new_cmd(
     """
     from pathlib import Path
 
+    from mlsd.content.skeleton import check_id, skeleton
     from mlsd.errors import BadInputError
-    from mlsd.skeleton import check_id, skeleton
 
     check_id(scenario_id)
     if output == "-":
@@ -105,7 +105,7 @@ def new_cmd(
     except OSError as exc:
         raise BadInputError(f"cannot write {target}: {exc.strerror or exc}") from None
     from mlsd.cli.output import err_console
-    from mlsd.scenario import builtin_ids
+    from mlsd.content.scenario import builtin_ids
 
     err_console().print(
         f"wrote [bold]{target}[/]: fill in every TODO, then run [bold]mlsd scenarios validate {target}[/]",
@@ -129,7 +129,7 @@ def validate_cmd(
     Exits 2 if any file is bad.
     """
     from mlsd.cli.output import error_line
-    from mlsd.skeleton import check_file
+    from mlsd.content.skeleton import check_file
 
     bad = 0
     for name in files:

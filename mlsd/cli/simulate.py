@@ -18,7 +18,7 @@ from typing import Any
 import typer
 
 from mlsd.cli.options import ANNOTATIONS, json_option, seed_option, spec_option
-from mlsd.registry import SimSpec, all_specs, load_files
+from mlsd.sims.registry import SimSpec, all_specs, load_files
 
 HELP = "Run small, seeded, runnable models of an ML system and get real numbers."
 

@@ -6,7 +6,7 @@ returning a frozen dataclass that subclasses `SimResult`. The terminal table,
 
 - `to_dict()`   plain JSON-able data (the `--json` output and the render cache)
 - `tables()`    `Table`s printed by the CLI with rich and by `render` as Markdown/HTML
-- `charts()`    declarative `Chart`s drawn to SVG by `mlsd.charts` (matplotlib)
+- `charts()`    declarative `Chart`s drawn to SVG by `mlsd.doc.charts` (matplotlib)
 - `reading()`   a few plain-English sentences that say what the numbers mean
 
 This module imports no numpy so the registry and CLI stay fast to start.
@@ -86,7 +86,7 @@ class Series:
 
 @dataclass(frozen=True)
 class Chart:
-    """A declarative line/bar/step chart; `mlsd.charts.to_svg` draws it."""
+    """A declarative line/bar/step chart; `mlsd.doc.charts.to_svg` draws it."""
 
     name: str  # a slug, used as the SVG file name
     title: str

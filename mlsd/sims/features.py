@@ -1,6 +1,6 @@
 """Feature pipelines in production: leaks, skew, staleness and the online store.
 
-One synthetic world answers the seed's feature questions with real joins and
+One synthetic world answers the source notes' feature questions with real joins and
 real models:
 
 - Point-in-time correctness. Every request is logged with its click; a feature

@@ -199,7 +199,7 @@ def available_memory_bytes() -> int:
 def furthest_above_default(simulation: str, **values: float) -> tuple[str, float]:
     """(option, value) of the option most above its registered default: the one a memory
     error should name when several options together size a world."""
-    from mlsd.registry import get_spec
+    from mlsd.sims.registry import get_spec
 
     defaults = get_spec(simulation).defaults()
     return max(values.items(), key=lambda item: item[1] / defaults[item[0]])

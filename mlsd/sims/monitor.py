@@ -1,6 +1,6 @@
 """Monitoring a model in production: drift, score distribution, QPS, p99 and delayed labels.
 
-The seed's interview example "design a monitoring system to realtime measure ML
+The source notes' interview example "design a monitoring system to realtime measure ML
 models, including features, score distribution, qps", run for real:
 
 - A spam classifier (scikit-learn logistic regression, trained here on

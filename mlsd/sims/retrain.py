@@ -1,6 +1,6 @@
 """How often to retrain: never, periodic full retrains, incremental, full + incremental.
 
-The seed's maintenance step says "retrain strategy: 全量训练 + 增量训练" (full
+The source notes' maintenance step says "retrain strategy: 全量训练 + 增量训练" (full
 plus incremental training) and asks how often to retrain (daily, weekly,
 monthly). This simulation makes the trade-off concrete on a labelled stream
 whose concept drifts both gradually (the true weight vector rotates a little

@@ -1,6 +1,6 @@
 """Pushing a new model version across a fleet under load without losing QPS.
 
-The seed asks: with this many servers, how do you push a new model version so
+The source notes ask: with this many servers, how do you push a new model version so
 QPS does not degrade while it updates? This module steps a fleet through a push
 every 5 simulated seconds:
 

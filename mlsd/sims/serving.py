@@ -1,6 +1,6 @@
 """Serving a model at high QPS: replicas, load balancing, autoscaling, caching, where to run it.
 
-The seed's FAQ asks how to scale (load balancer, replication, caching), how to
+The source notes' FAQ asks how to scale (load balancer, replication, caching), how to
 balance load and autoscale, how to cut latency, batch vs online prediction and
 where to run inference. This module answers with a discrete-event simulation of
 Poisson traffic through a load balancer to `c` replicas, checked against the

@@ -1,6 +1,6 @@
 """Distributed training: synchronous vs asynchronous SGD, communication, model parallelism.
 
-The seed's FAQ names data parallelism, model parallelism, synchronous and
+The source notes' FAQ names data parallelism, model parallelism, synchronous and
 asynchronous SGD, and "data parallel DT, RPC based DT". This module runs real
 SGD on a logistic-regression problem with N simulated workers and a simulated
 clock:

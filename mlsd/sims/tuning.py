@@ -1,6 +1,6 @@
 """Hyper-parameter search: grid vs random vs successive halving, score against fits spent.
 
-The seed lists "Auto ML (soft: HP tuning, hard: arch search (NAS))". This is the
+The source notes list "Auto ML (soft: HP tuning, hard: arch search (NAS))". This is the
 soft end made concrete: one model of a scenario — a decision tree for a churn-
 or abuse-style tabular classification task — tuned by scikit-learn's
 `GridSearchCV`, `RandomizedSearchCV` and `HalvingGridSearchCV` over the same

@@ -1,6 +1,6 @@
 """A/B testing: plan the sample size, verify the plan by simulation, analyse a result.
 
-The seed's procedure, step by step: pick α and power 1−β, the minimum detectable
+The source notes' procedure, step by step: pick α and power 1−β, the minimum detectable
 effect (MDE), compute the sample size per variation, randomise, analyse with the
 right test. `plan` does the arithmetic (the same formulas statsmodels uses),
 `verify` shows by simulation that the arithmetic holds, `analyze` reads a real

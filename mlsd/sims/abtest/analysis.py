@@ -227,8 +227,10 @@ def analyze_counts(x_c: int, n_c: int, x_t: int, n_t: int, *, alpha: float = 0.0
     else:
         lo_r, hi_r = ratio_interval(x_c, n_c, x_t, n_t, zq)
         rel, rel_ci = p_t / p_c - 1, (lo_r - 1, hi_r - 1)
-    return _finish("proportion", test, why, ci_method, n_c, n_t, p_c, p_t, diff, se, ci, rel,
-                   rel_ci, level, stat_name, stat, p_value, alpha, one_sided, ratio)
+    return _finish(metric="proportion", test=test, why=why, ci_method=ci_method, n_c=n_c,
+                   n_t=n_t, control=p_c, treatment=p_t, diff=diff, se=se, ci=ci, rel=rel,
+                   rel_ci=rel_ci, level=level, stat_name=stat_name, stat=stat, p_value=p_value,
+                   alpha=alpha, one_sided=one_sided, ratio=ratio)
 
 
 def analyze_means(m_c: float, s_c: float, n_c: int, m_t: float, s_t: float, n_t: int, *,
@@ -248,12 +250,14 @@ def analyze_means(m_c: float, s_c: float, n_c: int, m_t: float, s_t: float, n_t:
     level = 1 - 2 * alpha if one_sided else 1 - alpha
     tq = float(stats.t.isf((1 - level) / 2, df))
     rel, rel_ci = _relative(m_c, m_t, v_c, v_t, tq)
-    return _finish("mean", "Welch's t-test",
-                   "a continuous per-user metric; Welch does not assume the arms have equal "
-                   "variances and equals the pooled test when they do",
-                   f"Welch t interval ({df:,.1f} df); relative: delta method", n_c, n_t, m_c,
-                   m_t, diff, se, (diff - tq * se, diff + tq * se), rel, rel_ci, level, "t", t,
-                   p_value, alpha, one_sided, ratio)
+    return _finish(metric="mean", test="Welch's t-test",
+                   why="a continuous per-user metric; Welch does not assume the arms have equal "
+                       "variances and equals the pooled test when they do",
+                   ci_method=f"Welch t interval ({df:,.1f} df); relative: delta method",
+                   n_c=n_c, n_t=n_t, control=m_c, treatment=m_t, diff=diff, se=se,
+                   ci=(diff - tq * se, diff + tq * se), rel=rel, rel_ci=rel_ci, level=level,
+                   stat_name="t", stat=t, p_value=p_value, alpha=alpha, one_sided=one_sided,
+                   ratio=ratio)
 
 
 def _relative(c: float, t: float, var_c: float, var_t: float,
@@ -266,12 +270,15 @@ def _relative(c: float, t: float, var_c: float, var_t: float,
     return r - 1, (r - 1 - q * se, r - 1 + q * se)
 
 
-def _finish(metric, test, why, ci_method, n_c, n_t, c, t, diff, se, ci, rel, rel_ci, level,
-            stat_name, stat, p_value, alpha, one_sided, ratio) -> AnalyzeResult:
+def _finish(*, metric: str, test: str, why: str, ci_method: str, n_c: int, n_t: int,
+            control: float, treatment: float, diff: float, se: float, ci: tuple[float, float],
+            rel: float, rel_ci: tuple[float, float], level: float, stat_name: str, stat: float,
+            p_value: float, alpha: float, one_sided: bool, ratio: float) -> AnalyzeResult:
+    """The result both tests share: the estimates, the SRM check and the decision sentence."""
     chi2, srm_p = srm_check(n_c, n_t, ratio)
     fields = dict(
         metric=metric, test=test, why=why, n_control=int(n_c), n_treatment=int(n_t),
-        control_value=float(c), treatment_value=float(t), absolute_effect=float(diff),
+        control_value=float(control), treatment_value=float(treatment), absolute_effect=float(diff),
         absolute_ci=(float(ci[0]), float(ci[1])), relative_effect=float(rel),
         relative_ci=(float(rel_ci[0]), float(rel_ci[1])), ci_level=level, ci_method=ci_method,
         standard_error=float(se),

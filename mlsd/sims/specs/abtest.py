@@ -5,7 +5,7 @@ its subcommands (`ab-test plan`, …) each step.
 """
 
 from mlsd.limits import Limit, above, below, closed, open_
-from mlsd.registry import OptionSpec, SimSpec
+from mlsd.sims.registry import OptionSpec, SimSpec
 
 _MOD = "mlsd.sims.abtest"  # the package re-exports plan, verify, analyze and tour
 _PROB = open_(0, 1)

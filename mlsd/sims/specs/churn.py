@@ -1,7 +1,7 @@
 """Declaration for `mlsd simulate churn` (plain data, no numpy)."""
 
 from mlsd.limits import above, closed
-from mlsd.registry import OptionSpec, SimSpec
+from mlsd.sims.registry import OptionSpec, SimSpec
 
 SPECS: list[SimSpec] = [
     SimSpec(

@@ -1,7 +1,7 @@
 """Declaration for `mlsd simulate features` (plain data, no numpy)."""
 
 from mlsd.limits import above, below, closed
-from mlsd.registry import OptionSpec, SimSpec
+from mlsd.sims.registry import OptionSpec, SimSpec
 
 SPECS: list[SimSpec] = [
     SimSpec(

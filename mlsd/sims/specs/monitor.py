@@ -1,7 +1,7 @@
 """Declaration of `mlsd simulate monitor` (plain data, no numpy)."""
 
 from mlsd.limits import above, closed
-from mlsd.registry import OptionSpec, SimSpec
+from mlsd.sims.registry import OptionSpec, SimSpec
 
 # Kept in step with mlsd.sims.monitor.INCIDENT_CHOICES (a test checks it).
 INCIDENTS = ("data-drift", "score-shift", "concept-drift", "qps-spike", "latency-regression")

@@ -1,7 +1,7 @@
 """Declaration for distributed training: sync vs async SGD, data and model parallelism (plain data)."""
 
 from mlsd.limits import above, below, closed
-from mlsd.registry import OptionSpec, SimSpec
+from mlsd.sims.registry import OptionSpec, SimSpec
 
 SPECS: list[SimSpec] = [
     SimSpec(

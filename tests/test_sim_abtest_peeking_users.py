@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from mlsd import registry
+from mlsd.sims import registry
 from mlsd.sims.abtest import peeking as pk
 from mlsd.sims.abtest import users
 from mlsd.sims.base import SimResult

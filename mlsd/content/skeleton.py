@@ -14,8 +14,8 @@ import re
 import textwrap
 from pathlib import Path
 
+from mlsd.content.scenario import SLUG, STAGE_IDS
 from mlsd.errors import BadInputError, ScenarioError
-from mlsd.scenario import SLUG, STAGE_IDS
 
 MARKER = "TODO"
 MAX_SHOWN = 10  # placeholders listed per file; the rest are counted on one more line
@@ -123,7 +123,7 @@ _POINT = """\
 
 def skeleton(scenario_id: str, shown_path: str | None = None) -> str:
     """The commented skeleton of a scenario with id `scenario_id` (all ten stages, placeholders)."""
-    from mlsd.framework import step
+    from mlsd.content.framework import step
 
     check_id(scenario_id)
     path = shown_path or f"{scenario_id}.yaml"
@@ -161,7 +161,7 @@ def _placeholders(data, path=()):
 
 def placeholder_errors(doc) -> list[str]:
     """One `file:line: field: problem` line per placeholder in a located YAML document."""
-    from mlsd.yamlfile import field_name
+    from mlsd.content.yamlfile import field_name
 
     found = list(_placeholders(doc.data))
     lines = []
@@ -186,8 +186,8 @@ def check_file(path: Path | str, display: str | None = None) -> list[str]:
     First the loader (its first error), then, for a file that loads, every
     placeholder the skeleton left (at most MAX_SHOWN, then a count).
     """
-    from mlsd import yamlfile
-    from mlsd.scenario import parse_scenario
+    from mlsd.content import yamlfile
+    from mlsd.content.scenario import parse_scenario
 
     display = display or str(path)
     try:

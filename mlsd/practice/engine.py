@@ -6,7 +6,7 @@ what to show, reads the candidate's text, and passes it to `engine.submit()`
 (or a command such as ":hint" to `engine.command()`); both return `Event`s to
 print. The engine never reads or prints anything itself.
 
-Every submitted answer is written to the store at once (`mlsd.store`). What
+Every submitted answer is written to the store at once (`mlsd.practice.store`). What
 is being typed (an answer, a follow-up answer or the agenda) is kept as a
 *draft*: the CLI saves it after every line entered with Enter, and on Ctrl-C
 or `:quit` it saves the completed lines plus the line being typed when the
@@ -40,13 +40,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mlsd.content.scenario import STAGE_IDS, is_builtin
 from mlsd.errors import BadInputError, did_you_mean
-from mlsd.scenario import STAGE_IDS
 
 if TYPE_CHECKING:
-    from mlsd.scenario import Scenario
+    from mlsd.content.scenario import Scenario
+    from mlsd.practice.store import SavedSession, Store
     from mlsd.scoring import AgendaScore, StageScore
-    from mlsd.store import SavedSession, Store
 
 COMMANDS = (":hint", ":skip", ":back", ":quit")
 DEFAULT_MINUTES = 45.0
@@ -81,7 +81,7 @@ def parse_stages(value: str | None) -> tuple[str, ...]:
 
 def budgets(stages: Sequence[str], minutes: float) -> dict[str, float]:
     """Seconds per step: the interview's minutes split by each step's weight."""
-    from mlsd.framework import step
+    from mlsd.content.framework import step
 
     total = sum(step(s).weight for s in stages)
     return {s: round(minutes * 60.0 * step(s).weight / total, 1) for s in stages}
@@ -89,7 +89,7 @@ def budgets(stages: Sequence[str], minutes: float) -> dict[str, float]:
 
 def stage_prompt(scenario: Scenario, stage_id: str) -> str:
     """The interviewer's question for a step (the step's purpose when the scenario has none)."""
-    from mlsd.framework import step
+    from mlsd.content.framework import step
 
     st = scenario.stage(stage_id)
     if st is not None and st.prompt:
@@ -103,19 +103,6 @@ def follow_up_for(scenario: Scenario, stage_id: str, seed: int) -> str:
     pool: tuple[str, ...] = st.follow_ups if st is not None and st.follow_ups else GENERIC_FOLLOW_UPS
     rng = random.Random(f"{seed}:{scenario.id}:{stage_id}")
     return rng.choice(pool)
-
-
-def is_builtin(scenario: Scenario) -> bool:
-    """True when the scenario is one of the shipped files (so its id re-loads it)."""
-    if scenario.source is None:
-        return True
-    from mlsd.errors import MlsdError
-    from mlsd.resources import resource_dir
-
-    try:
-        return scenario.source.resolve().parent == resource_dir("scenarios").resolve()
-    except MlsdError:  # no shipped folder: then it is the user's file
-        return False
 
 
 # ---------------------------------------------------------------- events
@@ -338,7 +325,7 @@ class PracticeEngine:
     @classmethod
     def resume(cls, store: Store, ref: int | str = "latest", *, clock: Callable[[], float] = time.monotonic) -> PracticeEngine:
         """Continue an unfinished session (the latest one by default)."""
-        from mlsd.scenario import load_scenario
+        from mlsd.content.scenario import load_scenario
 
         saved = store.get_session(ref, unfinished=True)
         scenario = load_scenario(saved.scenario_ref)
@@ -405,7 +392,7 @@ class PracticeEngine:
 
     def prompt(self) -> Prompt:
         """What to ask now; starts the step's clock the first time it is shown."""
-        from mlsd.framework import step
+        from mlsd.content.framework import step
 
         n = len(self.stage_ids)
         if self.phase == "agenda":
@@ -460,14 +447,14 @@ class PracticeEngine:
         sid = self.current_stage
         if sid is None:
             qs: list[str] = []
-            from mlsd.framework import STEPS
+            from mlsd.content.framework import STEPS
 
             qs = [f"{s.title}: {s.purpose}" for s in STEPS if s.id in self.stage_ids]
             return Hint(None, tuple(qs))
         st = self.scenario.stage(sid)
         questions = st.questions if st is not None and st.questions else ()
         if not questions:
-            from mlsd.framework import step
+            from mlsd.content.framework import step
 
             questions = tuple(f"Have you covered: {kp.point.lower()}?" for kp in step(sid).items)
         return Hint(sid, tuple(questions))
@@ -527,7 +514,7 @@ class PracticeEngine:
         return [AgendaFeedback(self.agenda)]
 
     def _submit_answer(self, text: str) -> list[Event]:
-        from mlsd.framework import step
+        from mlsd.content.framework import step
         from mlsd.scoring import score_answer
 
         sid = self.stage_ids[self.pos]
@@ -548,7 +535,7 @@ class PracticeEngine:
         ]
 
     def _submit_follow_up(self, text: str) -> list[Event]:
-        from mlsd.framework import CHECK_IN_QUESTION
+        from mlsd.content.framework import CHECK_IN_QUESTION
         from mlsd.scoring import score_answer
 
         sid = self.stage_ids[self.pos]
@@ -669,7 +656,8 @@ def check_minutes(minutes: float) -> None:
 
 def render_command(scenario: Scenario, session_id: int) -> str:
     """The command that turns a saved session into a design doc (the user's file by path)."""
-    ref = scenario.id if is_builtin(scenario) else str(scenario.source)
+    # a scenario with no file (built in memory) has only its id to offer
+    ref = str(scenario.source) if scenario.source is not None and not is_builtin(scenario) else scenario.id
     return f"mlsd render {ref} --session {session_id}"
 
 
@@ -684,7 +672,7 @@ def build_scorecard(
 ) -> Scorecard:
     """The end-of-session summary: per step, the total, the three weakest steps to study,
     the evidence for each point and the level read-out."""
-    from mlsd.framework import step
+    from mlsd.content.framework import step
     from mlsd.scoring.verdict import session_verdict, stage_verdict
 
     lines = []
@@ -724,7 +712,7 @@ def parse_answers_file(path: str) -> dict[str, str]:
 
 def read_answers(path: str, valid: Sequence[str], *, what: str, example: str) -> dict[str, str]:
     """A YAML mapping of id → answer text, checked against `valid` ids (shared with `drill`)."""
-    from mlsd import yamlfile
+    from mlsd.content import yamlfile
 
     doc = yamlfile.load(path)
     data = doc.data

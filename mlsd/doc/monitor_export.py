@@ -87,7 +87,7 @@ class MonitorExporter:
         self.ref_qps = Gauge(REF_QPS, "Reference request rate, in wall-clock requests/s (x --speed).", registry=r)
         self.ref_auc = Gauge(REF_AUC, "AUC on the reference window.", registry=r)
         self.minute = Gauge(SIM_MINUTE, "Simulated minute reached by the replay.", registry=r)
-        # The seed's list also names CPU load and memory: the serving process's own, from /proc.
+        # The source notes' list also names CPU load and memory: the serving process's own, from /proc.
         ProcessCollector(registry=r)
         self.alert_series = (
             [("psi", f) for f in (*numeric, *categorical, "score")]

@@ -20,12 +20,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from mlsd.content.scenario import KeyPoint
 from mlsd.errors import BadInputError, MlsdError, did_you_mean
-from mlsd.scenario import KeyPoint
 
-BANK_PATH = Path(__file__).resolve().parent / "data" / "drill.yaml"
+if TYPE_CHECKING:
+    from mlsd.practice.store import Store
+    from mlsd.scoring import StageScore
+
+BANK_PATH = Path(__file__).resolve().parents[1] / "data" / "drill.yaml"
 _SLUG = re.compile(r"[a-z0-9-]+")
 UNSEEN_TOPIC_SCORE = 50.0
 
@@ -186,7 +190,7 @@ def hint(question: Question) -> str:
     return f"A full answer covers {len(areas)} points; think about: {', '.join(areas)}."
 
 
-def score(question: Question, answer: str):
+def score(question: Question, answer: str) -> StageScore:
     """The explainable StageScore of an answer to a drill question."""
     from mlsd.scoring import score_stage
 
@@ -199,7 +203,7 @@ def score(question: Question, answer: str):
 
 def parse_answers(path: str, bank: Bank) -> dict[str, str]:
     """A YAML file mapping question id → answer text; `file:line: field: problem` on any error."""
-    from mlsd.practice import read_answers
+    from mlsd.practice.engine import read_answers
 
     return read_answers(path, [q.id for q in bank.questions], what="question", example="automl: Soft AutoML tunes ...")
 
@@ -208,13 +212,13 @@ def parse_answers(path: str, bank: Bank) -> dict[str, str]:
 class DrillResult:
     question: Question
     answer: str
-    result: Any  # StageScore
+    result: StageScore
 
     def to_dict(self) -> dict[str, Any]:
         return {"question": self.question.id, "topic": self.question.topic, **self.result.to_dict()}
 
 
-def record(store: Any, question: Question, answer: str) -> DrillResult:
+def record(store: Store, question: Question, answer: str) -> DrillResult:
     """Score an answer and save it at once."""
     res = score(question, answer)
     store.save_drill_answer(question_id=question.id, topic=question.topic, answer=answer, score=res.score,
@@ -222,6 +226,6 @@ def record(store: Any, question: Question, answer: str) -> DrillResult:
     return DrillResult(question, answer, res)
 
 
-def run_answers(store: Any, bank: Bank, answers: Mapping[str, str]) -> list[DrillResult]:
+def run_answers(store: Store, bank: Bank, answers: Mapping[str, str]) -> list[DrillResult]:
     """Score and save every answer of an answers file, in the bank's order."""
     return [record(store, q, answers[q.id]) for q in bank.questions if q.id in answers]

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlsd import __version__, framework
+from mlsd import __version__
+from mlsd.content import framework
+from mlsd.content.scenario import Scenario, is_builtin
 from mlsd.errors import BadInputError, OutputExistsError, ScenarioError, TemplateError
 from mlsd.fileio import atomic_write
-from mlsd.scenario import Scenario
 
 FORMATS = ("md", "html")
 
@@ -101,7 +102,7 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
         steps.append({
             "id": fw.id,
             "title": fw.title,
-            "seed_term": fw.seed_term,
+            "seed_term": fw.source_term,  # templates (also users') read this name
             "purpose": fw.purpose,
             "prompt": stage.prompt if stage else "",
             "questions": list(stage.questions) if stage else [],
@@ -127,7 +128,7 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
 def _estimate(scenario: Scenario) -> dict[str, Any] | None:
     if not scenario.scale:
         return None
-    from mlsd.estimate import estimate
+    from mlsd.sims.estimate import estimate
 
     try:
         result = estimate(scale=scenario.scale, scenario=scenario.id)
@@ -139,12 +140,6 @@ def _estimate(scenario: Scenario) -> dict[str, Any] | None:
         "figures": [{"name": f.name, "shown": f.shown, "arithmetic": f.arithmetic} for f in result.figures],
         "not_used": list(result.not_used),
     }
-
-
-def _is_builtin(scenario: Scenario) -> bool:
-    from mlsd.scenario import builtin_dir
-
-    return scenario.source is not None and scenario.source.parent == builtin_dir().resolve()
 
 
 def _path_to_type(source: Path | None) -> str:
@@ -181,7 +176,7 @@ def build_context(
         "scenario": {
             "id": scenario.id, "title": scenario.title, "summary": scenario.summary,
             # what to type in a command: the id for a shipped scenario, else the file
-            "ref": scenario.id if _is_builtin(scenario) else _path_to_type(scenario.source),
+            "ref": scenario.id if is_builtin(scenario) else _path_to_type(scenario.source),
             "difficulty": scenario.difficulty, "tags": list(scenario.tags),
             "scale": [{"name": k, "value": v} for k, v in scenario.scale.items()],
             "non_goals": list(getattr(scenario, "non_goals", ()) or ()),
@@ -227,7 +222,7 @@ def build_context(
 
 
 def _cache_key(name: str, args: dict[str, Any], seed: int) -> str:
-    from mlsd import registry
+    from mlsd.sims import registry
 
     spec = registry.get_spec(name)
     module = spec.target.split(":")[0]
@@ -240,15 +235,15 @@ def _cache_key(name: str, args: dict[str, Any], seed: int) -> str:
 
 
 def default_cache_dir() -> Path:
-    from mlsd.store import db_path
+    from mlsd.resources import user_data_dir
 
-    return db_path().parent / "cache" / "simulations"
+    return user_data_dir() / "cache" / "simulations"
 
 
 def simulate_entry(name: str, args: dict[str, Any], seed: int) -> dict[str, Any]:
     """Run one simulation and turn it into the plain, cacheable entry the templates read."""
-    from mlsd import registry
-    from mlsd.charts import to_svg
+    from mlsd.doc.charts import to_svg
+    from mlsd.sims import registry
     from mlsd.sims.base import plain
 
     spec = registry.get_spec(name)
@@ -278,7 +273,7 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
     Cache misses run in parallel worker processes (one per core): the simulations
     are independent and seeded, so the result does not depend on where they ran.
     """
-    from mlsd import registry
+    from mlsd.sims import registry
 
     cache_dir = cache_dir or default_cache_dir()
     calls = []

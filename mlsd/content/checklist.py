@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlsd import framework
-from mlsd.scenario import Scenario
+from mlsd.content import framework
+from mlsd.content.scenario import Scenario
 
 SCHEMA = "mlsd.checklist/1"
 
@@ -27,7 +27,7 @@ def build_checklist(scenario: Scenario | None = None, stage: str | None = None) 
         entry: dict[str, Any] = {
             "id": step.id,
             "title": step.title,
-            "seed_term": step.seed_term,
+            "seed_term": step.source_term,  # public name (schema mlsd.checklist/1)
             "purpose": step.purpose,
             "time_share": step.weight,
             "items": [_point(kp) for kp in step.items],
@@ -49,7 +49,7 @@ def build_checklist(scenario: Scenario | None = None, stage: str | None = None) 
         "schema": SCHEMA,
         "overview": framework.OVERVIEW,
         "habits": [
-            {"id": h.id, "title": h.title, "seed_term": h.seed_term, "text": h.text} for h in framework.HABITS
+            {"id": h.id, "title": h.title, "seed_term": h.source_term, "text": h.text} for h in framework.HABITS
         ],
         "scenario": None
         if scenario is None

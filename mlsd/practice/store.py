@@ -17,7 +17,7 @@ Guarantees
 
 API for other commands (e.g. `render`)
 --------------------------------------
-    from mlsd.store import open_store
+    from mlsd.practice.store import open_store
     with open_store() as store:
         s = store.get_session("latest")            # or an id: 12 / "12"
         s = store.get_session("latest", scenario_id="feed-ranking")
@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from mlsd.errors import BadInputError, StoreError
+from mlsd.resources import user_data_dir
 
 SCHEMA_VERSION = 3
 
@@ -132,12 +133,7 @@ _OUR_TABLES = {"sessions", "answers", "drill_answers", "drafts", "sqlite_sequenc
 
 def db_path() -> Path:
     """$MLSD_HOME/mlsd.db, else $XDG_DATA_HOME/mlsd/mlsd.db, else ~/.local/share/mlsd/mlsd.db."""
-    home = os.environ.get("MLSD_HOME")
-    if home:
-        return Path(home).expanduser() / "mlsd.db"
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return base / "mlsd" / "mlsd.db"
+    return user_data_dir() / "mlsd.db"
 
 
 def now_iso() -> str:

@@ -1,0 +1,483 @@
+"""Scenarios: the data model and the strict loader for `docs/scenario-format.md`.
+
+`load_scenario("feed-ranking")` finds a shipped scenario by id;
+`load_scenario("./my-case.yaml")` loads a user's file. Both go through the same
+validation, and a bad file raises `ScenarioError("file:line: field: problem")`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+STAGE_IDS: tuple[str, ...] = (
+    "requirements",
+    "ml-task",
+    "data",
+    "features",
+    "model",
+    "evaluation",
+    "deployment",
+    "serving",
+    "monitoring",
+    "maintenance",
+)
+
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    """One rubric item: covered when its keywords (or a paraphrase) appear."""
+
+    id: str
+    point: str
+    keywords: tuple[str, ...]
+    weight: float = 1.0
+    why: str = ""
+    # Extension: other ways candidates say the same idea (plain words, longer phrasings).
+    # Matched like keywords, but not shown as the point's terms (hints use keywords).
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    prompt: str
+    questions: tuple[str, ...] = ()
+    key_points: tuple[KeyPoint, ...] = ()
+    tradeoffs: tuple[str, ...] = ()
+    pitfalls: tuple[str, ...] = ()
+    follow_ups: tuple[str, ...] = ()
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class SimulationCall:
+    """A `simulations:` entry: a registered simulation and its args."""
+
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+    line: int = 0  # where the entry stands in its file, for errors found when it runs
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    summary: str
+    stages: dict[str, Stage]  # in framework order
+    tags: tuple[str, ...] = ()
+    difficulty: str = "medium"
+    scale: dict[str, float] = field(default_factory=dict)
+    simulations: tuple[SimulationCall, ...] = ()
+    non_goals: tuple[str, ...] = ()  # extension: what the design deliberately leaves out
+    source: Path | None = None  # the file it came from
+
+    def stage(self, stage_id: str) -> Stage | None:
+        return self.stages.get(stage_id)
+
+
+# --------------------------------------------------------------------------- loading
+
+SLUG = re.compile(r"[a-z0-9-]+")
+
+# `non_goals` is an mlsd extension of the contract (optional; used by `render`).
+_TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", "simulations", "non_goals")
+_TOP_REQUIRED = ("id", "title", "summary", "stages")
+_STAGE_KEYS = ("prompt", "questions", "key_points", "tradeoffs", "pitfalls", "follow_ups", "reference")
+_STAGE_LISTS = ("questions", "tradeoffs", "pitfalls", "follow_ups")
+_POINT_KEYS = ("id", "point", "keywords", "weight", "why", "aliases")
+_SIM_KEYS = ("name", "args")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"a boolean ({value})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value[:30]!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+class _Validator:
+    """Turns located YAML data into a Scenario, or raises the first error found."""
+
+    def __init__(self, doc):
+        from mlsd.errors import ScenarioError
+
+        self.doc = doc
+        self.error_cls = ScenarioError
+
+    def fail(self, path, problem: str):
+        raise self.doc.error(tuple(path), problem, self.error_cls)
+
+    def mapping(self, value, path, allowed, required=()) -> dict:
+        from mlsd.errors import did_you_mean
+
+        if not isinstance(value, dict):
+            self.fail(path, f"expected a mapping, got {_kind(value)}")
+        for key in value:
+            if key not in allowed:
+                self.fail(
+                    path + (key,),
+                    f"unknown key {key!r}{did_you_mean(key, allowed)}; valid keys: {', '.join(allowed)}",
+                )
+        for key in required:
+            if key not in value:
+                self.fail(path, f"missing required key {key!r}")
+        return value
+
+    def text(self, value, path, *, one_line=False) -> str:
+        if not isinstance(value, str):
+            self.fail(path, f"expected text, got {_kind(value)}")
+        if not value.strip():
+            self.fail(path, "must not be empty")
+        if one_line and "\n" in value.strip():
+            self.fail(path, "must be one line")
+        return value.strip() if one_line else value.strip("\n")
+
+    def slug(self, value, path) -> str:
+        value = self.text(value, path, one_line=True)
+        if not SLUG.fullmatch(value):
+            self.fail(path, f"{value!r} is not a slug: use lowercase letters, digits and '-' only")
+        return value
+
+    def texts(self, value, path) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            self.fail(path, f"expected a list of text, got {_kind(value)}")
+        return tuple(self.text(v, path + (i,)) for i, v in enumerate(value))
+
+    def number(self, value, path) -> float:
+        if isinstance(value, str) and re.fullmatch(r"[+-]?\d+(\.\d*)?[eE][+-]?\d+", value.strip()):
+            self.fail(path, f"YAML reads {value!r} as text; write it out ({float(value):.0f}) or as {float(value):.1e}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(path, f"expected a number, got {_kind(value)}")
+        if not math.isfinite(value):
+            self.fail(path, f"expected a finite number, got {value}")
+        return value
+
+    def scenario(self) -> Scenario:
+        from mlsd.errors import did_you_mean
+
+        data = self.mapping(self.doc.data, (), _TOP_KEYS, _TOP_REQUIRED)
+        scale = {}
+        if data.get("scale") is not None:
+            for name, value in self.mapping(data["scale"], ("scale",), tuple(data["scale"] or ())).items():
+                number = self.number(value, ("scale", name))
+                if number < 0:
+                    self.fail(("scale", name), f"must be >= 0, got {number}")
+                scale[name] = number
+        difficulty = data.get("difficulty", "medium")
+        if difficulty not in DIFFICULTIES:
+            self.fail(
+                ("difficulty",),
+                f"expected one of {', '.join(DIFFICULTIES)}, got {difficulty!r}"
+                + (did_you_mean(difficulty, DIFFICULTIES) if isinstance(difficulty, str) else ""),
+            )
+        stages_raw = data["stages"]
+        if not isinstance(stages_raw, dict):
+            self.fail(("stages",), f"expected a mapping of stage id to stage, got {_kind(stages_raw)}")
+        for stage_id in stages_raw:
+            if stage_id not in STAGE_IDS:
+                self.fail(
+                    ("stages", stage_id),
+                    f"unknown stage {stage_id!r}{did_you_mean(stage_id, STAGE_IDS)}; "
+                    f"valid stages: {', '.join(STAGE_IDS)}",
+                )
+        if "requirements" not in stages_raw:
+            self.fail(("stages",), "missing the 'requirements' stage (every scenario needs at least it)")
+        seen_points: dict[str, tuple] = {}
+        stages = {
+            sid: self.stage(sid, stages_raw[sid], seen_points) for sid in STAGE_IDS if sid in stages_raw
+        }
+        return Scenario(
+            id=self.slug(data["id"], ("id",)),
+            title=self.text(data["title"], ("title",), one_line=True),
+            summary=self.text(data["summary"], ("summary",)).strip(),
+            stages=stages,
+            tags=self.texts(data["tags"], ("tags",)) if data.get("tags") is not None else (),
+            difficulty=difficulty,
+            scale=scale,
+            simulations=self.simulations(data.get("simulations")),
+            non_goals=self.texts(data["non_goals"], ("non_goals",)) if data.get("non_goals") is not None else (),
+        )
+
+    def stage(self, sid: str, raw, seen_points) -> Stage:
+        path = ("stages", sid)
+        raw = self.mapping(raw, path, _STAGE_KEYS, ("prompt",))
+        lists = {k: self.texts(raw[k], path + (k,)) if raw.get(k) is not None else () for k in _STAGE_LISTS}
+        points = []
+        if raw.get("key_points") is not None:
+            if not isinstance(raw["key_points"], list):
+                self.fail(path + ("key_points",), f"expected a list of key points, got {_kind(raw['key_points'])}")
+            for i, item in enumerate(raw["key_points"]):
+                points.append(self.key_point(item, path + ("key_points", i), seen_points))
+        reference = self.text(raw["reference"], path + ("reference",)) if raw.get("reference") is not None else ""
+        return Stage(
+            id=sid,
+            prompt=self.text(raw["prompt"], path + ("prompt",)).strip(),
+            key_points=tuple(points),
+            reference=reference,
+            **lists,
+        )
+
+    def key_point(self, raw, path, seen_points) -> KeyPoint:
+        raw = self.mapping(raw, path, _POINT_KEYS, ("id", "point", "keywords"))
+        point_id = self.slug(raw["id"], path + ("id",))
+        if point_id in seen_points:
+            from mlsd.content.yamlfile import field_name
+
+            self.fail(
+                path + ("id",),
+                f"duplicate key point id {point_id!r} (first used at {field_name(seen_points[point_id])}); "
+                "ids must be unique within the scenario",
+            )
+        seen_points[point_id] = path
+        keywords = self.texts(raw["keywords"], path + ("keywords",))
+        if not keywords:
+            self.fail(path + ("keywords",), "needs at least one keyword")
+        weight = 1.0
+        if raw.get("weight") is not None:
+            weight = float(self.number(raw["weight"], path + ("weight",)))
+            if weight <= 0:
+                self.fail(path + ("weight",), f"must be > 0, got {raw['weight']}")
+        why = self.text(raw["why"], path + ("why",)).strip() if raw.get("why") is not None else ""
+        aliases: tuple[str, ...] = ()
+        if raw.get("aliases") is not None:
+            aliases = tuple(a.strip() for a in self.texts(raw["aliases"], path + ("aliases",)))
+        return KeyPoint(
+            id=point_id,
+            point=self.text(raw["point"], path + ("point",)).strip(),
+            keywords=tuple(k.strip() for k in keywords),
+            weight=weight,
+            why=why,
+            aliases=aliases,
+        )
+
+    def simulations(self, raw) -> tuple[SimulationCall, ...]:
+        if raw is None:
+            return ()
+        from mlsd.sims import registry
+
+        if not isinstance(raw, list):
+            self.fail(("simulations",), f"expected a list of simulations, got {_kind(raw)}")
+        calls = []
+        specs = registry.all_specs()
+        for i, item in enumerate(raw):
+            path = ("simulations", i)
+            item = self.mapping(item, path, _SIM_KEYS, ("name",))
+            name = self.text(item["name"], path + ("name",), one_line=True)
+            if name not in specs:
+                from mlsd.errors import did_you_mean
+
+                self.fail(
+                    path + ("name",),
+                    f"unknown simulation {name!r}{did_you_mean(name, list(specs))}; "
+                    f"known: {', '.join(sorted(specs)) or 'none yet'}",
+                )
+            args = item.get("args") or {}
+            if not isinstance(args, dict):
+                self.fail(path + ("args",), f"expected a mapping of option to value, got {_kind(args)}")
+            bad = registry.check_args(specs[name], args)
+            if bad:
+                self.fail(path + ("args", bad[0]), bad[1])
+            calls.append(SimulationCall(name=name, args=dict(args), line=self.doc.line(path)))
+        return tuple(calls)
+
+
+def parse_scenario(text: str, display: str) -> Scenario:
+    """Validate scenario YAML text; `display` names the file in errors."""
+    from mlsd.content import yamlfile
+    from mlsd.errors import ScenarioError
+
+    return _Validator(yamlfile.parse(text, display, ScenarioError)).scenario()
+
+
+def load_scenario_file(path: Path | str, display: str | None = None) -> Scenario:
+    """Load and validate one scenario file."""
+    from dataclasses import replace
+
+    from mlsd.content import yamlfile
+    from mlsd.errors import ScenarioError
+
+    path = Path(path)
+    display = display or str(path)
+    scenario = parse_scenario(yamlfile.read_text(path, display, ScenarioError), display)
+    return replace(scenario, source=path.resolve())
+
+
+def builtin_dir() -> Path:
+    from mlsd.resources import resource_dir
+
+    return resource_dir("scenarios")
+
+
+def is_builtin(scenario: Scenario) -> bool:
+    """True when the scenario was read from the shipped folder, so its id alone re-loads it.
+
+    A scenario built in memory (no `source`) is not: nothing re-loads it. Paths are compared
+    resolved (a symlink into the shipped folder is the shipped file); without a shipped
+    folder every file is the user's.
+    """
+    if scenario.source is None:
+        return False
+    from mlsd.errors import MlsdError
+
+    try:
+        return scenario.source.resolve().parent == builtin_dir().resolve()
+    except MlsdError:
+        return False
+
+
+def builtin_ids() -> list[str]:
+    return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
+
+
+def list_scenarios() -> list[Scenario]:
+    """Every shipped scenario, sorted by id."""
+    return [load_scenario_file(builtin_dir() / f"{sid}.yaml") for sid in builtin_ids()]
+
+
+@dataclass(frozen=True)
+class ScenarioSummary:
+    """What `mlsd scenarios` lists: a validated scenario's header fields."""
+
+    id: str
+    title: str
+    difficulty: str
+    tags: tuple[str, ...]
+
+
+SUMMARY_CACHE_FORMAT = 1
+
+
+def list_summaries(cache: Path | None = None) -> list[ScenarioSummary]:
+    """`list_scenarios()`'s ids, titles, difficulties and tags, without re-parsing unchanged files.
+
+    Parsing and validating every shipped file costs ~5 ms each (13 files: most of
+    `mlsd scenarios`). A file that validated before is listed from a cache entry
+    keyed by the SHA-256 of its bytes and of the loader's own code (`_loader_fingerprint`),
+    so an edited file, or a new mlsd, is parsed and validated again. The cache is
+    a convenience, never trusted: an entry that is unreadable, malformed or fails
+    its checksum is ignored, and a cache that cannot be written is skipped.
+    `cache` defaults to `scenarios.json` beside the simulation cache (MLSD_HOME).
+    """
+    import hashlib
+
+    cache = cache or _summary_cache_path()
+    fingerprint = _loader_fingerprint()
+    entries = _read_summary_cache(cache, fingerprint)
+    out: list[ScenarioSummary] = []
+    fresh: dict[str, dict[str, Any]] = {}
+    for sid in builtin_ids():
+        path = builtin_dir() / f"{sid}.yaml"
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        entry = entries.get(sid)
+        if entry is None or entry.get("sha256") != digest:
+            sc = load_scenario_file(path)  # validates; raises for a bad file, which is never cached
+            entry = {"sha256": digest, "id": sc.id, "title": sc.title, "difficulty": sc.difficulty,
+                     "tags": list(sc.tags)}
+        fresh[sid] = entry
+        out.append(ScenarioSummary(entry["id"], entry["title"], entry["difficulty"], tuple(entry["tags"])))
+    if fresh != entries:
+        _write_summary_cache(cache, fingerprint, fresh)
+    return out
+
+
+def _summary_cache_path() -> Path:
+    from mlsd.resources import user_data_dir
+
+    return user_data_dir() / "cache" / "scenarios.json"
+
+
+def _loader_fingerprint() -> str:
+    """SHA-256 of mlsd's version and the code that decides whether a scenario is valid."""
+    import hashlib
+
+    from mlsd import __version__
+
+    package = Path(__file__).resolve().parents[1]
+    content, sims = package / "content", package / "sims"
+    h = hashlib.sha256(f"{SUMMARY_CACHE_FORMAT}:{__version__}".encode())
+    for path in (content / "scenario.py", content / "yamlfile.py", sims / "registry.py", *sorted((sims / "specs").glob("*.py"))):
+        h.update(path.name.encode() + b"\0")
+        with contextlib.suppress(OSError):
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _summary_checksum(body: dict[str, Any]) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=True).encode()).hexdigest()
+
+
+def _read_summary_cache(path: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
+    """The cached entries by id, or {} when the file is missing, stale or damaged in any way."""
+    import json
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        body, check = doc["body"], doc["sha256"]
+        if _summary_checksum(body) != check or body["fingerprint"] != fingerprint:
+            return {}
+        entries = body["entries"]
+        for sid, e in entries.items():
+            fields_ok = all(isinstance(e[k], str) for k in ("sha256", "id", "title", "difficulty"))
+            if not (isinstance(sid, str) and fields_ok and isinstance(e["tags"], list)
+                    and all(isinstance(t, str) for t in e["tags"])):
+                return {}
+        return entries
+    except Exception:  # noqa: BLE001 - any damage means: parse the files instead
+        return {}
+
+
+def _write_summary_cache(path: Path, fingerprint: str, entries: dict[str, dict[str, Any]]) -> None:
+    import json
+    import os
+
+    body = {"fingerprint": fingerprint, "entries": entries}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"body": body, "sha256": _summary_checksum(body)}), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _looks_like_path(ref: str) -> bool:
+    return "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml")) or ref.startswith(".")
+
+
+def load_scenario(ref: str | Path) -> Scenario:
+    """A shipped scenario by id, or a user's scenario file by path."""
+    from mlsd.errors import UnknownScenarioError, did_you_mean
+
+    if isinstance(ref, Path) or _looks_like_path(ref):
+        return load_scenario_file(Path(ref), str(ref))
+    if SLUG.fullmatch(ref):
+        builtin = builtin_dir() / f"{ref}.yaml"
+        if builtin.is_file():
+            return load_scenario_file(builtin)
+    if Path(ref).is_file():
+        return load_scenario_file(Path(ref), ref)
+    ids = builtin_ids()
+    raise UnknownScenarioError(
+        f"unknown scenario {ref!r}{did_you_mean(ref, ids)}; available: {', '.join(ids) or 'none'} "
+        "(or pass the path to a scenario YAML file)"
+    )
