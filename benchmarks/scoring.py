@@ -14,7 +14,7 @@ import statistics
 import time
 
 from mlsd import scoring
-from mlsd.scenario import list_scenarios
+from mlsd.content.scenario import list_scenarios
 from mlsd.scoring.text import unit_of
 
 NEGATED = "I would not use {k}; {k} is irrelevant here."

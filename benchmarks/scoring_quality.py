@@ -31,7 +31,7 @@ import yaml
 from scipy.stats import spearmanr
 
 from mlsd import scoring
-from mlsd.scenario import STAGE_IDS, load_scenario
+from mlsd.content.scenario import STAGE_IDS, load_scenario
 from mlsd.scoring.text import unit_of
 
 HERE = Path(__file__).resolve().parent / "data" / "graded"

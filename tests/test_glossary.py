@@ -443,7 +443,7 @@ def test_every_term_names_its_own_concept(g):
 
 
 def test_framework_keywords_are_glossary_terms(g):
-    from mlsd.framework import STEPS
+    from mlsd.content.framework import STEPS
 
     missing = [k for s in STEPS for kp in s.items for k in kp.keywords if "@" not in k and g.concept_of(k) is None]
     assert not missing, missing

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlsd.scenario import load_scenario
+from mlsd.content.scenario import load_scenario
 from mlsd.scoring.glossary import glossary_files, load_glossary
 
 NEWER = (

@@ -21,8 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("mlsd", "mlsd.errors", "mlsd.resources", "mlsd.fileio", "mlsd.threads",
               "mlsd.limits")),
     ("sims", ("mlsd.sims",)),
-    # mlsd.scenario / mlsd.framework: transitional aliases of mlsd.content.* (see their docstrings)
-    ("content", ("mlsd.content", "mlsd.scenario", "mlsd.framework")),
+    ("content", ("mlsd.content",)),
     ("scoring", ("mlsd.scoring",)),
     ("parts", ("mlsd.practice", "mlsd.doc")),
     ("cli", ("mlsd.cli", "mlsd.__main__")),

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlsd import scoring
-from mlsd.framework import STEPS, step
-from mlsd.scenario import KeyPoint, list_scenarios
+from mlsd.content.framework import STEPS, step
+from mlsd.content.scenario import KeyPoint, list_scenarios
 from mlsd.scoring.match import Glued
 from mlsd.scoring.text import glue, phrase_key, split_units
 
@@ -419,7 +419,7 @@ def test_same_answers_same_score_whatever_the_hash_seed():
     import sys
 
     code = (
-        "import json; from mlsd.scenario import load_scenario; from mlsd.scoring import score_answer; "
+        "import json; from mlsd.content.scenario import load_scenario; from mlsd.scoring import score_answer; "
         "sc = load_scenario('search'); st = sc.stages['data']; "
         "text = st.reference + ' People tap the top results regardless of quality, so we shuffle a little. 我们用点击日志做标签。'; "
         "print(json.dumps(score_answer(sc, 'data', text).to_dict(), sort_keys=True))"

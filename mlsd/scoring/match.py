@@ -41,7 +41,7 @@ from mlsd.scoring.text import (
 )
 
 if TYPE_CHECKING:
-    from mlsd.scenario import KeyPoint
+    from mlsd.content.scenario import KeyPoint
 
 TOPICAL_MIN_SHARE = 0.6  # of a unit's leftover words that must be the field's vocabulary
 REORDER_SLACK = 4  # extra words allowed between the words of a reordered term

@@ -14,7 +14,7 @@ from mlsd.scoring.mistakes import MistakeFound, load_mistakes
 from mlsd.scoring.text import is_content, stem
 
 if TYPE_CHECKING:
-    from mlsd.scenario import KeyPoint, Scenario
+    from mlsd.content.scenario import KeyPoint, Scenario
 
 GENERIC_SHARE = 0.25
 GENERIC_FILL = 0.5  # generic items make up at most this share of the missed scenario credit
@@ -120,7 +120,7 @@ def _shipped_vocabulary() -> frozenset[str]:
     if (data / "drill.yaml").is_file():
         texts.append((data / "drill.yaml").read_text(encoding="utf-8", errors="replace"))
     texts.extend(load_glossary().english_terms())
-    from mlsd.framework import STEPS
+    from mlsd.content.framework import STEPS
 
     for s in STEPS:
         texts.extend([s.title, s.purpose, *s.notes])
@@ -281,7 +281,7 @@ _BLOCK_NOTES = {
 
 def rubric(scenario: Scenario, stage_id: str) -> tuple[tuple[KeyPoint, ...], tuple[KeyPoint, ...]]:
     """(the scenario's key points for the stage, the step's generic items)."""
-    from mlsd.framework import step
+    from mlsd.content.framework import step
 
     stage = scenario.stage(stage_id)
     own = stage.key_points if stage is not None else ()
@@ -341,7 +341,7 @@ def score_agenda(answer: str, stage_ids: Sequence[str]) -> AgendaScore:
 
 def total_score(stage_scores: dict[str, float]) -> float:
     """Stage scores averaged with each step's share of interview time as weight."""
-    from mlsd.framework import step
+    from mlsd.content.framework import step
 
     if not stage_scores:
         return 0.0
