@@ -49,6 +49,9 @@ def test_wheel_ships_scenarios_and_templates(wheel):
         if template.is_file():
             assert f"mlsd/_data/templates/{template.relative_to(REPO / 'templates')}" in names
     assert not any(n.startswith(("tests/", "scenarios/", "templates/")) for n in names)
+    # The scorer's and the framework's data files ship inside the package.
+    for data in (REPO / "mlsd" / "data").glob("*.yaml"):
+        assert f"mlsd/data/{data.name}" in names
 
 
 @pytest.mark.slow
