@@ -694,7 +694,7 @@ def build_scorecard(
     answers = answers or {}
     results = {sid: r for sid, (r, _s, skipped) in per_stage.items() if r is not None and not skipped}
     verdicts = {sid: stage_verdict(r, answers.get(sid, "")) for sid, r in results.items()}
-    overall = session_verdict(total, results, answers, STAGE_IDS)
+    overall = session_verdict(total, results, answers, tuple(per_stage))  # over the steps practised
     return Scorecard(
         session_id, scenario.id, scenario.title, total, agenda_score, tuple(lines),
         tuple(w.stage for w in weakest), render_command(scenario, session_id), answered,

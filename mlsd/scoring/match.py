@@ -249,6 +249,9 @@ class Matcher:
                         blocked = blocked or "off-topic"
                     elif pu.bare:
                         blocked = blocked or "bare term"
+                    elif pu.mistaken:
+                        # "I'd apply SMOTE to oversample the churners" states a mistake, not the point.
+                        blocked = blocked or "mistake"
                     elif not pu.on_case and (len(cue.content) <= 1 or not pu.field_case):
                         # A term in a sentence about something else ("my cat loves GNNs").
                         blocked = blocked or "off-topic"

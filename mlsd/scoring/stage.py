@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -225,14 +225,15 @@ def score_stage(
     results, found = _match(points, answer, generic=flags, context=context, references=references)
     own = [r for r in results if not r.generic]
     gen = [r for r in results if r.generic]
-    coverage, complete = coverage_of(own, gen)
     # Whether an answer is about this case can be told only from a stage with its own points
     # and a scenario that says enough about itself.
     judged = key_points and sum(len(t.split()) for t in context) >= CASE_MIN_CONTEXT_WORDS
     relevance = case_relevance(answer, key_points, context) if judged else 1.0
-    if relevance < 1.0:
-        coverage *= relevance
-        complete = False
+    if relevance < 1.0:  # every point keeps only that share of its credit, so the lists agree
+        results = [replace(r, credit=round(r.credit * relevance, 3)) for r in results]
+        own = [r for r in results if not r.generic]
+        gen = [r for r in results if r.generic]
+    coverage, complete = coverage_of(own, gen)
     full = FULL_MARKS_AT if full_marks_at is None else full_marks_at
     score = round(100.0 * min(1.0, coverage / full), 1)
     if not complete:
@@ -248,7 +249,7 @@ def score_stage(
 
 CASE_FULL_SHARE = 0.7  # share of an answer's words that are this case's own: full credit
 CASE_ZERO_SHARE = 0.4  # ... and no credit at all (a design for another problem)
-CASE_MIN_WORDS = 5  # fewer English content words than this: too short to judge
+CASE_MIN_WORDS = 12  # fewer English content words than this: too short to judge
 CASE_MIN_CONTEXT_WORDS = 1000  # a scenario shorter than this does not say enough about its case
 
 
@@ -273,6 +274,7 @@ def _case_words(points: tuple[str, ...], context: tuple[str, ...]) -> frozenset[
 
 
 _BLOCK_NOTES = {
+    "mistake": "A term appeared in a sentence that makes a mistake, which earns nothing for it.",
     "negated": "A term appeared only in a negated or dismissed mention, which earns nothing.",
     "bare term": "A term stood alone (a keyword list): say what it does for this design.",
     "off-topic": "A term appeared in a sentence that is not about the design.",

@@ -34,7 +34,7 @@ NEGATORS_BEFORE = tuple(tuple(p.split()) for p in lexicon.words("negation_before
 NEGATORS_AFTER = tuple(tuple(p.split()) for p in lexicon.words("negation_after"))
 NOT_NEGATING = tuple(tuple(p.split()) for p in lexicon.words("not_negating"))
 NEGATORS_AROUND = tuple(lexicon.pairs("negation_around"))
-NEGATION_REACH = 10  # words a negation governs, within its clause
+NEGATION_REACH = 14  # words a negation governs, within its clause
 
 
 @lru_cache(maxsize=1)

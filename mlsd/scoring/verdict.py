@@ -84,7 +84,8 @@ def session_verdict(total: float, results: Mapping[str, StageScore], answers: Ma
     with_risks = [s for s in answered if _RISK.search(text[s])]
     n = max(len(all_steps), 1)
     reasons = [
-        f"{len(strong)} of {n} steps answered with most of their points",
+        f"{len(strong)} of {n} steps answered with most of their points"
+        + ("" if n >= 10 else " (the steps practised in this session)"),
         f"numbers in {_steps(len(with_numbers))}",
         f"trade-offs named in {_steps(len(with_tradeoffs))}",
         f"failure modes or risks raised in {_steps(len(with_risks))}",
