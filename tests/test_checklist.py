@@ -53,3 +53,24 @@ def test_scenarios_lists_all(run_cli):
     assert all(set(r) == {"id", "title", "difficulty", "tags"} for r in rows)
     text = run_cli("scenarios")
     assert text.code == 0 and "feed-ranking" in text.stdout
+
+
+def test_a_huge_one_line_summary_is_shown_shortened(run_cli, tmp_path):
+    """Issue 16 item 5: a one-line summary of ~5 MB (the file limit) took ~53 s in rich's
+    layout. The terminal view shows its start and says it was shortened; markdown keeps it
+    all. (Its cost against a reference: benchmarks/big_input.py.)"""
+    import re
+
+    from mlsd.content.scenario import builtin_dir
+    from mlsd.content.yamlfile import MAX_BYTES
+
+    src = (builtin_dir() / "feed-ranking.yaml").read_text(encoding="utf-8")
+    block = re.search(r"^summary: >-\n((?:  .*\n)+)", src, re.M)
+    head, tail = src[:block.start()] + 'summary: "START-OF-IT', '"\n' + src[block.end():]
+    big = tmp_path / "big.yaml"
+    big.write_text(head + "x" * (MAX_BYTES - len(head) - len(tail) - 100) + tail, encoding="utf-8")
+    res = run_cli("checklist", str(big))
+    assert res.code == 0, res.stderr
+    assert "START-OF-ITxxx" in res.stdout and "[shortened: " in res.stdout and "--format markdown" in res.stdout
+    assert len(res.stdout) < 100_000
+    assert "START-OF-IT" + "x" * 1_000_000 in run_cli("checklist", str(big), "--format", "markdown").stdout

@@ -260,3 +260,21 @@ def test_cli_template_stopped_is_one_line(run_cli, tmp_path):
     result = run_cli("render", "churn", "--no-simulations", "--template", str(tpl), "-o", str(tmp_path / "x.md"))
     assert result.code == 2 and result.stderr.count("\n") == 1 and "template stopped: over depth" in result.stderr
     assert not (tmp_path / "x.md").exists()
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_cold_simulations_move_the_progress_within_a_simulation(tmp_path, workers):
+    """Issue 15: the bar stood at 0 % until a whole simulation finished (~3-10 s on a cold
+    render). Worker processes now pass their simulations' progress back, so the bar shows
+    fractions between the finishing points k/n, only goes up, and ends at 1."""
+    from mlsd.doc.render import run_simulations
+
+    scenario = load_scenario("feed-ranking")
+    seen: list[float] = []
+    entries = run_simulations(scenario, cache_dir=tmp_path, progress=lambda f, label: seen.append(f),
+                              workers=workers)
+    n = len(scenario.simulations)
+    assert len(entries) == n and seen[-1] == pytest.approx(1.0)
+    assert seen == sorted(seen)
+    within = [f for f in seen if all(abs(f - k / n) > 1e-9 for k in range(n + 1))]
+    assert within, seen

@@ -108,3 +108,36 @@ def test_values_that_skip_pydantic_are_still_checked(run_cli):
     assert tagged.code == 0 and all({"fraud", "ranking"} & set(s["tags"]) for s in json.loads(tagged.stdout))
     number = run_cli("simulate", "serving", "--qps", "abc")  # numbers still go to typer
     assert number.code == 2 and "--qps" in number.stderr
+
+
+def test_the_lazy_command_table_matches_what_the_modules_register():
+    """mlsd.cli.COMMANDS names each top-level command's module, in --help order; registering
+    every module eagerly (as before) gives the same commands in the same order."""
+    import typer
+
+    from mlsd.cli import COMMANDS, _root, app, register_module
+
+    eager = typer.Typer(add_completion=False, rich_markup_mode=None)
+    eager.callback()(_root)
+    owner = {}
+    for module in dict.fromkeys(COMMANDS.values()):
+        before = set(typer.main.get_command(eager).commands) if owner else set()
+        register_module(eager, module)
+        owner.update(dict.fromkeys(set(typer.main.get_command(eager).commands) - before, module))
+    names = list(typer.main.get_command(eager).commands)
+    assert owner == COMMANDS
+    assert list(typer.main.get_command(app).commands) == names == list(COMMANDS)
+
+
+def test_a_light_command_imports_only_its_own_command_module():
+    """Issue 15: `mlsd scenarios` no longer imports and converts every command."""
+    probe = (
+        "import sys\nfrom mlsd.cli import main\n"
+        "try:\n    main(['scenarios'])\nexcept SystemExit:\n    pass\n"
+        "print('CLI:' + ','.join(sorted(m for m in sys.modules if m.startswith('mlsd.cli.'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    loaded = set(out.stdout.strip().splitlines()[-1].removeprefix("CLI:").split(","))
+    assert not loaded & {"mlsd.cli.practice", "mlsd.cli.simulate", "mlsd.cli.render", "mlsd.cli.estimate",
+                         "mlsd.cli.checklist"}, loaded

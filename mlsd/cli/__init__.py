@@ -34,23 +34,91 @@ def _root(
     """
 
 
-def build_app() -> typer.Typer:
-    """The `mlsd` command tree; `mlsd simulate` is built from the simulations' declarations."""
-    # Each module adds its commands; none of them imports numpy & co at import time.
-    from mlsd.cli import checklist, estimate, practice, render, scenarios, simulate
+# The module (in mlsd/cli/) that adds each top-level command, in `mlsd --help` order.
+# `mlsd scenarios` imports and converts only its own module; --help, a mistyped command and
+# anything reading `.commands` load them all (issue 15: registering every command was a
+# third of the light commands' start-up). tests/test_startup.py checks this against
+# what the modules register.
+COMMANDS: dict[str, str] = {
+    "checklist": "checklist",
+    "practice": "practice",
+    "history": "practice",
+    "progress": "practice",
+    "drill": "practice",
+    "estimate": "estimate",
+    "render": "render",
+    "scenarios": "scenarios",
+    "simulate": "simulate",
+}
+_SETTINGS: dict[str, Any] = {
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,  # plain click help: rich's help renderer costs ~200 ms of start-up
+}
 
+
+def register_module(app: typer.Typer, module: str) -> None:
+    """Add the commands of `mlsd.cli.<module>` to `app`."""
+    import importlib
+
+    importlib.import_module(f"mlsd.cli.{module}").register(app)
+
+
+class _LazyRoot(typer.core.TyperGroup):
+    """The `mlsd` group, loading a command's module when that command is asked for."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._loaded: dict[str, Any] = {}
+        self._modules: set[str] = set()
+        super().__init__(**kwargs)
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, Any]:
+        """Every command (all modules loaded), in --help order."""
+        for module in dict.fromkeys(COMMANDS.values()):
+            self._load(module)
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: Any) -> None:
+        self._loaded = dict(value)
+
+    def _load(self, module: str) -> None:
+        if module in self._modules:
+            return
+        self._modules.add(module)
+        sub = typer.Typer(**_SETTINGS)
+        sub.callback()(_root)  # a callback makes typer build a group whatever the module adds
+        register_module(sub, module)
+        self._loaded.update(typer.main.get_command(sub).commands)
+        order = list(COMMANDS)
+        self._loaded = dict(sorted(self._loaded.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in COMMANDS:
+            self._load(COMMANDS[cmd_name])
+            return self._loaded.get(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+
+def build_app() -> typer.Typer:
+    """The `mlsd` command tree; each command's module is imported when the command is used.
+
+    `mlsd simulate` is built from the simulations' declarations (when it is first used).
+    None of the modules imports numpy & co at import time.
+    """
     root = typer.Typer(
         name="mlsd",
         help="A command-line coach for machine-learning system design interviews and design docs.",
         no_args_is_help=True,
-        add_completion=False,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=None,  # plain click help: rich's help renderer costs ~200 ms of start-up
+        cls=_LazyRoot,
         context_settings={"help_option_names": ["-h", "--help"]},
+        **_SETTINGS,
     )
     root.callback()(_root)
-    for module in (scenarios, checklist, practice, simulate, estimate, render):
-        module.register(root)
     return root
 
 

@@ -45,65 +45,66 @@ def _term(title: str, source_term: str) -> str:
     return " ".join(words)
 
 
-def _dim(text: str) -> str:
-    return f"[dim]{text}[/] " if text else ""
-
-
 def _print_text(doc: dict) -> None:
-    from rich.markup import escape
-    from rich.panel import Panel
-    from rich.table import Table
+    """The terminal view, drawn without rich (start-up, and linear in the text's length)."""
+    from mlsd.cli.plain import BOLD, BOLD_CYAN, DIM, ITALIC, UNDERLINE, Page, clean, shorten
 
-    from mlsd.cli.output import console
+    out = Page()
 
-    out = console()
+    def t(text: str) -> str:
+        return clean(shorten(text))
 
-    def bullets(rows: list[tuple[str, str]], indent: int = 2) -> None:
+    def bullets(rows: list[tuple[str | list, list | str]], indent: int = 2) -> None:
         """Rows of (marker, text) with a hanging indent, so wrapped lines stay aligned."""
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(width=indent + 1, justify="right", no_wrap=True)
-        grid.add_column(ratio=1)
-        for marker, text in rows:
-            grid.add_row(marker, text)
-        out.print(grid)
+        out.bullets((([(m, "")] if isinstance(m, str) else m, [(x, "")] if isinstance(x, str) else x)
+                     for m, x in rows), indent)
+
+    def heading(title: str) -> None:
+        out.line("  " + out.styled([(title, BOLD)]))
+
+    def termed(title: str, term: str) -> list[tuple[str, str]]:
+        """"Title term " as the rows show it: the source notes' term dim, if any."""
+        return [(t(title), BOLD), (" ", "")] + ([(term, DIM), (" ", "")] if term else [])
 
     sc = doc["scenario"]
     if sc:
-        out.print(Panel(f"[bold]{escape(sc['title'])}[/]\n{escape(sc['summary'])}", title=sc["id"], expand=False))
-    out.print(escape(doc["overview"]))
-    out.print()
-    out.print("[bold underline]Interview habits[/]")
-    bullets([("•", f"[bold]{escape(h['title'])}[/] {_dim(_term(h['title'], h['seed_term']))}— {escape(h['text'])}")
+        out.panel([(t(sc["title"]), BOLD), ("\n" + t(sc["summary"]), "")], title=t(sc["id"]))
+    out.paragraph(t(doc["overview"]))
+    out.line()
+    out.line(out.styled([("Interview habits", f"{BOLD};{UNDERLINE}")]))
+    bullets([("•", [*termed(h["title"], _term(h["title"], h["seed_term"])), ("— " + t(h["text"]), "")])
              for h in doc["habits"]])
     numbered = len(doc["steps"]) > 1
     for i, step in enumerate(doc["steps"], 1):
-        out.print()
+        out.line()
         label = f"{i}. " if numbered else ""
-        out.rule(f"[bold]{label}{escape(step['title'])}[/] [dim]{_term(step['title'], step['seed_term'])}[/]", align="left")
-        out.print(f"[italic]{escape(step['purpose'])}[/]")
-        bullets([("☐", escape(item["point"])) for item in step["items"]])
+        out.rule([(f"{label}{t(step['title'])}", BOLD), (" ", ""), (_term(step["title"], step["seed_term"]), DIM)])
+        out.paragraph([(t(step["purpose"]), ITALIC)])
+        bullets([("☐", t(item["point"])) for item in step["items"]])
         if step["notes"]:
-            bullets([("[dim]Note[/]", escape(note)) for note in step["notes"]], indent=4)
+            bullets([([("Note", DIM)], t(note)) for note in step["notes"]], indent=4)
         if step["id"] == "evaluation":
-            out.print("  [bold]A/B-testing procedure[/]")
-            bullets([(f"{n}.", escape(s)) for n, s in enumerate(doc["ab_test_procedure"], 1)], indent=4)
+            heading("A/B-testing procedure")
+            bullets([(f"{n}.", t(s)) for n, s in enumerate(doc["ab_test_procedure"], 1)], indent=4)
         if step["id"] == "monitoring":
-            out.print("  [bold]Monitor[/]")
-            bullets([("•", escape(m)) for m in doc["monitoring_list"]], indent=4)
+            heading("Monitor")
+            bullets([("•", t(m)) for m in doc["monitoring_list"]], indent=4)
         st = step["scenario"]
         if st:
-            bullets([("[bold cyan]Q[/]", f"[bold cyan]Interviewer:[/] {escape(st['prompt'])}")])
+            bullets([([("Q", BOLD_CYAN)], [("Interviewer:", BOLD_CYAN), (" " + t(st["prompt"]), "")])])
             for title, key in (("Ask", "questions"), ("Trade-offs", "tradeoffs"), ("Pitfalls", "pitfalls"), ("Follow-ups", "follow_ups")):
                 if st[key]:
-                    out.print(f"  [bold]{title}[/]")
-                    bullets([("•", escape(q)) for q in st[key]], indent=4)
+                    heading(title)
+                    bullets([("•", t(q)) for q in st[key]], indent=4)
             if st["key_points"]:
-                out.print("  [bold]Rubric[/]")
-                bullets([("☐", f"{escape(kp['point'])} [dim](weight {kp['weight']:g})[/]") for kp in st["key_points"]], indent=4)
+                heading("Rubric")
+                bullets([("☐", [(t(kp["point"]) + " ", ""), (f"(weight {kp['weight']:g})", DIM)])
+                         for kp in st["key_points"]], indent=4)
     if sc is None:
-        out.print()
-        out.print("[bold underline]Practice scenarios[/]")
-        bullets([("•", f"{escape(e['prompt'])}: [bold]mlsd practice {e['scenario']}[/]") for e in doc["examples"]])
+        out.line()
+        out.line(out.styled([("Practice scenarios", f"{BOLD};{UNDERLINE}")]))
+        bullets([("•", [(f"{t(e['prompt'])}: ", ""), (f"mlsd practice {e['scenario']}", BOLD)]) for e in doc["examples"]])
+    out.flush()
 
 
 def register(app: typer.Typer) -> None:

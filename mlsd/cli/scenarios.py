@@ -31,7 +31,7 @@ def scenarios_cmd(
                 f"--json and --tag belong to the list (mlsd scenarios --tag TAG), not to `scenarios {ctx.invoked_subcommand}`"
             )
         return
-    from mlsd.cli.output import console, print_json
+    from mlsd.cli.output import print_json
     from mlsd.content.scenario import list_summaries
 
     scenarios = list_summaries()
@@ -44,16 +44,16 @@ def scenarios_cmd(
     if json_:
         print_json(rows)
         return
-    from rich.markup import escape
-    from rich.table import Table
+    # Drawn without rich: importing and laying out with it was most of the start-up (issue 15).
+    from mlsd.cli.plain import BOLD, Page, clean
 
-    table = Table(title="Scenarios", title_justify="left")
-    for col in ("id", "title", "difficulty", "tags"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(escape(r["id"]), escape(r["title"]), r["difficulty"], escape(", ".join(r["tags"])))
-    console().print(table)
-    console().print("Start one with [bold]mlsd practice <id>[/]; see its checklist with [bold]mlsd checklist <id>[/].")
+    out = Page()
+    out.table("Scenarios", ("id", "title", "difficulty", "tags"),
+              [[clean(r["id"]), clean(r["title"]), clean(r["difficulty"]), clean(", ".join(r["tags"]))] for r in rows],
+              fold=(True,))
+    out.paragraph([("Start one with ", ""), ("mlsd practice <id>", BOLD), ("; see its checklist with ", ""),
+                   ("mlsd checklist <id>", BOLD), (".", "")])
+    out.flush()
 
 
 def _with_tags(scenarios, wanted: list[str]):

@@ -240,14 +240,14 @@ def default_cache_dir() -> Path:
     return user_data_dir() / "cache" / "simulations"
 
 
-def simulate_entry(name: str, args: dict[str, Any], seed: int) -> dict[str, Any]:
+def simulate_entry(name: str, args: dict[str, Any], seed: int, progress=None) -> dict[str, Any]:
     """Run one simulation and turn it into the plain, cacheable entry the templates read."""
     from mlsd.doc.charts import to_svg
     from mlsd.sims import registry
     from mlsd.sims.base import plain
 
     spec = registry.get_spec(name)
-    result = registry.run(name, args, seed=seed)
+    result = registry.run(name, args, seed=seed, progress=progress)
     return {
         "name": name,
         "summary": spec.summary,
@@ -289,7 +289,14 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
         else:
             misses.append(i)
     workers = workers or min(len(misses), os.cpu_count() or 1)
-    done = 0
+    # How far each simulation still to run has got (0..1): the bar moves within a
+    # simulation, not only when one finishes (issue 15: ~10 s at 0 % on a cold render).
+    share = dict.fromkeys(misses, 0.0)
+
+    def moved(i: int, fraction: float, label: str) -> None:
+        share[i] = max(share[i], min(max(fraction, 0.0), 1.0))
+        if progress:
+            progress(sum(share.values()) / max(len(misses), 1), f"{calls[i][0]}: {label}" if label else calls[i][0])
 
     def located(i: int, exc: BadInputError) -> ScenarioError:
         """A bad argument found only when the simulation runs, reported where it was written."""
@@ -298,40 +305,78 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
         return ScenarioError(f"{where}: simulations[{i}].args: {exc}")
 
     def finished(i: int, entry: dict[str, Any]) -> None:
-        nonlocal done
         entries[i] = entry
         _write_cache(calls[i][3], entry)
-        done += 1
-        if progress:
-            progress(done / len(misses), f"simulated {calls[i][0]}")
+        moved(i, 1.0, "done")
 
     if workers > 1:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        import queue as queues
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_one_thread_per_worker) as pool:
-            futures = {pool.submit(simulate_entry, *calls[i][:3]): i for i in misses}
+        context = multiprocessing.get_context("spawn")
+        updates = context.Queue() if progress else None  # (index, fraction, label) from the workers
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=_worker_start, initargs=(updates,)) as pool:
+            futures = {pool.submit(_simulate_in_worker, i, *calls[i][:3]): i for i in misses}
+            pending = set(futures)
             try:
-                for future in as_completed(futures):
-                    try:
-                        entry = future.result()
-                    except BadInputError as exc:
-                        raise located(futures[future], exc) from None
-                    finished(futures[future], entry)
+                while pending:
+                    done, pending = wait(pending, timeout=0.1 if updates else None, return_when=FIRST_COMPLETED)
+                    while updates is not None:
+                        try:
+                            moved(*updates.get_nowait())
+                        except queues.Empty:
+                            break
+                    for future in done:
+                        try:
+                            entry = future.result()
+                        except BadInputError as exc:
+                            raise located(futures[future], exc) from None
+                        finished(futures[future], entry)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+            finally:
+                if updates is not None:
+                    updates.cancel_join_thread()
+                    updates.close()
     else:
         for i in misses:
-            if progress:
-                progress(done / max(len(misses), 1), f"simulate {calls[i][0]}")
+            moved(i, 0.0, "")
             try:
-                entry = simulate_entry(*calls[i][:3])
+                entry = simulate_entry(*calls[i][:3], progress=(lambda f, label, i=i: moved(i, f, label)) if progress else None)
             except BadInputError as exc:
                 raise located(i, exc) from None
             finished(i, entry)
     return [entries[i] for i in range(len(calls))]
+
+
+_updates: Any = None  # in a worker process: the queue its simulations report progress on
+
+
+def _worker_start(updates: Any) -> None:
+    """A worker's start: one BLAS thread, and where to send progress."""
+    global _updates
+    _one_thread_per_worker()
+    _updates = updates
+
+
+def _simulate_in_worker(i: int, name: str, args: dict[str, Any], seed: int) -> dict[str, Any]:
+    """simulate_entry in a worker, its progress sent back at most every 50 ms (and at the end)."""
+    if _updates is None:
+        return simulate_entry(name, args, seed)
+    import time
+
+    last = [0.0]
+
+    def progress(fraction: float, label: str) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.05 or fraction >= 1.0:
+            last[0] = now
+            _updates.put((i, fraction, label))
+
+    return simulate_entry(name, args, seed, progress=progress)
 
 
 def _one_thread_per_worker() -> None:
