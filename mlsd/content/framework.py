@@ -76,11 +76,13 @@ class _Reader:
 
 
 def _key_point(r: _Reader, raw: Any, path: tuple) -> KeyPoint:
-    m = r.mapping(raw, path, {"id", "point", "keywords", "why"}, {"weight"})
+    m = r.mapping(raw, path, {"id", "point", "keywords", "why"}, {"weight", "aliases"})
     keywords = tuple(r.text(k, (*path, "keywords", i)) for i, k in enumerate(r.items(m["keywords"], (*path, "keywords"))))
+    aliases = tuple(r.text(a, (*path, "aliases", i)) for i, a in enumerate(r.items(m["aliases"], (*path, "aliases")))) \
+        if "aliases" in m else ()
     weight = r.number(m["weight"], (*path, "weight")) if "weight" in m else 1.0
     return KeyPoint(id=f"generic-{r.text(m['id'], (*path, 'id'))}", point=r.text(m["point"], (*path, "point")),
-                    keywords=keywords, weight=weight, why=r.text(m["why"], (*path, "why")))
+                    keywords=keywords, weight=weight, why=r.text(m["why"], (*path, "why")), aliases=aliases)
 
 
 def load_framework(path: Path = FRAMEWORK_PATH) -> dict[str, Any]:

@@ -217,8 +217,9 @@ class Matcher:
         # ("NDCG, MRR, recall@k, A/B test, interleaving, guardrails, offline-online correlation").
         named_points = set().union(*owners.values()) if owners else set()
         function_words = sum(1 for t in unit.tokens if not is_content(t))
-        if (len(named_points) >= SALAD_POINTS and 2 * len(left) < len(outer)
-                and function_words < SALAD_FUNCTION_SHARE * len(unit.tokens)):
+        listy = function_words < SALAD_FUNCTION_SHARE * len(unit.tokens)
+        if listy and ((len(named_points) >= SALAD_POINTS and 2 * len(left) < len(outer))
+                      or (len(named_points) >= SALAD_POINTS + 1 and len(left) <= len(outer))):
             bare = True
         judged = [t for t in left if t.isascii()]  # Chinese words outside the glossary are neutral
         field = sum(1 for t in judged if t in self.vocabulary or t[0] == "@" or _NUMBER_RE.search(t))
