@@ -438,6 +438,18 @@ def test_cli_piped_interactive_session(run_cli, case):
     assert s.answers["model"].skipped
 
 
+def test_cli_skip_after_back_says_the_earlier_answer_is_kept(run_cli, case):
+    """`:back` to an answered step then `:skip` keeps that answer: it must not read "Skipped data"."""
+    typed = "\n".join(["data, model", "", "click logs", "", "", ":back", ":skip", ":skip", ""]) + "\n"
+    r = run_cli("practice", str(case.source), "--stages", "data,model", input=typed)
+    assert r.code == 0, r.stderr
+    assert "Kept your earlier answer to data and its score; moving on." in r.stdout
+    assert "Skipped data" not in r.stdout and "Skipped model." in r.stdout
+    with open_store() as store:
+        s = store.get_session(1)
+    assert s.answers["data"].answer == "click logs" and not s.answers["data"].skipped
+
+
 def test_cli_eof_quits_and_resume_finishes(run_cli, case):
     r = run_cli("practice", str(case.source), "--stages", "data,model", input="data then model\n\nclick logs\n")
     assert r.code == 0 and "mlsd practice --resume 1" in r.stdout
@@ -574,13 +586,13 @@ def test_skip_after_back_keeps_the_agenda(case, store):
     p = eng.prompt()
     assert p.kind == "agenda" and p.previous == "requirements, then data"
     (sk,) = eng.handle(":skip")
-    assert isinstance(sk, Skipped) and eng.prompt().stage == "requirements"
+    assert isinstance(sk, Skipped) and sk.kept and eng.prompt().stage == "requirements"
     saved = store.get_session(eng.session_id)
     assert (saved.agenda, saved.agenda_score) == ("requirements, then data", 100.0)
     assert eng.agenda.score == 100.0
-    # a never-given agenda skipped is still 0
+    # a never-given agenda skipped is still 0, and a real skip
     eng2 = PracticeEngine.start(case, store, stages=("data",), clock=Clock())
-    eng2.handle(":skip")
+    assert not eng2.handle(":skip")[0].kept
     assert store.get_session(eng2.session_id).agenda_score == 0.0
 
 

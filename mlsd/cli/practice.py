@@ -198,6 +198,9 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
             out.print("[bold]Hint — questions a strong candidate asks here:[/]")
             for q in ev.questions:
                 out.print(f"  ? {escape(q)}")
+        elif isinstance(ev, Skipped) and ev.kept:
+            what = f"answer to {ev.stage}" if ev.stage else "agenda"
+            out.print(f"[cyan]Kept your earlier {what} and its score; moving on.[/]")
         elif isinstance(ev, Skipped):
             out.print(f"[yellow]Skipped {ev.stage or 'the agenda'}.[/]")
         elif isinstance(ev, WentBack):
