@@ -148,7 +148,7 @@ def test_cli_drill_bad_answers_file(run_cli, tmp_path):
 
 def test_cli_drill_interactive_piped(run_cli):
     r = run_cli("drill", "--count", "2", "--seed", "5", "--topic", "ab-testing",
-                input="I would compute the sample size and randomise by user id, so each user always sees the same variant.\n\n:skip\n")
+                "--piped", input="I would compute the sample size and randomise by user id, so each user always sees the same variant.\n\n:skip\n")
     assert r.code == 0, r.stderr
     assert r.stdout.count("Reference answer:") == 2 and "Drill average" in r.stdout
     with open_store() as store:
@@ -189,7 +189,7 @@ def test_hint_names_one_term_per_key_point_and_gives_no_point_away():
 
 def test_cli_drill_interactive_hint_keeps_reading_the_answer(run_cli):
     r = run_cli("drill", "--count", "1", "--seed", "5", "--topic", "ab-testing",
-                input=":hint\nI would compute the sample size and randomise by user id, so each user always sees the same variant.\n\n")
+                "--piped", input=":hint\nI would compute the sample size and randomise by user id, so each user always sees the same variant.\n\n")
     assert r.code == 0, r.stderr
     assert "A full answer covers" in r.stdout and "think about:" in r.stdout
     with open_store() as store:

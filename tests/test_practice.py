@@ -424,7 +424,7 @@ def test_cli_piped_interactive_session(run_cli, case):
         ":skip",
         "",
     ]) + "\n"
-    r = run_cli("practice", str(case.source), "--stages", "requirements,data,model", "--seed", "3", input=typed)
+    r = run_cli("practice", str(case.source), "--stages", "requirements,data,model", "--seed", "3", "--piped", input=typed)
     assert r.code == 0, r.stderr
     out = r.stdout
     assert "Which pets and how many products are there?" in out  # :hint
@@ -441,7 +441,7 @@ def test_cli_piped_interactive_session(run_cli, case):
 def test_cli_skip_after_back_says_the_earlier_answer_is_kept(run_cli, case):
     """`:back` to an answered step then `:skip` keeps that answer: it must not read "Skipped data"."""
     typed = "\n".join(["data, model", "", "click logs", "", "", ":back", ":skip", ":skip", ""]) + "\n"
-    r = run_cli("practice", str(case.source), "--stages", "data,model", input=typed)
+    r = run_cli("practice", str(case.source), "--stages", "data,model", "--piped", input=typed)
     assert r.code == 0, r.stderr
     assert "Kept your earlier answer to data and its score; moving on." in r.stdout
     assert "Skipped data" not in r.stdout and "Skipped model." in r.stdout
@@ -451,19 +451,19 @@ def test_cli_skip_after_back_says_the_earlier_answer_is_kept(run_cli, case):
 
 
 def test_cli_eof_quits_and_resume_finishes(run_cli, case):
-    r = run_cli("practice", str(case.source), "--stages", "data,model", input="data then model\n\nclick logs\n")
+    r = run_cli("practice", str(case.source), "--stages", "data,model", "--piped", input="data then model\n\nclick logs\n")
     assert r.code == 0 and "mlsd practice --resume 1" in r.stdout
     with open_store() as store:
         s = store.get_session(1)
     assert not s.finished and s.answers["data"].answer == "click logs" and not s.drafts
 
-    r = run_cli("practice", "--resume", input="\n\n:skip\n")
+    r = run_cli("practice", "--resume", "--piped", input="\n\n:skip\n")
     assert r.code == 0, r.stderr
     assert "Resuming session 1" in r.stdout and "Scorecard" in r.stdout
 
 
 def test_cli_piped_input_ending_after_the_last_answer_finishes(run_cli, case):
-    r = run_cli("practice", str(case.source), "--stages", "data", input="data\n\nclick logs\n")
+    r = run_cli("practice", str(case.source), "--stages", "data", "--piped", input="data\n\nclick logs\n")
     assert r.code == 0 and "Scorecard" in r.stdout
     with open_store() as store:
         assert store.get_session(1).finished
@@ -476,7 +476,7 @@ def test_history_and_progress(run_cli, case, tmp_path):
     ]):
         f = _answers(tmp_path, f"requirements: {text}\ndata: {DATA_ANSWER}\n")
         assert run_cli("practice", str(case.source), "--answers", f, "--seed", str(i)).code == 0
-    run_cli("practice", str(case.source), "--stages", "data", input="")  # an unfinished one
+    run_cli("practice", str(case.source), "--stages", "data", "--piped", input="")  # an unfinished one
 
     r = run_cli("history", "--json")
     rows = json.loads(r.stdout)
@@ -622,7 +622,7 @@ def test_agenda_draft_is_kept_and_shown_on_resume(case, store):
 
 def test_cli_says_why_bare_terms_earned_nothing(run_cli, case):
     typed = "requirements\n\nconversion\np99\n\n\n"
-    r = run_cli("practice", str(case.source), "--stages", "requirements", input=typed)
+    r = run_cli("practice", str(case.source), "--stages", "requirements", "--piped", input=typed)
     assert r.code == 0, r.stderr
     assert "A term stood alone (a keyword list)" in r.stdout and "Score: 0/100" in r.stdout
 
@@ -647,7 +647,7 @@ def test_history_fits_80_columns(run_cli, monkeypatch, tmp_path):
     f = _answers(tmp_path, "data: labels from impression logs\n")
     for scenario in ("feed-ranking", "abuse-detection"):
         assert run_cli("practice", scenario, "--answers", f).code == 0
-    run_cli("practice", "ml-monitoring", "--stages", "data", input="")  # unfinished
+    run_cli("practice", "ml-monitoring", "--stages", "data", "--piped", input="")  # unfinished
     monkeypatch.setenv("COLUMNS", "80")
     r = run_cli("history")
     assert r.code == 0
@@ -677,3 +677,23 @@ def test_agenda_retyped_after_back_is_resumed_at_the_agenda(case, store):
     assert (p.kind, p.previous, p.draft) == ("agenda", "requirements", "requirements, then da")
     again.submit("requirements, then data")
     assert store.get_session(eng.session_id).agenda_score == 100.0
+
+
+@pytest.mark.parametrize("args", [("practice", "feed-ranking"), ("drill", "--count", "1")])
+@pytest.mark.parametrize("typed", ["hi\n", ""])
+def test_cli_stdin_that_is_not_a_terminal_points_to_answers_and_saves_nothing(run_cli, args, typed):
+    """`echo hi | mlsd practice feed-ranking` used to take "hi" as the agenda and save a 0/100
+    session without a word; a pipe now gets one line naming --answers (and --piped), exit 2."""
+    r = run_cli(*args, input=typed)
+    r.assert_bad_input("stdin is not a terminal")
+    assert "--answers FILE" in r.stderr and "--piped" in r.stderr
+    with open_store() as store:
+        assert store.list_sessions(10) == [] and store.drill_answers() == []
+
+
+def test_cli_resume_from_a_pipe_is_refused_too(run_cli, case):
+    run_cli("practice", str(case.source), "--stages", "data", "--piped", input="data\n")
+    r = run_cli("practice", "--resume", input="click logs\n")
+    r.assert_bad_input("stdin is not a terminal")
+    with open_store() as store:
+        assert "data" not in store.get_session(1).answers

@@ -28,6 +28,29 @@ ANSWER_HELP = (
 )
 
 
+PIPED_HELP = ("Type the interactive session through a pipe or file (scripts, tests): each line is read as "
+              "if typed at the prompt. Without it a stdin that is not a terminal is refused.")
+
+
+def _require_terminal(piped: bool, command: str, answers: str) -> None:
+    """Refuse a stdin that is not a terminal unless --piped says it is meant.
+
+    `echo hi | mlsd practice feed-ranking` used to take "hi" as the agenda, reach the
+    end of input at the first step and save a 0/100 session without a word: a pipe
+    almost always means "score this text", which is what --answers does.
+    """
+    import sys
+
+    if piped or (sys.stdin is not None and sys.stdin.isatty()):
+        return
+    from mlsd.errors import BadInputError
+
+    raise BadInputError(
+        f"stdin is not a terminal and `mlsd {command}` asks its questions one by one: to score written "
+        f"answers use --answers FILE (YAML, {answers}), or add --piped to type the session through the pipe"
+    )
+
+
 def _mmss(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -435,6 +458,7 @@ def practice_cmd(
     answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`) instead of asking interactively.", show_default=False),
     json_: bool = typer.Option(False, "--json", help="With --answers: print the scores as JSON on stdout."),
     resume: bool = typer.Option(False, "--resume", help="Continue an unfinished session (the argument is its id; default the latest)."),
+    piped: bool = typer.Option(False, "--piped", help=PIPED_HELP),
 ) -> None:
     """Run a timed mock interview over the ten steps of the answer framework.
 
@@ -471,7 +495,10 @@ def practice_cmd(
     a skipped step counts 0.
 
     Non-interactive: `--answers FILE` scores a YAML file mapping step id to
-    answer text (same scoring, saved the same way). The session practises
+    answer text (same scoring, saved the same way). A stdin that is not a
+    terminal is refused without it (or `--piped`, which reads the typing of
+    the interactive session from the pipe), so a pipe never saves an empty
+    session. The session practises
     only the steps in the file (or those of `--stages`; one the file leaves
     out counts 0), and the scorecard says how many of the ten steps were
     practised. Add `--json` for {"scenario", "session_id", "total_score",
@@ -497,7 +524,8 @@ def practice_cmd(
                 "--resume continues a session with its saved options; drop --answers/--stages/--minutes/--seed/--untimed"
             )
         with open_store() as store:
-            engine = PracticeEngine.resume(store, scenario or "latest")
+            engine = PracticeEngine.resume(store, scenario or "latest")  # reads, saves nothing
+            _require_terminal(piped, "practice", "step id: answer text")
             _interactive(engine, resumed=True)
         return
     if scenario is None:
@@ -521,6 +549,7 @@ def practice_cmd(
         else:
             print_scorecard(card)
         return
+    _require_terminal(piped, "practice", "step id: answer text")
     with open_store() as store:
         engine = PracticeEngine.start(
             sc, store, stages=chosen or parse_stages(None), minutes=mins, untimed=untimed, seed=seed or 0
@@ -635,6 +664,7 @@ def drill_cmd(
     seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for choosing questions (default: a fresh draw each time).", show_default=False),
     list_: bool = typer.Option(False, "--list", help="List the topics and question ids, then exit."),
     json_: bool = typer.Option(False, "--json", help="Print the results (or --list) as JSON on stdout."),
+    piped: bool = typer.Option(False, "--piped", help=PIPED_HELP),
 ) -> None:
     """Drill short interview questions on scaling, distributed training, serving, A/B tests and more.
 
@@ -686,6 +716,7 @@ def drill_cmd(
     with open_store() as store:
         history = [(d.topic, d.score) for d in store.drill_answers()]
         qs = drill.choose(bank, count=count, topic=topic, seed=seed if seed is not None else random.SystemRandom().randrange(2**31), history=history)
+        _require_terminal(piped, "drill", "question id: answer text")
         _drill_interactive(store, qs)
 
 def _emit_drill(results: Sequence[DrillResult], as_json: bool) -> None:
