@@ -697,3 +697,19 @@ def test_cli_resume_from_a_pipe_is_refused_too(run_cli, case):
     r.assert_bad_input("stdin is not a terminal")
     with open_store() as store:
         assert "data" not in store.get_session(1).answers
+
+
+def test_cli_user_text_is_printed_as_written_no_emoji_or_markup(run_cli, case, tmp_path):
+    """rich turned ':x:' in an answer into ❌; answers, their quotes and file names print verbatim."""
+    said = r"We label with click logs and purchase logs as implicit feedback (a :x: marks a miss, [b]bold[/b] C:\logs\ :+1:)."
+    typed = "\n".join(["data, model", "", said, "", "", ":back", ":quit"]) + "\n"
+    r = run_cli("practice", str(case.source), "--stages", "data,model", "--piped", input=typed)
+    assert r.code == 0, r.stderr
+    flat = " ".join(r.stdout.split())
+    assert "❌" not in r.stdout and "👍" not in r.stdout and "bold[/b]" in r.stdout
+    assert f"you said: “{said}”" in flat  # the quote of the answer
+    assert f"  {said}" in r.stdout  # the earlier answer shown after :back
+    out = tmp_path / "doc :x: [b].md"
+    r = run_cli("render", str(case.source), "--no-simulations", "-o", str(out))
+    assert r.code == 0, r.stderr
+    assert f"wrote {out}" in r.stderr and "❌" not in r.stderr

@@ -26,18 +26,20 @@ T = TypeVar("T")
 owns_process = False
 
 
+# emoji=False: rich would turn ":x:" in an answer, a quote of one or a file name into ❌.
+# Our own text writes its symbols (✓ ⚠) as characters; user text is escaped or a Text.
 @cache
 def console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, emoji=False)
 
 
 @cache
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def error_line(message: str) -> None:

@@ -80,7 +80,9 @@ def render_cmd(
     written = write_document(doc, target, force=force)
     charts = len(written) - 1
     extra = f" and {charts} chart{'s' if charts != 1 else ''} in {target.parent / prefix}/" if charts else ""
-    err_console().print(f"wrote [bold]{target}[/]{extra}")
+    from rich.markup import escape
+
+    err_console().print(f"wrote [bold]{escape(str(target))}[/]{escape(extra)}")
 
 
 def register(app: typer.Typer) -> None:
