@@ -713,3 +713,18 @@ def test_cli_user_text_is_printed_as_written_no_emoji_or_markup(run_cli, case, t
     r = run_cli("render", str(case.source), "--no-simulations", "-o", str(out))
     assert r.code == 0, r.stderr
     assert f"wrote {out}" in r.stderr and "❌" not in r.stderr
+
+
+@pytest.mark.parametrize("ref", ["-1", "0", "999", "x1"])
+def test_cli_resume_a_wrong_id_names_the_valid_ones(run_cli, case, ref):
+    """`--resume -1` said "No such option: -1"; every wrong id now names the ids there are."""
+    for _ in range(2):
+        run_cli("practice", str(case.source), "--stages", "data", "--piped", input="data\n")
+    r = run_cli("practice", "--resume", ref, "--piped")
+    r.assert_bad_input("saved unfinished sessions: 2, 1 or 'latest'")
+    assert "No such option" not in r.stderr
+
+
+def test_cli_negative_number_is_still_an_options_value(run_cli):
+    run_cli("practice", "feed-ranking", "--minutes", "-1").assert_bad_input("--minutes must be in (0, 600], got -1")
+    run_cli("render", "feed-ranking", "--session", "-1").assert_bad_input("no session -1; there is no saved session yet")

@@ -782,9 +782,28 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
         out.print(f"[bold]Drill average: {avg:.0f}/100[/] over {len(results)} question(s). `mlsd progress` shows your topics.")
 
 
+class _NegativeIdsAreArguments(typer.core.TyperCommand):
+    """`mlsd practice --resume -1`: click takes "-1" for an option it does not know ("No such
+    option: -1"). No option of ours looks like a negative number, so one that is not an
+    option's value goes on as the argument, and the command says which session ids exist."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        import re
+
+        takes_value = {o for p in self.params if not getattr(p, "is_flag", False) for o in p.opts}
+        args = list(args)
+        for i, arg in enumerate(args):
+            if "--" in args[:i]:
+                break
+            if re.fullmatch(r"-\d+", arg) and (i == 0 or args[i - 1] not in takes_value):
+                args = [*args[:i], *args[i + 1:], "--", arg]
+                break
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer) -> None:
     """Add `practice`, `history`, `progress` and `drill` to the app."""
-    app.command("practice")(practice_cmd)
+    app.command("practice", cls=_NegativeIdsAreArguments)(practice_cmd)
     app.command("history")(history_cmd)
     app.command("progress")(progress_cmd)
     app.command("drill")(drill_cmd)
