@@ -195,3 +195,30 @@ def test_cli_drill_interactive_hint_keeps_reading_the_answer(run_cli):
     with open_store() as store:
         saved = store.drill_answers()
     assert len(saved) == 1 and saved[0].answer.startswith("I would compute") and saved[0].score > 0
+
+
+def test_cli_drill_prints_the_reference_reflowed(run_cli, monkeypatch):
+    """A reference written with hard line breaks (a YAML `|` block) is printed as paragraphs the
+    console wraps, not with the author's breaks; blank lines and list items stay."""
+    import dataclasses
+
+    bank = drill.load_bank()
+    q = next(q for q in bank.questions if q.topic == "ab-testing")
+    broken = ("Randomise by user id so each user\nalways sees the same variant.\n\n"
+              "Then:\n- compute the sample size\n- run it for whole weeks")
+    one = dataclasses.replace(bank, questions=(dataclasses.replace(q, reference=broken),))
+    monkeypatch.setattr(drill, "load_bank", lambda: one)
+    r = run_cli("drill", "--count", "1", "--seed", "1", "--piped", input=":skip\n")
+    assert r.code == 0, r.stderr
+    ref = r.stdout.split("Reference answer:\n", 1)[1]
+    assert ref.startswith("Randomise by user id so each user always sees the same variant.\n\nThen:\n"
+                          "- compute the sample size\n- run it for whole weeks\n")
+
+
+@pytest.mark.parametrize(("text", "flowed"), [
+    ("a\nb", "a b"), ("a\n  b\n\nc", "a b\n\nc"), ("a:\n- x\n  more\n* y\n1. z", "a:\n- x more\n* y\n1. z"),
+])
+def test_reflow_joins_single_breaks_only(text, flowed):
+    from mlsd.cli.output import reflow
+
+    assert reflow(text) == flowed

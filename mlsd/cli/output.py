@@ -50,6 +50,26 @@ def error_line(message: str) -> None:
     err_console().print(f"[bold red]error:[/] [red]{escape(first)}[/]", soft_wrap=True)
 
 
+def reflow(text: str) -> str:
+    """Prose written with hard line breaks (a YAML `|` block) as paragraphs the console wraps
+    to its width: single breaks become spaces; blank lines and list items ("- ", "* ",
+    "1. ") keep their own lines."""
+    import re
+
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    out = []
+    for para in paragraphs:
+        lines: list[str] = []
+        for raw in para.splitlines():
+            line = raw.strip()
+            if lines and not re.match(r"([-*•]|\d+[.)])\s", line):
+                lines[-1] += " " + line
+            else:
+                lines.append(line)
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
 def print_json(data: Any) -> None:
     """Machine-readable output: stdout only, nothing else printed there."""
     from mlsd.sims.base import plain

@@ -749,7 +749,7 @@ def _drill_interactive(store: Store, questions: Sequence[Question]) -> None:
 def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
     from rich.markup import escape
 
-    from mlsd.cli.output import console
+    from mlsd.cli.output import console, reflow
     from mlsd.practice import drill
 
     out = console()
@@ -773,7 +773,7 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
             _print_length_note(r.result)
             _print_points(r.result.points, r.result.mistakes)
             out.print("[bold]Reference answer:[/]")
-            out.print(escape(q.reference.strip()))
+            out.print(escape(reflow(q.reference)))
     except KeyboardInterrupt:
         out.print(f"\nInterrupted; {len(results)} answer(s) saved.")
         raise typer.Exit(130) from None
