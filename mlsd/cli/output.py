@@ -26,20 +26,59 @@ T = TypeVar("T")
 owns_process = False
 
 
+class _NoTrailingSpaces:
+    """A text stream that drops the spaces at the end of each line on the way to `stream()`.
+
+    rich pads a table's title and wrapped lines to the console width; on a terminal that
+    is invisible, in a pipe or a file it is 80 columns of trailing spaces on every line.
+    Spaces at the end of a write are held back until the next write shows whether text
+    (then they are written) or a line end (then they are dropped) follows.
+    """
+
+    def __init__(self, stream: Callable[[], Any]) -> None:
+        self._stream = stream
+        self._held = ""
+
+    def write(self, text: str) -> int:
+        *lines, last = (self._held + text).split("\n")
+        kept = last.rstrip(" ")
+        self._held = last[len(kept):]
+        self._stream().write("".join(line.rstrip(" ") + "\n" for line in lines) + kept)
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream().flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, …: the real stream's
+        return getattr(self._stream(), name)
+
+
+def _stream_for(name: str) -> Any:
+    """None (rich writes to the terminal as it is) when sys.<name> is a terminal, else a
+    stream without trailing spaces that follows sys.<name> (tests replace it)."""
+    stream = getattr(sys, name)
+    if stream is not None and stream.isatty():
+        return None
+    return _NoTrailingSpaces(lambda: getattr(sys, name))
+
+
 # emoji=False: rich would turn ":x:" in an answer, a quote of one or a file name into ❌.
 # Our own text writes its symbols (✓ ⚠) as characters; user text is escaped or a Text.
 @cache
 def console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, emoji=False)
+    return Console(file=_stream_for("stdout"), highlight=False, emoji=False)
 
 
 @cache
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, emoji=False)
+    return Console(file=_stream_for("stderr"), stderr=True, highlight=False, emoji=False)
 
 
 def error_line(message: str) -> None:
