@@ -186,3 +186,32 @@ def test_chart_folder_files_are_not_replaced_when_not_regular(tmp_path):
     with pytest.raises(BadInputError, match="not a regular file"):
         write_document(doc, tmp_path / "doc.md", force=True)
     assert stat.S_ISFIFO((tmp_path / "doc_files" / "c.svg").lstat().st_mode)
+
+
+# Every option or argument that names a file the user gives, and the display its error uses.
+FILE_INPUTS = [
+    (("checklist", "{}"), "{}"),
+    (("scenarios", "validate", "{}"), "{}"),
+    (("practice", "feed-ranking", "--answers", "{}"), "{}"),
+    (("drill", "--answers", "{}"), "{}"),
+    (("simulate", "monitor", "--rules", "{}"), "--rules {}"),
+    (("simulate", "ab-test", "analyze", "--data", "{}"), "--data {}"),
+    (("render", "feed-ranking", "--no-simulations", "-o", "-", "--template", "{}"), "--template {}"),
+]
+
+
+@pytest.mark.parametrize(("argv", "display"), FILE_INPUTS, ids=[" ".join(a[:2]) for a, _ in FILE_INPUTS])
+def test_every_file_input_names_itself_for_a_fifo_and_for_a_file_over_its_limit(run_cli, tmp_path, argv, display):
+    """`monitor --rules FIFO` once said "no such file", `render --template FIFO` still did; a file
+    over the limit must name the file and the limit."""
+    fifo = tmp_path / "in.yaml"
+    os.mkfifo(fifo)
+    said = _one_line(run_cli(*(a.format(fifo) for a in argv)))  # would hang if it were opened
+    assert f"{display.format(fifo)}: is not a regular file" in said, said
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as fh:
+        fh.seek(300 * 1024 * 1024)  # sparse: over every limit (the largest is --data's 200 MB)
+        fh.write(b"\n")
+    said = _one_line(run_cli(*(a.format(big) for a in argv)))
+    assert f"{display.format(big)}: file is {big.stat().st_size:,} bytes, larger than" in said, said
+    assert "the limit is" in said
