@@ -148,7 +148,7 @@ def test_cli_drill_bad_answers_file(run_cli, tmp_path):
 
 def test_cli_drill_interactive_piped(run_cli):
     r = run_cli("drill", "--count", "2", "--seed", "5", "--topic", "ab-testing",
-                input="I would compute the sample size and randomise by user id, so each user always sees the same variant.\n\n:skip\n")
+                "--piped", input="I would compute the sample size and randomise by user id, so each user always sees the same variant.\n\n:skip\n")
     assert r.code == 0, r.stderr
     assert r.stdout.count("Reference answer:") == 2 and "Drill average" in r.stdout
     with open_store() as store:
@@ -189,9 +189,36 @@ def test_hint_names_one_term_per_key_point_and_gives_no_point_away():
 
 def test_cli_drill_interactive_hint_keeps_reading_the_answer(run_cli):
     r = run_cli("drill", "--count", "1", "--seed", "5", "--topic", "ab-testing",
-                input=":hint\nI would compute the sample size and randomise by user id, so each user always sees the same variant.\n\n")
+                "--piped", input=":hint\nI would compute the sample size and randomise by user id, so each user always sees the same variant.\n\n")
     assert r.code == 0, r.stderr
     assert "A full answer covers" in r.stdout and "think about:" in r.stdout
     with open_store() as store:
         saved = store.drill_answers()
     assert len(saved) == 1 and saved[0].answer.startswith("I would compute") and saved[0].score > 0
+
+
+def test_cli_drill_prints_the_reference_reflowed(run_cli, monkeypatch):
+    """A reference written with hard line breaks (a YAML `|` block) is printed as paragraphs the
+    console wraps, not with the author's breaks; blank lines and list items stay."""
+    import dataclasses
+
+    bank = drill.load_bank()
+    q = next(q for q in bank.questions if q.topic == "ab-testing")
+    broken = ("Randomise by user id so each user\nalways sees the same variant.\n\n"
+              "Then:\n- compute the sample size\n- run it for whole weeks")
+    one = dataclasses.replace(bank, questions=(dataclasses.replace(q, reference=broken),))
+    monkeypatch.setattr(drill, "load_bank", lambda: one)
+    r = run_cli("drill", "--count", "1", "--seed", "1", "--piped", input=":skip\n")
+    assert r.code == 0, r.stderr
+    ref = r.stdout.split("Reference answer:\n", 1)[1]
+    assert ref.startswith("Randomise by user id so each user always sees the same variant.\n\nThen:\n"
+                          "- compute the sample size\n- run it for whole weeks\n")
+
+
+@pytest.mark.parametrize(("text", "flowed"), [
+    ("a\nb", "a b"), ("a\n  b\n\nc", "a b\n\nc"), ("a:\n- x\n  more\n* y\n1. z", "a:\n- x more\n* y\n1. z"),
+])
+def test_reflow_joins_single_breaks_only(text, flowed):
+    from mlsd.cli.output import reflow
+
+    assert reflow(text) == flowed

@@ -57,3 +57,30 @@ def test_simulation_tables_are_not_cut_at_80_columns(run_cli, monkeypatch, name)
     assert res.code == 0, res.stderr
     assert "…" not in res.stdout
     assert max(len(line) for line in res.stdout.splitlines()) <= 80
+
+
+def test_piped_output_has_no_trailing_spaces(run_cli, monkeypatch, tmp_path):
+    """rich padded table titles and wrapped lines to 80 columns: in a pipe every line ended
+    in spaces. run_cli's stdout is not a terminal, like a pipe."""
+    monkeypatch.setenv("COLUMNS", "80")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("requirements: We want more engagement; ask about latency p99 and daily active users.\n")
+    runs = [("practice", "feed-ranking", "--answers", str(answers)), ("history",), ("progress",),
+            ("simulate", "ab-test", "plan"), ("drill", "--list")]
+    for args in runs:
+        res = run_cli(*args)
+        assert res.code == 0, (args, res.stderr)
+        padded = [line for line in res.stdout.splitlines() if line != line.rstrip()]
+        assert not padded, (args, padded[:3])
+
+
+def test_trailing_spaces_go_but_spaces_inside_a_line_stay():
+    import io
+
+    from mlsd.cli.output import _NoTrailingSpaces
+
+    sink = io.StringIO()
+    out = _NoTrailingSpaces(lambda: sink)
+    for part in ("title   ", "\n", "a ", " b  ", "", "c   \nend  "):
+        out.write(part)
+    assert sink.getvalue() == "title\na  b  c\nend"

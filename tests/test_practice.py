@@ -424,7 +424,7 @@ def test_cli_piped_interactive_session(run_cli, case):
         ":skip",
         "",
     ]) + "\n"
-    r = run_cli("practice", str(case.source), "--stages", "requirements,data,model", "--seed", "3", input=typed)
+    r = run_cli("practice", str(case.source), "--stages", "requirements,data,model", "--seed", "3", "--piped", input=typed)
     assert r.code == 0, r.stderr
     out = r.stdout
     assert "Which pets and how many products are there?" in out  # :hint
@@ -438,20 +438,32 @@ def test_cli_piped_interactive_session(run_cli, case):
     assert s.answers["model"].skipped
 
 
+def test_cli_skip_after_back_says_the_earlier_answer_is_kept(run_cli, case):
+    """`:back` to an answered step then `:skip` keeps that answer: it must not read "Skipped data"."""
+    typed = "\n".join(["data, model", "", "click logs", "", "", ":back", ":skip", ":skip", ""]) + "\n"
+    r = run_cli("practice", str(case.source), "--stages", "data,model", "--piped", input=typed)
+    assert r.code == 0, r.stderr
+    assert "Kept your earlier answer to data and its score; moving on." in r.stdout
+    assert "Skipped data" not in r.stdout and "Skipped model." in r.stdout
+    with open_store() as store:
+        s = store.get_session(1)
+    assert s.answers["data"].answer == "click logs" and not s.answers["data"].skipped
+
+
 def test_cli_eof_quits_and_resume_finishes(run_cli, case):
-    r = run_cli("practice", str(case.source), "--stages", "data,model", input="data then model\n\nclick logs\n")
+    r = run_cli("practice", str(case.source), "--stages", "data,model", "--piped", input="data then model\n\nclick logs\n")
     assert r.code == 0 and "mlsd practice --resume 1" in r.stdout
     with open_store() as store:
         s = store.get_session(1)
     assert not s.finished and s.answers["data"].answer == "click logs" and not s.drafts
 
-    r = run_cli("practice", "--resume", input="\n\n:skip\n")
+    r = run_cli("practice", "--resume", "--piped", input="\n\n:skip\n")
     assert r.code == 0, r.stderr
     assert "Resuming session 1" in r.stdout and "Scorecard" in r.stdout
 
 
 def test_cli_piped_input_ending_after_the_last_answer_finishes(run_cli, case):
-    r = run_cli("practice", str(case.source), "--stages", "data", input="data\n\nclick logs\n")
+    r = run_cli("practice", str(case.source), "--stages", "data", "--piped", input="data\n\nclick logs\n")
     assert r.code == 0 and "Scorecard" in r.stdout
     with open_store() as store:
         assert store.get_session(1).finished
@@ -464,7 +476,7 @@ def test_history_and_progress(run_cli, case, tmp_path):
     ]):
         f = _answers(tmp_path, f"requirements: {text}\ndata: {DATA_ANSWER}\n")
         assert run_cli("practice", str(case.source), "--answers", f, "--seed", str(i)).code == 0
-    run_cli("practice", str(case.source), "--stages", "data", input="")  # an unfinished one
+    run_cli("practice", str(case.source), "--stages", "data", "--piped", input="")  # an unfinished one
 
     r = run_cli("history", "--json")
     rows = json.loads(r.stdout)
@@ -574,13 +586,13 @@ def test_skip_after_back_keeps_the_agenda(case, store):
     p = eng.prompt()
     assert p.kind == "agenda" and p.previous == "requirements, then data"
     (sk,) = eng.handle(":skip")
-    assert isinstance(sk, Skipped) and eng.prompt().stage == "requirements"
+    assert isinstance(sk, Skipped) and sk.kept and eng.prompt().stage == "requirements"
     saved = store.get_session(eng.session_id)
     assert (saved.agenda, saved.agenda_score) == ("requirements, then data", 100.0)
     assert eng.agenda.score == 100.0
-    # a never-given agenda skipped is still 0
+    # a never-given agenda skipped is still 0, and a real skip
     eng2 = PracticeEngine.start(case, store, stages=("data",), clock=Clock())
-    eng2.handle(":skip")
+    assert not eng2.handle(":skip")[0].kept
     assert store.get_session(eng2.session_id).agenda_score == 0.0
 
 
@@ -610,7 +622,7 @@ def test_agenda_draft_is_kept_and_shown_on_resume(case, store):
 
 def test_cli_says_why_bare_terms_earned_nothing(run_cli, case):
     typed = "requirements\n\nconversion\np99\n\n\n"
-    r = run_cli("practice", str(case.source), "--stages", "requirements", input=typed)
+    r = run_cli("practice", str(case.source), "--stages", "requirements", "--piped", input=typed)
     assert r.code == 0, r.stderr
     assert "A term stood alone (a keyword list)" in r.stdout and "Score: 0/100" in r.stdout
 
@@ -635,7 +647,7 @@ def test_history_fits_80_columns(run_cli, monkeypatch, tmp_path):
     f = _answers(tmp_path, "data: labels from impression logs\n")
     for scenario in ("feed-ranking", "abuse-detection"):
         assert run_cli("practice", scenario, "--answers", f).code == 0
-    run_cli("practice", "ml-monitoring", "--stages", "data", input="")  # unfinished
+    run_cli("practice", "ml-monitoring", "--stages", "data", "--piped", input="")  # unfinished
     monkeypatch.setenv("COLUMNS", "80")
     r = run_cli("history")
     assert r.code == 0
@@ -665,3 +677,54 @@ def test_agenda_retyped_after_back_is_resumed_at_the_agenda(case, store):
     assert (p.kind, p.previous, p.draft) == ("agenda", "requirements", "requirements, then da")
     again.submit("requirements, then data")
     assert store.get_session(eng.session_id).agenda_score == 100.0
+
+
+@pytest.mark.parametrize("args", [("practice", "feed-ranking"), ("drill", "--count", "1")])
+@pytest.mark.parametrize("typed", ["hi\n", ""])
+def test_cli_stdin_that_is_not_a_terminal_points_to_answers_and_saves_nothing(run_cli, args, typed):
+    """`echo hi | mlsd practice feed-ranking` used to take "hi" as the agenda and save a 0/100
+    session without a word; a pipe now gets one line naming --answers (and --piped), exit 2."""
+    r = run_cli(*args, input=typed)
+    r.assert_bad_input("stdin is not a terminal")
+    assert "--answers FILE" in r.stderr and "--piped" in r.stderr
+    with open_store() as store:
+        assert store.list_sessions(10) == [] and store.drill_answers() == []
+
+
+def test_cli_resume_from_a_pipe_is_refused_too(run_cli, case):
+    run_cli("practice", str(case.source), "--stages", "data", "--piped", input="data\n")
+    r = run_cli("practice", "--resume", input="click logs\n")
+    r.assert_bad_input("stdin is not a terminal")
+    with open_store() as store:
+        assert "data" not in store.get_session(1).answers
+
+
+def test_cli_user_text_is_printed_as_written_no_emoji_or_markup(run_cli, case, tmp_path):
+    """rich turned ':x:' in an answer into ❌; answers, their quotes and file names print verbatim."""
+    said = r"We label with click logs and purchase logs as implicit feedback (a :x: marks a miss, [b]bold[/b] C:\logs\ :+1:)."
+    typed = "\n".join(["data, model", "", said, "", "", ":back", ":quit"]) + "\n"
+    r = run_cli("practice", str(case.source), "--stages", "data,model", "--piped", input=typed)
+    assert r.code == 0, r.stderr
+    flat = " ".join(r.stdout.split())
+    assert "❌" not in r.stdout and "👍" not in r.stdout and "bold[/b]" in r.stdout
+    assert f"you said: “{said}”" in flat  # the quote of the answer
+    assert f"  {said}" in r.stdout  # the earlier answer shown after :back
+    out = tmp_path / "doc :x: [b].md"
+    r = run_cli("render", str(case.source), "--no-simulations", "-o", str(out))
+    assert r.code == 0, r.stderr
+    assert f"wrote {out}" in r.stderr and "❌" not in r.stderr
+
+
+@pytest.mark.parametrize("ref", ["-1", "0", "999", "x1"])
+def test_cli_resume_a_wrong_id_names_the_valid_ones(run_cli, case, ref):
+    """`--resume -1` said "No such option: -1"; every wrong id now names the ids there are."""
+    for _ in range(2):
+        run_cli("practice", str(case.source), "--stages", "data", "--piped", input="data\n")
+    r = run_cli("practice", "--resume", ref, "--piped")
+    r.assert_bad_input("saved unfinished sessions: 2, 1 or 'latest'")
+    assert "No such option" not in r.stderr
+
+
+def test_cli_negative_number_is_still_an_options_value(run_cli):
+    run_cli("practice", "feed-ranking", "--minutes", "-1").assert_bad_input("--minutes must be in (0, 600], got -1")
+    run_cli("render", "feed-ranking", "--session", "-1").assert_bad_input("no session -1; there is no saved session yet")

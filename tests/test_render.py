@@ -183,8 +183,23 @@ def test_session_of_another_scenario_is_refused(run_cli, tmp_path):
     answers = tmp_path / "a.yaml"
     answers.write_text("requirements: churn is the business objective\n")
     assert run_cli("practice", "churn", "--answers", str(answers)).code == 0
-    result = run_cli("render", "search", "--session", "latest", "--no-simulations", "-o", str(tmp_path / "x.md"))
+    result = run_cli("render", "search", "--session", "1", "--no-simulations", "-o", str(tmp_path / "x.md"))
     assert result.code == 2 and "is a practice of 'churn'" in result.stderr
+    result = run_cli("render", "search", "--session", "latest", "--no-simulations", "-o", str(tmp_path / "x.md"))
+    result.assert_bad_input("no saved session of scenario 'search' yet")
+
+
+def test_session_latest_is_the_latest_of_that_scenario(run_cli, tmp_path):
+    """`render churn --session latest` used to take the latest session of any scenario
+    (feed-ranking here) and then refuse it as a practice of another scenario."""
+    answers = tmp_path / "a.yaml"
+    answers.write_text("requirements: churn is the business objective\n")
+    for scenario in ("churn", "churn", "feed-ranking"):
+        assert run_cli("practice", scenario, "--answers", str(answers)).code == 0
+    out = tmp_path / "x.md"
+    result = run_cli("render", "churn", "--session", "latest", "--no-simulations", "-o", str(out))
+    assert result.code == 0, result.stderr
+    assert "session 2" in out.read_text().lower()
 
 
 def test_unknown_session_is_one_line(run_cli, tmp_path):

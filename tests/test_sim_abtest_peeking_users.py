@@ -332,3 +332,40 @@ def test_unit_caption_keeps_its_formula(run_cli):
     assert res.code == 0, res.stderr
     flat = " ".join(res.stdout.split())
     assert "m_eff = E[k²]/E[k]" in flat and "E/E" not in flat
+
+
+# ------------------------------------------- a segment or arm with rate or variance 0
+
+
+@pytest.mark.parametrize(("args", "cell", "said"), [
+    # 100 users per arm: "power users" get ~8 of them and (seed 0) no conversion at all.
+    ({"users_per_arm": 100}, "no conversions — no estimate", ""),
+    # A 1e-12 baseline: nobody converts anywhere, overall included.
+    ({"baseline": 1e-12}, "no conversions — no estimate", "No user converted in the control"),
+    # A 1e-12 share: the new-user segment has no users.
+    ({"new_share": 1e-12}, "no users — no estimate", "no user landed in one arm"),
+])
+def test_segments_without_users_or_conversions_say_there_is_no_estimate(args, cell, said,
+                                                                        check_charts):
+    """A segment whose control rate is 0 used to divide by it (ZeroDivisionError), and an
+    empty segment gave NaN rates with numpy warnings; now it is a row that says so."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no 0/0 anywhere on the way
+        result = users.segments(experiments=50, seed=0, **{"users_per_arm": 20_000, **args})
+        rows = [row for tbl in result.tables() for row in tbl.formatted_rows()]
+        text = " ".join(result.reading())
+        check_charts(result)
+    assert any(cell in row for row in rows), rows
+    assert "nan" not in json.dumps(result.to_dict()).lower()
+    assert said in text
+    for row in (result.overall, *result.segments):
+        assert 0 <= row.p_value <= 1 and math.isfinite(row.ci[0]) and math.isfinite(row.ci[1])
+
+
+def test_segments_with_few_users_run_from_the_cli(run_cli):
+    res = run_cli("simulate", "ab-test", "segments", "--users-per-arm", "100",
+                  "--experiments", "50")
+    assert res.code == 0, res.stderr
+    assert "no estimate" in res.stdout and "Traceback" not in res.stderr

@@ -227,6 +227,40 @@ def _plain_words(message: str) -> str:
     return message
 
 
+_NOT_ONE_OF = re.compile(r"^(?:Value error, )?('.*?') is not one of (.*?)\.?$")
+
+
+def _typed_value(flags: list[str], argv: list[str]) -> str | None:
+    """What the user typed for the option `flags` (`--x v` or `--x=v`), the last time."""
+    found = None
+    for i, arg in enumerate(argv):
+        name, eq, value = arg.partition("=")
+        if name in flags:
+            found = value if eq else (argv[i + 1] if i + 1 < len(argv) else None)
+    return found
+
+
+def _bad_value_line(exc: Any, argv: list[str]) -> str | None:
+    """A wrong option value in the style of every other (`--alpha must be in (0, 1), got 1.5`):
+    `--format must be one of md, html, got 'pdf'`, instead of click's "Invalid value for
+    '--format': Value error, 'pdf' is not one of 'md', 'html'. (see --help)"."""
+    param = getattr(exc, "param", None)
+    if type(exc).__name__ != "BadParameter" or param is None:
+        return None
+    opts = list(getattr(param, "opts", []) or [])
+    is_option = bool(opts) and opts[0].startswith("-")
+    name = next((o for o in opts if o.startswith("--")), opts[0]) if is_option else param.human_readable_name
+    message = " ".join(str(getattr(exc, "message", "")).split())
+    choice = _NOT_ONE_OF.match(message)
+    if choice:
+        allowed = ", ".join(c.strip().strip("'") for c in choice.group(2).split(","))
+        return f"{name} must be one of {allowed}, got {choice.group(1)}"
+    words = _plain_words(message.removeprefix("Value error, ")).rstrip(".")
+    words = re.sub(r"^expected ", "must be ", words)
+    value = _typed_value(opts, argv) if is_option else None
+    return f"{name} {words}" + (f", got {value!r}" if value is not None else "")
+
+
 def run() -> None:
     """The `mlsd` script and `python -m mlsd`: `main()` in a process of its own.
 
@@ -265,6 +299,10 @@ def main(argv: list[str] | None = None) -> None:
         if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
             typer.echo(exc.ctx.get_help())  # `mlsd` or `mlsd simulate` alone: help, not an error
             sys.exit(0)
+        line = _bad_value_line(exc, sys.argv[1:] if argv is None else argv)
+        if line is not None:
+            error_line(line)
+            sys.exit(2)
         hint = " (see --help)" if getattr(exc, "exit_code", 1) == 2 else ""
         ctx = getattr(exc, "ctx", None)
         where = f"{ctx.command_path}: " if ctx is not None else ""

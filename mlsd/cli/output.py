@@ -26,18 +26,59 @@ T = TypeVar("T")
 owns_process = False
 
 
+class _NoTrailingSpaces:
+    """A text stream that drops the spaces at the end of each line on the way to `stream()`.
+
+    rich pads a table's title and wrapped lines to the console width; on a terminal that
+    is invisible, in a pipe or a file it is 80 columns of trailing spaces on every line.
+    Spaces at the end of a write are held back until the next write shows whether text
+    (then they are written) or a line end (then they are dropped) follows.
+    """
+
+    def __init__(self, stream: Callable[[], Any]) -> None:
+        self._stream = stream
+        self._held = ""
+
+    def write(self, text: str) -> int:
+        *lines, last = (self._held + text).split("\n")
+        kept = last.rstrip(" ")
+        self._held = last[len(kept):]
+        self._stream().write("".join(line.rstrip(" ") + "\n" for line in lines) + kept)
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream().flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, …: the real stream's
+        return getattr(self._stream(), name)
+
+
+def _stream_for(name: str) -> Any:
+    """None (rich writes to the terminal as it is) when sys.<name> is a terminal, else a
+    stream without trailing spaces that follows sys.<name> (tests replace it)."""
+    stream = getattr(sys, name)
+    if stream is not None and stream.isatty():
+        return None
+    return _NoTrailingSpaces(lambda: getattr(sys, name))
+
+
+# emoji=False: rich would turn ":x:" in an answer, a quote of one or a file name into ❌.
+# Our own text writes its symbols (✓ ⚠) as characters; user text is escaped or a Text.
 @cache
 def console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(file=_stream_for("stdout"), highlight=False, emoji=False)
 
 
 @cache
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(file=_stream_for("stderr"), stderr=True, highlight=False, emoji=False)
 
 
 def error_line(message: str) -> None:
@@ -46,6 +87,26 @@ def error_line(message: str) -> None:
 
     first = " ".join(str(message).split())  # never more than one line
     err_console().print(f"[bold red]error:[/] [red]{escape(first)}[/]", soft_wrap=True)
+
+
+def reflow(text: str) -> str:
+    """Prose written with hard line breaks (a YAML `|` block) as paragraphs the console wraps
+    to its width: single breaks become spaces; blank lines and list items ("- ", "* ",
+    "1. ") keep their own lines."""
+    import re
+
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    out = []
+    for para in paragraphs:
+        lines: list[str] = []
+        for raw in para.splitlines():
+            line = raw.strip()
+            if lines and not re.match(r"([-*•]|\d+[.)])\s", line):
+                lines[-1] += " " + line
+            else:
+                lines.append(line)
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
 
 
 def print_json(data: Any) -> None:

@@ -28,6 +28,29 @@ ANSWER_HELP = (
 )
 
 
+PIPED_HELP = ("Type the interactive session through a pipe or file (scripts, tests): each line is read as "
+              "if typed at the prompt. Without it a stdin that is not a terminal is refused.")
+
+
+def _require_terminal(piped: bool, command: str, answers: str) -> None:
+    """Refuse a stdin that is not a terminal unless --piped says it is meant.
+
+    `echo hi | mlsd practice feed-ranking` used to take "hi" as the agenda, reach the
+    end of input at the first step and save a 0/100 session without a word: a pipe
+    almost always means "score this text", which is what --answers does.
+    """
+    import sys
+
+    if piped or (sys.stdin is not None and sys.stdin.isatty()):
+        return
+    from mlsd.errors import BadInputError
+
+    raise BadInputError(
+        f"stdin is not a terminal and `mlsd {command}` asks its questions one by one: to score written "
+        f"answers use --answers FILE (YAML, {answers}), or add --piped to type the session through the pipe"
+    )
+
+
 def _mmss(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -198,6 +221,9 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
             out.print("[bold]Hint — questions a strong candidate asks here:[/]")
             for q in ev.questions:
                 out.print(f"  ? {escape(q)}")
+        elif isinstance(ev, Skipped) and ev.kept:
+            what = f"answer to {ev.stage}" if ev.stage else "agenda"
+            out.print(f"[cyan]Kept your earlier {what} and its score; moving on.[/]")
         elif isinstance(ev, Skipped):
             out.print(f"[yellow]Skipped {ev.stage or 'the agenda'}.[/]")
         elif isinstance(ev, WentBack):
@@ -432,6 +458,7 @@ def practice_cmd(
     answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`) instead of asking interactively.", show_default=False),
     json_: bool = typer.Option(False, "--json", help="With --answers: print the scores as JSON on stdout."),
     resume: bool = typer.Option(False, "--resume", help="Continue an unfinished session (the argument is its id; default the latest)."),
+    piped: bool = typer.Option(False, "--piped", help=PIPED_HELP),
 ) -> None:
     """Run a timed mock interview over the ten steps of the answer framework.
 
@@ -468,7 +495,10 @@ def practice_cmd(
     a skipped step counts 0.
 
     Non-interactive: `--answers FILE` scores a YAML file mapping step id to
-    answer text (same scoring, saved the same way). The session practises
+    answer text (same scoring, saved the same way). A stdin that is not a
+    terminal is refused without it (or `--piped`, which reads the typing of
+    the interactive session from the pipe), so a pipe never saves an empty
+    session. The session practises
     only the steps in the file (or those of `--stages`; one the file leaves
     out counts 0), and the scorecard says how many of the ten steps were
     practised. Add `--json` for {"scenario", "session_id", "total_score",
@@ -494,7 +524,8 @@ def practice_cmd(
                 "--resume continues a session with its saved options; drop --answers/--stages/--minutes/--seed/--untimed"
             )
         with open_store() as store:
-            engine = PracticeEngine.resume(store, scenario or "latest")
+            engine = PracticeEngine.resume(store, scenario or "latest")  # reads, saves nothing
+            _require_terminal(piped, "practice", "step id: answer text")
             _interactive(engine, resumed=True)
         return
     if scenario is None:
@@ -518,6 +549,7 @@ def practice_cmd(
         else:
             print_scorecard(card)
         return
+    _require_terminal(piped, "practice", "step id: answer text")
     with open_store() as store:
         engine = PracticeEngine.start(
             sc, store, stages=chosen or parse_stages(None), minutes=mins, untimed=untimed, seed=seed or 0
@@ -632,6 +664,7 @@ def drill_cmd(
     seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for choosing questions (default: a fresh draw each time).", show_default=False),
     list_: bool = typer.Option(False, "--list", help="List the topics and question ids, then exit."),
     json_: bool = typer.Option(False, "--json", help="Print the results (or --list) as JSON on stdout."),
+    piped: bool = typer.Option(False, "--piped", help=PIPED_HELP),
 ) -> None:
     """Drill short interview questions on scaling, distributed training, serving, A/B tests and more.
 
@@ -683,6 +716,7 @@ def drill_cmd(
     with open_store() as store:
         history = [(d.topic, d.score) for d in store.drill_answers()]
         qs = drill.choose(bank, count=count, topic=topic, seed=seed if seed is not None else random.SystemRandom().randrange(2**31), history=history)
+        _require_terminal(piped, "drill", "question id: answer text")
         _drill_interactive(store, qs)
 
 def _emit_drill(results: Sequence[DrillResult], as_json: bool) -> None:
@@ -715,7 +749,7 @@ def _drill_interactive(store: Store, questions: Sequence[Question]) -> None:
 def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
     from rich.markup import escape
 
-    from mlsd.cli.output import console
+    from mlsd.cli.output import console, reflow
     from mlsd.practice import drill
 
     out = console()
@@ -739,7 +773,7 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
             _print_length_note(r.result)
             _print_points(r.result.points, r.result.mistakes)
             out.print("[bold]Reference answer:[/]")
-            out.print(escape(q.reference.strip()))
+            out.print(escape(reflow(q.reference)))
     except KeyboardInterrupt:
         out.print(f"\nInterrupted; {len(results)} answer(s) saved.")
         raise typer.Exit(130) from None
@@ -748,9 +782,28 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
         out.print(f"[bold]Drill average: {avg:.0f}/100[/] over {len(results)} question(s). `mlsd progress` shows your topics.")
 
 
+class _NegativeIdsAreArguments(typer.core.TyperCommand):
+    """`mlsd practice --resume -1`: click takes "-1" for an option it does not know ("No such
+    option: -1"). No option of ours looks like a negative number, so one that is not an
+    option's value goes on as the argument, and the command says which session ids exist."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        import re
+
+        takes_value = {o for p in self.params if not getattr(p, "is_flag", False) for o in p.opts}
+        args = list(args)
+        for i, arg in enumerate(args):
+            if "--" in args[:i]:
+                break
+            if re.fullmatch(r"-\d+", arg) and (i == 0 or args[i - 1] not in takes_value):
+                args = [*args[:i], *args[i + 1:], "--", arg]
+                break
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer) -> None:
     """Add `practice`, `history`, `progress` and `drill` to the app."""
-    app.command("practice")(practice_cmd)
+    app.command("practice", cls=_NegativeIdsAreArguments)(practice_cmd)
     app.command("history")(history_cmd)
     app.command("progress")(progress_cmd)
     app.command("drill")(drill_cmd)

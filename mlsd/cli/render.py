@@ -15,7 +15,7 @@ class DocFormat(str, Enum):
 
 def render_cmd(
     scenario: str = typer.Argument(..., help="A scenario id or the path to a scenario YAML file.", metavar="SCENARIO|PATH"),
-    session: str | None = typer.Option(None, "--session", help="A saved practice session id, or 'latest', to put your own answers in the doc.", metavar="ID|latest"),
+    session: str | None = typer.Option(None, "--session", help="A saved practice session id, or 'latest' (your latest session of this scenario), to put your own answers in the doc.", metavar="ID|latest"),
     fmt: DocFormat = typer.Option(DocFormat.md, "--format", help="md (Markdown, charts as SVG files beside it) or html (one self-contained page)."),
     output: str | None = typer.Option(None, "-o", "--output", help="File to write ('-' for stdout). Default: SCENARIO-design.md (or -session-ID) in the current folder."),
     template: Path | None = typer.Option(None, "--template", help="Your own Jinja template (runs sandboxed, sees plain data only)."),
@@ -39,7 +39,8 @@ def render_cmd(
         from mlsd.practice.store import open_store
 
         with open_store() as store:
-            saved = store.get_session(session)
+            # 'latest' is the latest session of this scenario, not of any (which was then refused).
+            saved = store.get_session(session, scenario_id=sc.id if session == "latest" else None)
         if saved.scenario_id != sc.id:
             from mlsd.errors import BadInputError
 
@@ -80,7 +81,9 @@ def render_cmd(
     written = write_document(doc, target, force=force)
     charts = len(written) - 1
     extra = f" and {charts} chart{'s' if charts != 1 else ''} in {target.parent / prefix}/" if charts else ""
-    err_console().print(f"wrote [bold]{target}[/]{extra}")
+    from rich.markup import escape
+
+    err_console().print(f"wrote [bold]{escape(str(target))}[/]{escape(extra)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -578,10 +578,13 @@ def render_document(context: dict[str, Any], *, fmt: str, template: Path | None 
         env = _environment(fmt, sandboxed=False, search_path=[shipped])
         text = env.get_template(f"design_doc.{fmt}.j2").render(ctx)
         return RenderedDocument(_tidy(text, fmt), assets if asset_prefix else {})
+    from mlsd.fileio import read_user_bytes
+
     template = Path(template)
     name = template.name
-    if not template.is_file():
-        raise TemplateError(f"--template {template}: no such file")
+    # Missing, a folder, a FIFO or device (not "no such file"), or over the limit: one line
+    # naming --template and the path as typed, before anything is rendered.
+    read_user_bytes(template, f"--template {template}", TEMPLATE_FILE_BYTES, TemplateError)
     folder = template.parent.resolve()
     budget = _Budget()
     env = _bounded_environment(fmt, folder, shipped.resolve(), budget, {name: template.resolve()})

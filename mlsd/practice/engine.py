@@ -168,6 +168,9 @@ class Hint(Event):
 @dataclass(frozen=True)
 class Skipped(Event):
     stage: str | None
+    # True after :back to a step (or the agenda) already answered: `:skip` moved on and
+    # kept that answer and its score; it did not skip the step.
+    kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -562,14 +565,15 @@ class PracticeEngine:
         if self.phase == "agenda":
             from mlsd.scoring import AgendaScore
 
-            if self.agenda is None or not self.agenda_text.strip():
+            kept = self.agenda is not None and bool(self.agenda_text.strip())
+            if not kept:
                 self.agenda = AgendaScore(0.0, (), self.stage_ids)
                 self.agenda_text = ""
             # else: came back with :back and skipped again: keep the earlier agenda and its score.
             self.agenda_draft = ""
             self.store.save_agenda(self.session_id, self.agenda_text, self.agenda.score, self.agenda.named)
             self.phase, self.pos, self._t0 = "answer", 0, None
-            return [Skipped(None)]
+            return [Skipped(None, kept=kept)]
         sid = self.stage_ids[self.pos]
         if self.phase == "follow_up":
             return self._submit_follow_up("")
@@ -579,7 +583,7 @@ class PracticeEngine:
             # Came back with :back and skipped again: keep the earlier answer (drop the draft).
             st.draft = ""
             self._save(sid)
-            return [Skipped(sid), *self._advance()]
+            return [Skipped(sid, kept=True), *self._advance()]
         st.answer, st.skipped, st.result, st.draft = "", True, None, ""
         st.follow_up = st.follow_up_answer = None
         self._save(sid)

@@ -569,11 +569,11 @@ class Store:
             sid = int(str(ref))
         except ValueError:
             raise BadInputError(
-                f"session must be a number or 'latest', got {ref!r}; `mlsd history` lists the sessions"
+                f"session must be a number or 'latest', got {ref!r}; {self._valid_ids(what, where, params)}"
             ) from None
-        rows = self._read("SELECT * FROM sessions WHERE id = ?", (sid,))
+        rows = self._read("SELECT * FROM sessions WHERE id = ?", (sid,)) if sid >= 1 else []
         if not rows:
-            raise BadInputError(f"no session {sid}; `mlsd history` lists the saved sessions")
+            raise BadInputError(f"no session {sid}; {self._valid_ids(what, where, params)}")
         session = self._session_from_row(rows[0])
         if scenario_id is not None and session.scenario_id != scenario_id:
             raise BadInputError(
@@ -583,6 +583,17 @@ class Store:
         if unfinished and session.finished:
             raise BadInputError(f"session {sid} is already finished; `mlsd practice {session.scenario_ref}` starts a new one")
         return session
+
+    def _valid_ids(self, what: str, where: list[str], params: list) -> str:
+        """'saved sessions: 7, 5, 2 or latest' (the newest few), for an error naming a wrong id."""
+        shown = 5
+        sql = "SELECT id FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
+        ids = [str(r[0]) for r in self._read(sql + f" ORDER BY id DESC LIMIT {shown + 1}", params)]
+        if not ids:
+            return f"there is no saved {what} yet; `mlsd practice SCENARIO` starts one"
+        more = ", …" if len(ids) > shown else ""
+        plural = what.replace("session", "sessions", 1)
+        return f"saved {plural}: {', '.join(ids[:shown])}{more} or 'latest' (`mlsd history` lists them)"
 
     def list_sessions(self, limit: int | None = None) -> list[SavedSession]:
         """Sessions, newest first."""

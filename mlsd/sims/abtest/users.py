@@ -425,6 +425,28 @@ class SegmentRow:
     adjusted_p: float
     significant: bool
 
+    @property
+    def lift(self) -> float | None:
+        """The observed effect relative to the control rate; None when there is none to
+        estimate (an arm without users, or no conversion in control: a 0 rate divides)."""
+        if self.n_control == 0 or self.n_treatment == 0 or self.control_rate == 0:
+            return None
+        return self.absolute_effect / self.control_rate
+
+    def relative(self, value: float) -> float:
+        """`value` relative to the control rate, NaN (a blank bar) when there is no estimate."""
+        return math.nan if self.lift is None else value / self.control_rate
+
+    @property
+    def no_estimate(self) -> str:
+        """Why there is no relative lift, as a table cell ("" when there is one)."""
+        if self.n_control == 0 or self.n_treatment == 0:
+            return "no users — no estimate"
+        if self.control_rate == 0:
+            return ("no conversions — no estimate" if self.treatment_rate == 0
+                    else "no control conversions — no estimate")
+        return ""
+
 
 @dataclass(frozen=True)
 class SegmentsResult(SimResult):
@@ -449,8 +471,9 @@ class SegmentsResult(SimResult):
     def tables(self) -> list[Table]:
         rows = [
             (r.segment, r.share, r.n_control, f"{r.true_relative_effect:+.1%}",
-             f"{r.absolute_effect / r.control_rate:+.2%}",
-             f"{r.ci[0] / r.control_rate:+.1%} to {r.ci[1] / r.control_rate:+.1%}",
+             r.no_estimate or f"{r.absolute_effect / r.control_rate:+.2%}",
+             "—" if r.lift is None
+             else f"{r.ci[0] / r.control_rate:+.1%} to {r.ci[1] / r.control_rate:+.1%}",
              r.p_value, r.adjusted_p, r.significant)
             for r in (self.overall, *self.segments)
         ]
@@ -475,7 +498,7 @@ class SegmentsResult(SimResult):
             Chart("abtest-segments-lift", "Observed relative lift by segment (" +
                   ", ".join(f"{i}={n}" for i, n in enumerate(names)) + ")",
                   "segment", "relative lift",
-                  (series("observed", idx, [r.absolute_effect / r.control_rate
+                  (series("observed", idx, [r.relative(r.absolute_effect)
                                             for r in self.segments]),
                    series("true", idx, [r.true_relative_effect for r in self.segments])),
                   kind="bar", hlines=((0.0, "no effect"),)),
@@ -498,11 +521,25 @@ class SegmentsResult(SimResult):
         o = self.overall
         new = self.segments[0]
         verdict = "significant" if o.significant else "not significant"
-        overall_lift = o.absolute_effect / o.control_rate
-        new_lift = new.absolute_effect / new.control_rate
-        joint = "but" if overall_lift * new_lift < 0 else "and"
         adjusted = ("p" if self.correction == "none"
                     else f"{CORRECTION_LABELS[self.correction]}-adjusted p")
+        if o.lift is None:
+            first = (f"No user converted in the control arm ({self.users_per_arm:,} users per "
+                     f"arm at a {self.baseline:g} baseline), so there is no lift to estimate "
+                     f"overall or in any segment: raise --users-per-arm or --baseline.")
+        elif new.lift is None:
+            reason = ("no user landed in one arm" if new.n_control == 0 or new.n_treatment == 0
+                      else f"none of its {new.n_control:,} control users converted")
+            first = (f"Overall the treatment moves conversion {o.lift:+.2%} ({verdict}, "
+                     f"p = {o.p_value:.3g}); for {new.segment} ({new.share:.0%} of users) "
+                     f"there is no lift to estimate: {reason}. Raise --users-per-arm or "
+                     f"--new-share.")
+        else:
+            joint = "but" if o.lift * new.lift < 0 else "and"
+            first = (f"Overall the treatment moves conversion {o.lift:+.2%} "
+                     f"({verdict}, p = {o.p_value:.3g}), {joint} for {new.segment} "
+                     f"({new.share:.0%} of users) it is {new.lift:+.2%} ({adjusted} = "
+                     f"{new.adjusted_p:.3g}).")
         if self.correction == "none":
             fwer = (f"Testing {len(self.segments)} segments without correction finds a "
                     f"'significant' segment in {self.fwer_uncorrected:.0%} of A/A tests; a "
@@ -513,10 +550,7 @@ class SegmentsResult(SimResult):
                     f"'significant' segment in {self.fwer_uncorrected:.0%} of A/A tests; "
                     f"{with_correction(self.correction)} {self.fwer_corrected:.1%}.")
         lines = [
-            f"Overall the treatment moves conversion {overall_lift:+.2%} "
-            f"({verdict}, p = {o.p_value:.3g}), {joint} for {new.segment} "
-            f"({new.share:.0%} of users) it is {new_lift:+.2%} ({adjusted} = "
-            f"{new.adjusted_p:.3g}).",
+            first,
             f"Across {self.experiments:,} simulated runs the per-segment test "
             f"{with_correction(self.correction)} flagged {self._new_users_effect()} "
             f"{self.harm_detected_rate:.0%} of the time.",
@@ -531,12 +565,26 @@ SEGMENTS = ("new users", "casual", "regular", "power users")
 _OTHER_SHARES = (0.5, 0.3, 0.2)  # how the non-new users split
 
 
+def _safe_div(a: np.ndarray, b: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """a / b where `where`, else 0: no NaN or warning from an empty arm."""
+    return np.divide(a, b, out=np.zeros(np.shape(where)), where=where)
+
+
 def _segment_tests(x_c, n_c, x_t, n_t, alpha):
-    p_c, p_t = x_c / n_c, x_t / n_t
-    pooled = (x_c + x_t) / (n_c + n_t)
-    se0 = np.sqrt(pooled * (1 - pooled) * (1 / n_c + 1 / n_t))
-    zstat = np.divide(p_t - p_c, se0, out=np.zeros(np.shape(p_c)), where=se0 > 0)
-    se = np.sqrt(p_c * (1 - p_c) / n_c + p_t * (1 - p_t) / n_t)
+    """Rates, two-sided p and CI half-width per segment (pooled z-test, Wald interval).
+
+    A segment with no users in an arm, or no conversion in either arm (variance 0), has
+    no test: rate 0, p = 1 and a zero half-width; `SegmentRow.lift` then says there is
+    no estimate instead of dividing by a 0 rate.
+    """
+    x_c, n_c, x_t, n_t = (np.asarray(a, dtype=float) for a in (x_c, n_c, x_t, n_t))
+    both = (n_c > 0) & (n_t > 0)
+    p_c, p_t = _safe_div(x_c, n_c, n_c > 0), _safe_div(x_t, n_t, n_t > 0)
+    pooled = _safe_div(x_c + x_t, n_c + n_t, both)
+    inv = _safe_div(np.ones_like(n_c), n_c, both) + _safe_div(np.ones_like(n_t), n_t, both)
+    se0 = np.sqrt(pooled * (1 - pooled) * inv)
+    zstat = _safe_div(p_t - p_c, se0, both & (se0 > 0))
+    se = np.sqrt(_safe_div(p_c * (1 - p_c), n_c, both) + _safe_div(p_t * (1 - p_t), n_t, both))
     q = z_crit(alpha, False)
     return p_c, p_t, _two_sided_p(zstat), se * q
 
