@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from mlsd.content import framework
 from mlsd.content.checklist import build_checklist
 from mlsd.content.scenario import STAGE_IDS
+from mlsd.errors import MlsdError
 
 # Each entry: a concept of the source notes (回答框架, 面试过程, A/B testing, monitoring list)
 # and the words that must appear in the framework's text for it to be reachable.
@@ -95,3 +98,57 @@ def test_framework_yaml_is_read_by_the_strict_loader(tmp_path):
     reordered.write_text(text.replace("- id: requirements", "- id: requirement", 1), encoding="utf-8")
     with pytest.raises(BadInputError, match="in this order"):
         framework.load_framework(reordered)
+
+
+# ------------------------------------------------------------- the parsed framework's cache
+
+
+def test_the_cached_framework_equals_the_parsed_one_and_is_read_from_the_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "framework.json"
+    parsed = framework.load_framework()
+    assert framework.load_framework_cached(cache=cache) == parsed and cache.is_file()
+    monkeypatch.setattr(framework, "_parse_framework", lambda *a: pytest.fail("parsed"))
+    assert framework.load_framework_cached(cache=cache) == parsed
+
+
+def test_an_edited_framework_is_read_again_and_a_bad_one_still_fails(tmp_path):
+    path, cache = tmp_path / "framework.yaml", tmp_path / "framework.json"
+    text = framework.FRAMEWORK_PATH.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    framework.load_framework_cached(path, cache)
+    path.write_text(text.replace("The core of an ML system", "Edited: the core of an ML system", 1), encoding="utf-8")
+    assert framework.load_framework_cached(path, cache)["OVERVIEW"].startswith("Edited")
+    path.write_text(text.replace("check_in_question:", "check_in_question: x\ncheck_in_questions:", 1),
+                    encoding="utf-8")
+    with pytest.raises(MlsdError, match=r"framework\.yaml:\d+"):  # never vouched for by the cache
+        framework.load_framework_cached(path, cache)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "wrong checksum", "checksum recomputed over a bad type", "other loader"])
+def test_a_damaged_framework_cache_is_ignored(tmp_path, damage):
+    from mlsd.content import scenario
+
+    cache = tmp_path / "framework.json"
+    good = framework.load_framework_cached(cache=cache)
+    doc = json.loads(cache.read_text(encoding="utf-8"))
+    content = doc["body"]["entries"]["framework"]["content"]
+    if damage == "garbage":
+        cache.write_bytes(b"\xff\x00not json")
+    else:
+        content["OVERVIEW"] = "Tampered" if damage != "checksum recomputed over a bad type" else 42
+        if damage == "other loader":
+            doc["body"]["fingerprint"] = "0" * 64
+        if damage != "wrong checksum":
+            doc["sha256"] = scenario._summary_checksum(doc["body"])
+        cache.write_text(json.dumps(doc), encoding="utf-8")
+    assert framework.load_framework_cached(cache=cache) == good
+    assert framework.load_framework_cached(cache=cache) == good  # rewritten whole
+
+
+def test_the_framework_is_not_read_at_import():
+    import subprocess
+    import sys
+
+    code = "import sys, mlsd.content.framework as f; print('yaml' in sys.modules, 'STEPS' in vars(f))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from mlsd.content.scenario import STAGE_IDS, builtin_dir, load_scenario_file
+from mlsd.content.scenario import STAGE_IDS, builtin_dir, builtin_ids, load_scenario_file
 from mlsd.content.skeleton import MAX_SHOWN
 
 ERROR_LINE = re.compile(r"^error: (?P<file>[^:]+):(?P<line>\d+): (?P<field>\S+): (?P<problem>.+)$")
@@ -308,3 +308,75 @@ def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert _fields(scenario.list_summaries(blocker / "cache.json")) == _fields(scenario.list_scenarios())
+
+
+# ------------------------------------------------------------- the checklist's parsed-scenario cache
+
+
+@pytest.mark.parametrize("sid", builtin_ids())
+def test_a_cached_scenario_equals_the_parsed_one(tmp_path, monkeypatch, sid):
+    from mlsd.content import scenario
+
+    cache, path = tmp_path / "parsed.json", builtin_dir() / f"{sid}.yaml"
+    parsed = load_scenario_file(path)
+    assert scenario.load_scenario_cached(path, cache=cache) == parsed and cache.is_file()
+    monkeypatch.setattr(scenario, "parse_scenario", lambda *a: pytest.fail("parsed"))
+    assert scenario.load_scenario_cached(path, cache=cache) == parsed
+
+
+def test_a_cached_scenario_keeps_simulations_scale_and_where_it_came_from(tmp_path):
+    from mlsd.content import scenario
+
+    path, cache = tmp_path / "mine.yaml", tmp_path / "parsed.json"
+    path.write_text((builtin_dir() / "churn.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    parsed = load_scenario_file(path)
+    assert parsed.simulations and parsed.scale
+    scenario.load_scenario_cached(path, cache=cache)
+    cached = scenario.load_scenario_cached(path, cache=cache)
+    assert cached == parsed and cached.source == path.resolve() and cached.simulations == parsed.simulations
+
+
+def test_an_edited_scenario_is_read_again_and_a_bad_one_still_fails(tmp_path):
+    from mlsd.content import scenario
+    from mlsd.errors import ScenarioError
+
+    path, cache = tmp_path / "churn.yaml", tmp_path / "parsed.json"
+    text = (builtin_dir() / "churn.yaml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    title = scenario.load_scenario_cached(path, cache=cache).title
+    path.write_text(text.replace(f"title: {title}", "title: A new title", 1), encoding="utf-8")
+    assert scenario.load_scenario_cached(path, cache=cache).title == "A new title"
+    path.write_text(text.replace("difficulty:", "difficulty: impossible\nx_difficulty:", 1), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"churn\.yaml:\d+"):
+        scenario.load_scenario_cached(path, cache=cache)
+
+
+@pytest.mark.parametrize(
+    "damage", ["truncate", "garbage", "wrong checksum", "checksum recomputed over a bad type", "other loader"]
+)
+def test_a_damaged_parsed_scenario_cache_is_ignored(tmp_path, damage):
+    from mlsd.content import scenario
+
+    cache, path = tmp_path / "parsed.json", builtin_dir() / "churn.yaml"
+    good = scenario.load_scenario_cached(path, cache=cache)
+    doc = json.loads(cache.read_text(encoding="utf-8"))
+    entry = next(iter(doc["body"]["entries"].values()))
+    if damage == "truncate":
+        cache.write_text(cache.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    elif damage == "garbage":
+        cache.write_bytes(b"\xff\x00not json")
+    else:
+        entry["title"] = "Tampered" if damage != "checksum recomputed over a bad type" else ["not", "text"]
+        if damage == "other loader":
+            doc["body"]["fingerprint"] = "0" * 64
+        if damage != "wrong checksum":
+            doc["sha256"] = scenario._summary_checksum(doc["body"])
+        cache.write_text(json.dumps(doc), encoding="utf-8")
+    assert scenario.load_scenario_cached(path, cache=cache) == good
+    assert scenario.load_scenario_cached(path, cache=cache) == good
+
+
+def test_the_checklist_prints_the_same_from_the_cache(run_cli):
+    first = run_cli("checklist", "feed-ranking", "--format", "json")
+    second = run_cli("checklist", "feed-ranking", "--format", "json")
+    assert first == second and first.code == 0 and first.stdout

@@ -29,7 +29,7 @@ def checklist_cmd(
     from mlsd.content.checklist import build_checklist, to_markdown
     from mlsd.content.scenario import load_scenario
 
-    sc = load_scenario(scenario) if scenario else None
+    sc = load_scenario(scenario, cached=True) if scenario else None
     doc = build_checklist(sc, stage.strip().lower() if stage else None)
     if fmt is ChecklistFormat.json:
         print_json(doc)

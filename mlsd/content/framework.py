@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlsd.content.scenario import STAGE_IDS, KeyPoint
-from mlsd.content.yamlfile import LocatedData, load
+from mlsd.content.yamlfile import LocatedData, parse
 
 FRAMEWORK_PATH = Path(__file__).resolve().parents[1] / "data" / "framework.yaml"
 
@@ -87,7 +87,13 @@ def _key_point(r: _Reader, raw: Any, path: tuple) -> KeyPoint:
 
 def load_framework(path: Path = FRAMEWORK_PATH) -> dict[str, Any]:
     """The framework's content from YAML, validated; a problem is one error naming file and line."""
-    doc = load(path, f"mlsd/data/{path.name}")
+    from mlsd.content.yamlfile import read_text
+
+    return _parse_framework(read_text(path, f"mlsd/data/{path.name}"), path)
+
+
+def _parse_framework(text: str, path: Path) -> dict[str, Any]:
+    doc = parse(text, f"mlsd/data/{path.name}")
     r = _Reader(doc)
     top = r.mapping(doc.data, (), {"overview", "check_in_question", "habits", "steps", "ab_test_procedure",
                                    "monitoring_list", "examples"})
@@ -131,20 +137,121 @@ def load_framework(path: Path = FRAMEWORK_PATH) -> dict[str, Any]:
     }
 
 
-_CONTENT = load_framework()
-OVERVIEW: str = _CONTENT["OVERVIEW"]
-CHECK_IN_QUESTION: str = _CONTENT["CHECK_IN_QUESTION"]
-HABITS: tuple[Habit, ...] = _CONTENT["HABITS"]
-STEPS: tuple[Step, ...] = _CONTENT["STEPS"]
-AB_TEST_PROCEDURE: tuple[str, ...] = _CONTENT["AB_TEST_PROCEDURE"]
-MONITORING_LIST: tuple[str, ...] = _CONTENT["MONITORING_LIST"]
+# The content is read on first use, not at import (`mlsd --help` and the scorer's imports
+# need none of it): `framework.STEPS` and `from mlsd.content.framework import STEPS` go
+# through the module's `__getattr__`, which reads it once (from the cache when it is fresh).
+_NAMES = ("OVERVIEW", "CHECK_IN_QUESTION", "HABITS", "STEPS", "AB_TEST_PROCEDURE", "MONITORING_LIST", "EXAMPLES")
+OVERVIEW: str
+CHECK_IN_QUESTION: str
+HABITS: tuple[Habit, ...]
+STEPS: tuple[Step, ...]
+AB_TEST_PROCEDURE: tuple[str, ...]
+MONITORING_LIST: tuple[str, ...]
 # The source notes' interview examples and the shipped scenario that covers each.
-EXAMPLES: tuple[tuple[str, str], ...] = _CONTENT["EXAMPLES"]
+EXAMPLES: tuple[tuple[str, str], ...]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NAMES:
+        content = load_framework_cached()
+        globals().update(content)  # later reads are plain module attributes
+        return content[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _content_json(content: dict[str, Any]) -> dict[str, Any]:
+    from mlsd.content.scenario import _key_point_json
+
+    return {
+        "OVERVIEW": content["OVERVIEW"],
+        "CHECK_IN_QUESTION": content["CHECK_IN_QUESTION"],
+        "HABITS": [{"id": h.id, "title": h.title, "source_term": h.source_term, "text": h.text}
+                   for h in content["HABITS"]],
+        "STEPS": [{"id": s.id, "title": s.title, "source_term": s.source_term, "purpose": s.purpose,
+                   "weight": s.weight, "items": [_key_point_json(kp) for kp in s.items], "notes": list(s.notes)}
+                  for s in content["STEPS"]],
+        "AB_TEST_PROCEDURE": list(content["AB_TEST_PROCEDURE"]),
+        "MONITORING_LIST": list(content["MONITORING_LIST"]),
+        "EXAMPLES": [list(e) for e in content["EXAMPLES"]],
+    }
+
+
+def _content_of(raw: Any) -> dict[str, Any]:
+    """What `load_framework` returned, from `_content_json`'s form; ValueError for anything else."""
+    from mlsd.content.scenario import _fields_of, _key_point_of, _number_of, _str_of, _strs_of
+
+    m = _fields_of(raw, _NAMES)
+    for key in ("HABITS", "STEPS", "EXAMPLES"):
+        if not isinstance(m[key], list):
+            raise ValueError(f"cached framework: bad {key}")
+    habits = tuple(Habit(**{k: _str_of(v) for k, v in _fields_of(h, ("id", "title", "source_term", "text")).items()})
+                   for h in m["HABITS"])
+    steps = []
+    for raw_step in m["STEPS"]:
+        s = _fields_of(raw_step, ("id", "title", "source_term", "purpose", "weight", "items", "notes"))
+        if not isinstance(s["items"], list):
+            raise ValueError("cached framework: bad items")
+        steps.append(Step(_str_of(s["id"]), _str_of(s["title"]), _str_of(s["source_term"]), _str_of(s["purpose"]),
+                          _number_of(s["weight"], float), tuple(_key_point_of(kp) for kp in s["items"]),
+                          _strs_of(s["notes"])))
+    if tuple(s.id for s in steps) != STAGE_IDS:
+        raise ValueError("cached framework: bad steps")
+    examples = []
+    for e in m["EXAMPLES"]:
+        pair = _strs_of(e)
+        if len(pair) != 2:
+            raise ValueError("cached framework: bad example")
+        examples.append(pair)
+    return {
+        "OVERVIEW": _str_of(m["OVERVIEW"]),
+        "CHECK_IN_QUESTION": _str_of(m["CHECK_IN_QUESTION"]),
+        "HABITS": habits,
+        "STEPS": tuple(steps),
+        "AB_TEST_PROCEDURE": _strs_of(m["AB_TEST_PROCEDURE"]),
+        "MONITORING_LIST": _strs_of(m["MONITORING_LIST"]),
+        "EXAMPLES": tuple(examples),
+    }
+
+
+def load_framework_cached(path: Path = FRAMEWORK_PATH, cache: Path | None = None) -> dict[str, Any]:
+    """`load_framework`, from a cache entry when the file's text validated before.
+
+    Parsing the file (and importing yaml) is most of `mlsd checklist`'s start-up. The cache
+    works like the scenarios' (`mlsd.content.scenario.load_scenario_cached`): keyed by the
+    SHA-256 of the text and a fingerprint of the loader's code (this module's included),
+    checksummed, every field's type checked on the way back; anything stale or damaged is
+    ignored and the file parsed for real, so a bad file is reported as before and never cached.
+    `cache` defaults to `framework.json` in MLSD_HOME's cache folder.
+    """
+    import hashlib
+
+    from mlsd.content import scenario, yamlfile
+
+    text = yamlfile.read_text(path, f"mlsd/data/{path.name}")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    try:
+        from mlsd.resources import user_data_dir
+
+        cache = cache or user_data_dir() / "cache" / "framework.json"
+        h = hashlib.sha256(f"framework:{scenario._parsed_fingerprint()}".encode())
+        h.update(Path(__file__).read_bytes())
+        fingerprint = h.hexdigest()
+    except Exception:  # noqa: BLE001 - no cache folder or unreadable code: parse
+        return _parse_framework(text, path)
+    entry = scenario._read_cache_entries(cache, fingerprint).get("framework")
+    if isinstance(entry, dict) and entry.get("sha256") == digest:
+        try:
+            return _content_of(entry.get("content"))
+        except Exception:  # noqa: BLE001 - a damaged entry: parse instead
+            pass
+    content = _parse_framework(text, path)  # raises for a bad file, which is never cached
+    scenario._write_summary_cache(cache, fingerprint, {"framework": {"sha256": digest, "content": _content_json(content)}})
+    return content
 
 
 def step(step_id: str) -> Step:
     """The framework step with this id; raises BadInputError naming the valid ids."""
-    for s in STEPS:
+    for s in globals().get("STEPS") or __getattr__("STEPS"):
         if s.id == step_id:
             return s
     from mlsd.errors import BadInputError, did_you_mean

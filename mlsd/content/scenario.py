@@ -425,8 +425,11 @@ def _summary_checksum(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=True).encode()).hexdigest()
 
 
-def _read_summary_cache(path: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
-    """The cached entries by id, or {} when the file is missing, stale or damaged in any way."""
+def _read_cache_entries(path: Path, fingerprint: str) -> dict[str, Any]:
+    """A cache file's entries, or {} when it is missing, stale (another fingerprint) or fails its checksum.
+
+    Shared by the summaries, the parsed scenarios and the parsed framework; each checks its
+    entries' shapes itself."""
     import json
 
     try:
@@ -435,6 +438,15 @@ def _read_summary_cache(path: Path, fingerprint: str) -> dict[str, dict[str, Any
         if _summary_checksum(body) != check or body["fingerprint"] != fingerprint:
             return {}
         entries = body["entries"]
+        return entries if isinstance(entries, dict) else {}
+    except Exception:  # noqa: BLE001 - any damage means: parse the files instead
+        return {}
+
+
+def _read_summary_cache(path: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
+    """The cached entries by id, or {} when the file is missing, stale or damaged in any way."""
+    try:
+        entries = _read_cache_entries(path, fingerprint)
         for sid, e in entries.items():
             fields_ok = all(isinstance(e[k], str) for k in ("sha256", "id", "title", "difficulty"))
             if not (isinstance(sid, str) and fields_ok and isinstance(e["tags"], list)
@@ -460,22 +472,162 @@ def _write_summary_cache(path: Path, fingerprint: str, entries: dict[str, dict[s
             tmp.unlink()
 
 
+# ------------------------------------------------------- the parsed scenarios' cache
+
+PARSED_CACHE_FORMAT = 1
+PARSED_CACHE_ENTRIES = 32  # the most recently parsed files kept; older entries are dropped
+
+
+def _parsed_cache_path() -> Path:
+    from mlsd.resources import user_data_dir
+
+    return user_data_dir() / "cache" / "parsed-scenarios.json"
+
+
+def _parsed_fingerprint() -> str:
+    """The loader's fingerprint plus the code that writes and rebuilds the cached form."""
+    import hashlib
+
+    return hashlib.sha256(f"parsed:{PARSED_CACHE_FORMAT}:{_loader_fingerprint()}".encode()).hexdigest()
+
+
+def _key_point_json(kp: KeyPoint) -> dict[str, Any]:
+    return {"id": kp.id, "point": kp.point, "keywords": list(kp.keywords), "weight": kp.weight, "why": kp.why,
+            "aliases": list(kp.aliases)}
+
+
+def _scenario_json(sc: Scenario) -> dict[str, Any]:
+    """The validated scenario as JSON (its `source` is not part of it: the file read sets it)."""
+    return {
+        "id": sc.id, "title": sc.title, "summary": sc.summary, "tags": list(sc.tags), "difficulty": sc.difficulty,
+        "scale": dict(sc.scale), "non_goals": list(sc.non_goals),
+        "stages": [{"id": st.id, "prompt": st.prompt, "questions": list(st.questions),
+                    "key_points": [_key_point_json(kp) for kp in st.key_points], "tradeoffs": list(st.tradeoffs),
+                    "pitfalls": list(st.pitfalls), "follow_ups": list(st.follow_ups), "reference": st.reference}
+                   for st in sc.stages.values()],
+        "simulations": [{"name": c.name, "args": c.args, "line": c.line} for c in sc.simulations],
+    }
+
+
+def _fields_of(raw: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    """`raw` when it is a mapping with exactly these keys; else ValueError (the entry is not used)."""
+    if not isinstance(raw, dict) or set(raw) != set(keys):
+        raise ValueError("cached entry has the wrong fields")
+    return raw
+
+
+def _str_of(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise ValueError("cached entry: expected text")
+    return raw
+
+
+def _strs_of(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        raise ValueError("cached entry: expected a list")
+    return tuple(_str_of(x) for x in raw)
+
+
+def _number_of(raw: Any, kind: type | tuple[type, ...] = (int, float)) -> Any:
+    if isinstance(raw, bool) or not isinstance(raw, kind):
+        raise ValueError("cached entry: expected a number")
+    return raw
+
+
+def _key_point_of(raw: Any) -> KeyPoint:
+    m = _fields_of(raw, ("id", "point", "keywords", "weight", "why", "aliases"))
+    return KeyPoint(id=_str_of(m["id"]), point=_str_of(m["point"]), keywords=_strs_of(m["keywords"]),
+                    weight=_number_of(m["weight"], float), why=_str_of(m["why"]), aliases=_strs_of(m["aliases"]))
+
+
+def _scenario_of(raw: Any) -> Scenario:
+    """The Scenario that `_scenario_json` wrote; ValueError for anything else."""
+    m = _fields_of(raw, ("id", "title", "summary", "tags", "difficulty", "scale", "non_goals", "stages",
+                         "simulations"))
+    if not isinstance(m["scale"], dict) or not isinstance(m["stages"], list) or not isinstance(m["simulations"], list):
+        raise ValueError("cached entry: bad scale, stages or simulations")
+    stages = {}
+    for raw_stage in m["stages"]:
+        st = _fields_of(raw_stage, ("id", "prompt", "questions", "key_points", "tradeoffs", "pitfalls", "follow_ups",
+                                    "reference"))
+        if st["id"] not in STAGE_IDS or st["id"] in stages or not isinstance(st["key_points"], list):
+            raise ValueError("cached entry: bad stage")
+        stages[st["id"]] = Stage(id=st["id"], prompt=_str_of(st["prompt"]), questions=_strs_of(st["questions"]),
+                                 key_points=tuple(_key_point_of(kp) for kp in st["key_points"]),
+                                 tradeoffs=_strs_of(st["tradeoffs"]), pitfalls=_strs_of(st["pitfalls"]),
+                                 follow_ups=_strs_of(st["follow_ups"]), reference=_str_of(st["reference"]))
+    if list(stages) != [sid for sid in STAGE_IDS if sid in stages]:
+        raise ValueError("cached entry: stages out of order")
+    calls = []
+    for raw_call in m["simulations"]:
+        c = _fields_of(raw_call, ("name", "args", "line"))
+        if not isinstance(c["args"], dict):
+            raise ValueError("cached entry: bad args")
+        calls.append(SimulationCall(name=_str_of(c["name"]), args=c["args"], line=_number_of(c["line"], int)))
+    return Scenario(
+        id=_str_of(m["id"]), title=_str_of(m["title"]), summary=_str_of(m["summary"]), stages=stages,
+        tags=_strs_of(m["tags"]), difficulty=_str_of(m["difficulty"]),
+        scale={_str_of(k): _number_of(v) for k, v in m["scale"].items()},
+        simulations=tuple(calls), non_goals=_strs_of(m["non_goals"]),
+    )
+
+
+def load_scenario_cached(path: Path | str, display: str | None = None, cache: Path | None = None) -> Scenario:
+    """`load_scenario_file`, without re-parsing a file whose exact text validated before.
+
+    For `mlsd checklist` (parsing with line tracking is most of its start-up). The entry is
+    keyed by the SHA-256 of the file's text and checked like the summaries' cache (loader
+    fingerprint, checksum, every field's type); anything else, or a changed file, is parsed
+    and validated for real, so errors still name the file and line. A file that fails is never
+    cached. `cache` defaults to `parsed-scenarios.json` in MLSD_HOME's cache folder.
+    """
+    import hashlib
+    from dataclasses import replace
+
+    from mlsd.content import yamlfile
+    from mlsd.errors import ScenarioError
+
+    path = Path(path)
+    display = display or str(path)
+    text = yamlfile.read_text(path, display, ScenarioError)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    try:
+        cache = cache or _parsed_cache_path()
+    except Exception:  # noqa: BLE001 - no cache folder: parse
+        return replace(parse_scenario(text, display), source=path.resolve())
+    fingerprint = _parsed_fingerprint()
+    entries = _read_cache_entries(cache, fingerprint)
+    scenario = None
+    if digest in entries:
+        try:
+            scenario = _scenario_of(entries[digest])
+        except Exception:  # noqa: BLE001 - a damaged entry: parse instead
+            scenario = None
+    if scenario is None:
+        scenario = parse_scenario(text, display)  # raises for a bad file, which is never cached
+        fresh = {k: v for k, v in entries.items() if k != digest}
+        fresh[digest] = _scenario_json(scenario)
+        _write_summary_cache(cache, fingerprint, dict(list(fresh.items())[-PARSED_CACHE_ENTRIES:]))
+    return replace(scenario, source=path.resolve())
+
+
 def _looks_like_path(ref: str) -> bool:
     return "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml")) or ref.startswith(".")
 
 
-def load_scenario(ref: str | Path) -> Scenario:
-    """A shipped scenario by id, or a user's scenario file by path."""
+def load_scenario(ref: str | Path, *, cached: bool = False) -> Scenario:
+    """A shipped scenario by id, or a user's scenario file by path (`cached`: see `load_scenario_cached`)."""
     from mlsd.errors import UnknownScenarioError, did_you_mean
 
+    load = load_scenario_cached if cached else load_scenario_file
     if isinstance(ref, Path) or _looks_like_path(ref):
-        return load_scenario_file(Path(ref), str(ref))
+        return load(Path(ref), str(ref))
     if SLUG.fullmatch(ref):
         builtin = builtin_dir() / f"{ref}.yaml"
         if builtin.is_file():
-            return load_scenario_file(builtin)
+            return load(builtin)
     if Path(ref).is_file():
-        return load_scenario_file(Path(ref), ref)
+        return load(Path(ref), ref)
     ids = builtin_ids()
     raise UnknownScenarioError(
         f"unknown scenario {ref!r}{did_you_mean(ref, ids)}; available: {', '.join(ids) or 'none'} "
