@@ -9,10 +9,11 @@ from __future__ import annotations
 import gc
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -138,7 +139,31 @@ def rich_table(tbl: Table):
     return rt
 
 
-RECORDS_MAX_ROWS = 8  # wider tables with more rows keep their shape (rich folds their cells)
+RECORDS_MAX_ROWS = 8  # longer tables keep their shape while their numbers fit whole (text folds)
+
+_BLOCK_SEP = " "  # a cell's lines ("day\ntime") on one line in a row's block
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a `table`: ids and numbers (`wrap=False`) are never wrapped or cut; free
+    text (`wrap=True`) wraps between words."""
+
+    name: str
+    justify: Literal["left", "right"] = "left"
+    wrap: bool = False
+
+
+def _cell_width(cell: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in cell.split("\n")), default=0)
+
+
+def _longest_word(cell: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(word) for word in cell.split()), default=0)
 
 
 def _natural_width(columns: list[str], rows: list[list[str]]) -> int:
@@ -147,41 +172,110 @@ def _natural_width(columns: list[str], rows: list[list[str]]) -> int:
     Only a table that fits this way is safe from rich's shrinking, which shares the
     missing width out in proportion and cuts numbers to "2,31…" on the way.
     """
-    return 1 + sum(max(len(name), *(len(row[i]) for row in rows)) + 3 for i, name in enumerate(columns))
+    return 1 + sum(max(_cell_width(name), *(_cell_width(row[i]) for row in rows)) + 3
+                   for i, name in enumerate(columns))
+
+
+def _columns_stay_whole(widths: list[int], needed: list[int], width: int) -> bool:
+    """Whether rich, shrinking a table of wrapable columns (`widths`: natural, padding and
+    border included) to `width`, leaves each column at least its `needed` width: it
+    narrows the widest columns first, down to a common level, so they are safe when
+    every column cut to the largest need fits."""
+    level = max(needed, default=0)
+    return 1 + sum(min(w, level) for w in widths) <= width
+
+
+def _records(title: str, note: str | None, columns: list[str], rows: list[list[str]]):
+    """One two-column block ("column  value") per row, the first row's key in bold: the
+    shape of any table on a narrow terminal."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    rt = RichTable(title=Text(title), title_justify="left", caption=Text(note) if note else None,
+                   caption_justify="left")
+    rt.add_column("", justify="left")
+    rt.add_column("", justify="left", overflow="fold")
+    rt.show_header = False
+    for r, row in enumerate(rows):
+        cells = [cell.replace("\n", _BLOCK_SEP) for cell in row]
+        rt.add_row(Text(columns[0], style="bold"), Text(cells[0], style="bold"))
+        for name, cell in zip(columns[1:], cells[1:], strict=True):
+            rt.add_row(Text(name), Text(cell))
+        if r < len(rows) - 1:
+            rt.add_section()
+    return rt
 
 
 def fitted_table(tbl: Table, width: int):
     """`rich_table(tbl)` when it fits `width` unwrapped; else its transpose (one column per
     row) if that fits, else one two-column block per row. Tables of more than
-    RECORDS_MAX_ROWS rows keep their shape (rich wraps them as it can)."""
+    RECORDS_MAX_ROWS rows keep their shape while their numbers and the words of their
+    first column stay whole (rich folds their other text), else they become blocks too."""
     rows = tbl.formatted_rows()
-    if not rows or _natural_width(list(tbl.columns), rows) <= width or len(rows) > RECORDS_MAX_ROWS:
+    if not rows or _natural_width(list(tbl.columns), rows) <= width:
         return rich_table(tbl)
+    if len(rows) > RECORDS_MAX_ROWS:
+        numeric = [all(isinstance(row[i], (int, float)) and not isinstance(row[i], bool) for row in tbl.rows)
+                   for i in range(len(tbl.columns))]
+        widths = [max(_cell_width(name), *(_cell_width(row[i]) for row in rows)) + 3 for i, name in enumerate(tbl.columns)]
+        # numbers whole; the first column's words (ids, labels) whole; other text folds
+        needed = [max(_longest_word(name), *((_cell_width if numeric[i] else _longest_word)(row[i]) for row in rows)) + 3
+                  if numeric[i] or i == 0 else 0 for i, name in enumerate(tbl.columns)]
+        if _columns_stay_whole(widths, needed, width):
+            return rich_table(tbl)
+        return _records(tbl.title, tbl.note, list(tbl.columns), rows)
     headers = [tbl.columns[0], *(row[0] for row in rows)]
     body = [[name, *(row[i] for row in rows)] for i, name in enumerate(tbl.columns) if i > 0]
+    if _natural_width(headers, body) > width:
+        return _records(tbl.title, tbl.note, list(tbl.columns), rows)
     from rich.markup import escape
     from rich.table import Table as RichTable
     from rich.text import Text
 
     rt = RichTable(title=Text(tbl.title), title_justify="left", caption=Text(tbl.note) if tbl.note else None,
                    caption_justify="left")
-    if _natural_width(headers, body) <= width:
-        rt.add_column(escape(headers[0]), justify="left")
-        for header in headers[1:]:
-            rt.add_column(escape(header), justify="right")
-        for row in body:
-            rt.add_row(*(Text(cell) for cell in row))
-        return rt
-    rt.add_column("", justify="left")
-    rt.add_column("", justify="left")
-    rt.show_header = False
-    for r, row in enumerate(rows):
-        rt.add_row(Text(tbl.columns[0], style="bold"), Text(row[0], style="bold"))
-        for name, cell in zip(tbl.columns[1:], row[1:], strict=True):
-            rt.add_row(Text(name), Text(cell))
-        if r < len(rows) - 1:
-            rt.add_section()
+    rt.add_column(escape(headers[0]), justify="left")
+    for header in headers[1:]:
+        rt.add_column(escape(header), justify="right")
+    for row in body:
+        rt.add_row(*(Text(cell) for cell in row))
     return rt
+
+
+def table(title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int):
+    """A command's table (plain text cells, no markup) as it is when it fits `width` with
+    its ids and numbers whole and its free text and headers wrapped between words; else
+    one "column  value" block per row, so nothing is cut to "feed-r…" or "-41…"."""
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    names = [c.name for c in columns]
+    cells = [list(row) for row in rows]
+    widths = [max([_cell_width(c.name), *(_cell_width(row[i]) for row in cells)]) + 3 for i, c in enumerate(columns)]
+    needed = [max([_longest_word(c.name), *((_longest_word if c.wrap else _cell_width)(row[i]) for row in cells)]) + 3
+              for i, c in enumerate(columns)]
+    if not _columns_stay_whole(widths, needed, width):
+        return _records(title, None, names, cells)
+    rt = RichTable(title=Text(title), title_justify="left")
+    for c in columns:
+        rt.add_column(escape(c.name), justify=c.justify, overflow="fold")
+    for row in cells:
+        rt.add_row(*(Text(cell) for cell in row))
+    return rt
+
+
+def heading(title: str) -> None:
+    """A rule with `title` (markup) in it, as `console().rule` draws it; a title too long
+    for the line gets a line of its own under the rule instead of being cut to "…"."""
+    from rich.text import Text
+
+    out = console()
+    if Text.from_markup(title).cell_len + 4 <= out.width:
+        out.rule(title)
+    else:
+        out.rule()
+        out.print(title)
 
 
 def print_result(result: SimResult, *, title: str | None = None) -> None:
@@ -190,7 +284,7 @@ def print_result(result: SimResult, *, title: str | None = None) -> None:
     from rich.markup import escape
 
     if title:
-        out.rule(f"[bold]{escape(title)}")
+        heading(f"[bold]{escape(title)}")
     for tbl in result.tables():
         out.print(fitted_table(tbl, out.width))
         out.print()

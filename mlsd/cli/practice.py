@@ -165,11 +165,11 @@ def _print_earlier(out: Console, what: str, previous: str, draft: str) -> None:
 def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
     from rich.markup import escape
 
-    from mlsd.cli.output import console
+    from mlsd.cli.output import console, heading
 
     out = console()
     if p.kind == "agenda":
-        out.rule("[bold]Agenda")
+        heading("[bold]Agenda")
         out.print(escape(p.text))
         _print_earlier(out, "agenda", p.previous, p.draft)
         return
@@ -179,7 +179,7 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
             timing += f" (already spent {_mmss(p.elapsed_seconds)})"
         if total_seconds and not untimed:
             timing += f" · interview {_mmss(p.total_elapsed_seconds)}/{_mmss(total_seconds)}"
-        out.rule(f"[bold]Step {p.index}/{p.count} · {escape(p.title)}[/]{timing}")
+        heading(f"[bold]Step {p.index}/{p.count} · {escape(p.title)}[/]{timing}")
         out.print(f"[bold]Interviewer:[/] {escape(p.text)}")
         _print_earlier(out, "answer", p.previous, p.draft)
         return
@@ -314,20 +314,19 @@ def _with_evidence(saved: dict, extra: dict) -> dict:
 
 def print_scorecard(card: Scorecard) -> None:
     from rich.markup import escape
-    from rich.table import Table
 
-    from mlsd.cli.output import console
+    from mlsd.cli.output import Column, console, heading, table
 
     out = console()
-    out.rule("[bold]Scorecard")
-    table = Table(title=f"{escape(card.scenario_title)} — session {card.session_id}", title_justify="left")
-    for col, just in (("step", "left"), ("score", "right"), ("time", "right"), ("budget", "right"), ("missed points", "left")):
-        table.add_column(col, justify=just)
+    heading("[bold]Scorecard")
+    rows = []
     for s in card.stages:
         shown = "; ".join(m.rstrip(".") for m in s.missed[:2])
         missed = "skipped" if s.skipped else shown + (f" (+{len(s.missed) - 2} more)" if len(s.missed) > 2 else "")
-        table.add_row(s.stage, f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), escape(missed or "—"))
-    out.print(table)
+        rows.append([s.stage, f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), missed or "—"])
+    columns = [Column("step"), Column("score", "right"), Column("time", "right"), Column("budget", "right"),
+               Column("missed points", wrap=True)]
+    out.print(table(f"{card.scenario_title} — session {card.session_id}", columns, rows, out.width))
     agenda = f" · agenda {card.agenda_score:.0f}/100" if card.agenda_score is not None else ""
     from mlsd.content.scenario import STAGE_IDS
 
@@ -399,18 +398,18 @@ def _interactive(engine: PracticeEngine, *, resumed: bool) -> None:
 def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
     from rich.markup import escape
 
-    from mlsd.cli.output import console
+    from mlsd.cli.output import console, heading
     from mlsd.practice.engine import Quit, Scorecard
 
     out = console()
     _warm_up()
     editing = _line_editing()
     if not resumed:
-        out.rule(f"[bold]Mock interview · {escape(engine.scenario.title)}")
+        heading(f"[bold]Mock interview · {escape(engine.scenario.title)}")
         minutes = "untimed" if engine.untimed else f"{engine.minutes:g} minutes"
         out.print(f"Session {engine.session_id} · {len(engine.stage_ids)} steps · {minutes}. {ANSWER_HELP}")
     else:
-        out.rule(f"[bold]Resuming session {engine.session_id} · {escape(engine.scenario.title)}")
+        heading(f"[bold]Resuming session {engine.session_id} · {escape(engine.scenario.title)}")
         out.print(ANSWER_HELP)
     buf = _Buffer()
     try:
@@ -577,9 +576,7 @@ def history_cmd(
 
         print_json([s.summary() for s in sessions])
         return
-    from rich.table import Table
-
-    from mlsd.cli.output import console
+    from mlsd.cli.output import Column, console, table
 
     out = console()
     if not sessions:
@@ -588,20 +585,18 @@ def history_cmd(
     # Fits 80 columns with the longest shipped scenario id: the date is folded
     # onto two lines (day / time), an unfinished session says so in the total
     # column (it has no total yet), and nothing is cut with "…".
-    table = Table(title="Practice sessions", title_justify="left")
-    for col, just, wrap in (("id", "right", False), ("scenario", "left", True), ("date (UTC)", "left", False),
-                            ("total", "right", False), ("agenda", "right", False), ("time", "right", False),
-                            ("steps", "right", False)):
-        table.add_column(col, justify=just, no_wrap=not wrap, overflow="fold")
+    columns = [Column("id", "right"), Column("scenario", wrap=True), Column("date (UTC)"), Column("total", "right"),
+               Column("agenda", "right"), Column("time", "right"), Column("steps", "right")]
+    rows = []
     for s in sessions:
         day, _, clock = s.started_at.partition("T")
-        table.add_row(
+        rows.append([
             str(s.id), s.scenario_id, f"{day}\n{clock[:5]}",
             "unfinished" if not s.finished or s.total_score is None else f"{s.total_score:.0f}",
             "-" if s.agenda_score is None else f"{s.agenda_score:.0f}",
             _mmss(s.duration_seconds), f"{len(s.answered)}/{len(s.stages)}",
-        )
-    out.print(table)
+        ])
+    out.print(table("Practice sessions", columns, rows, out.width))
     if any(not s.finished for s in sessions):
         out.print("Continue an unfinished one with [bold]mlsd practice --resume ID[/].")
 
@@ -628,34 +623,26 @@ def progress_cmd(
 
         print_json(report.to_dict())
         return
-    from rich.table import Table
-
-    from mlsd.cli.output import console
+    from mlsd.cli.output import Column, console, table
 
     out = console()
     if not report.steps and not report.drill_topics:
         out.print("No practice yet. Start with [bold]mlsd practice feed-ranking[/] or [bold]mlsd drill[/].")
         return
     if report.steps:
-        table = Table(title=f"Progress over {report.sessions} session(s)", title_justify="left")
-        for col, just in (("step", "left"), ("sessions", "right"), (f"average (last {window})", "right"),
-                          ("last", "right"), ("trend / session", "right"), ("", "left")):
-            table.add_column(col, justify=just)
-        for s in report.steps:
-            table.add_row(s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", s.trend_word)
-        out.print(table)
+        columns = [Column("step"), Column("sessions", "right"), Column(f"average (last {window})", "right"),
+                   Column("last", "right"), Column("trend / session", "right"), Column("")]
+        rows = [[s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", s.trend_word]
+                for s in report.steps]
+        out.print(table(f"Progress over {report.sessions} session(s)", columns, rows, out.width))
         if report.weakest:
             out.print(f"[bold]Weakest steps:[/] {', '.join(report.weakest)} — `mlsd checklist` shows what they should cover.")
     if report.next_scenario:
         out.print(f"[bold]Practise next:[/] mlsd practice {report.next_scenario}  ({report.next_reason})")
     if report.drill_topics:
-        dt = Table(title="Drill topics", title_justify="left")
-        dt.add_column("topic")
-        dt.add_column("answers", justify="right")
-        dt.add_column("average", justify="right")
-        for topic, (n, avg) in report.drill_topics.items():
-            dt.add_row(topic, str(n), f"{avg:.0f}")
-        out.print(dt)
+        columns = [Column("topic"), Column("answers", "right"), Column("average", "right")]
+        rows = [[topic, str(n), f"{avg:.0f}"] for topic, (n, avg) in report.drill_topics.items()]
+        out.print(table("Drill topics", columns, rows, out.width))
 
 def drill_cmd(
     topic: str = typer.Option(None, "--topic", help="Only questions of this topic (see --list).", show_default=False),
@@ -726,16 +713,12 @@ def _emit_drill(results: Sequence[DrillResult], as_json: bool) -> None:
 
         print_json({"answers": [r.to_dict() for r in results], "average": avg})
         return
-    from rich.table import Table
+    from mlsd.cli.output import Column, console, table
 
-    from mlsd.cli.output import console
-
-    table = Table(title="Drill", title_justify="left")
-    for col, just in (("question", "left"), ("topic", "left"), ("score", "right"), ("missed", "left")):
-        table.add_column(col, justify=just)
-    for r in results:
-        table.add_row(r.question.id, r.question.topic, f"{r.result.score:.0f}", ", ".join(r.result.missed) or "—")
-    console().print(table)
+    columns = [Column("question"), Column("topic"), Column("score", "right"), Column("missed", wrap=True)]
+    rows = [[r.question.id, r.question.topic, f"{r.result.score:.0f}", ", ".join(r.result.missed) or "—"]
+            for r in results]
+    console().print(table("Drill", columns, rows, console().width))
     console().print(f"[bold]Average: {avg:.0f}/100[/]")
 
 
@@ -749,7 +732,7 @@ def _drill_interactive(store: Store, questions: Sequence[Question]) -> None:
 def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
     from rich.markup import escape
 
-    from mlsd.cli.output import console, reflow
+    from mlsd.cli.output import console, heading, reflow
     from mlsd.practice import drill
 
     out = console()
@@ -757,7 +740,7 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
     results = []
     try:
         for i, q in enumerate(questions, 1):
-            out.rule(f"[bold]{i}/{len(questions)} · {escape(q.topic)}")
+            heading(f"[bold]{i}/{len(questions)} · {escape(q.topic)}")
             out.print(f"[bold]{escape(q.question)}[/]")
             text, cmd = _read_answer(
                 _Buffer(), commands=(":hint", ":skip", ":quit"),
