@@ -16,7 +16,7 @@ SPECS: list[SimSpec] = [
         clicks, answers four questions with real joins (pandas `merge_asof`) and real
         models (logistic regression): how much a naive latest-value join leaks the
         label (offline AUC up, online AUC down); what a missing-value default
-        implemented differently online does (training-serving skew, the seed's
+        implemented differently online does (training-serving skew, the source notes'
         线上线下不一致); how feature staleness (daily batch vs real time) costs AUC;
         and how a cache in front of the online feature store trades size for hit rate
         and latency (checked against Che's approximation for LRU).

@@ -15,7 +15,7 @@ SPECS: list[SimSpec] = [
         Tunes one decision-tree classifier with scikit-learn's GridSearchCV,
         RandomizedSearchCV and HalvingGridSearchCV over the same space and folds,
         then scores each chosen model on a held-out split: best validation AUC
-        against fits spent, and when each search is worth it (the seed's "soft"
+        against fits spent, and when each search is worth it (the source notes' "soft"
         AutoML; architecture search, NAS, is the expensive end).
         """,
         options=(
