@@ -321,10 +321,11 @@ def test_evidence_quotes_the_sentence_that_earned_each_point():
 
 def test_partial_points_say_what_was_missing():
     kp = OWN_POINTS[2]
-    res = scoring.score_stage("s", "Every week we train the model again on fresh data and watch its quality.", (kp,), ())
+    text = "We watch whether the quality of the model decays on a schedule."
+    res = scoring.score_stage("s", text, (kp,), (), context=CONTEXT)
     p = res.points[0]
-    if 0 < p.credit < 1:
-        assert p.missing and res.to_dict()["partial_missing"]["retrain"] == p.missing
+    assert 0 < p.credit < 1 and p.how == "paraphrase"
+    assert p.missing and res.to_dict()["partial_missing"]["retrain"] == p.missing
 
 
 def test_scoring_is_deterministic():

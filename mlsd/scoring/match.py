@@ -130,7 +130,6 @@ class PreparedUnit:
     unit: Unit
     glued: Glued
     plain: Glued
-    cue_positions: set[int]
     bare: bool
     topical: bool
     on_case: bool = True  # most other words are this scenario's own vocabulary
@@ -228,7 +227,7 @@ class Matcher:
         on_case = not judged or own >= TOPICAL_MIN_SHARE * len(judged)
         near = own + sum(1 for t in judged if t not in self.local and self.loose(t) in self.local_loose)
         field_case = not judged or near >= TOPICAL_MIN_SHARE * len(judged)
-        return PreparedUnit(unit, glued, plain, taken, bare=bare, topical=topical, on_case=on_case,
+        return PreparedUnit(unit, glued, plain, bare=bare, topical=topical, on_case=on_case,
                             field_case=field_case)
 
     def best(self, index: int) -> Hit:

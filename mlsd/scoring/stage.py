@@ -135,10 +135,18 @@ def _glossary_words() -> frozenset[str]:
     return frozenset(_stems(load_glossary().english_terms()))
 
 
-def vocabulary_for(points: Sequence[KeyPoint], extra: Iterable[str] = ()) -> frozenset[str]:
-    """The field's vocabulary: the shipped content plus this rubric's own words."""
-    own = _stems([f"{kp.point} {' '.join(kp.keywords)} {' '.join(kp.aliases)} {kp.why}" for kp in points])
-    return _shipped_vocabulary() | own | _stems(extra)
+def _rubric_text(kp: KeyPoint) -> str:
+    return f"{kp.point} {' '.join(kp.keywords)} {' '.join(kp.aliases)} {kp.why}"
+
+
+@lru_cache(maxsize=256)
+def _stems_of(texts: tuple[str, ...]) -> frozenset[str]:
+    """Stems of some texts, cached: a scenario's context is the same for each of its answers."""
+    return frozenset(_stems(texts))
+
+
+def _rubric_words(points: Sequence[KeyPoint]) -> frozenset[str]:
+    return _stems_of(tuple(_rubric_text(kp) for kp in points))
 
 
 # ---------------------------------------------------------------- scoring
@@ -171,12 +179,10 @@ def _match(
     """The point results and the mistakes the answer asserts, from one reading of it."""
     generic = list(generic) if generic is not None else [False] * len(key_points)
     idf = idf_weights([kp.point for kp in key_points] + list(context))
+    rubric, case = _rubric_words(key_points), _stems_of(tuple(context))
     # "This case's vocabulary" needs the case's text; without it (drill questions) the field's serves.
-    local = None
-    if context:
-        words = _stems([f"{kp.point} {' '.join(kp.keywords)} {' '.join(kp.aliases)} {kp.why}" for kp in key_points])
-        local = frozenset(words | _stems(context) | _stems(references) | _glossary_words())
-    matcher = Matcher(answer, key_points, vocabulary_for(key_points, context), idf, references, local)
+    local = rubric | case | _stems_of(tuple(references)) | _glossary_words() if context else None
+    matcher = Matcher(answer, key_points, _shipped_vocabulary() | rubric | case, idf, references, local)
     out = []
     for i, kp in enumerate(key_points):
         hit = matcher.best(i)
@@ -260,17 +266,12 @@ def case_relevance(answer: str, key_points: Sequence[KeyPoint], context: Sequenc
     retrain, baseline) that some points accept; this keeps it from earning them."""
     from mlsd.scoring.text import plain_key
 
-    own = _case_words(tuple(f"{kp.point} {kp.why} {' '.join(kp.keywords)} {' '.join(kp.aliases)}" for kp in key_points), tuple(context))
+    own = _rubric_words(key_points) | _stems_of(tuple(context))
     words = [t for t in plain_key(answer) if is_content(t) and t.isascii() and t[0] != "@" and not any(c.isdigit() for c in t)]
     if len(words) < CASE_MIN_WORDS:
         return 1.0
     share = sum(1 for t in words if t in own) / len(words)
     return max(0.0, min(1.0, (share - CASE_ZERO_SHARE) / (CASE_FULL_SHARE - CASE_ZERO_SHARE)))
-
-
-@lru_cache(maxsize=64)
-def _case_words(points: tuple[str, ...], context: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(_stems(points) | _stems(context))
 
 
 _BLOCK_NOTES = {
@@ -351,5 +352,3 @@ def total_score(stage_scores: dict[str, float]) -> float:
     total_w = sum(weights.values())
     return round(sum(stage_scores[s] * weights[s] for s in stage_scores) / total_w, 1)
 
-
-__all__ = ["AgendaScore", "PointResult", "StageScore", "is_content"]
