@@ -268,13 +268,17 @@ def layering(arch: Architecture) -> Layering:
                 low[f.target] = max(low.get(f.target, 0), ranks[f.source] + 1)
                 fed.add(f.target)
         sub = _longest_paths(off_ids, succ, low)
+        # Toward what each one feeds: an offline chain that nothing online feeds (a batch job,
+        # a registry) ends just left of its first target, not at the left edge.
+        topo = sorted(off_ids, key=lambda x: sub[x])  # longest-path layers are a topological order
         targets = {cid: [f.target for f in arch.flows if f.source == cid] for cid in off_ids}
-        known = {**ranks, **sub}
-        for cid in off_ids:  # feeds others, fed by nothing: just left of its first target
-            has_pred = cid in fed or any(cid in succ[x] for x in off_ids)
-            if not has_pred and targets[cid]:
-                sub[cid] = max(sub[cid], min(known[t] for t in targets[cid]) - 1)
-                known[cid] = sub[cid]
+        for cid in reversed(topo):
+            if targets[cid]:
+                pulled = min(ranks[t] if t in ranks else sub[t] for t in targets[cid]) - 1
+                sub[cid] = max(low[cid], min(sub[cid], pulled)) if cid in fed else pulled
+        for cid in topo:  # and never at or left of what feeds it
+            preds = [sub[x] + 1 for x in off_ids if cid in succ[x]]
+            sub[cid] = max([sub[cid], low.get(cid, sub[cid])] + preds)
         ranks.update(sub)
     low_rank = min(ranks.values(), default=0)
     ranks = {cid: ranks[cid] - low_rank for cid in order}

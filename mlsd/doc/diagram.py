@@ -191,10 +191,13 @@ def spread(wanted: list[float], sizes: list[float], gap: float) -> list[float]:
     return out
 
 
-def _parts(arch: Architecture) -> list[list[str]]:
-    """Connected parts (ignoring direction), each in declaration order; parts ordered by first member."""
+def _parts(arch: Architecture, lay: Layering) -> list[list[str]]:
+    """Parts joined by arrows across layers (ignoring direction; an arc within a layer does not
+    join), each in declaration order; parts ordered by their first member."""
     links: dict[str, set[str]] = {c.id: set() for c in arch.components}
-    for f in arch.flows:
+    for i, f in enumerate(arch.flows):
+        if lay.directions[i] == 0:
+            continue
         links[f.source].add(f.target)
         links[f.target].add(f.source)
     seen: set[str] = set()
@@ -217,6 +220,8 @@ def _place_part(arch: Architecture, lay: Layering, ids: list[str], heights: dict
                 widths: dict[str, float]) -> tuple[dict[str, float], dict[tuple[int, int], float]]:
     """Vertical centres of one connected part's boxes, and of the bends of its long arrows
     ((flow index, rank) -> y), from grandalf's Sugiyama layout with our layers."""
+    if len(ids) == 1:
+        return {ids[0]: 0.0}, {}
     from grandalf.graphs import Edge, Vertex, graph_core
     from grandalf.layouts import Layer, SugiyamaLayout, VertexViewer
 
@@ -271,7 +276,7 @@ def layout(arch: Architecture) -> Layout:
     y_of: dict[str, float] = {}
     bend_y: dict[tuple[int, int], float] = {}
     top = MARGIN
-    for ids in _parts(arch):
+    for ids in _parts(arch, lay):
         centres, bends = _place_part(arch, lay, ids, heights, widths)
         # One more sweep per layer: boxes and bends keep their gap whatever grandalf returned.
         for r in range(depth):
