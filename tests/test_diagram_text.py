@@ -91,3 +91,19 @@ def test_text_view_fits_80_columns_and_lists_every_component_and_flow():
     assert text.count("\n    → ") + text.count("\n    ⇢ ") == len(arch.flows)
     assert "⇢ Heavy ranker (multi-task MMoE): staged rollout" in text
     assert "Layer 7" in text and "Layer 8" not in text
+
+
+def test_checklist_diagram_command(run_cli):
+    r = run_cli("checklist", "feed-ranking", "--diagram")
+    assert r.code == 0, r.stderr
+    assert r.stdout == to_text(load_scenario("feed-ranking").architecture)
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+    md = run_cli("checklist", "feed-ranking", "--diagram", "--format", "markdown").stdout
+    assert md.startswith("```mermaid\nflowchart LR\n") and md.rstrip().endswith("```")
+    check_mermaid(md.strip().split("\n", 1)[1].rsplit("\n", 1)[0])
+    import json
+
+    data = json.loads(run_cli("checklist", "feed-ranking", "--diagram", "--format", "json").stdout)
+    assert data["layers"][0] == ["app"] and len(data["components"]) == len(load_scenario("feed-ranking").architecture.components)
+    run_cli("checklist", "churn", "--diagram").assert_bad_input("scenario 'churn' has no `architecture:` block")
+    run_cli("checklist", "--diagram").assert_bad_input("--diagram needs a scenario")
