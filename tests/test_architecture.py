@@ -189,6 +189,14 @@ def test_an_offline_chain_fed_by_nothing_ends_just_left_of_what_it_feeds():
     assert lay.directions == (1, 1, 1, 1)
 
 
+def test_a_free_offline_source_follows_a_target_pushed_right():
+    # 0 -> 1 -> 2 online; 2 => 3 => 4 offline (fed from the request path); 5 => 4 (nothing feeds 5);
+    # 4 => 0 bends back into the request path
+    lay = layering(_arch(6, [(0, 1, False), (1, 2, False), (2, 3, True), (3, 4, True), (5, 4, True), (4, 0, True)]))
+    assert lay.ranks["c5"] == lay.ranks["c4"] - 1 == lay.ranks["c3"]
+    assert lay.directions[-1] == -1
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.integers(2, 9).flatmap(lambda n: st.tuples(
     st.just(n),
@@ -206,7 +214,7 @@ def test_layering_is_a_valid_drawing_for_any_graph(case):
         return
     arch = _arch(n, edges)
     lay = layering(arch)
-    assert min(lay.ranks.values()) == 0
+    assert min(lay.ranks.values()) == 0 and all(lay.layers)
     for f, d in zip(arch.flows, lay.directions, strict=True):
         rs, rt = lay.ranks[f.source], lay.ranks[f.target]
         assert d == (rt > rs) - (rt < rs)

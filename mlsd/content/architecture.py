@@ -279,9 +279,12 @@ def layering(arch: Architecture) -> Layering:
         for cid in topo:  # and never at or left of what feeds it
             preds = [sub[x] + 1 for x in off_ids if cid in succ[x]]
             sub[cid] = max([sub[cid], low.get(cid, sub[cid])] + preds)
+        for cid in reversed(topo):  # a source whose targets moved right follows them
+            if targets[cid] and cid not in fed and not any(cid in succ[x] for x in off_ids):
+                sub[cid] = max(sub[cid], min(ranks[t] if t in ranks else sub[t] for t in targets[cid]) - 1)
         ranks.update(sub)
-    low_rank = min(ranks.values(), default=0)
-    ranks = {cid: ranks[cid] - low_rank for cid in order}
+    used = sorted(set(ranks.values()))  # close empty layers: the order of every pair is kept
+    ranks = {cid: used.index(ranks[cid]) for cid in order}
     directions = tuple((ranks[f.target] > ranks[f.source]) - (ranks[f.target] < ranks[f.source]) for f in arch.flows)
     return Layering(ranks, directions)
 
