@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 ANSWER_HELP = (
     "Finish an answer with an empty line or Ctrl-D. Commands on a line of their own: "
-    ":hint (clarifying questions), :skip, :back, :quit (save and stop). "
+    ":hint (clarifying questions), :diagram (draw your architecture as edges), :skip, :back, :quit (save and stop). "
     "Ctrl-C saves what you typed as a draft for `--resume`."
 )
 
@@ -115,6 +115,7 @@ def _read_answer(
     empty_ends: bool = False,
     commands: tuple[str, ...] = (":hint", ":skip", ":back", ":quit"),
     editing: ModuleType | None = None,
+    on_diagram: Callable[[], None] | None = None,
 ) -> tuple[str, str | None]:
     """Read lines until an empty line (after some text) or EOF; returns (text, command or None).
 
@@ -140,6 +141,9 @@ def _read_answer(
                 on_hint()
                 continue
             return buf.text, word
+        if word == ":diagram" and on_diagram is not None:  # draw, then go on with the answer
+            on_diagram()
+            continue
         if not line.strip():
             if buf.text.strip() or empty_ends:
                 return buf.text, None
@@ -196,6 +200,7 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
     from mlsd.cli.output import console
     from mlsd.practice.engine import (
         AgendaFeedback,
+        DiagramSaved,
         FollowUpFeedback,
         Hint,
         Quit,
@@ -230,6 +235,12 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
             out.print(f"[yellow]Skipped {ev.stage or 'the agenda'}.[/]")
         elif isinstance(ev, WentBack):
             out.print(f"[cyan]Back to {ev.stage or 'the agenda'}.[/]")
+        elif isinstance(ev, DiagramSaved):
+            d = ev.diagram
+            offline = sum(1 for f in d.flows if f.offline)
+            out.print(f"[cyan]Diagram saved: {len(d.components)} boxes, {len(d.flows)} edges ({offline} offline); "
+                      f"{ev.typed} typed now.[/] `:diagram` again adds edges; the design doc draws it beside the "
+                      "reference.", soft_wrap=True)
         elif isinstance(ev, Quit):
             out.print(f"Saved. Resume with: [bold]{ev.resume_command}[/]", soft_wrap=True)
         elif isinstance(ev, Scorecard):
@@ -372,7 +383,71 @@ def print_scorecard(card: Scorecard) -> None:
         out.print("[bold red]Mistakes an interviewer would flag:[/]")
         for sid, m in flagged:
             out.print(f"  ⚠ {escape(sid)}: “{escape(_quote(m.sentence, 120))}” — {escape(m.why)}", soft_wrap=True)
+    if card.diagram:
+        _print_diagram_summary(card.diagram)
     out.print(f"Turn this session into a design doc: [bold]{escape(card.render_command)}[/]", soft_wrap=True)
+
+
+def _print_diagram_summary(report: dict) -> None:
+    """The candidate's diagram at the end: its size, and the reference components not found in it."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    out = console()
+    out.print(f"[bold]Your diagram:[/] {len(report['components'])} boxes, {len(report['flows'])} edges.", soft_wrap=True)
+    if report["missing"]:
+        names = ", ".join(c["label"] for c in report["missing"])
+        out.print(f"  Reference components not found in it by name: {escape(names)}.", soft_wrap=True)
+    elif report["missing"] is not None:
+        out.print("  Every reference component has a box of the same name in it.")
+
+
+DIAGRAM_PROMPT = (
+    "Draw your architecture, one edge per line: `app -> ranker: candidates` (online; the label after `:` "
+    "is optional), `logs => training` or `logs -> training (offline)` for offline flows; a line `clear` "
+    "starts over. End with an empty line or `.`."
+)
+
+
+def _read_diagram(engine: PracticeEngine) -> None:
+    """`:diagram`: read edges until an empty line or `.`, checking each line as it comes
+    (a bad one is reported and left out, so it can be typed again), then add them."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+    from mlsd.content.diagram_notation import DiagramError, parse_edge, to_text
+
+    out = console()
+    if engine.diagram is not None:
+        out.print("[dim]Your diagram so far (new edges are added to it):[/]")
+        for line in to_text(engine.diagram).splitlines():
+            out.print(f"  {escape(line)}")
+    out.print(f"[dim]{escape(DIAGRAM_PROMPT)}[/]", soft_wrap=True)
+    lines: list[str] = []
+    n = 0
+    while True:
+        try:
+            line = input("diagram> ")
+        except EOFError:
+            break
+        if line.strip() in ("", "."):
+            break
+        n += 1
+        if line.strip().lower() != "clear":
+            try:
+                parse_edge(line, n)
+            except DiagramError as exc:
+                out.print(f"[red]{escape(str(exc))}[/] (not added: type it again)", soft_wrap=True)
+                continue
+        lines.append(line)
+    if not lines:
+        out.print("No edges typed; the diagram is unchanged.")
+        return
+    try:
+        _print_events([engine.add_diagram("\n".join(lines))], engine)
+    except DiagramError as exc:
+        out.print(f"[red]{escape(str(exc))}[/] (the diagram is unchanged)", soft_wrap=True)
 
 
 # ---------------------------------------------------------------- the interactive loop
@@ -422,7 +497,7 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
             on_line = engine.save_draft if p.kind in ("agenda", "answer", "follow_up") else None
             text, cmd = _read_answer(
                 buf, on_line=on_line, on_hint=lambda: _print_events([engine.hint()], engine),
-                empty_ends=p.kind == "follow_up", editing=editing,
+                empty_ends=p.kind == "follow_up", editing=editing, on_diagram=lambda: _read_diagram(engine),
             )
             buf.lines = []
             events = engine.submit(text) if cmd is None else engine.command(cmd, partial=text)
@@ -456,7 +531,7 @@ def practice_cmd(
     untimed: bool = typer.Option(False, "--untimed", help="No time budget per step."),
     stages: str = typer.Option(None, "--stages", help="Comma-separated steps to practise, e.g. data,features,model (default: all ten).", show_default=False),
     seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for the follow-up questions: same seed, same questions (default 0).", show_default=False),
-    answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`) instead of asking interactively.", show_default=False),
+    answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda` and `diagram`) instead of asking interactively.", show_default=False),
     json_: bool = typer.Option(False, "--json", help="With --answers: print the scores as JSON on stdout."),
     resume: bool = typer.Option(False, "--resume", help="Continue an unfinished session (the argument is its id; default the latest)."),
     piped: bool = typer.Option(False, "--piped", help=PIPED_HELP),
@@ -470,6 +545,20 @@ def practice_cmd(
     naming, one follow-up question, and the check-in habit before moving on.
     In an answer, `:hint` shows the clarifying questions, `:skip` skips the
     step, `:back` returns to the previous one and `:quit` saves and stops.
+
+    `:diagram` (at any prompt) draws your architecture as you narrate: type
+    edges one per line, `app -> ranker: candidates` (online, the label after
+    `:` optional), `logs => training` or `logs -> training (offline)`
+    (offline: training, batch, logging), and end with an empty line or `.`.
+    A box is named by what you type ("Feature Store" = "feature store");
+    each `:diagram` adds to the diagram, a line `clear` starts it over. A bad
+    line is reported with its number and an example, and left out. The
+    diagram is saved with the session, never scored; `mlsd render --session`
+    draws it beside the scenario's reference architecture and lists the
+    reference components it lacks, matched by name with the scorer's
+    stemming and glossary (a box sharing a word with a component counts as
+    it: "ranker" covers "First-stage ranking" too), so the list errs toward
+    leaving a component out.
 
     Every answer is saved the moment you enter it. The answer being typed is
     saved as a draft after each line you end with Enter, and on Ctrl-C or
@@ -496,7 +585,8 @@ def practice_cmd(
     a skipped step counts 0.
 
     Non-interactive: `--answers FILE` scores a YAML file mapping step id to
-    answer text (same scoring, saved the same way). A stdin that is not a
+    answer text (same scoring, saved the same way), plus an optional
+    `diagram` key (a `|` block, one edge per line as above). A stdin that is not a
     terminal is refused without it (or `--piped`, which reads the typing of
     the interactive session from the pipe), so a pipe never saves an empty
     session. The session practises
@@ -504,8 +594,11 @@ def practice_cmd(
     out counts 0), and the scorecard says how many of the ten steps were
     practised. Add `--json` for {"scenario", "session_id", "total_score",
     "agenda_score", "stages", "verdict", "level", "verdict_reasons",
-    "verdict_note"}; each stage carries "evidence" (point id → sentence),
-    "partial_missing", "mistakes", "verdict" and "level".
+    "verdict_note", "diagram"}; each stage carries "evidence" (point id → sentence),
+    "partial_missing", "mistakes", "verdict" and "level". "diagram" is null
+    without one, else {"text", "components", "flows", "reference_components"
+    (each with "drawn_as": your matching boxes), "missing"} (the last two null
+    when the scenario has no architecture).
     """
     from mlsd.errors import BadInputError
     from mlsd.practice.engine import (

@@ -12,7 +12,10 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlsd.content.architecture import Architecture
 
 STAGE_IDS: tuple[str, ...] = (
     "requirements",
@@ -77,6 +80,7 @@ class Scenario:
     simulations: tuple[SimulationCall, ...] = ()
     non_goals: tuple[str, ...] = ()  # extension: what the design deliberately leaves out
     source: Path | None = None  # the file it came from
+    architecture: Architecture | None = None  # extension: components and flows, drawn by `render`
 
     def stage(self, stage_id: str) -> Stage | None:
         return self.stages.get(stage_id)
@@ -87,7 +91,8 @@ class Scenario:
 SLUG = re.compile(r"[a-z0-9-]+")
 
 # `non_goals` is an mlsd extension of the contract (optional; used by `render`).
-_TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", "simulations", "non_goals")
+_TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", "simulations", "non_goals",
+             "architecture")
 _TOP_REQUIRED = ("id", "title", "summary", "stages")
 _STAGE_KEYS = ("prompt", "questions", "key_points", "tradeoffs", "pitfalls", "follow_ups", "reference")
 _STAGE_LISTS = ("questions", "tradeoffs", "pitfalls", "follow_ups")
@@ -212,7 +217,15 @@ class _Validator:
             scale=scale,
             simulations=self.simulations(data.get("simulations")),
             non_goals=self.texts(data["non_goals"], ("non_goals",)) if data.get("non_goals") is not None else (),
+            architecture=self.architecture(data.get("architecture")),
         )
+
+    def architecture(self, raw) -> Architecture | None:
+        if raw is None:
+            return None
+        from mlsd.content import architecture
+
+        return architecture.validate(self, raw)
 
     def stage(self, sid: str, raw, seen_points) -> Stage:
         path = ("stages", sid)
@@ -411,7 +424,8 @@ def _loader_fingerprint() -> str:
     package = Path(__file__).resolve().parents[1]
     content, sims = package / "content", package / "sims"
     h = hashlib.sha256(f"{SUMMARY_CACHE_FORMAT}:{__version__}".encode())
-    for path in (content / "scenario.py", content / "yamlfile.py", sims / "registry.py", *sorted((sims / "specs").glob("*.py"))):
+    for path in (content / "scenario.py", content / "yamlfile.py", content / "architecture.py", sims / "registry.py",
+                 *sorted((sims / "specs").glob("*.py"))):
         h.update(path.name.encode() + b"\0")
         with contextlib.suppress(OSError):
             h.update(path.read_bytes())
@@ -506,6 +520,7 @@ def _scenario_json(sc: Scenario) -> dict[str, Any]:
                     "pitfalls": list(st.pitfalls), "follow_ups": list(st.follow_ups), "reference": st.reference}
                    for st in sc.stages.values()],
         "simulations": [{"name": c.name, "args": c.args, "line": c.line} for c in sc.simulations],
+        "architecture": sc.architecture.to_dict() if sc.architecture is not None else None,
     }
 
 
@@ -543,7 +558,7 @@ def _key_point_of(raw: Any) -> KeyPoint:
 def _scenario_of(raw: Any) -> Scenario:
     """The Scenario that `_scenario_json` wrote; ValueError for anything else."""
     m = _fields_of(raw, ("id", "title", "summary", "tags", "difficulty", "scale", "non_goals", "stages",
-                         "simulations"))
+                         "simulations", "architecture"))
     if not isinstance(m["scale"], dict) or not isinstance(m["stages"], list) or not isinstance(m["simulations"], list):
         raise ValueError("cached entry: bad scale, stages or simulations")
     stages = {}
@@ -569,7 +584,14 @@ def _scenario_of(raw: Any) -> Scenario:
         tags=_strs_of(m["tags"]), difficulty=_str_of(m["difficulty"]),
         scale={_str_of(k): _number_of(v) for k, v in m["scale"].items()},
         simulations=tuple(calls), non_goals=_strs_of(m["non_goals"]),
+        architecture=None if m["architecture"] is None else _architecture_of(m["architecture"]),
     )
+
+
+def _architecture_of(raw: Any) -> Architecture:
+    from mlsd.content.architecture import from_dict
+
+    return from_dict(raw)
 
 
 def load_scenario_cached(path: Path | str, display: str | None = None, cache: Path | None = None) -> Scenario:

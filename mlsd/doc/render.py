@@ -42,6 +42,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("appendix", "Appendix: simulations"),
 )
 
+ARCHITECTURE_SECTION = ("architecture", "Architecture")  # placed after the requirements when there is one
+
 _PRIVACY_WORDS = ("privacy", "gdpr", "pii", "anonym", "encrypt", "consent", "security", "access control", "personal data")
 _ONLINE_WORDS = ("online", "a/b", "ab test", "experiment", "treatment", "guardrail", "business metric")
 _COST_FIGURES = ("servers", "storage", "bandwidth", "memory", "qps")
@@ -170,9 +172,11 @@ def build_context(
     evaluation = by_id["evaluation"]["key_points"] + by_id["evaluation"]["generic_items"]
     estimate = _estimate(scenario)
     sims = run_simulations(scenario, cache_dir=cache_dir, progress=progress) if include_simulations else []
+    architecture = _architecture(scenario, session)
     return {
         "mlsd_version": __version__,
-        "sections": [{"id": a, "title": t} for a, t in SECTIONS],
+        "sections": [{"id": a, "title": t} for a, t in _sections(architecture is not None)],
+        "architecture": architecture,
         "scenario": {
             "id": scenario.id, "title": scenario.title, "summary": scenario.summary,
             # what to type in a command: the id for a shipped scenario, else the file
@@ -216,6 +220,49 @@ def build_context(
         "simulations": sims,
         "check_in": framework.CHECK_IN_QUESTION,
     }
+
+
+def _sections(with_architecture: bool) -> tuple[tuple[str, str], ...]:
+    """SECTIONS, with "Architecture" after the requirements when there is a diagram to show."""
+    if not with_architecture:
+        return SECTIONS
+    at = [s for s, _ in SECTIONS].index("requirements") + 1
+    return (*SECTIONS[:at], ARCHITECTURE_SECTION, *SECTIONS[at:])
+
+
+def _architecture(scenario: Scenario, session: Any) -> dict[str, Any] | None:
+    """The reference architecture and the candidate's diagram, drawn (SVG) and as Mermaid,
+    and the reference components the diagram lacks (None when there is nothing to compare)."""
+    from mlsd.content.diagram_notation import parse_diagram
+    from mlsd.content.diagram_text import to_mermaid
+    from mlsd.doc.diagram import render_svg
+
+    reference = getattr(scenario, "architecture", None)
+    typed = getattr(session, "diagram", None) if session is not None else None
+    drawn = parse_diagram(typed) if typed and typed.strip() else None
+    if drawn is not None and not drawn.flows:
+        drawn = None
+    if reference is None and drawn is None:
+        return None
+
+    def shown(arch: Any, prefix: str, title: str) -> dict[str, Any]:
+        return {"svg": render_svg(arch, id_prefix=prefix, title=title), "mermaid": to_mermaid(arch),
+                **arch.to_dict()}
+
+    out: dict[str, Any] = {
+        "reference": shown(reference, "arch-ref", f"Reference architecture: {scenario.title}") if reference else None,
+        "candidate": shown(drawn, "arch-you", "Your diagram") if drawn else None,
+        "missing": None,
+    }
+    if drawn is not None:
+        from mlsd.content.diagram_notation import to_text
+
+        out["candidate"]["text"] = to_text(drawn)
+    if reference is not None and drawn is not None:
+        from mlsd.scoring.diagram import compare
+
+        out["missing"] = compare(reference, drawn).to_dict(reference)["missing"]
+    return out
 
 
 # ------------------------------------------------------------------ simulations

@@ -44,6 +44,7 @@ from mlsd.content.scenario import STAGE_IDS, is_builtin
 from mlsd.errors import BadInputError, did_you_mean
 
 if TYPE_CHECKING:
+    from mlsd.content.architecture import Architecture
     from mlsd.content.scenario import Scenario
     from mlsd.practice.store import SavedSession, Store
     from mlsd.scoring import AgendaScore, StageScore
@@ -179,6 +180,14 @@ class WentBack(Event):
 
 
 @dataclass(frozen=True)
+class DiagramSaved(Event):
+    """The candidate's diagram after a `:diagram` block (saved with the session)."""
+
+    diagram: Architecture
+    typed: int  # edges typed in this block
+
+
+@dataclass(frozen=True)
 class Quit(Event):
     session_id: int
     resume_command: str
@@ -210,6 +219,7 @@ class Scorecard(Event):
     verdict: Any = None  # mlsd.scoring.verdict.Verdict for the session (guidance, not a decision)
     stage_verdicts: Mapping[str, Any] = field(default_factory=dict)
     results: Mapping[str, Any] = field(default_factory=dict)  # step → StageScore (evidence)
+    diagram: Mapping[str, Any] | None = None  # `diagram_report`: the candidate's diagram and what it lacks
 
     def to_dict(self) -> dict[str, Any]:
         """What `--json` adds to the saved session: evidence and the level read-out."""
@@ -231,6 +241,7 @@ class Scorecard(Event):
             "verdict_reasons": list(v.reasons) if v else [],
             "verdict_note": v.note if v else "",
             "stages": stages,
+            "diagram": self.diagram,
         }
 
     @property
@@ -297,6 +308,7 @@ class PracticeEngine:
         self.phase = "agenda"
         self.pos = 0
         self._t0: float | None = None
+        self.diagram: Architecture | None = None  # the candidate's own diagram (`:diagram`)
         if saved is not None:
             self._restore(saved)
 
@@ -340,6 +352,10 @@ class PracticeEngine:
     def _restore(self, saved: SavedSession) -> None:
         from mlsd.scoring import AgendaScore
 
+        if saved.diagram:
+            from mlsd.content.diagram_notation import parse_diagram
+
+            self.diagram = parse_diagram(saved.diagram)
         if "agenda" in saved.drafts:
             self.agenda_draft = saved.drafts["agenda"].text
         if saved.agenda is not None:
@@ -484,6 +500,21 @@ class PracticeEngine:
             return
         self.stages[sid].draft = text
         self.store.save_draft(self.session_id, sid, text, self._elapsed(sid))
+
+    def add_diagram(self, text: str, *, replace: bool = False) -> DiagramSaved:
+        """Add typed edges to the diagram (or replace it), saved at once.
+
+        `text` is one edge per line (`mlsd.content.diagram_notation`); a bad line raises
+        DiagramError naming it, and nothing is saved.
+        """
+        from mlsd.content.diagram_notation import parse_diagram, parse_edge, to_text
+
+        diagram = parse_diagram(text, base=None if replace else self.diagram)
+        typed = sum(1 for n, line in enumerate(text.splitlines(), 1)
+                    if line.strip().lower() != "clear" and parse_edge(line, n) is not None)
+        self.diagram = diagram if diagram.flows else None
+        self.store.save_diagram(self.session_id, to_text(diagram))
+        return DiagramSaved(diagram, typed)
 
     def quit(self, partial: str = "") -> Quit:
         """Stop here; the session stays resumable."""
@@ -642,6 +673,7 @@ class PracticeEngine:
                 s: (self.stages[s].answer or "") + "\n" + (self.stages[s].follow_up_answer or "")
                 for s in self.stage_ids
             },
+            diagram=diagram_report(self.scenario, self.diagram),
         )
 
 
@@ -650,6 +682,23 @@ def _all_points(scenario: Scenario, sid: str) -> list[Any]:
 
     own, generic = rubric(scenario, sid)
     return [*own, *generic]
+
+
+def diagram_report(scenario: Scenario, diagram: Architecture | None) -> dict[str, Any] | None:
+    """The candidate's diagram as JSON-able data (`--json`'s "diagram"): its boxes and edges in
+    the scenario format's shape, the typed text, and, when the scenario has an architecture,
+    each reference component with the boxes that match it by name and those with none ("missing")."""
+    if diagram is None:
+        return None
+    from mlsd.content.diagram_notation import to_text
+
+    out: dict[str, Any] = {"text": to_text(diagram), **diagram.to_dict(), "reference_components": None,
+                           "missing": None}
+    if scenario.architecture is not None:
+        from mlsd.scoring.diagram import compare
+
+        out.update(compare(scenario.architecture, diagram).to_dict(scenario.architecture))
+    return out
 
 
 def check_minutes(minutes: float) -> None:
@@ -673,6 +722,7 @@ def build_scorecard(
     per_stage: Mapping[str, tuple[StageScore | None, float, bool]],
     budgets_: Mapping[str, float],
     answers: Mapping[str, str] | None = None,
+    diagram: Mapping[str, Any] | None = None,
 ) -> Scorecard:
     """The end-of-session summary: per step, the total, the three weakest steps to study,
     the evidence for each point and the level read-out."""
@@ -702,7 +752,7 @@ def build_scorecard(
     return Scorecard(
         session_id, scenario.id, scenario.title, total, agenda_score, tuple(lines),
         tuple(w.stage for w in weakest), render_command(scenario, session_id), answered,
-        overall, verdicts, results,
+        overall, verdicts, results, diagram,
     )
 
 
@@ -710,8 +760,18 @@ def build_scorecard(
 
 
 def parse_answers_file(path: str) -> dict[str, str]:
-    """Read an answers YAML (step id → text, optional `agenda`); `file:line: field: problem` on any error."""
-    return read_answers(path, ("agenda", *STAGE_IDS), what="step", example="data: I would log ...")
+    """Read an answers YAML (step id → text, optional `agenda` and `diagram`); `file:line: field: problem`
+    on any error (a bad diagram line as `file:line: diagram: line N: problem`)."""
+    data = read_answers(path, ("agenda", *STAGE_IDS, "diagram"), what="step", example="data: I would log ...")
+    if "diagram" in data:
+        from mlsd.content import yamlfile
+        from mlsd.content.diagram_notation import DiagramError, parse_diagram
+
+        try:
+            parse_diagram(data["diagram"])
+        except DiagramError as exc:
+            raise yamlfile.load(path).error(("diagram",), str(exc), DiagramError) from None
+    return data
 
 
 def read_answers(path: str, valid: Sequence[str], *, what: str, example: str) -> dict[str, str]:
@@ -756,6 +816,8 @@ def run_answers(
             raise BadInputError("--answers: the file answers no step; add at least one `step-id: text` entry")
     engine = PracticeEngine.start(scenario, store, stages=stages, minutes=minutes, untimed=True, seed=seed,
                                   clock=lambda: 0.0, mode="answers")
+    if answers.get("diagram", "").strip():
+        engine.add_diagram(answers["diagram"], replace=True)
     if "agenda" in answers:
         engine.submit(answers["agenda"])
     else:

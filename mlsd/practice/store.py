@@ -37,6 +37,7 @@ API for other commands (e.g. `render`)
                             # s.drafts["agenda"]: the agenda being typed
     s.total_score, s.started_at, s.updated_at, s.finished_at, s.finished,
     s.duration_seconds, s.minutes, s.untimed, s.seed, s.mode
+    s.diagram               # the candidate's diagram (one edge per line) or None
 `get_session` raises `BadInputError` for an unknown id and when there is no
 session yet, naming `mlsd history` as the way to list them.
 """
@@ -56,7 +57,7 @@ from typing import Any
 from mlsd.errors import BadInputError, StoreError
 from mlsd.resources import user_data_dir
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: practice sessions and their answers.
@@ -135,6 +136,11 @@ MIGRATIONS: tuple[str, ...] = (
         reviews INTEGER NOT NULL DEFAULT 0,
         updated_at TEXT NOT NULL
     );
+    """,
+    # 4 -> 5: the candidate's own architecture diagram (`:diagram`, or `diagram:` in --answers),
+    # in its notation, one edge per line (mlsd.content.diagram_notation).
+    """
+    ALTER TABLE sessions ADD COLUMN diagram TEXT;
     """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -216,6 +222,7 @@ class SavedSession:
     total_score: float | None
     answers: dict[str, StageAnswer] = field(default_factory=dict)  # submitted (or skipped), stage order
     drafts: dict[str, Draft] = field(default_factory=dict)  # typed, not submitted yet (resume)
+    diagram: str | None = None  # the candidate's diagram, one edge per line (`:diagram`)
 
     @property
     def finished(self) -> bool:
@@ -516,6 +523,11 @@ class Store:
             )
             c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
 
+    def save_diagram(self, session_id: int, text: str) -> None:
+        """Record the candidate's diagram (the whole of it, in its notation), committed at once."""
+        with self._write() as c:
+            c.execute("UPDATE sessions SET diagram=?, updated_at=? WHERE id=?", (text, now_iso(), session_id))
+
     def delete_answer(self, session_id: int, stage: str) -> None:
         with self._write() as c:
             c.execute("DELETE FROM answers WHERE session_id=? AND stage=?", (session_id, stage))
@@ -554,6 +566,7 @@ class Store:
             agenda=row["agenda"], agenda_score=row["agenda_score"],
             agenda_named=tuple(json.loads(row["agenda_named"])) if row["agenda_named"] else (),
             total_score=row["total_score"], answers=answers, drafts=drafts,
+            diagram=row["diagram"],
         )
 
     def get_session(self, ref: int | str = "latest", *, scenario_id: str | None = None,
