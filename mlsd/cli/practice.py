@@ -751,6 +751,9 @@ def progress_cmd(
     The trend is the least-squares slope of a step's scores over its last
     sessions (points per session); the next scenario is one you have not
     practised that stresses your weakest steps, else your lowest-scoring one.
+    Pacing: per step, the average time against its budget over the last
+    sessions that recorded time (interactive ones, and answers files with
+    `minutes:`), and the step you usually run long on or starve.
     """
     from mlsd.content.scenario import list_scenarios
     from mlsd.errors import check_positive
@@ -779,6 +782,14 @@ def progress_cmd(
         out.print(table(f"Progress over {report.sessions} session(s)", columns, rows, out.width))
         if report.weakest:
             out.print(f"[bold]Weakest steps:[/] {', '.join(report.weakest)} — `mlsd checklist` shows what they should cover.")
+    if report.pacing is not None:
+        pace = report.pacing
+        columns = [Column("step"), Column("sessions", "right"), Column("avg time", "right"),
+                   Column("avg budget", "right"), Column("of budget", "right"), Column("of its share", "right")]
+        rows = [[s.stage, str(s.sessions), _mmss(s.average_seconds), _mmss(s.average_budget_seconds),
+                 f"{s.of_budget * 100:.0f} %", f"{s.of_share * 100:.0f} %"] for s in pace.steps]
+        out.print(table(f"Pacing over the last {pace.sessions} timed session(s)", columns, rows, out.width))
+        out.print(f"[bold]Pacing:[/] {pace.read}.", soft_wrap=True)
     if report.next_scenario:
         out.print(f"[bold]Practise next:[/] mlsd practice {report.next_scenario}  ({report.next_reason})")
     if report.drill_topics:

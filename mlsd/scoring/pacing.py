@@ -24,6 +24,7 @@ from typing import Any
 OVER = 1.25  # a step over this multiple of its budget is named as running long
 UNDER = 0.5  # … under this multiple (or skipped), as starved
 MIN_EXCESS_SHARE = 0.05  # and only when it took at least 5 points more of the interview than its share
+MIN_READ_SECONDS = 60.0  # less time than this in all is too little to read anything into
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ def _read(steps: Sequence[StepPace]) -> str:
             parts.append(f"{s.stage} was skipped")
         else:
             parts.append(f"{s.stage} got {mmss(s.seconds)} of its {mmss(s.budget_seconds)}")
+    if sum(s.seconds for s in steps) < MIN_READ_SECONDS:
+        return "under a minute recorded in all, too little to read the pacing"
     if not parts:
         return "well paced: each step took about its share of the time"
     return "; ".join(parts)
@@ -131,10 +134,12 @@ class StepPaceTrend:
     average_seconds: float
     average_budget_seconds: float
     of_budget: float  # mean of seconds / budget over the sessions
+    of_share: float  # mean of (share of the time spent) / (budget's share): 1.0 is on pace
 
     def to_dict(self) -> dict[str, Any]:
         return {"sessions": self.sessions, "average_seconds": self.average_seconds,
-                "average_budget_seconds": self.average_budget_seconds, "of_budget": self.of_budget}
+                "average_budget_seconds": self.average_budget_seconds, "of_budget": self.of_budget,
+                "of_share": self.of_share}
 
 
 @dataclass(frozen=True)
@@ -164,15 +169,17 @@ def pacing_trend(paces: Sequence[Pacing], order: Sequence[str]) -> PacingTrend |
             sid, len(rows), round(sum(r.seconds for r in rows) / len(rows), 1),
             round(sum(r.budget_seconds for r in rows) / len(rows), 1),
             round(sum(r.ratio for r in rows) / len(rows), 2),
+            round(sum(r.share / r.budget_share for r in rows if r.budget_share > 0) / len(rows), 2),
         ))
-    long = [s for s in steps if s.of_budget > OVER]
-    short = [s for s in steps if s.of_budget < UNDER]
+    # Shares of the time actually spent, as in a session's read: sessions that end early still count.
+    long = [s for s in steps if s.of_share > OVER]
+    short = [s for s in steps if s.of_share < UNDER]
     parts = []
     if long:
-        worst = max(long, key=lambda s: s.of_budget)
-        parts.append(f"you usually run long on {worst.stage} ({worst.of_budget * 100:.0f} % of its budget)")
+        worst = max(long, key=lambda s: s.of_share)
+        parts.append(f"you usually run long on {worst.stage} ({worst.of_share * 100:.0f} % of its share of your time)")
     if short:
-        worst = min(short, key=lambda s: s.of_budget)
-        parts.append(f"{worst.stage} usually gets {worst.of_budget * 100:.0f} % of its budget")
-    read = "; ".join(parts) if parts else "your time per step stays close to its budget"
+        worst = min(short, key=lambda s: s.of_share)
+        parts.append(f"{worst.stage} usually gets {worst.of_share * 100:.0f} % of its share")
+    read = "; ".join(parts) if parts else "your time per step stays close to its share of the interview"
     return PacingTrend(len(paces), tuple(steps), read)
