@@ -129,7 +129,8 @@ def _pacing(session: Any) -> dict[str, Any] | None:
         return None
     from mlsd.scoring.pacing import pacing
 
-    p = pacing({sid: (a.seconds, a.budget_seconds, a.skipped) for sid, a in session.answers.items()})
+    p = pacing({sid: (getattr(a, "seconds", 0.0), getattr(a, "budget_seconds", None), a.skipped)
+                for sid, a in session.answers.items()})
     if p is None:
         return None
     out = p.to_dict()

@@ -144,7 +144,7 @@ _PER_SERVER_BEFORE = re.compile(r"(?:per[- ]server|each server|one server|a sing
                                 r"per[- ]host|per[- ]gpu|per[- ]node|per[- ]instance|per[- ]replica|单机|每台)[^0-9]*$", re.I)
 
 _BANDWIDTH_AFTER = re.compile(r"\s*(?P<p>[kmgtp])(?P<b>b|B|bit|bits|byte|bytes)\s*(?:/\s*s(?:ec)?\b|ps\b|per second)", re.I)
-_BYTES_AFTER = re.compile(r"\s*(?:(?P<p>[KkMmGgTtPpEe])i?B\b|(?P<w>kilo|mega|giga|tera|peta|exa)bytes?\b|bytes?\b)")
+_BYTES_AFTER = re.compile(r"\s*(?:(?P<p>[KkMmGgTtPpEe])i?B(?![A-Za-z0-9])|(?P<w>kilo|mega|giga|tera|peta|exa)bytes?\b|bytes?\b)")
 _BYTE_PREFIX = {"k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "p": 1e15, "e": 1e18,
                 "kilo": 1e3, "mega": 1e6, "giga": 1e9, "tera": 1e12, "peta": 1e15, "exa": 1e18}
 _PER_DAY_AFTER = re.compile(r"\s*(?:of \w+(?: \w+)?\s+)?(?:/\s*(?:day|d)\b|per day|a day|each day|every day|daily|/天|每天|一天)", re.I)
@@ -160,7 +160,7 @@ _NOT_THE_FLEET = re.compile(r"shard|parameter server|embedding|kafka|redis|datab
                             r"storage|cluster of|replica|spare|standby|backup", re.I)
 
 _DAU_AFTER = re.compile(r"\s*(?:daily active users|dau\b|daily users|daily actives|active users (?:a|per|each) day|"
-                        r"users (?:a|per|each) day|日活(?:用户)?)", re.I)
+                        r"日活(?:用户)?)", re.I)
 _DAU_BEFORE = re.compile(r"(?:\bdau|daily active users|daily users|日活(?:跃用户)?(?:数)?)\s*(?:is|of|=|:|≈|~|at|约|大约|有|达到)?"
                          r"\s*(?:about|around|roughly|approximately|~|≈)?\s*$", re.I)
 _REQUEST_NOUN = r"(?:requests?|queries|feed loads|feed requests|page loads|loads|searches|calls|refreshes|feed refreshes|请求)"
@@ -171,8 +171,19 @@ _REQUESTS_DAY_BEFORE = re.compile(r"(?:requests|queries|feed loads) (?:per|a) da
                                   r"(?:about|around|roughly|approximately|~|≈)?\s*$|每天请求(?:数|量)?\s*(?:约|大约|有)?\s*$", re.I)
 
 _MS_AFTER = re.compile(r"\s*(?:ms|msec|milliseconds?|毫秒)\b", re.I)
-_LATENCY_TARGET = re.compile(r"p99|p95|p999|tail latency|latency budget|budget|end[- ]to[- ]end|e2e|\bsla\b|\bslo\b|"
-                             r"延迟预算|端到端|尾延迟", re.I)
+_LATENCY_WORD = r"(?:p99|p95|p999|tail latency|latency budget|latency|budget|end[- ]to[- ]end|e2e|sla|slo|延迟预算|端到端|尾延迟|延迟)"
+_LATENCY_BEFORE = re.compile(rf"{_LATENCY_WORD}(?:\s+(?:latency|budget|target|of|is|under|below|within|at|must|should|"
+                             rf"be|stay|stays|kept|around|about|roughly|less|than|no|more))*\s*(?:[:=<≤~≈]|不超过|低于|小于)?"
+                             rf"\s*$", re.I)
+_LATENCY_AFTER = re.compile(r"\s*(?:at\s+)?(?:p99|p95|p999|end[- ]to[- ]end|e2e|latency budget|budget|sla|slo|端到端)\b", re.I)
+_SLICE = re.compile(r"\s*(?:per|for the|for each|for|of the|on the)\s+(?:request|candidate|model|hop|stage|call|item|"
+                    r"inference|ranker|lookup|query)", re.I)
+LATENCY_STEPS = ("requirements", "serving")  # where the whole request's budget is stated; elsewhere it is a slice
+_PER_UNIT = re.compile(r"\s*(?:/|per|a|each|for each)\s*(?:vector|row|example|event|user|item|request|record|id|entity|"
+                       r"impression|value|dim|dimension|post|listing|ad|embedding|document|image|video|key)\b", re.I)
+_OTHER_TRAFFIC = re.compile(r"\d[\d,.]*\s*(?:k|m|b|thousand|million|billion)?\s+(?!requests|queries|feed|page|loads|"
+                            r"searches|calls|refreshes|daily|active|users)[a-z-]+(?:\s+[a-z-]+)?\s+(?:a|per|each)\s+day",
+                            re.I)
 
 _PER_ARM_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?(?:per|in each|each|for each|/)\s*(?:arm|variant|group|bucket|cell)\b|"
                             r"\s*(?:users?|samples?)?\s*每组", re.I)
@@ -289,31 +300,33 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
         prefix = (by.group("p") or by.group("w") or "").lower()
         factor = _BYTE_PREFIX.get(prefix, 1.0)
         rest = after[by.end():]
+        if _PER_UNIT.match(rest):
+            return None  # "64 bytes per vector": a size per row, not a total
+        if re.search(r"sampl|采样", low_clause):
+            return None  # a sampled volume: the scale says nothing about the sampling rate
         if (d := _PER_DAY_AFTER.match(rest)) is not None:
             return _Read("storage per day", quote(by.end() + d.end()), factor, _subject(clause))
         if (y := _PER_YEAR_AFTER.match(rest)) is not None:
             return _Read("storage per year", quote(by.end() + y.end()), factor, _subject(clause))
-        if _PER_DAY_BEFORE.search(before_near):
-            return _Read("storage per day", quote(by), factor, _subject(clause))
-        if _PER_YEAR_BEFORE.search(before_near):
-            return _Read("storage per year", quote(by), factor, _subject(clause))
-        if re.search(r"embedding|嵌入|向量表", low_clause):
+        local = before_near + " " + rest[:25]  # the words around this number, not the whole clause
+        if re.search(r"embedding|嵌入|向量表", local, re.I):
             return _Read("embedding memory", quote(by), factor)
-        if re.search(r"feature store|特征(?:仓库|存储)", low_clause):
+        if re.search(r"feature store|特征(?:仓库|存储)", local, re.I):
             return _Read("feature store size", quote(by), factor)
+        if _PER_DAY_BEFORE.search(before_near[-25:]) and not re.search(r"\band\b|,|;", _after_match(
+                _PER_DAY_BEFORE, before_near[-25:])):
+            return _Read("storage per day", quote(by), factor, _subject(clause))
+        if _PER_YEAR_BEFORE.search(before_near[-25:]) and not re.search(r"\band\b|,|;", _after_match(
+                _PER_YEAR_BEFORE, before_near[-25:])):
+            return _Read("storage per year", quote(by), factor, _subject(clause))
         return None
     if (q := _QPS_AFTER.match(after)) is not None:
         if _PER_SERVER.match(after[q.end():]) or _PER_SERVER_BEFORE.search(before_near):
             return None  # per-server throughput: an assumption, not a derived figure
+        if _OTHER_TRAFFIC.search(clause):
+            return None  # derived from another base ("20k cancel-page visits a day, ~1 QPS")
         qualifier = _qps_qualifier(q.group("q1"), after[q.end():], before_near)
         return _Read("QPS", quote(q), 1.0, qualifier)
-    if _QPS_BEFORE.search(before_near) and not _unit_follows(after):
-        if _PER_SERVER_BEFORE.search(before_near) or _PER_SERVER.match(after):
-            return None
-        qualifier = _qps_qualifier(None, after, before_near)
-        name = _QPS_BEFORE.search(before_near)
-        said = (before_near[name.start():] + clause[m.start:m.end]).strip() if name else m.written
-        return _Read("QPS", said, 1.0, qualifier)
     if (s := _SERVER_NOUN.match(after)) is not None:
         if _NOT_THE_FLEET.search(before) or _NOT_THE_FLEET.search(after[s.end():s.end() + 30]):
             return None
@@ -323,15 +336,15 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
         return _Read("requests per user per day", quote(u.end() + (tail.end() if tail else 0)))
     if (rd := _PER_DAY_REQUESTS_AFTER.match(after)) is not None:
         return _Read("requests per day", quote(rd))
-    if _REQUESTS_DAY_BEFORE.search(before_near) and not _unit_follows(after):
-        return _Read("requests per day", m.written)
     if (d := _DAU_AFTER.match(after)) is not None:
         return _Read("DAU", quote(d))
-    if _DAU_BEFORE.search(before_near) and not _unit_follows(after):
-        name = _DAU_BEFORE.search(before_near)
-        return _Read("DAU", (before_near[name.start():] + clause[m.start:m.end]).strip() if name else m.written)
     if (ms := _MS_AFTER.match(after)) is not None:
-        if _LATENCY_TARGET.search(clause) and len(re.findall(r"\d\s*(?:ms|msec|milliseconds?|毫秒)\b", clause, re.I)) == 1:
+        # The whole request's budget only: named right beside the number, the only time in its clause
+        # ("p99 under 200 ms", "200 ms end to end"); "ranking takes 60 ms" is one hop of it.
+        named = _LATENCY_BEFORE.search(before_near) or _LATENCY_AFTER.match(after[ms.end():])
+        if _SLICE.match(after[ms.end():]):
+            return None  # "5 ms per request on CPU inference": the model's slice
+        if named and len(re.findall(r"\d\s*(?:ms|msec|milliseconds?|毫秒)\b", clause, re.I)) == 1:
             return _Read("p99 latency budget", quote(ms))
         return None
     if (a := _PER_ARM_AFTER.match(after)) is not None:
@@ -341,7 +354,26 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
             return None
         factor = 7.0 if dd.group("unit").lower().startswith(("week", "周")) else 1.0
         return _Read("experiment days", quote(dd), factor)
+    # A name right before the number ("peak QPS of 208k", "DAU is 300M", "日活3亿"), when no unit follows it.
+    if _QPS_BEFORE.search(before_near) and not _unit_follows(after):
+        if _PER_SERVER_BEFORE.search(before_near) or _PER_SERVER.match(after) or _OTHER_TRAFFIC.search(clause):
+            return None
+        qualifier = _qps_qualifier(None, after, before_near)
+        name = _QPS_BEFORE.search(before_near)
+        said = (before_near[name.start():] + clause[m.start:m.end]).strip() if name else m.written
+        return _Read("QPS", said, 1.0, qualifier)
+    if _REQUESTS_DAY_BEFORE.search(before_near) and not _unit_follows(after):
+        return _Read("requests per day", m.written)
+    if _DAU_BEFORE.search(before_near) and not _unit_follows(after):
+        name = _DAU_BEFORE.search(before_near)
+        return _Read("DAU", (before_near[name.start():] + clause[m.start:m.end]).strip() if name else m.written)
     return None
+
+
+def _after_match(pattern: re.Pattern[str], text: str) -> str:
+    """The text after the last match of `pattern` in `text` ("" when none)."""
+    found = list(pattern.finditer(text))
+    return text[found[-1].end():] if found else ""
 
 
 def _unit_follows(after: str) -> bool:
@@ -461,6 +493,15 @@ def _targets(scenario: Scenario) -> tuple[dict[str, list[_Target]], EstimateResu
             f"the scenario's scale: {_fmt(rpu)} requests per user per day")]
     if "embedding_dim" in has and ({"items", "users", "daily_active_users"} & has):
         add("embedding memory", "embedding table memory")
+        values = {i.name: float(i.value) for i in result.inputs}
+        dim, bpv = values["embedding_dim"], values["bytes_per_value"]
+        for who in ("items", "users"):  # a table of one side only ("the listing embeddings take 640 MB")
+            if who in has or (who == "users" and "daily_active_users" in has):
+                n = values[who]
+                size = n * dim * bpv
+                out["embedding memory"].append(_Target(
+                    size, _bytes_text(size), f"{_fmt(n)} {who} × {_fmt(dim)} dims × {_fmt(bpv)} B = {_bytes_text(size)} "
+                    f"({who} only; with both sides {fig['embedding table memory'].shown})"))
     if "feature_bytes_per_entity" in has:
         add("feature store size", "online feature store size")
     if "latency_budget_ms" in has:
@@ -557,13 +598,14 @@ def check_answer(scenario: Scenario, step: str, answer: str,
         targets, _ = _targets(scenario)
     out: list[NumberCheck] = []
     ab: _AbInputs | None | bool = False  # False: not parsed yet
+    answer = re.sub(r"\*\*|__|`", "", answer)  # Markdown emphasis is not part of a figure
     for clause in split_clauses(answer):
         mentions = find_numbers(clause)
         for i, m in enumerate(mentions):
             prev_end = mentions[i - 1].end if i else 0
             next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(clause)
             read = _classify(clause, m, prev_end, next_start)
-            if read is None:
+            if read is None or (read.kind == "p99 latency budget" and step not in LATENCY_STEPS):
                 continue
             low, high = m.low * read.scale, m.high * read.scale
             sentence = " ".join(clause.split())
