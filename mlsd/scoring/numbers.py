@@ -31,6 +31,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -68,6 +69,9 @@ _NUMBER_RE = re.compile(
 )
 
 
+_TIME_UNIT = re.compile(r"\s*(?:days?|weeks?)\b", re.I)
+
+
 def _literal(text: str) -> float:
     key = text.lower().strip()
     if key in _WORD_NUMBERS:
@@ -98,7 +102,7 @@ def find_numbers(clause: str) -> list[Mention]:
         a_text, am, b_text, bm = m.group("a"), m.group("am"), m.group("b"), m.group("bm")
         word = not a_text[0].isdigit()
         article = a_text.lower() in ("a", "an")
-        if word and not (am or (not article and re.match(r"\s*(?:days?|weeks?)\b", clause[m.end():], re.I))):
+        if word and not (am or (not article and _TIME_UNIT.match(clause, m.end()))):
             continue  # "one server", "a day": words count only as "seventy thousand", "two weeks"
         try:
             a = _literal(a_text)
@@ -285,7 +289,6 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
     after = clause[m.end:next_start]
     before = clause[prev_end:m.start]
     before_near = before[-40:]
-    low_clause = clause.lower()
 
     def quote(match: re.Match[str] | int) -> str:
         """The number and its unit as written (`match` ends the unit; an int is an offset into `after`)."""
@@ -302,7 +305,7 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
         rest = after[by.end():]
         if _PER_UNIT.match(rest):
             return None  # "64 bytes per vector": a size per row, not a total
-        if re.search(r"sampl|采样", low_clause):
+        if _mentions(clause, r"sampl|采样"):
             return None  # a sampled volume: the scale says nothing about the sampling rate
         if (d := _PER_DAY_AFTER.match(rest)) is not None:
             return _Read("storage per day", quote(by.end() + d.end()), factor, _subject(clause))
@@ -323,7 +326,7 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
     if (q := _QPS_AFTER.match(after)) is not None:
         if _PER_SERVER.match(after[q.end():]) or _PER_SERVER_BEFORE.search(before_near):
             return None  # per-server throughput: an assumption, not a derived figure
-        if _OTHER_TRAFFIC.search(clause):
+        if _mentions(clause, _OTHER_TRAFFIC.pattern):
             return None  # derived from another base ("20k cancel-page visits a day, ~1 QPS")
         qualifier = _qps_qualifier(q.group("q1"), after[q.end():], before_near)
         return _Read("QPS", quote(q), 1.0, qualifier)
@@ -344,19 +347,19 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
         named = _LATENCY_BEFORE.search(before_near) or _LATENCY_AFTER.match(after[ms.end():])
         if _SLICE.match(after[ms.end():]):
             return None  # "5 ms per request on CPU inference": the model's slice
-        if named and len(re.findall(r"\d\s*(?:ms|msec|milliseconds?|毫秒)\b", clause, re.I)) == 1:
+        if named and _ms_count(clause) == 1:
             return _Read("p99 latency budget", quote(ms))
         return None
     if (a := _PER_ARM_AFTER.match(after)) is not None:
         return _Read("sample size per arm", quote(a))
     if (dd := _DAYS_AFTER.match(after)) is not None:
-        if not _TEST_WORDS.search(clause) or _NOT_TEST_DAYS.search(after) or _NOT_TEST_DAYS.search(before_near):
+        if not _mentions(clause, _TEST_WORDS.pattern) or _NOT_TEST_DAYS.search(after) or _NOT_TEST_DAYS.search(before_near):
             return None
         factor = 7.0 if dd.group("unit").lower().startswith(("week", "周")) else 1.0
         return _Read("experiment days", quote(dd), factor)
     # A name right before the number ("peak QPS of 208k", "DAU is 300M", "日活3亿"), when no unit follows it.
     if _QPS_BEFORE.search(before_near) and not _unit_follows(after):
-        if _PER_SERVER_BEFORE.search(before_near) or _PER_SERVER.match(after) or _OTHER_TRAFFIC.search(clause):
+        if _PER_SERVER_BEFORE.search(before_near) or _PER_SERVER.match(after) or _mentions(clause, _OTHER_TRAFFIC.pattern):
             return None
         qualifier = _qps_qualifier(None, after, before_near)
         name = _QPS_BEFORE.search(before_near)
@@ -368,6 +371,18 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
         name = _DAU_BEFORE.search(before_near)
         return _Read("DAU", (before_near[name.start():] + clause[m.start:m.end]).strip() if name else m.written)
     return None
+
+
+@lru_cache(maxsize=256)
+def _ms_count(clause: str) -> int:
+    """Durations in milliseconds in a clause: a latency budget is named alone, not in a breakdown."""
+    return len(re.findall(r"\d\s*(?:ms|msec|milliseconds?|毫秒)\b", clause, re.I))
+
+
+@lru_cache(maxsize=256)
+def _mentions(clause: str, pattern: str) -> bool:
+    """Whether a clause has `pattern` anywhere (cached: a clause with many numbers is searched once)."""
+    return re.search(pattern, clause, re.I) is not None
 
 
 def _after_match(pattern: re.Pattern[str], text: str) -> str:
@@ -395,6 +410,7 @@ def _qps_qualifier(inline: str | None, after_unit: str, before_near: str) -> str
     return ""
 
 
+@lru_cache(maxsize=256)
 def _direction(clause: str) -> str:
     """'egress' (responses to clients) or 'ingest' (logs coming in), when the clause says which."""
     low = clause.lower()
@@ -403,6 +419,7 @@ def _direction(clause: str) -> str:
     return "egress" if egress and not ingest else "ingest" if ingest and not egress else ""
 
 
+@lru_cache(maxsize=256)
 def _subject(clause: str) -> str:
     low = clause.lower()
     feature = bool(re.search(r"feature|特征", low))
@@ -568,6 +585,7 @@ def _ab_inputs(answer: str) -> _AbInputs | None:
     return _AbInputs(baseline, mde, relative, a, p, daily)
 
 
+@lru_cache(maxsize=32)
 def _ab_plans(ab: _AbInputs, daily_traffic: float | None) -> list[tuple[bool, Any]]:
     """(relative, PlanResult) for each reading of the MDE the answer allows."""
     from mlsd.errors import MlsdError
@@ -601,6 +619,7 @@ def check_answer(scenario: Scenario, step: str, answer: str,
     answer = re.sub(r"\*\*|__|`", "", answer)  # Markdown emphasis is not part of a figure
     for clause in split_clauses(answer):
         mentions = find_numbers(clause)
+        sentence = " ".join(clause.split())
         for i, m in enumerate(mentions):
             prev_end = mentions[i - 1].end if i else 0
             next_start = mentions[i + 1].start if i + 1 < len(mentions) else len(clause)
@@ -608,7 +627,6 @@ def check_answer(scenario: Scenario, step: str, answer: str,
             if read is None or (read.kind == "p99 latency budget" and step not in LATENCY_STEPS):
                 continue
             low, high = m.low * read.scale, m.high * read.scale
-            sentence = " ".join(clause.split())
             if read.kind in ("sample size per arm", "experiment days"):
                 if ab is False:
                     ab = _ab_inputs(answer)
