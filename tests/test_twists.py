@@ -370,3 +370,8 @@ def test_reference_doc_lists_the_scenarios_twists(feed):
     md = render_document(build_context(feed, include_simulations=False), fmt="md").text
     for t in feed.twists:
         assert t.text in md and t.reference.split()[0] in md
+
+
+def test_a_twist_after_a_step_left_out_by_stages_is_one_line(run_cli, tmp_path):
+    run_cli("practice", "feed-ranking", "--answers", _answers_with_twist(tmp_path), "--stages", "data").assert_bad_input(
+        "twist 'latency-20ms' is asked after the 'serving' step, which this session does not practise (--stages data)")

@@ -106,9 +106,13 @@ def check_twist_steps(data: PracticeAnswers, scenario: Scenario, stages: Sequenc
         twist = scenario.twist(twist_id)
         if twist is None:
             continue
-        if twist.step not in stages or not data.answers.get(twist.step, "").strip():
+        if not data.answers.get(twist.step, "").strip():
             raise BadInputError(
                 f"--answers: twist {twist_id!r} is asked after the {twist.step!r} step, which the file does not "
-                f"answer{' in the steps practised' if twist.step not in stages else ''}; add a `{twist.step}:` answer "
-                "or drop the twist"
+                f"answer; add a `{twist.step}:` answer or drop the twist"
+            )
+        if twist.step not in stages:
+            raise BadInputError(
+                f"--answers: twist {twist_id!r} is asked after the {twist.step!r} step, which this session does not "
+                f"practise (--stages {','.join(stages)}); add {twist.step} to --stages or drop the twist"
             )
