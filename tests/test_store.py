@@ -166,14 +166,15 @@ def test_migrates_a_version_1_database_keeping_its_data():
         assert store.get_session(sid).drafts["data"].text == "typed"
 
 
-def test_a_version_3_history_from_before_twists_still_loads():
-    """Schema 3 -> 4 adds the twists: old sessions load with none, and history, progress and render read them."""
+def test_a_history_from_before_twists_still_loads():
+    """The last migration (4 -> 5) adds the twists: old sessions load with none, and history, progress and render read them."""
     path = db_path()
     path.parent.mkdir(parents=True)
     conn = sqlite3.connect(path)
-    for script in MIGRATIONS[:3]:
+    before = SCHEMA_VERSION - 1  # the schema just before the twists' migration
+    for script in MIGRATIONS[:before]:
         conn.executescript(script)
-    conn.execute("PRAGMA user_version = 3")
+    conn.execute(f"PRAGMA user_version = {before}")
     conn.execute("INSERT INTO sessions (scenario_id, scenario_title, stages, started_at, updated_at, finished_at,"
                  " total_score) VALUES ('feed-ranking', 'Feed', '[\"requirements\"]', 't', 't', 't', 40)")
     conn.execute("INSERT INTO answers (session_id, stage, answer, score, seconds, budget_seconds, answered_at)"
@@ -181,7 +182,9 @@ def test_a_version_3_history_from_before_twists_still_loads():
     conn.commit()
     conn.close()
     with open_store() as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION
+        tables = {r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert "twist_answers" in tables
         old = store.get_session(1)
         assert old.twists == () and old.twist_answers == {} and old.answers["requirements"].score == 40
         from mlsd.practice.engine import progress_report

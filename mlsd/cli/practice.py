@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -14,7 +16,7 @@ from mlsd.limits import SEED, above, closed
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mlsd.practice.drill import DrillResult, Question
+    from mlsd.practice.drill import Bank, DrillResult, Question
     from mlsd.practice.engine import (
         Event,
         PracticeEngine,
@@ -742,15 +744,26 @@ def history_cmd(
     if any(not s.finished for s in sessions):
         out.print("Continue an unfinished one with [bold]mlsd practice --resume ID[/].")
 
+class ProgressFormat(str, Enum):
+    text = "text"
+    html = "html"
+
+
 def progress_cmd(
     window: int = ranged_option(5, "--window", limit=closed(1, 1_000_000), help="Average and trend over this many latest sessions per step."),
     json_: bool = typer.Option(False, "--json", help="Print the progress report as JSON on stdout."),
+    fmt: ProgressFormat = typer.Option(ProgressFormat.text, "--format", help="text (a table with a sparkline per step) or html (a page with charts of your scores over time; needs -o)."),
+    output: str | None = typer.Option(None, "-o", "--output", metavar="FILE", help="Where --format html writes the page ('-' for stdout).", show_default=False),
+    force: bool = typer.Option(False, "--force", help="Overwrite the -o file if it exists (a device, pipe or folder is never replaced)."),
 ) -> None:
     """Show per-step averages and trends, your weakest steps and what to practise next.
 
     The trend is the least-squares slope of a step's scores over its last
-    sessions (points per session); the next scenario is one you have not
-    practised that stresses your weakest steps, else your lowest-scoring one.
+    sessions (points per session), and the sparkline draws a step's scores
+    over your last 20 sessions (▁ low, █ 100). The next scenario is one you
+    have not practised that stresses your weakest steps, else your
+    lowest-scoring one. `--format html -o progress.html` writes one
+    self-contained page with a chart of every step's scores over time.
     Pacing: per step, the average time against its budget over the last
     sessions that recorded time (interactive ones, and answers files with
     `minutes:`), and the step you usually run long on or starve.
@@ -761,6 +774,14 @@ def progress_cmd(
     from mlsd.practice.store import open_store
 
     check_positive("window", window)
+    if fmt is ProgressFormat.html and not output:
+        from mlsd.errors import BadInputError
+
+        raise BadInputError("--format html needs -o FILE (or -o - for stdout), e.g. -o progress.html")
+    if output and fmt is not ProgressFormat.html:
+        from mlsd.errors import BadInputError
+
+        raise BadInputError("-o writes the HTML page: add --format html")
     with open_store() as store:
         report = progress_report(store, list_scenarios(), window=window)
     if json_:
@@ -768,7 +789,22 @@ def progress_cmd(
 
         print_json(report.to_dict())
         return
-    from mlsd.cli.output import Column, console, table
+    if fmt is ProgressFormat.html:
+        from mlsd import __version__
+        from mlsd.doc.progress_page import render_progress_page
+
+        page = render_progress_page(report.to_dict(), window=window, version=__version__)
+        if output == "-":
+            sys.stdout.write(page)
+            return
+        from mlsd.fileio import atomic_write
+
+        atomic_write(output, page, force=force, display=output)
+        from mlsd.cli.output import console
+
+        console().print(f"Wrote {output}")
+        return
+    from mlsd.cli.output import Column, console, sparkline, table
 
     out = console()
     if not report.steps and not report.drill_topics:
@@ -776,8 +812,9 @@ def progress_cmd(
         return
     if report.steps:
         columns = [Column("step"), Column("sessions", "right"), Column(f"average (last {window})", "right"),
-                   Column("last", "right"), Column("trend / session", "right"), Column("")]
-        rows = [[s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", s.trend_word]
+                   Column("last", "right"), Column("trend / session", "right"), Column(""), Column("scores")]
+        rows = [[s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", s.trend_word,
+                 sparkline([score for _, _, score in s.history][-20:])]
                 for s in report.steps]
         out.print(table(f"Progress over {report.sessions} session(s)", columns, rows, out.width))
         if report.weakest:
@@ -803,7 +840,8 @@ def drill_cmd(
     answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file mapping question id → answer text instead of asking.", show_default=False),
     seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for choosing questions (default: a fresh draw each time).", show_default=False),
     list_: bool = typer.Option(False, "--list", help="List the topics and question ids, then exit."),
-    json_: bool = typer.Option(False, "--json", help="Print the results (or --list) as JSON on stdout."),
+    due: bool = typer.Option(False, "--due", help="Say how many questions are due for review and when the next one is, then exit."),
+    json_: bool = typer.Option(False, "--json", help="Print the results (or --list, --due) as JSON on stdout."),
     piped: bool = typer.Option(False, "--piped", help=PIPED_HELP),
 ) -> None:
     """Drill short interview questions on scaling, distributed training, serving, A/B tests and more.
@@ -816,6 +854,15 @@ def drill_cmd(
     features, on-device inference, retraining and monitoring. Each answer is
     scored like a practice step, shown with the reference answer, and saved;
     topics you score worst on come up more often. `--list` shows them all.
+
+    Spaced repetition: each question is a card scheduled with FSRS (the
+    `fsrs` package). Your score is the review rating (85+ easy, 65+ good,
+    40+ hard, below 40 again) and decides when the question comes back:
+    a day after a poor answer, a week or more after a strong one, longer
+    each time you remember it. `mlsd drill` asks the questions that are due
+    first, then ones you have never answered; `--due` shows how many are
+    due and when the next one is. Answers from before the schedule existed
+    count as reviews.
     While answering, `:hint` names what a full answer touches, `:skip` moves
     on and `:quit` stops (answers given so far are saved).
     """
@@ -841,10 +888,13 @@ def drill_cmd(
             table.add_row(r["topic"], r["id"], r["question"])
         console().print(table)
         return
+    if due:
+        _print_due(bank, json_)
+        return
     if json_ and not answers:
         from mlsd.errors import BadInputError
 
-        raise BadInputError("--json needs --answers FILE (or --list)")
+        raise BadInputError("--json needs --answers FILE (or --list, --due)")
     if answers:
         data = drill.parse_answers(answers, bank)
         with open_store() as store:
@@ -853,11 +903,43 @@ def drill_cmd(
         return
     import random
 
+    from mlsd.practice.schedule import load_states
+
     with open_store() as store:
         history = [(d.topic, d.score) for d in store.drill_answers()]
-        qs = drill.choose(bank, count=count, topic=topic, seed=seed if seed is not None else random.SystemRandom().randrange(2**31), history=history)
+        qs = drill.choose(bank, count=count, topic=topic, seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
+                          history=history, states=load_states(store, bank))
         _require_terminal(piped, "drill", "question id: answer text")
         _drill_interactive(store, qs)
+
+def _print_due(bank: Bank, as_json: bool) -> None:
+    from mlsd.practice.schedule import due_report, load_states, until, utc_now
+    from mlsd.practice.store import open_store
+
+    with open_store() as store:
+        report = due_report(load_states(store, bank), utc_now())
+    if as_json:
+        from mlsd.cli.output import print_json
+
+        print_json(report.to_dict())
+        return
+    from mlsd.cli.output import console
+
+    out = console()
+    out.print(f"{len(report.due)} of {report.total} drill question(s) due for review now; "
+              f"{report.new} never answered.")
+    if report.due:
+        out.print("Due: " + ", ".join(s.question_id for s in report.due[:10])
+                  + (f" and {len(report.due) - 10} more" if len(report.due) > 10 else ""))
+    if report.next_due and report.next_due.due:
+        when = report.next_due.due
+        out.print(f"Next one due: {report.next_due.question_id}, {when:%Y-%m-%d %H:%M} UTC "
+                  f"({until(when, report.now)}).")
+    elif not report.due:
+        out.print("Nothing scheduled yet: `mlsd drill` starts the schedule.")
+    if report.due or report.new:
+        out.print("Run [bold]mlsd drill[/] to answer them (due ones come first).")
+
 
 def _emit_drill(results: Sequence[DrillResult], as_json: bool) -> None:
     avg = round(sum(r.result.score for r in results) / len(results), 1) if results else 0.0
@@ -906,6 +988,11 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
             r = drill.record(store, q, text)
             results.append(r)
             out.print(f"[bold]Score: {r.result.score:.0f}/100[/]")
+            if r.card is not None and r.card.due is not None:
+                from mlsd.practice.schedule import rating_name, until
+
+                out.print(f"[dim]Review rating {rating_name(r.result.score).lower()}: this question comes back "
+                          f"{until(r.card.due, r.card.last_review or r.card.due)} ({r.card.due:%Y-%m-%d}).[/]")
             _print_length_note(r.result)
             _print_points(r.result.points, r.result.mistakes)
             out.print("[bold]Reference answer:[/]")

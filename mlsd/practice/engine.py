@@ -1015,6 +1015,7 @@ class StepProgress:
     average: float
     last: float
     trend: float  # least-squares slope, points per session, over the last sessions
+    history: tuple[tuple[int, str, float], ...] = ()  # (session id, started at, score), oldest first
 
     @property
     def trend_word(self) -> str:
@@ -1038,7 +1039,8 @@ class ProgressReport:
             "sessions": self.sessions,
             "stages": {
                 s.stage: {"sessions": s.sessions, "average": s.average, "last": s.last,
-                          "trend": s.trend, "trend_word": s.trend_word}
+                          "trend": s.trend, "trend_word": s.trend_word,
+                          "history": [{"session": sid, "started_at": at, "score": sc} for sid, at, sc in s.history]}
                 for s in self.steps
             },
             "weakest": list(self.weakest),
@@ -1063,17 +1065,19 @@ def _slope(values: Sequence[float]) -> float:
 def progress_report(store: Store, scenarios: Sequence[Scenario] = (), *, window: int = 5) -> ProgressReport:
     """Per step: average and trend over the last `window` sessions; weakest steps; what next."""
     sessions = list(reversed(store.list_sessions()))  # oldest first
-    per_stage: dict[str, list[float]] = {}
+    per_stage: dict[str, list[tuple[int, str, float]]] = {}
     for s in sessions:
         for sid, a in s.answers.items():
-            per_stage.setdefault(sid, []).append(a.score)
+            per_stage.setdefault(sid, []).append((s.id, s.started_at, a.score))
     steps = []
     for sid in STAGE_IDS:
-        scores = per_stage.get(sid)
-        if not scores:
+        history = per_stage.get(sid)
+        if not history:
             continue
+        scores = [score for _, _, score in history]
         recent = scores[-window:]
-        steps.append(StepProgress(sid, len(scores), round(sum(recent) / len(recent), 1), scores[-1], _slope(recent)))
+        steps.append(StepProgress(sid, len(scores), round(sum(recent) / len(recent), 1), scores[-1], _slope(recent),
+                                  tuple(history)))
     below_full = [s for s in steps if s.average < 100.0]
     weakest = tuple(s.stage for s in sorted(below_full, key=lambda s: (s.average, STAGE_IDS.index(s.stage)))[:3])
     next_id, reason = _next_scenario(sessions, scenarios, weakest)

@@ -36,7 +36,7 @@ API for other commands (e.g. `render`)
                             # submitted (Ctrl-C mid-answer); never scored.
                             # s.drafts["agenda"]: the agenda being typed;
                             # s.drafts["twist:ID"]: a twist's answer being typed
-    s.twists                # ids of the twists the session asks (() before schema 4)
+    s.twists                # ids of the twists the session asks (() before schema 5)
     s.twist_answers[id]     # TwistAnswer: stage (asked after), text, answer, skipped,
                             # score, covered, partial, missed, seconds, answered_at
     s.total_score, s.started_at, s.updated_at, s.finished_at, s.finished,
@@ -60,7 +60,7 @@ from typing import Any
 from mlsd.errors import BadInputError, StoreError
 from mlsd.resources import user_data_dir
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: practice sessions and their answers.
@@ -129,7 +129,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, stage)
     );
     """,
-    # 3 -> 4: interviewer twists: the ones a session asks (NULL before twists existed: none)
+    # 3 -> 4: the drill's spaced-repetition schedule, one FSRS card per question
+    # (mlsd/practice/schedule.py). Questions answered before this have no row:
+    # their answers seed the card when the schedule is read.
+    """
+    CREATE TABLE drill_cards (
+        question_id TEXT PRIMARY KEY,
+        card TEXT NOT NULL,
+        reviews INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    );
+    """,
+    # 4 -> 5: interviewer twists: the ones a session asks (NULL before twists existed: none)
     # and the answers to them, scored apart from the steps.
     """
     ALTER TABLE sessions ADD COLUMN twists TEXT;
@@ -152,7 +163,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
-_OUR_TABLES = {"sessions", "answers", "drill_answers", "drafts", "twist_answers", "sqlite_sequence"}
+_OUR_TABLES = {"sessions", "answers", "drill_answers", "drafts", "drill_cards", "twist_answers", "sqlite_sequence"}
 
 
 def db_path() -> Path:
@@ -688,15 +699,30 @@ class Store:
 
     def save_drill_answer(self, *, question_id: str, topic: str, answer: str, score: float,
                           covered: Sequence[str] = (), partial: dict[str, float] | None = None,
-                          missed: Sequence[str] = ()) -> int:
+                          missed: Sequence[str] = (), answered_at: str | None = None,
+                          card: tuple[str, int] | None = None) -> int:
+        """Save one drill answer and, in the same transaction, the question's new
+        schedule card `(card_json, reviews)` if given."""
+        when = answered_at or now_iso()
         with self._write() as c:
             cur = c.execute(
                 "INSERT INTO drill_answers (question_id, topic, answer, score, covered, partial, missed,"
                 " answered_at) VALUES (?,?,?,?,?,?,?,?)",
                 (question_id, topic, answer, float(score), json.dumps(list(covered)),
-                 json.dumps(partial or {}), json.dumps(list(missed)), now_iso()),
+                 json.dumps(partial or {}), json.dumps(list(missed)), when),
             )
+            if card is not None:
+                c.execute(
+                    "INSERT INTO drill_cards (question_id, card, reviews, updated_at) VALUES (?,?,?,?)"
+                    " ON CONFLICT(question_id) DO UPDATE SET card = excluded.card,"
+                    " reviews = excluded.reviews, updated_at = excluded.updated_at",
+                    (question_id, card[0], int(card[1]), when),
+                )
             return int(cur.lastrowid)
+
+    def drill_cards(self) -> dict[str, tuple[str, int]]:
+        """Saved schedule cards: question id → (card JSON, reviews)."""
+        return {r["question_id"]: (r["card"], r["reviews"]) for r in self._read("SELECT * FROM drill_cards")}
 
     def drill_answers(self) -> list[DrillAnswer]:
         """Every drill answer, oldest first."""
