@@ -183,7 +183,9 @@ def test_a_history_from_before_twists_still_loads():
     conn.close()
     with open_store() as store:
         assert store.schema_version == SCHEMA_VERSION
-        tables = {r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        other = sqlite3.connect(db_path())
+        tables = {r[0] for r in other.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        other.close()
         assert "twist_answers" in tables
         old = store.get_session(1)
         assert old.twists == () and old.twist_answers == {} and old.answers["requirements"].score == 40

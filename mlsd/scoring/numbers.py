@@ -144,8 +144,12 @@ _QUALIFIER_AFTER = re.compile(r"\s*(?:,\s*)?(?:(?P<peak>at (?:the )?peak|during 
 _QUALIFIER_BEFORE = re.compile(r"(?P<peak>peak|峰值|高峰)|(?P<avg>average|avg|mean|平均|日均)", re.I)
 _PER_SERVER = re.compile(r"\s*(?:qps|rps)?\s*(?:per|/|each|a|on one|on a single)[- ]?(?:server|machine|host|node|"
                          r"replica|instance|gpu|core|pod|box|shard)\b|单机|每台", re.I)
-_PER_SERVER_BEFORE = re.compile(r"(?:per[- ]server|each server|one server|a single server|a server|per[- ]machine|"
-                                r"per[- ]host|per[- ]gpu|per[- ]node|per[- ]instance|per[- ]replica|单机|每台)[^0-9]*$", re.I)
+_PER_SERVER_BEFORE = re.compile(r"(?:per[- ]server|each server|a single server|a server|per[- ]machine|"
+                                r"per[- ]host|per[- ]gpu|per[- ]node|per[- ]instance|per[- ]replica|单机|每台|"
+                                r"\b(?:one|a single|each)\s+(?:[a-z0-9-]+\s+)?(?:gpu|a100|h100|l4|t4|v100|server|machine|"
+                                r"host|node|replica|instance|box|pod|worker))[^0-9]*$", re.I)
+_AT_CAPACITY = re.compile(r"\s*\W*(?:at full load|at 100 ?% (?:utili[sz]ation|load)|at saturation|per (?:gpu|a100|h100))",
+                          re.I)
 
 _BANDWIDTH_AFTER = re.compile(r"\s*(?P<p>[kmgtp])(?P<b>b|B|bit|bits|byte|bytes)\s*(?:/\s*s(?:ec)?\b|ps\b|per second)", re.I)
 _BYTES_AFTER = re.compile(r"\s*(?:(?P<p>[KkMmGgTtPpEe])i?B(?![A-Za-z0-9])|(?P<w>kilo|mega|giga|tera|peta|exa)bytes?\b|bytes?\b)")
@@ -182,6 +186,8 @@ _LATENCY_BEFORE = re.compile(rf"{_LATENCY_WORD}(?:\s+(?:latency|budget|target|of
 _LATENCY_AFTER = re.compile(r"\s*(?:at\s+)?(?:p99|p95|p999|end[- ]to[- ]end|e2e|latency budget|budget|sla|slo|端到端)\b", re.I)
 _SLICE = re.compile(r"\s*(?:per|for the|for each|for|of the|on the)\s+(?:request|candidate|model|hop|stage|call|item|"
                     r"inference|ranker|lookup|query)", re.I)
+_OTHER_LATENCY = re.compile(r"inter[- ]token|\bitl\b|\btpot\b|time to first token|\bttft\b|first token|per token|"
+                            r"per output token|per hop|per stage", re.I)
 LATENCY_STEPS = ("requirements", "serving")  # where the whole request's budget is stated; elsewhere it is a slice
 _PER_UNIT = re.compile(r"\s*(?:/|per|a|each|for each)\s*(?:vector|row|example|event|user|item|request|record|id|entity|"
                        r"impression|value|dim|dimension|post|listing|ad|embedding|document|image|video|key)\b", re.I)
@@ -324,8 +330,9 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
             return _Read("storage per year", quote(by), factor, _subject(clause))
         return None
     if (q := _QPS_AFTER.match(after)) is not None:
-        if _PER_SERVER.match(after[q.end():]) or _PER_SERVER_BEFORE.search(before_near):
-            return None  # per-server throughput: an assumption, not a derived figure
+        if _PER_SERVER.match(after[q.end():]) or _PER_SERVER_BEFORE.search(before_near) or \
+                _AT_CAPACITY.match(after[q.end():]):
+            return None  # one machine's throughput: an assumption, not a derived figure
         if _mentions(clause, _OTHER_TRAFFIC.pattern):
             return None  # derived from another base ("20k cancel-page visits a day, ~1 QPS")
         qualifier = _qps_qualifier(q.group("q1"), after[q.end():], before_near)
@@ -345,8 +352,8 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
         # The whole request's budget only: named right beside the number, the only time in its clause
         # ("p99 under 200 ms", "200 ms end to end"); "ranking takes 60 ms" is one hop of it.
         named = _LATENCY_BEFORE.search(before_near) or _LATENCY_AFTER.match(after[ms.end():])
-        if _SLICE.match(after[ms.end():]):
-            return None  # "5 ms per request on CPU inference": the model's slice
+        if _SLICE.match(after[ms.end():]) or _mentions(clause, _OTHER_LATENCY.pattern):
+            return None  # "5 ms per request on CPU inference", "inter-token latency ≤ 50 ms": another latency
         if named and _ms_count(clause) == 1:
             return _Read("p99 latency budget", quote(ms))
         return None
