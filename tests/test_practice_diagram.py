@@ -150,7 +150,7 @@ def test_a_version_3_history_migrates_and_its_sessions_load_without_a_diagram():
     conn.commit()
     conn.close()
     with open_store() as store:
-        assert store.schema_version == SCHEMA_VERSION == 5
+        assert store.schema_version == SCHEMA_VERSION == 6
         old = store.get_session("latest")
         assert old.scenario_id == "churn" and old.diagram is None
         store.save_diagram(old.id, "a -> b")

@@ -17,10 +17,18 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from mlsd.practice.drill import Bank, DrillResult, Question
-    from mlsd.practice.engine import Event, PracticeEngine, Prompt, Scorecard, StageFeedback
+    from mlsd.practice.engine import (
+        Event,
+        PracticeEngine,
+        Prompt,
+        Scorecard,
+        StageFeedback,
+        TwistFeedback,
+    )
     from mlsd.practice.store import Store
     from mlsd.scoring import StageScore
     from mlsd.scoring.mistakes import MistakeFound
+    from mlsd.scoring.numbers import NumberCheck
     from mlsd.scoring.stage import PointResult
 
 ANSWER_HELP = (
@@ -192,6 +200,12 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
     if p.kind == "follow_up":
         out.print(f"\n[bold]Follow-up:[/] {escape(p.text)}")
         out.print("[dim](answer it, or press Enter on an empty line to move on)[/]")
+    if p.kind == "twist":
+        heading(f"[bold yellow]Twist · the interviewer interrupts ({escape(p.title)})")
+        out.print(f"[bold]Interviewer:[/] {escape(p.text)}")
+        out.print("[dim](the constraint changed: say what must change in your design, what can stay and the "
+                  "trade-off; scored on adapting, apart from the total. :hint, :skip)[/]")
+        _print_earlier(out, "answer to this twist", p.previous, p.draft)
 
 
 def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
@@ -207,6 +221,7 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
         Scorecard,
         Skipped,
         StageFeedback,
+        TwistFeedback,
         WentBack,
     )
 
@@ -219,6 +234,8 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
                 out.print(f"  Not named: {', '.join(a.missing)}. Name every part before going deep (layered thinking).")
         elif isinstance(ev, StageFeedback):
             _print_stage_feedback(ev, engine.untimed)
+        elif isinstance(ev, TwistFeedback):
+            _print_twist_feedback(ev)
         elif isinstance(ev, FollowUpFeedback):
             if ev.result is not None:
                 out.print(f"Score with the follow-up: {ev.before:.0f} → [bold]{ev.result.score:.0f}[/]/100")
@@ -275,6 +292,46 @@ def _print_stage_feedback(ev: StageFeedback, untimed: bool) -> None:
         out.print("[bold]Trade-offs worth naming:[/]")
         for t in ev.tradeoffs:
             out.print(f"  ⇄ {escape(t)}")
+    _print_numbers(ev.numbers)
+
+
+def _print_numbers(checks: Sequence[NumberCheck], *, with_step: bool = False) -> None:
+    """Each stated figure against the scenario's scale: ✓ within 2×, ✗ off, with the arithmetic."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    if not checks:
+        return
+    from mlsd.scoring.numbers import summary
+
+    out = console()
+    out.print(f"[bold]Your numbers:[/] {escape(summary(checks))}.", soft_wrap=False)
+    for c in checks:
+        mark = "[green]✓[/]" if c.right else "[red]✗[/]"
+        where = f"{escape(c.step)}: " if with_step else ""
+        out.print(f"  {mark} {where}{escape(c.message)}")
+
+
+def _print_twist_feedback(ev: TwistFeedback) -> None:
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    out = console()
+    if ev.kept:
+        out.print("[cyan]Kept your earlier answer to the twist and its score; moving on.[/]")
+    elif ev.result is None:
+        out.print("[yellow]Skipped the twist (it scores 0 in the twist score, not in the total).[/]")
+    else:
+        from mlsd.scoring.verdict import signal_for
+
+        r = ev.result
+        out.print(f"[bold]Twist score: {r.score:.0f}/100[/] ({signal_for(r.score)}) — adapting to the change, "
+                  "kept apart from the total")
+        _print_length_note(r)
+        _print_points(r.points, r.mistakes)
+    out.print(f"\n[bold]Habit:[/] before moving on, ask: [italic]“{escape(ev.check_in)}”[/]")
 
 
 def _print_points(points: Iterable[PointResult], mistakes: Iterable[MistakeFound] = ()) -> None:
@@ -362,6 +419,9 @@ def print_scorecard(card: Scorecard) -> None:
                 "The total covers only the steps practised; it is not a full mock-interview score.",
                 soft_wrap=True,
             )
+    _print_pacing_line(card)
+    _print_twists(card)
+    _print_numbers(card.number_checks, with_step=True)
     by_id = {s.stage: s for s in card.stages}
     if not card.weakest and card.complete:
         out.print("Every step scored 100: try a harder scenario (`mlsd scenarios`) or `mlsd drill`.")
@@ -450,6 +510,39 @@ def _read_diagram(engine: PracticeEngine) -> None:
         out.print(f"[red]{escape(str(exc))}[/] (the diagram is unchanged)", soft_wrap=True)
 
 
+def _print_pacing_line(card: Scorecard) -> None:
+    """The one-line read of how the interview's time went (the table has time and budget per step)."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    if card.pacing is None:
+        console().print("[bold]Pacing:[/] no time recorded (an answers file: add `minutes:` per step to record it).",
+                        soft_wrap=True)
+        return
+    what = "" if card.pacing.timed else " (untimed: each step's share of the time spent is its budget)"
+    console().print(f"[bold]Pacing:[/] {escape(card.pacing.read)}{what}.", soft_wrap=True)
+
+
+def _print_twists(card: Scorecard) -> None:
+    """The twists asked, scored on adapting, apart from the total."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    if not card.twists:
+        return
+    from mlsd.practice.engine import twist_score
+
+    out = console()
+    out.print(f"[bold]Twists:[/] {twist_score(card.twists):.0f}/100 on adapting (not in the total)")
+    for t in card.twists:
+        state = "skipped" if t.skipped else f"{t.score:.0f}/100"
+        out.print(f"  [bold]after {escape(t.stage)}[/] ({escape(t.id)}, {state}): {escape(t.text)}", soft_wrap=False)
+        for point in t.missed_points[:3]:
+            out.print(f"    [red]✗[/] {escape(point)}")
+
+
 # ---------------------------------------------------------------- the interactive loop
 
 
@@ -494,7 +587,7 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
             p = engine.prompt()
             _print_prompt(p, engine.untimed, sum(engine.budgets.values()))
             buf.lines = p.draft.splitlines() if p.draft else []
-            on_line = engine.save_draft if p.kind in ("agenda", "answer", "follow_up") else None
+            on_line = engine.save_draft if p.kind in ("agenda", "answer", "follow_up", "twist") else None
             text, cmd = _read_answer(
                 buf, on_line=on_line, on_hint=lambda: _print_events([engine.hint()], engine),
                 empty_ends=p.kind == "follow_up", editing=editing, on_diagram=lambda: _read_diagram(engine),
@@ -530,8 +623,10 @@ def practice_cmd(
     minutes: float = ranged_option(None, "--minutes", limit=above(0, 600), help="Length of the mock interview in minutes (default 45), split over the steps by their weight.", show_default=False),
     untimed: bool = typer.Option(False, "--untimed", help="No time budget per step."),
     stages: str = typer.Option(None, "--stages", help="Comma-separated steps to practise, e.g. data,features,model (default: all ten).", show_default=False),
-    seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for the follow-up questions: same seed, same questions (default 0).", show_default=False),
-    answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda` and `diagram`) instead of asking interactively.", show_default=False),
+    seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for the follow-up questions and the twist: same seed, same questions (default 0).", show_default=False),
+    twists: str = typer.Option(None, "--twists", metavar="one|all", help="How many of the scenario's twists to ask: one, chosen by --seed (default), or all.", show_default=False),
+    no_twists: bool = typer.Option(False, "--no-twists", help="Ask no twist (the interviewer never changes a constraint)."),
+    answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`, `diagram`, `twists` and `minutes`) instead of asking interactively.", show_default=False),
     json_: bool = typer.Option(False, "--json", help="With --answers: print the scores as JSON on stdout."),
     resume: bool = typer.Option(False, "--resume", help="Continue an unfinished session (the argument is its id; default the latest)."),
     piped: bool = typer.Option(False, "--piped", help=PIPED_HELP),
@@ -584,6 +679,26 @@ def practice_cmd(
     The total averages the practised steps by their share of interview time;
     a skipped step counts 0.
 
+    Twists: when the scenario has them, the interviewer interrupts once, right
+    after your answer to one step (in place of its follow-up), with a changed
+    constraint ("the latency budget is now 20 ms, not 200"). Your next answer
+    is scored on adapting — what must change, what can stay, the trade-off —
+    against the twist's own key points. Its score is shown apart and is not in
+    the total, so totals stay comparable with sessions without twists. `--seed`
+    chooses which twist; `--twists all` asks every one whose step you
+    practise; `--no-twists` none.
+
+    Your numbers: figures your answers state (QPS, requests per day, DAU,
+    storage per day or year, embedding memory, servers, bandwidth, the p99
+    budget, users per A/B arm, test days) are read with their units (k/M/B,
+    thousand/million, 万/亿, TB/GB, ms, ranges like 50-70k) and compared with
+    what `mlsd estimate` derives from the scenario's scale, or with the A/B
+    planner when the same answer gives a baseline rate and an MDE. Within a
+    factor of 2 counts as right; otherwise the feedback shows the arithmetic.
+    Only figures whose sentence says what they are get checked. Pacing: the
+    scorecard shows time per step against its budget and one line on how the
+    time went; `mlsd progress` follows it across sessions.
+
     Non-interactive: `--answers FILE` scores a YAML file mapping step id to
     answer text (same scoring, saved the same way), plus an optional
     `diagram` key (a `|` block, one edge per line as above). A stdin that is not a
@@ -592,36 +707,54 @@ def practice_cmd(
     session. The session practises
     only the steps in the file (or those of `--stages`; one the file leaves
     out counts 0), and the scorecard says how many of the ten steps were
-    practised. Add `--json` for {"scenario", "session_id", "total_score",
+    practised. The file may add `twists: {TWIST-ID: answer}` (each is asked
+    after its step, which the file must answer) and `minutes: {STEP: minutes
+    spent}` (without it an answers session has no timing, so no pacing).
+    Add `--json` for {"scenario", "session_id", "total_score",
     "agenda_score", "stages", "verdict", "level", "verdict_reasons",
-    "verdict_note", "diagram"}; each stage carries "evidence" (point id → sentence),
+    "verdict_note", "diagram", "twists", "twist_score", "number_checks",
+    "pacing"}; each stage carries "evidence" (point id → sentence),
     "partial_missing", "mistakes", "verdict" and "level". "diagram" is null
     without one, else {"text", "components", "flows", "reference_components"
     (each with "drawn_as": your matching boxes), "missing"} (the last two null
-    when the scenario has no architecture).
+    when the scenario has no architecture). Each twist {"id", "step", "text",
+    "score", "covered", "partial", "missed", "skipped", "evidence",
+    "seconds"}; each number check {"step", "kind", "said", "expected",
+    "ratio", "right", "arithmetic", "message", …}; "pacing" is null without
+    timing.
     """
     from mlsd.errors import BadInputError
     from mlsd.practice.engine import (
         DEFAULT_MINUTES,
         PracticeEngine,
         check_minutes,
-        parse_answers_file,
         parse_stages,
     )
     from mlsd.practice.store import open_store
 
     if json_ and not answers:
         raise BadInputError("--json needs --answers FILE (the interactive session prints a scorecard)")
+    options_given = answers or stages is not None or minutes is not None or seed is not None or untimed
+    if resume and (options_given or twists or no_twists):
+        raise BadInputError(
+            "--resume continues a session with its saved options; "
+            "drop --answers/--stages/--minutes/--seed/--untimed/--twists/--no-twists"
+        )
     if resume:
-        if answers or stages is not None or minutes is not None or seed is not None or untimed:
-            raise BadInputError(
-                "--resume continues a session with its saved options; drop --answers/--stages/--minutes/--seed/--untimed"
-            )
         with open_store() as store:
             engine = PracticeEngine.resume(store, scenario or "latest")  # reads, saves nothing
             _require_terminal(piped, "practice", "step id: answer text")
             _interactive(engine, resumed=True)
         return
+    from mlsd.practice.twists import TWIST_MODES
+
+    if twists is not None and twists not in TWIST_MODES[:2]:
+        raise BadInputError(f"--twists must be one or all, got {twists!r} (--no-twists asks none)")
+    if twists is not None and no_twists:
+        raise BadInputError(f"--twists {twists} and --no-twists contradict each other; give one of them")
+    if twists is not None and answers:
+        raise BadInputError("--twists applies to the interactive session; an answers file lists its twists under "
+                            "`twists:` (--no-twists ignores them)")
     if scenario is None:
         raise BadInputError("missing SCENARIO: give a scenario id (see `mlsd scenarios`) or a path to a YAML file")
     from mlsd.content.scenario import load_scenario
@@ -632,10 +765,15 @@ def practice_cmd(
     check_minutes(mins)
     if answers:
         from mlsd.practice.engine import run_answers
+        from mlsd.practice.twists import check_twist_steps, parse_practice_answers
 
-        data = parse_answers_file(answers)
+        data = parse_practice_answers(answers, sc)
+        asked = {} if no_twists else data.twists
+        if asked:
+            check_twist_steps(data, sc, chosen or tuple(s for s in parse_stages(None) if s in data.answers))
         with open_store() as store:
-            saved, card = run_answers(sc, store, data, stages=chosen, seed=seed or 0, minutes=mins)
+            saved, card = run_answers(sc, store, data.answers, stages=chosen, seed=seed or 0, minutes=mins,
+                                      twists=asked, minutes_spent=data.minutes)
         if json_:
             from mlsd.cli.output import print_json
 
@@ -644,9 +782,13 @@ def practice_cmd(
             print_scorecard(card)
         return
     _require_terminal(piped, "practice", "step id: answer text")
+    from mlsd.practice.twists import choose_twists
+
+    practised = chosen or parse_stages(None)
+    asked_ids = [t.id for t in choose_twists(sc, practised, seed=seed or 0, mode="none" if no_twists else twists or "one")]
     with open_store() as store:
         engine = PracticeEngine.start(
-            sc, store, stages=chosen or parse_stages(None), minutes=mins, untimed=untimed, seed=seed or 0
+            sc, store, stages=practised, minutes=mins, untimed=untimed, seed=seed or 0, twists=asked_ids,
         )
         _interactive(engine, resumed=False)
 
@@ -715,6 +857,9 @@ def progress_cmd(
     have not practised that stresses your weakest steps, else your
     lowest-scoring one. `--format html -o progress.html` writes one
     self-contained page with a chart of every step's scores over time.
+    Pacing: per step, the average time against its budget over the last
+    sessions that recorded time (interactive ones, and answers files with
+    `minutes:`), and the step you usually run long on or starve.
     """
     from mlsd.content.scenario import list_scenarios
     from mlsd.errors import check_positive
@@ -767,6 +912,14 @@ def progress_cmd(
         out.print(table(f"Progress over {report.sessions} session(s)", columns, rows, out.width))
         if report.weakest:
             out.print(f"[bold]Weakest steps:[/] {', '.join(report.weakest)} — `mlsd checklist` shows what they should cover.")
+    if report.pacing is not None:
+        pace = report.pacing
+        columns = [Column("step"), Column("sessions", "right"), Column("avg time", "right"),
+                   Column("avg budget", "right"), Column("of budget", "right"), Column("of its share", "right")]
+        rows = [[s.stage, str(s.sessions), _mmss(s.average_seconds), _mmss(s.average_budget_seconds),
+                 f"{s.of_budget * 100:.0f} %", f"{s.of_share * 100:.0f} %"] for s in pace.steps]
+        out.print(table(f"Pacing over the last {pace.sessions} timed session(s)", columns, rows, out.width))
+        out.print(f"[bold]Pacing:[/] {pace.read}.", soft_wrap=True)
     if report.next_scenario:
         out.print(f"[bold]Practise next:[/] mlsd practice {report.next_scenario}  ({report.next_reason})")
     if report.drill_topics:

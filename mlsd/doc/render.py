@@ -91,6 +91,64 @@ def _status(answer: Any, point_id: str) -> tuple[str | None, float | None]:
     return "missed", 0.0
 
 
+def _twist(scenario: Scenario, stage_id: str, session: Any) -> dict[str, Any] | None:
+    """The scenario's twist after this step, with the session's answer when it was asked."""
+    twist = next((t for t in getattr(scenario, "twists", ()) if t.step == stage_id), None)
+    if twist is None:
+        return None
+    saved = (getattr(session, "twist_answers", None) or {}).get(twist.id) if session is not None else None
+    rescored = None
+    if saved is not None and not saved.skipped and (saved.answer or "").strip():
+        from mlsd.scoring.twist import score_twist
+
+        rescored = score_twist(scenario, twist, saved.answer)
+    evidence = rescored.evidence if rescored is not None else {}
+    return {
+        "id": twist.id,
+        "text": twist.text,
+        "reference": twist.reference,
+        "asked": saved is not None,
+        "answer": None if saved is None else ("" if saved.skipped else saved.answer),
+        "skipped": bool(saved is not None and saved.skipped),
+        "score": None if saved is None else round(float(saved.score), 1),
+        "key_points": [_point(kp, *_status(saved, kp.id), evidence.get(kp.id, "")) for kp in twist.key_points],
+    }
+
+
+def _number_checks(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
+    """The figures the session's answers state, checked against the scenario's scale (`mlsd.scoring.numbers`)."""
+    if session is None or not hasattr(session, "answers"):
+        return []
+    from mlsd.scoring.numbers import check_numbers
+
+    texts = [(sid, (a.answer or "") + "\n" + (getattr(a, "follow_up_answer", None) or ""))
+             for sid, a in session.answers.items() if not a.skipped]
+    return [c.to_dict() for c in check_numbers(scenario, texts)]
+
+
+def _pacing(session: Any) -> dict[str, Any] | None:
+    if session is None or not hasattr(session, "answers"):
+        return None
+    from mlsd.scoring.pacing import pacing
+
+    p = pacing({sid: (getattr(a, "seconds", 0.0), getattr(a, "budget_seconds", None), a.skipped)
+                for sid, a in session.answers.items()})
+    if p is None:
+        return None
+    out = p.to_dict()
+    out["rows"] = [{"stage": s.stage, "seconds": s.seconds, "budget_seconds": s.budget_seconds,
+                    "time": _mmss(s.seconds), "budget": _mmss(s.budget_seconds),
+                    "share": f"{s.share * 100:.0f} %", "budget_share": f"{s.budget_share * 100:.0f} %"}
+                   for s in p.steps]
+    return out
+
+
+def _mmss(seconds: float) -> str:
+    from mlsd.scoring.pacing import mmss
+
+    return mmss(seconds)
+
+
 def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
     steps = []
     for fw in framework.STEPS:
@@ -123,6 +181,7 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
             "follow_ups": list(stage.follow_ups) if stage else [],
             "notes": list(fw.notes),
             "mistakes": [{"sentence": m.sentence, "why": m.why} for m in rescored.mistakes] if rescored else [],
+            "twist": _twist(scenario, fw.id, session),
         })
     return steps
 
@@ -142,6 +201,12 @@ def _estimate(scenario: Scenario) -> dict[str, Any] | None:
         "figures": [{"name": f.name, "shown": f.shown, "arithmetic": f.arithmetic} for f in result.figures],
         "not_used": list(result.not_used),
     }
+
+
+def _twist_score(session: Any) -> float | None:
+    """The average score of the twists the session asked (apart from the total), None without any."""
+    answers = list((getattr(session, "twist_answers", None) or {}).values())
+    return round(sum(a.score for a in answers) / len(answers), 1) if answers else None
 
 
 def _path_to_type(source: Path | None) -> str:
@@ -192,7 +257,11 @@ def build_context(
             "agenda_score": session.agenda_score,
             "started_at": session.started_at,
             "finished": session.finished,
+            "twist_score": _twist_score(session),
+            "timed": any(getattr(a, "seconds", 0) for a in getattr(session, "answers", {}).values()),
         },
+        "number_checks": _number_checks(scenario, session),
+        "pacing": _pacing(session),
         "goals": [kp["point"] for kp in by_id["requirements"]["key_points"]],
         "success_metrics": {
             "offline": [kp["point"] for kp in evaluation if not _mentions(kp["point"], _ONLINE_WORDS)],
