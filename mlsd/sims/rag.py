@@ -130,17 +130,20 @@ def make_paragraphs(rng: np.random.Generator, lang: Language, topic: np.ndarray)
     start = np.cumsum(length) - length
     sentence = (np.arange(total) - start[owner]) // SENTENCE_TOKENS
     u = rng.random(total)
-    function = rng.choice(FUNCTION_WORDS, size=total, p=lang.function_p)
+    tokens = np.empty(total, dtype=np.int64)
+    function = u < FUNCTION_SHARE
+    tokens[function] = rng.choice(FUNCTION_WORDS, size=int(function.sum()), p=lang.function_p)
+    own = np.flatnonzero(~function & (u < FUNCTION_SHARE + OWN_SHARE))
     # sentence j is about facet j mod 3 (its concepts are slots facet·3 … facet·3 + 2)
-    slot = (sentence % FACETS_PER_PARAGRAPH) * CONCEPTS_PER_FACET + rng.integers(0, CONCEPTS_PER_FACET, total)
-    own = lang.form(concepts[owner, slot], forms[owner, slot])
+    slot = (sentence[own] % FACETS_PER_PARAGRAPH) * CONCEPTS_PER_FACET + rng.integers(0, CONCEPTS_PER_FACET, len(own))
+    tokens[own] = lang.form(concepts[owner[own], slot], forms[owner[own], slot])
+    other = np.flatnonzero(u >= FUNCTION_SHARE + OWN_SHARE)
     per_topic = FACETS_PER_TOPIC * CONCEPTS_PER_FACET
-    other = lang.form(
-        topic[owner] * per_topic + rng.integers(0, per_topic, total),
-        rng.integers(0, lang.synonyms, total),
+    tokens[other] = lang.form(
+        topic[owner[other]] * per_topic + rng.integers(0, per_topic, len(other)),
+        rng.integers(0, lang.synonyms, len(other)),
     )
-    tokens = np.where(u < FUNCTION_SHARE, function, np.where(u < FUNCTION_SHARE + OWN_SHARE, own, other))
-    return Paragraphs(tokens.astype(np.int64), start, length, topic, concepts, forms, owner * 64 + sentence)
+    return Paragraphs(tokens, start, length, topic, concepts, forms, owner * 64 + sentence)
 
 
 @dataclass
@@ -331,7 +334,8 @@ def train_embedder(rng: np.random.Generator, lang: Language, *, dim: int, seed: 
     from sklearn.decomposition import TruncatedSVD
 
     background = make_paragraphs(rng, lang, rng.integers(0, TOPICS, BACKGROUND_PARAGRAPHS))
-    _, owner = np.unique(background.sentence, return_inverse=True)
+    key = background.sentence  # grouped: tokens of one sentence are consecutive
+    owner = np.cumsum(np.concatenate(([True], key[1:] != key[:-1]))) - 1
     present = sp.csr_matrix(
         (np.ones(len(owner), dtype=np.float32), (owner, background.tokens)),
         shape=(int(owner.max()) + 1, lang.n_words),
@@ -406,9 +410,9 @@ def bm25_weights(counts: sp.csr_matrix, *, k1: float, b: float) -> tuple[sp.csr_
     score for a chunk is the sum of these weights over the query's terms (with repeats).
     """
     n = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    df = np.bincount(counts.indices[counts.data > 0], minlength=counts.shape[1])
     idf = np.log1p((n - df + 0.5) / (df + 0.5))
-    length = np.asarray(counts.sum(axis=1)).ravel()
+    length = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
     norm = k1 * (1.0 - b + b * length / length.mean())
     tf = counts.data.astype(np.float64)
     rows = np.repeat(np.arange(n), np.diff(counts.indptr))
@@ -817,17 +821,24 @@ class RagResult(SimResult):
         kinds = table(
             f"Recall@{k} by kind of question",
             ("pipeline", "keyword (code)", "paraphrased", "multi-hop (per hop)", "multi-hop (both)", "all"),
-            [*((s.pipeline, s.recall_keyword, s.recall_paraphrase, s.recall_multi_hop, s.multi_hop_both,
-               s.recall) for s in c.scores),
-             *([("re-ranked, split per hop", None, None, self.split_multi_hop_recall,
-                 self.split_multi_hop_both, None)] if self.question_counts[2] else [])],
+            [(s.pipeline, s.recall_keyword, s.recall_paraphrase, s.recall_multi_hop, s.multi_hop_both,
+              s.recall) for s in c.scores],
             note=(
                 f"Questions: {self.question_counts[0]} keyword, {self.question_counts[1]} paraphrased, "
                 f"{self.question_counts[2]} multi-hop, {self.question_counts[3]} out of corpus. Hybrid: "
                 f"reciprocal-rank fusion (k = {self.rrf_k}) of BM25's and dense's top {FUSION_DEPTH}; the "
-                f"re-ranker re-orders its top {self.candidates}. Split per hop: the multi-hop question "
-                f"split into its code part and its paraphrased part (what a query-decomposition step aims for), "
-                f"the top {k} taken from the two re-ranked lists in turn."
+                f"re-ranker re-orders its top {self.candidates}."
+            ),
+        )  # fmt: skip
+        joint = c.score(PIPELINES[3])
+        multi_hop = table(
+            f"Multi-hop questions: one retrieval or one per hop (hybrid + re-rank, top {k})",
+            ("retrieval", "recall per hop", "both passages"),
+            [("one query", joint.recall_multi_hop, joint.multi_hop_both),
+             ("one per hop", self.split_multi_hop_recall, self.split_multi_hop_both)],
+            note=(
+                "One per hop: the question split into its code part and its paraphrased part (what a query-"
+                f"decomposition step aims for), the top {k} filled from the two re-ranked lists in turn."
             ),
         )  # fmt: skip
         depth = table(
@@ -869,7 +880,7 @@ class RagResult(SimResult):
                 f"{ANSWERED_TARGET:.0%} of the answerable ones; the rows are the reported draw."
             ),
         )  # fmt: skip
-        return [retrievers, kinds, depth, sizes, overlaps, idk]
+        return [retrievers, kinds, *([multi_hop] if self.question_counts[2] else []), depth, sizes, overlaps, idk]
 
     def charts(self) -> list[Chart]:
         k = self.top_k
@@ -897,7 +908,9 @@ class RagResult(SimResult):
                 series("hybrid + re-rank", [d.context_tokens for d in self.depth_sweep],
                        [d.reranked_recall for d in self.depth_sweep]),
             ),  # fmt: skip
-            vlines=((float(self.context_budget), f"budget {self.context_budget:,}"),),
+            # the budget line only where it does not squash the curves into a corner
+            vlines=((float(self.context_budget), f"budget {self.context_budget:,}"),)
+            if self.context_budget <= 2 * self.depth_sweep[-1].context_tokens else (),
         )
         return [coverage, depth]
 
@@ -927,7 +940,7 @@ class RagResult(SimResult):
         c, k = self.chosen, self.top_k
         bm, dense, hybrid, best = (c.score(p) for p in PIPELINES)
         learnt = (
-            f", but learnt the synonyms (cosine {self.synonym_cosine:.2f} between two forms of a concept, "
+            f" but learnt the synonyms (cosine {self.synonym_cosine:.2f} between two forms of a concept, "
             f"{self.unrelated_cosine:.2f} between unrelated ones)," if self.synonyms > 1 else ","
         )  # fmt: skip
         lines = [

@@ -53,7 +53,7 @@ SPECS: list[SimSpec] = [
             OptionSpec('keyword_share', 'float', 0.35, 'Share of questions that name a product code.', range=closed(0, 1)),
             OptionSpec('multi_hop_share', 'float', 0.15, 'Share of questions whose answer spans two passages.', range=closed(0, 1)),
             OptionSpec('out_of_corpus_share', 'float', 0.15, 'Share of questions the corpus cannot answer (paraphrased questions take the rest of the shares).', range=closed(0, 1)),
-            OptionSpec('synonyms', 'int', 3, 'Surface forms per concept; 1 means no paraphrase is possible.', range=closed(1, 8), unit='forms'),
+            OptionSpec('synonyms', 'int', 3, 'Surface forms per concept; with 1 a paraphrase can only reuse the passage\'s words.', range=closed(1, 8), unit='forms'),
             OptionSpec('dim', 'int', 64, 'Embedding dimension.', range=closed(8, 256)),
             OptionSpec('dense_index', 'choice', 'flat', 'faiss index for dense search: flat (exact inner product) or ivf (IVF-Flat, √chunks lists).', choices=('flat', 'ivf')),
             OptionSpec('nprobe', 'int', 8, 'IVF lists searched per question (with --dense-index ivf).', range=closed(1, 4096), unit='lists'),
