@@ -19,7 +19,7 @@ out of computation, not from tables of outcomes:
   threshold for "I don't know" reads.
 
 The embedding model is trained once, before the corpus exists, on a background corpus
-of the same language (positive PMI of paragraph co-occurrence, reduced by scikit-learn's
+of the same language (positive PMI of sentence co-occurrence, reduced by scikit-learn's
 TruncatedSVD), like a general-purpose encoder that is then applied to a company's
 documents. Dense search is faiss (exact inner product, or IVF); BM25 is computed on the
 sparse chunk-term count matrix (the matrix scikit-learn's CountVectorizer builds from the
@@ -176,10 +176,10 @@ OUT_OF_CORPUS = len(QUERY_KINDS)
 def make_corpus(
     rng: np.random.Generator, lang: Language, *, n_docs: int, n_pairs: int, n_outside: int
 ) -> tuple[Corpus, Paragraphs, np.ndarray]:
-    """Documents of one topic each; `n_pairs` paragraph pairs in different documents share a name.
+    """Documents of one topic each; up to `n_pairs` paragraph pairs in different documents share a name.
 
     Returns the corpus, `n_outside` paragraphs of the same language that are not in it,
-    and the (n_pairs, 2) multi-hop pairs.
+    and the multi-hop pairs (at least one; at most one pair per two paragraphs).
     """
     low, high = PARAGRAPHS_PER_DOC
     per_doc = rng.integers(low, high + 1, n_docs)
@@ -192,7 +192,7 @@ def make_corpus(
     code_at = paragraphs.start + rng.integers(0, paragraphs.length)
     tokens[code_at] = code_base + np.arange(n_para)
     name_base = code_base + n_para + n_outside
-    pairs = _pairs_in_different_docs(rng, para_doc, n_pairs)
+    pairs = _pairs_in_different_docs(rng, para_doc, min(max(n_pairs, 1), n_para // 2))
     for j, pair in enumerate(pairs):
         for p in pair:
             at = paragraphs.start[p] + rng.integers(0, paragraphs.length[p])
@@ -255,7 +255,7 @@ def make_questions(
     hops[para, 0] = targets[n_key:]
 
     multi = slice(n_single, n_single + n_multi)
-    chosen = pairs[rng.permutation(len(pairs))[:n_multi]] if n_multi else pairs[:0]
+    chosen = pairs[rng.choice(len(pairs), size=n_multi, replace=n_multi > len(pairs))]
     tokens[multi, 0] = corpus.code_base + chosen[:, 0]
     tokens[multi, 1:4] = _paraphrase(rng, lang, paras, chosen[:, 1], 3)
     hops[multi] = chosen
@@ -285,12 +285,8 @@ def _paraphrase(rng, lang: Language, paras: Paragraphs, which: np.ndarray, n: in
     m = len(which)
     per = CONCEPTS_PER_FACET
     facet_slots = np.arange(FACETS_PER_PARAGRAPH) * per + rng.integers(0, per, (m, FACETS_PER_PARAGRAPH))
-    slots = facet_slots
-    if n > FACETS_PER_PARAGRAPH:
-        extra = (facet_slots[:, :1] + rng.integers(1, per, (m, 1))) % per  # another concept of facet 1
-        slots = np.concatenate([facet_slots, extra], axis=1)[:, :n]
-    else:
-        slots = facet_slots[:, :n]
+    extra = (facet_slots[:, :1] + rng.integers(1, per, (m, 1))) % per  # another concept of the first facet
+    slots = np.concatenate([facet_slots, extra], axis=1)[:, :n]
     concepts = paras.concepts[which[:, None], slots]
     forms = paras.forms[which[:, None], slots]
     if lang.synonyms > 1:
@@ -325,11 +321,11 @@ class Embedder:
 
 
 def train_embedder(rng: np.random.Generator, lang: Language, *, dim: int, seed: int) -> Embedder:
-    """Positive PMI of paragraph co-occurrence on a background corpus, reduced to `dim` by TruncatedSVD.
+    """Positive PMI of sentence co-occurrence on a background corpus, reduced to `dim` by TruncatedSVD.
 
     Levy & Goldberg showed skip-gram factorises a shifted PMI matrix; PPMI + SVD is the
-    count-based equivalent. Words of one concept share their co-occurrences, so their
-    vectors end up close, although two forms of a concept rarely meet in one paragraph.
+    count-based equivalent. Forms of one concept share their co-occurrences, so their
+    vectors end up close, although a paragraph writes a concept in one form only.
     """
     from sklearn.decomposition import TruncatedSVD
 
@@ -606,9 +602,7 @@ def make_world(
     embedder = train_embedder(np.random.default_rng([seed, 1]), lang, dim=dim, seed=seed)
     rng = np.random.default_rng([seed, 2])
     n_out = counts[3]
-    corpus, outside, pairs = make_corpus(
-        rng, lang, n_docs=n_docs, n_pairs=max(counts[2], 1), n_outside=2 * n_out
-    )
+    corpus, outside, pairs = make_corpus(rng, lang, n_docs=n_docs, n_pairs=counts[2], n_outside=2 * n_out)
     questions = make_questions(rng, lang, corpus, outside, pairs, counts=counts, outside_ids=np.arange(n_out))
     calibration = make_questions(
         rng, lang, corpus, outside, pairs, counts=counts, outside_ids=np.arange(n_out, 2 * n_out)
