@@ -652,6 +652,11 @@ class Retrievers:
 def build_retrievers(
     world: World, chunks: Chunks, *, k1: float, b: float, dense_index: str, nprobe: int, seed: int
 ) -> Retrievers:
+    """Index one chunking: BM25 weights, the chunks' embeddings in faiss, the re-ranker's term lists.
+
+    The embedding model is fixed (trained before the corpus); only the chunks change, as
+    when a team re-chunks its documents and re-embeds them with the same encoder.
+    """
     import faiss
 
     weights, idf = bm25_weights(chunks.counts, k1=k1, b=b)
