@@ -139,8 +139,23 @@ class Gpu:
 
     def decode_steps(self, n: int, kv_tokens: float, k: int) -> np.ndarray:
         """`k` consecutive decode steps of `n` sequences whose KV grows by n tokens a step."""
-        mem = (self.weights + self.kv_per_token * (kv_tokens + n * np.arange(k))) / self.bandwidth
-        return self.overhead + np.maximum(mem, n / self.token_rate)
+        first = (self.weights + self.kv_per_token * kv_tokens) / self.bandwidth  # memory time of the first
+        growth = self.kv_per_token * n / self.bandwidth
+        compute = n / self.token_rate
+        if first >= compute:  # memory-bound from the first step, and memory only grows
+            return (self.overhead + first) + growth * _counting(k)
+        return self.overhead + np.maximum(first + growth * _counting(k), compute)
+
+
+_COUNT = np.arange(4096, dtype=float)
+
+
+def _counting(k: int) -> np.ndarray:
+    """0, 1, …, k − 1 as floats: a view of one array, grown when needed (the engine asks ~10⁴ times a run)."""
+    global _COUNT
+    if k > len(_COUNT):
+        _COUNT = np.arange(max(k, 2 * len(_COUNT)), dtype=float)
+    return _COUNT[:k]
 
 
 # --------------------------------------------------------------------------------------
@@ -163,25 +178,42 @@ class Run:
 
 
 class _Series:
-    """Values appended in chunks, each chunk with one weight or one weight per value (kept small in memory)."""
+    """Values with weights, appended one at a time or in chunks (one weight per chunk, or per value).
+
+    Single values go to plain lists and chunks to lists of arrays: the engine appends tens of
+    thousands of each, and a numpy array per single value would cost more than the step itself.
+    """
 
     def __init__(self) -> None:
-        self.values: list = []
-        self.weights: list = []  # per chunk: a number (every value) or an array
-        self.lengths: list[int] = []
+        self.one_values: list[float] = []
+        self.one_weights: list[float] = []
+        self.chunks: list[np.ndarray] = []  # each with one weight for all its values
+        self.chunk_weights: list[float] = []
+        self.chunk_lengths: list[int] = []
+        self.weighted_chunks: list[np.ndarray] = []  # each with one weight per value
+        self.value_weights: list[np.ndarray] = []
 
-    def add(self, values, weight) -> None:
-        self.values.append(values)
-        self.weights.append(weight)
-        self.lengths.append(len(values))
+    def add_one(self, value: float, weight: float) -> None:
+        self.one_values.append(value)
+        self.one_weights.append(weight)
+
+    def add(self, values: np.ndarray, weight: float | np.ndarray) -> None:
+        if isinstance(weight, np.ndarray):
+            self.weighted_chunks.append(values)
+            self.value_weights.append(weight)
+        else:
+            self.chunks.append(values)
+            self.chunk_weights.append(weight)
+            self.chunk_lengths.append(len(values))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        if not self.values:
-            return np.empty(0), np.empty(0)
-        values = np.concatenate(self.values).astype(float)
-        if all(np.isscalar(w) for w in self.weights):
-            return values, np.repeat(np.asarray(self.weights, dtype=float), self.lengths)
-        return values, np.concatenate([np.broadcast_to(w, (k,)) for w, k in zip(self.weights, self.lengths, strict=True)]).astype(float)
+        """(values, weights), ordered by value: the order the quantiles and the time windows want."""
+        values = np.concatenate([np.asarray(self.one_values, float), *self.chunks, *self.weighted_chunks])
+        weights = np.concatenate([np.asarray(self.one_weights, float),
+                                  np.repeat(np.asarray(self.chunk_weights, float), self.chunk_lengths),
+                                  *self.value_weights]).astype(float)
+        order = np.argsort(values, kind="stable")
+        return values.astype(float)[order], weights[order]
 
 
 def _pack(first, finish, itl: _Series, tokens: _Series, peak, preempted) -> Run:
@@ -242,10 +274,13 @@ def run_continuous(arrivals: np.ndarray, prompts: np.ndarray, outputs: np.ndarra
     generated = [0] * n_req  # tokens produced before a preemption
     last_token = [0.0] * n_req
     waiting: deque[int] = deque()
-    ctx = np.empty(0, np.int64)  # tokens of each running sequence (prompt + generated)
-    rem = np.empty(0, np.int64)  # tokens each still has to produce
-    rid = np.empty(0, np.int64)
-    order = np.empty(0, np.int64)  # admission counter: the preemption victim is the largest
+    # The running sequences live in the first n slots of these arrays (order within is free).
+    cap = min(gpu.max_batch, n_req)
+    ctx = np.zeros(cap, np.int64)  # tokens of each running sequence (prompt + generated)
+    rem = np.zeros(cap, np.int64)  # tokens each still has to produce
+    rid = np.zeros(cap, np.int64)
+    order = np.zeros(cap, np.int64)  # admission counter: the preemption victim is the largest
+    n = 0
     kv = 0  # Σ ctx
     itl, tokens = _Series(), _Series()  # inter-token gaps; tokens emitted at each iteration's end
     block, blocks = gpu.block_tokens, gpu.blocks
@@ -255,14 +290,16 @@ def run_continuous(arrivals: np.ndarray, prompts: np.ndarray, outputs: np.ndarra
         while i < n_req and arr[i] <= t:
             waiting.append(i)
             i += 1
-        n = len(ctx)
         if n == 0 and not waiting:
             t = arr[i]
             continue
         new: list[int] = []
         if waiting and n < gpu.max_batch:
             ptoks = 0
-            free = blocks - int(blocks_for(ctx + 1, block).sum()) if paged else 0
+            # Free blocks after this step: first a lower bound, Σ⌈(c + 1) ÷ B⌉ ≤ (Σc + n) ÷ B + n,
+            # then the exact sum only if the bound would turn a request away.
+            free = blocks - ((kv + n) // block + n) if paged else 0
+            exact, spent = n == 0, 0
             while waiting and n + len(new) < gpu.max_batch:
                 r = waiting[0]
                 need = plist[r] + generated[r]
@@ -270,9 +307,12 @@ def run_continuous(arrivals: np.ndarray, prompts: np.ndarray, outputs: np.ndarra
                     break
                 if paged:
                     nb = blocks_for(need + 1, block)
+                    if free - nb < watermark and (n or new) and not exact:
+                        free, exact = blocks - int(blocks_for(ctx[:n] + 1, block).sum()) - spent, True
                     if free - nb < watermark and (n or new):
                         break
                     free -= nb
+                    spent += nb
                 elif n + len(new) >= gpu.slots:
                     break
                 waiting.popleft()
@@ -282,69 +322,80 @@ def run_continuous(arrivals: np.ndarray, prompts: np.ndarray, outputs: np.ndarra
             d = gpu.step(kv, n + ptoks)
             t += d
             if n:
-                itl.add([d], n)
-                ctx += 1
-                rem -= 1
+                itl.add_one(d, n)
+                ctx[:n] += 1
+                rem[:n] -= 1
                 kv += n
-            add_ctx, add_rem = [], []
-            for r in new:
+            k = len(new)
+            for j, r in enumerate(new, start=n):
                 g = generated[r]
                 if g == 0:
                     first[r] = t
                 else:
-                    itl.add([t - last_token[r]], 1)  # the preempted sequence's wait and recompute
-                add_ctx.append(plist[r] + g + 1)
-                add_rem.append(olist[r] - g - 1)
-            ctx = np.concatenate((ctx, add_ctx)).astype(np.int64)
-            rem = np.concatenate((rem, add_rem)).astype(np.int64)
-            rid = np.concatenate((rid, new)).astype(np.int64)
-            order = np.concatenate((order, np.arange(admitted, admitted + len(new)))).astype(np.int64)
-            admitted += len(new)
-            kv += sum(add_ctx)
-            tokens.add([t], n + len(new))
+                    itl.add_one(t - last_token[r], 1)  # the preempted sequence's wait and recompute
+                ctx[j] = plist[r] + g + 1
+                rem[j] = olist[r] - g - 1
+                rid[j] = r
+                order[j] = admitted
+                admitted += 1
+                kv += plist[r] + g + 1
+            tokens.add_one(t, n + k)
+            n += k
+            ended = True  # an admitted or running sequence may have produced its last token
         else:
-            steps = int(rem.min())
-            if paged and int(blocks_for(ctx + steps, block).sum()) > blocks:
+            steps = int(rem[:n].min())
+            ended = True  # unless the segment stops early (below)
+            if (paged and (kv + n * steps) // block + n > blocks  # the bound above; then the exact sum
+                    and int(blocks_for(ctx[:n] + steps, block).sum()) > blocks):
                 lo, hi = 0, steps  # the last step count that fits: blocks(lo) ≤ total < blocks(hi)
                 while hi - lo > 1:
                     mid = (lo + hi) // 2
-                    if int(blocks_for(ctx + mid, block).sum()) <= blocks:
+                    if int(blocks_for(ctx[:n] + mid, block).sum()) <= blocks:
                         lo = mid
                     else:
                         hi = mid
                 if lo == 0:  # the next step does not fit: preempt the latest admitted sequence
-                    v = int(np.argmax(order))
+                    v = int(np.argmax(order[:n]))
                     r = int(rid[v])
                     generated[r] = olist[r] - int(rem[v])
                     last_token[r] = t
                     waiting.appendleft(r)
                     kv -= int(ctx[v])
-                    keep = np.arange(n) != v
-                    ctx, rem, rid, order = ctx[keep], rem[keep], rid[keep], order[keep]
+                    n -= 1  # the last slot fills the victim's
+                    ctx[v], rem[v], rid[v], order[v] = ctx[n], rem[n], rid[n], order[n]
                     preempted += 1
                     continue
-                steps = lo
-            d = gpu.decode_steps(n, kv, steps)
-            ends = t + np.cumsum(d)
-            if not waiting and i < n_req:  # stop at the first boundary after the next arrival
-                cut = int(np.searchsorted(ends, arr[i]))
-                if cut < steps:
-                    steps = cut + 1
-                    d, ends = d[:steps], ends[:steps]
-            itl.add(d, n)
-            tokens.add(ends, n)
-            ctx += steps
-            rem -= steps
+                steps, ended = lo, False
+            if steps == 1:  # most segments between events are short: skip the vector set-up
+                d1 = gpu.step(kv, n)
+                t += d1
+                itl.add_one(d1, n)
+                tokens.add_one(t, n)
+            else:
+                d = gpu.decode_steps(n, kv, steps)
+                ends = t + np.cumsum(d)
+                if not waiting and i < n_req:  # stop at the first boundary after the next arrival
+                    cut = int(np.searchsorted(ends, arr[i]))
+                    if cut < steps:
+                        ended = cut + 1 == steps
+                        steps = cut + 1
+                        d, ends = d[:steps], ends[:steps]
+                itl.add(d, n)
+                tokens.add(ends, n)
+                t = float(ends[-1])
+            ctx[:n] += steps
+            rem[:n] -= steps
             kv += n * steps
-            t = float(ends[-1])
-        peak = max(peak, len(ctx))
-        if (rem == 0).any():
-            gone = rem == 0
-            finish[rid[gone]] = t
-            done += int(gone.sum())
-            kv -= int(ctx[gone].sum())
+        peak = max(peak, n)
+        gone = rem[:n] == 0 if ended else None  # sequences that produced their last token
+        if gone is not None and gone.any():
+            finish[rid[:n][gone]] = t
+            left = n - int(gone.sum())
+            done += n - left
+            kv -= int(ctx[:n][gone].sum())
             keep = ~gone
-            ctx, rem, rid, order = ctx[keep], rem[keep], rid[keep], order[keep]
+            ctx[:left], rem[:left], rid[:left], order[:left] = ctx[:n][keep], rem[:n][keep], rid[:n][keep], order[:n][keep]
+            n = left
     return _pack(first, finish, itl, tokens, peak, preempted)
 
 
