@@ -671,7 +671,7 @@ class LlmServingResult(SimResult):
              "L ÷ (λ × W)", "preemptions"],
             [[p.at_load.policy, p.at_load.arrival_rate, p.at_load.mean_time_in_system_s,
               p.at_load.arrival_rate * p.at_load.mean_time_in_system_s, p.at_load.mean_in_system,
-              p.at_load.mean_in_system / (p.at_load.arrival_rate * p.at_load.mean_time_in_system_s),
+              _ratio(p.at_load.mean_in_system, p.at_load.arrival_rate * p.at_load.mean_time_in_system_s),
               p.at_load.preemptions] for p in self.policies],
             note=f"From the arrival {WARMUP_SHARE:.0%} of the way in to the last arrival: λ the arrivals per second "
             f"(the trace's own, around the offered {self.rate:g}), W the mean of each request's arrival → last token, "
@@ -788,6 +788,10 @@ class LlmServingResult(SimResult):
         return out
 
 
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else math.nan
+
+
 # --------------------------------------------------------------------------------------
 # The simulation
 # --------------------------------------------------------------------------------------
@@ -889,7 +893,7 @@ def simulate_llm_serving(
     def whole(name: str, value: int, low: int, high: int) -> None:
         check_range(name, value, low, high, low_inclusive=True, high_inclusive=True)
 
-    check_range("rate", rate, 0, 1e5, high_inclusive=True)
+    check_range("rate", rate, 1e-4, 1e5, low_inclusive=True, high_inclusive=True)
     whole("requests", requests, 100, 100_000)
     whole("prompt_tokens", prompt_tokens, 1, 1_048_576)
     whole("output_tokens", output_tokens, 1, 1_048_576)
@@ -930,6 +934,8 @@ def simulate_llm_serving(
         context_window=context_window_tokens)
     gpu = _gpu(**gpu_args)
     usable = gpu_memory_gb - reserve_gb
+    if usable <= 0:
+        raise BadInputError(f"--reserve-gb {reserve_gb:g} leaves nothing of --gpu-memory-gb {gpu_memory_gb:g}; lower it")
     if gpu.weights >= usable * GB:
         raise BadInputError(
             f"--model-params-billion {model_params_billion:g} at --weight-bytes-per-param {weight_bytes_per_param:g} "

@@ -21,7 +21,9 @@ SPECS: list[SimSpec] = [
         step; each reserves the whole context window of KV cache) and
         continuous batching with paged KV blocks (a sequence holds only the
         blocks its tokens fill; when the cache is full the latest admitted
-        sequence is preempted and recomputed later).
+        sequence is preempted and recomputed later). Requests are served first
+        come, first served, and no scheduler knows an output's length before
+        it ends.
 
         Memory, exact: weights = parameters x bytes per parameter; KV bytes per
         token = 2 x layers x kv_heads x head_dim x bytes per value; tokens that
@@ -47,13 +49,15 @@ SPECS: list[SimSpec] = [
         p50/p99, concurrent sequences, the GPUs a target load needs (from a
         load sweep: the highest load each policy carries within the TTFT SLO)
         and $ per million output tokens; Little's law on each trace; the
-        memory and speed of fp16/int8/int4; speculative decoding (tokens per
-        step from the acceptance rate, analytic). Configurations that cannot
-        run are refused: weights larger than the GPU, a KV cache that cannot
-        hold one full-window request, a load far past what the GPU can do.
+        memory and speed of fp16/int8/int4; speculative decoding (analytic:
+        tokens per step (1 - a^(k+1)) / (1 - a) at acceptance rate a with k
+        draft tokens, a draft step costing 5% of a target step).
+        Configurations that cannot run are refused: weights larger than the
+        GPU, a KV cache that cannot hold one full-window request, a load far
+        past what the GPU can do.
         """,
         options=(
-            OptionSpec('rate', 'float', 5.0, 'Requests per second arriving (Poisson).', range=above(0, 1e5), unit='requests/s'),
+            OptionSpec('rate', 'float', 5.0, 'Requests per second arriving (Poisson).', range=closed(0.0001, 1e5), unit='requests/s'),
             OptionSpec('requests', 'int', 2000, 'Requests simulated per policy at the offered load.', range=closed(100, 100_000)),
             OptionSpec('prompt_tokens', 'int', 512, 'Mean prompt length in tokens.', range=closed(1, 1_048_576), unit='tokens'),
             OptionSpec('output_tokens', 'int', 256, 'Mean output length in tokens.', range=closed(1, 1_048_576), unit='tokens'),
