@@ -11,7 +11,11 @@ daily_active_users, requests_per_user_per_day, peak_to_average, users, items,
 embedding_dim, bytes_per_value, candidate_posts_per_request,
 log_events_per_request, bytes_per_log_event, feature_bytes_per_example,
 feature_bytes_per_entity, response_bytes, per_server_qps, target_utilization,
-latency_budget_ms, replication.
+latency_budget_ms, replication; and for GenAI serving (a section shown only when
+the scale or the options carry one of them): prompt_tokens_per_request,
+output_tokens_per_request, model_params_billion, model_layers, kv_heads, head_dim,
+kv_bytes_per_value, weight_bytes_per_param, gpu_memory_gb, gpu_tokens_per_second,
+gpu_hourly_cost_usd, context_window_tokens.
 
 No numpy: the CLI imports this only inside the command, but it is cheap anyway.
 """
@@ -44,6 +48,7 @@ class EstimateKey:
     high: float | None = None  # inclusive upper bound
     low_inclusive: bool = False
     default_from: str = ""
+    genai: bool = False  # an input of the GenAI section, shown only when one of them is given
 
 
 KEYS: tuple[EstimateKey, ...] = (
@@ -86,7 +91,38 @@ KEYS: tuple[EstimateKey, ...] = (
     EstimateKey("replication", "--replication", 3, "×",
                 "Copies kept of stored data (storage per year is shown raw and replicated).",
                 low=1, low_inclusive=True, high=100),
+    # GenAI serving. Defaults: a 7B model with multi-head attention (Llama-2-7B) in fp16 on an
+    # 80 GB GPU, which sustains about 2,500 output tokens/s with paged continuous batching
+    # (`mlsd simulate llm-serving` at its defaults).
+    EstimateKey("prompt_tokens_per_request", "--prompt-tokens", 512, "tokens",
+                "Prompt (input) tokens per request.", high=1e7, genai=True),
+    EstimateKey("output_tokens_per_request", "--output-tokens", 256, "tokens",
+                "Output (generated) tokens per request.", high=1e7, genai=True),
+    EstimateKey("model_params_billion", "--model-params-billion", 7, "B params",
+                "Model parameters, in billions.", high=100_000, genai=True),
+    EstimateKey("model_layers", "--model-layers", 32, "layers",
+                "Transformer layers.", integer=True, high=10_000, genai=True),
+    EstimateKey("kv_heads", "--kv-heads", 32, "heads",
+                "Key/value heads per layer (fewer than query heads with grouped-query attention).",
+                integer=True, high=10_000, genai=True),
+    EstimateKey("head_dim", "--head-dim", 128, "dims",
+                "Dimension of one attention head.", integer=True, high=100_000, genai=True),
+    EstimateKey("kv_bytes_per_value", "--kv-bytes-per-value", 2, "B",
+                "Bytes per KV-cache value (2 = fp16, 1 = int8/fp8, 0.5 = int4).", high=8, genai=True),
+    EstimateKey("weight_bytes_per_param", "--weight-bytes-per-param", 2, "B",
+                "Bytes per weight (2 = fp16/bf16, 1 = int8/fp8, 0.5 = int4).", high=8, genai=True),
+    EstimateKey("gpu_memory_gb", "--gpu-memory-gb", 80, "GB",
+                "Memory of one GPU, in GB (10^9 bytes).", high=1e6, genai=True),
+    EstimateKey("gpu_tokens_per_second", "--gpu-tokens-per-second", 2_500, "tokens/s",
+                "Output tokens/s one GPU sustains at full batch (measure it, or `mlsd simulate llm-serving`).",
+                high=1e9, genai=True),
+    EstimateKey("gpu_hourly_cost_usd", "--gpu-hourly-cost-usd", 2, "$/h",
+                "Cost of one GPU for one hour, in dollars.", high=1e6, genai=True),
+    EstimateKey("context_window_tokens", "--context-window-tokens", 4_096, "tokens",
+                "Longest prompt + output a request may have (what a max-length reservation holds).",
+                integer=True, high=1e8, genai=True),
 )
+GENAI_KEYS = frozenset(k.name for k in KEYS if k.genai)
 
 # More servers than this and the per-server inputs are not what anyone meant.
 MAX_SERVERS = 1e15
@@ -94,6 +130,13 @@ MAX_SERVERS = 1e15
 SMALL_FLEET = 10
 
 KEY_BY_NAME: dict[str, EstimateKey] = {k.name: k for k in KEYS}
+# The figures of the GenAI section (their own table; absent unless a GenAI key is given).
+GENAI_FIGURES = frozenset({
+    "prompt tokens per day", "output tokens per day", "peak prompt tokens/s", "peak output tokens/s",
+    "KV-cache bytes per token", "KV-cache bytes per request", "model weight memory", "concurrent requests per GPU",
+    "concurrent requests per GPU at full-window reservation", "GPUs for peak output tokens/s", "GPU cost per day",
+    "cost per 1M output tokens",
+})
 
 
 @dataclass(frozen=True)
@@ -135,9 +178,18 @@ class EstimateResult(SimResult):
         figures = table(
             "Back-of-envelope",
             ("figure", "value", "arithmetic"),
-            [(f.name, f.shown, f.arithmetic) for f in self.figures],
+            [(f.name, f.shown, f.arithmetic) for f in self.figures if f.name not in GENAI_FIGURES],
         )
-        return [inputs, figures]
+        genai = [f for f in self.figures if f.name in GENAI_FIGURES]
+        if not genai:
+            return [inputs, figures]
+        return [inputs, figures, table(
+            "GenAI serving",
+            ("figure", "value", "arithmetic"),
+            [(f.name, f.shown, f.arithmetic) for f in genai],
+            note="GPUs are sized on output tokens/s (decode); prefill of the prompts is assumed inside the "
+            "per-GPU rate. `mlsd simulate llm-serving` measures that rate and the latency it costs.",
+        )]
 
     def reading(self) -> list[str]:
         peak = self.figure("peak QPS")
@@ -193,7 +245,32 @@ class EstimateResult(SimResult):
             f"Logs grow by {logs_year.shown} raw: keep them in cheap columnar storage partitioned "
             "by day, with a retention policy, and sample negatives for training."
         )
+        if any(f.name in GENAI_FIGURES for f in self.figures):
+            lines.extend(self._genai_reading())
         return lines
+
+    def _genai_reading(self) -> list[str]:
+        peak, gpus = self.figure("peak output tokens/s"), self.figure("GPUs for peak output tokens/s")
+        cost, per_m = self.figure("GPU cost per day"), self.figure("cost per 1M output tokens")
+        kv, weights = self.figure("KV-cache bytes per request"), self.figure("model weight memory")
+        held = self.figure("concurrent requests per GPU")
+        reserved = self.figure("concurrent requests per GPU at full-window reservation")
+        out = [
+            f"The model generates {peak.shown} at peak: {gpus.shown} at the stated per-GPU rate and headroom, "
+            f"{cost.shown}, {per_m.shown} per million output tokens; a fleet sized for the peak idles off-peak, "
+            "so autoscale it or fill the trough with batch work."
+        ]
+        if held.value == 0:
+            out.append(f"The weights alone ({weights.shown}) do not fit one GPU: shard the model (tensor or "
+                       "pipeline parallelism) or quantise it before anything else.")
+        else:
+            out.append(
+                f"Each request's KV cache takes {kv.shown} at full length, so after {weights.shown} of weights one GPU "
+                f"holds {held.shown} at once ({reserved.shown} if each reserves the whole context window): the KV "
+                "cache bounds the batch one GPU can run; paged allocation, grouped-query attention and an "
+                "fp8 cache raise that bound."
+            )
+        return out
 
 
 def _tidy(value: float) -> float | int:
@@ -405,11 +482,91 @@ def estimate(
     add("log ingestion bandwidth (average)", ingest, "B/s", _fmt_bits_per_s(ingest),
         f"({_fmt_bytes(log_day)} + {_fmt_bytes(feat_day)}) per day ÷ {SECONDS_PER_DAY:,} s × 8 bit = "
         f"{_fmt_bits_per_s(ingest)}")
+    genai = any(k in scale or k in overrides for k in GENAI_KEYS)
+    if genai:
+        _genai_figures(v, where, requests_day, peak_qps, add)
     for f in figures:  # the bounds on the inputs keep every product finite; say so loudly if not
         if not math.isfinite(f.value):
             raise BadInputError(f"the inputs overflow: {f.name} is not a finite number; use smaller values")
 
     inputs = tuple(
-        EstimateInput(k.name, _tidy(values[k.name]), k.unit, sources[k.name]) for k in KEYS
+        EstimateInput(k.name, _tidy(values[k.name]), k.unit, sources[k.name]) for k in KEYS if genai or not k.genai
     )
     return EstimateResult(scenario=scenario, inputs=inputs, figures=tuple(figures), not_used=not_used)
+
+
+def _genai_figures(v: Mapping[str, float], where: Mapping[str, str], requests_day: float, peak_qps: float,
+                   add: Any) -> None:
+    """Tokens, KV-cache and weight memory, concurrency per GPU, GPUs and cost for LLM serving."""
+    n = _fmt_num
+    prompt, output = v["prompt_tokens_per_request"], v["output_tokens_per_request"]
+    window = v["context_window_tokens"]
+    if prompt + output > window:
+        names = [where[k] for k in ("prompt_tokens_per_request", "output_tokens_per_request", "context_window_tokens")]
+        prefix = next((w[:w.index("scale.")] for w in names if "scale." in w), "")  # "<scenario>: ", said once
+        p_name, o_name, w_name = (w.removeprefix(prefix) for w in names)
+        raise BadInputError(
+            f"{prefix}{p_name} {_fmt_limit(prompt)} + {o_name} {_fmt_limit(output)} tokens exceed {w_name} "
+            f"{_fmt_limit(window)}; shorten them or raise the context window")
+    day = _count(requests_day, "request/day", "requests/day")
+    for kind, tokens in (("prompt", prompt), ("output", output)):
+        per_day = requests_day * tokens
+        add(f"{kind} tokens per day", per_day, "tokens/day", f"{n(per_day)} tokens/day",
+            f"{day} × {n(tokens)} {kind} tokens = {n(per_day)} tokens/day")
+    for kind, tokens in (("prompt", prompt), ("output", output)):
+        per_s = peak_qps * tokens
+        add(f"peak {kind} tokens/s", per_s, "tokens/s", f"{n(per_s)} tokens/s",
+            f"{n(peak_qps)} QPS × {n(tokens)} {kind} tokens = {n(per_s)} tokens/s")
+    peak_out = peak_qps * output
+
+    layers, heads, dim, kvb = v["model_layers"], v["kv_heads"], v["head_dim"], v["kv_bytes_per_value"]
+    per_token = 2 * layers * heads * dim * kvb
+    token_bytes = f"{n(per_token)} B"  # exact: the number an interviewer checks
+    add("KV-cache bytes per token", per_token, "B", token_bytes,
+        f"2 (K and V) × {n(layers)} layers × {n(heads)} KV heads × {n(dim)} dims × {n(kvb)} B = {token_bytes}")
+    length = prompt + output
+    per_request = per_token * length
+    add("KV-cache bytes per request", per_request, "B", _fmt_bytes(per_request),
+        f"{token_bytes}/token × ({n(prompt)} + {n(output)}) tokens = {_fmt_bytes(per_request)}")
+
+    params, wb = v["model_params_billion"], v["weight_bytes_per_param"]
+    weights = params * 1e9 * wb
+    add("model weight memory", weights, "B", _fmt_bytes(weights),
+        f"{n(params)} billion params × {n(wb)} B = {_fmt_bytes(weights)}")
+
+    memory = v["gpu_memory_gb"] * 1e9
+    free = memory - weights
+    gpu = f"{_fmt_bytes(memory)} GPU"
+    if free <= 0:
+        split = math.ceil(weights / memory)
+        for name in ("concurrent requests per GPU", "concurrent requests per GPU at full-window reservation"):
+            add(name, 0, "requests", "0 requests",
+                f"{_fmt_bytes(weights)} of weights exceed one {gpu}: split the model over at least "
+                f"{_count(split, 'GPU', 'GPUs')} (tensor or pipeline parallelism) or quantise it")
+    else:
+        held = math.floor(free / per_request)
+        add("concurrent requests per GPU", held, "requests", _count(held, "request", "requests"),
+            f"⌊({_fmt_bytes(memory)} − {_fmt_bytes(weights)} weights) ÷ {_fmt_bytes(per_request)} per request⌋ = "
+            f"{_count(held, 'request', 'requests')} (paged KV cache; before activations and fragmentation)")
+        reserved = math.floor(free / (per_token * window))
+        add("concurrent requests per GPU at full-window reservation", reserved, "requests",
+            _count(reserved, "request", "requests"),
+            f"⌊({_fmt_bytes(memory)} − {_fmt_bytes(weights)} weights) ÷ ({token_bytes} × {n(window)} "
+            f"tokens)⌋ = {_count(reserved, 'request', 'requests')} (each reserving the whole context window)")
+
+    rate, util, price = v["gpu_tokens_per_second"], v["target_utilization"], v["gpu_hourly_cost_usd"]
+    share = peak_out / (rate * util)
+    if not share <= MAX_SERVERS:
+        raise BadInputError(
+            f"{where['gpu_tokens_per_second']} {_fmt_limit(rate)} at {where['target_utilization']} {util:g} needs "
+            f"more than {_sci(MAX_SERVERS)} GPUs for {n(peak_out)} output tokens/s; raise them")
+    gpus = math.ceil(share)
+    add("GPUs for peak output tokens/s", gpus, "GPUs", _count(gpus, "GPU", "GPUs"),
+        f"⌈{n(peak_out)} tokens/s ÷ ({n(rate)} tokens/s/GPU × {n(util)} utilization)⌉ = {_count(gpus, 'GPU', 'GPUs')}")
+    per_day = gpus * price * 24
+    add("GPU cost per day", per_day, "$/day", f"${n(per_day)}/day",
+        f"{_count(gpus, 'GPU', 'GPUs')} × ${n(price)}/h × 24 h = ${n(per_day)}/day")
+    million = requests_day * output / 1e6
+    per_million = per_day / million
+    add("cost per 1M output tokens", per_million, "$", f"${n(per_million)}",
+        f"${n(per_day)}/day ÷ {n(million)} million output tokens/day = ${n(per_million)} per 1M")
