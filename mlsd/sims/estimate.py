@@ -123,6 +123,10 @@ KEYS: tuple[EstimateKey, ...] = (
                 integer=True, high=1e8, genai=True),
 )
 GENAI_KEYS = frozenset(k.name for k in KEYS if k.genai)
+# Token counts alone describe any LLM product, a hosted API included; the model and GPU figures
+# (KV cache, weights, GPUs, cost) appear only when the scale or options say what is self-hosted.
+TOKEN_KEYS = frozenset({"prompt_tokens_per_request", "output_tokens_per_request", "context_window_tokens"})
+SELF_HOSTED_KEYS = GENAI_KEYS - TOKEN_KEYS
 
 # More servers than this and the per-server inputs are not what anyone meant.
 MAX_SERVERS = 1e15
@@ -188,7 +192,9 @@ class EstimateResult(SimResult):
             ("figure", "value", "arithmetic"),
             [(f.name, f.shown, f.arithmetic) for f in genai],
             note="GPUs are sized on output tokens/s (decode); prefill of the prompts is assumed inside the "
-            "per-GPU rate. `mlsd simulate llm-serving` measures that rate and the latency it costs.",
+            "per-GPU rate. `mlsd simulate llm-serving` measures that rate and the latency it costs."
+            if any(f.name == "GPUs for peak output tokens/s" for f in genai) else
+            "Token volumes only: the scale gives no model or GPU figures (a hosted model).",
         )]
 
     def reading(self) -> list[str]:
@@ -215,6 +221,19 @@ class EstimateResult(SimResult):
                 f"needs {servers.shown}, so the serving tier must scale horizontally "
                 "behind a load balancer with autoscaling for the daily peak."
             )
+        genai = any(f.name in GENAI_FIGURES for f in self.figures)
+        given = {i.name for i in self.inputs if i.source in ("scenario", "option")}
+        if genai:
+            # A GenAI design has no ranking model, embedding table or generic server pool unless its
+            # scale says so: read only what its own figures support, not the classic defaults.
+            lines = [sizing] if "per_server_qps" in given else []
+            if "candidate_posts_per_request" in given and scored.value > peak.value:
+                lines.append(f"The reranker scores {scored.shown} at peak, more than the request rate: it, "
+                             "not the request rate, sizes the scoring servers.")
+            if given & {"embedding_dim", "items"}:
+                lines.append(f"The embedding index takes {emb.shown} ({'shard it' if emb.value / 1e9 > 64 else 'it fits in one server’s memory'}).")
+            lines.append(f"Logs grow by {logs_year.shown} raw: keep them partitioned by day, with a retention policy.")
+            return lines + self._genai_reading()
         lines = [
             sizing,
             (
@@ -245,11 +264,14 @@ class EstimateResult(SimResult):
             f"Logs grow by {logs_year.shown} raw: keep them in cheap columnar storage partitioned "
             "by day, with a retention policy, and sample negatives for training."
         )
-        if any(f.name in GENAI_FIGURES for f in self.figures):
-            lines.extend(self._genai_reading())
         return lines
 
     def _genai_reading(self) -> list[str]:
+        if not any(f.name == "GPUs for peak output tokens/s" for f in self.figures):
+            prompt, out = self.figure("peak prompt tokens/s"), self.figure("peak output tokens/s")
+            return [f"At peak the product sends {prompt.shown} of prompt and receives {out.shown} of output: "
+                    "what a hosted model's rate limits and per-token price must cover (give model and GPU "
+                    "figures in the scale to size a self-hosted fleet)."]
         peak, gpus = self.figure("peak output tokens/s"), self.figure("GPUs for peak output tokens/s")
         cost, per_m = self.figure("GPU cost per day"), self.figure("cost per 1M output tokens")
         kv, weights = self.figure("KV-cache bytes per request"), self.figure("model weight memory")
@@ -483,25 +505,29 @@ def estimate(
         f"({_fmt_bytes(log_day)} + {_fmt_bytes(feat_day)}) per day ÷ {SECONDS_PER_DAY:,} s × 8 bit = "
         f"{_fmt_bits_per_s(ingest)}")
     genai = any(k in scale or k in overrides for k in GENAI_KEYS)
+    self_hosted = any(k in scale or k in overrides for k in SELF_HOSTED_KEYS)
     if genai:
-        _genai_figures(v, where, requests_day, peak_qps, add)
+        _genai_figures(v, where, requests_day, peak_qps, add, self_hosted=self_hosted,
+                       window_given="context_window_tokens" in scale or "context_window_tokens" in overrides)
     for f in figures:  # the bounds on the inputs keep every product finite; say so loudly if not
         if not math.isfinite(f.value):
             raise BadInputError(f"the inputs overflow: {f.name} is not a finite number; use smaller values")
 
     inputs = tuple(
-        EstimateInput(k.name, _tidy(values[k.name]), k.unit, sources[k.name]) for k in KEYS if genai or not k.genai
+        EstimateInput(k.name, _tidy(values[k.name]), k.unit, sources[k.name]) for k in KEYS
+        if not k.genai or (genai and (self_hosted or k.name in TOKEN_KEYS))
     )
     return EstimateResult(scenario=scenario, inputs=inputs, figures=tuple(figures), not_used=not_used)
 
 
 def _genai_figures(v: Mapping[str, float], where: Mapping[str, str], requests_day: float, peak_qps: float,
-                   add: Any) -> None:
-    """Tokens, KV-cache and weight memory, concurrency per GPU, GPUs and cost for LLM serving."""
+                   add: Any, *, self_hosted: bool = True, window_given: bool = True) -> None:
+    """Tokens; when the model is self-hosted, also KV-cache and weight memory, concurrency per GPU,
+    GPUs and cost for LLM serving."""
     n = _fmt_num
     prompt, output = v["prompt_tokens_per_request"], v["output_tokens_per_request"]
     window = v["context_window_tokens"]
-    if prompt + output > window:
+    if prompt + output > window and (self_hosted or window_given):  # a hosted model's window is its own
         names = [where[k] for k in ("prompt_tokens_per_request", "output_tokens_per_request", "context_window_tokens")]
         prefix = next((w[:w.index("scale.")] for w in names if "scale." in w), "")  # "<scenario>: ", said once
         p_name, o_name, w_name = (w.removeprefix(prefix) for w in names)
@@ -518,6 +544,8 @@ def _genai_figures(v: Mapping[str, float], where: Mapping[str, str], requests_da
         add(f"peak {kind} tokens/s", per_s, "tokens/s", f"{n(per_s)} tokens/s",
             f"{n(peak_qps)} QPS × {n(tokens)} {kind} tokens = {n(per_s)} tokens/s")
     peak_out = peak_qps * output
+    if not self_hosted:
+        return
 
     layers, heads, dim, kvb = v["model_layers"], v["kv_heads"], v["head_dim"], v["kv_bytes_per_value"]
     per_token = 2 * layers * heads * dim * kvb
