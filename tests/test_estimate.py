@@ -335,8 +335,13 @@ def test_genai_prompt_and_output_must_fit_the_context_window(run_cli):
                        r"scale.output_tokens_per_request 500 tokens exceed scale.context_window_tokens 4,096;"):
         estimate(scale={"prompt_tokens_per_request": 4_000, "output_tokens_per_request": 500,
                         "context_window_tokens": 4_096}, scenario="x")
-    run_cli("estimate", "--prompt-tokens", "4000", "--output-tokens", "500").assert_bad_input(
+    run_cli("estimate", "--prompt-tokens", "4000", "--output-tokens", "500", "--context-window-tokens", "4096").assert_bad_input(
         "--prompt-tokens 4,000 + --output-tokens 500 tokens exceed --context-window-tokens 4,096")
+    run_cli("estimate", "--prompt-tokens", "4000", "--output-tokens", "500", "--kv-heads", "8").assert_bad_input(
+        "--prompt-tokens 4,000 + --output-tokens 500 tokens exceed --context-window-tokens 4,096")
+    # A hosted model (tokens only, no window given): its window is the provider's, not our default.
+    assert estimate(scale={"prompt_tokens_per_request": 4_000, "output_tokens_per_request": 500}).figure(
+        "prompt tokens per day").value > 0
 
 
 def test_cli_genai_options_and_scenario_scale(run_cli, tmp_path):
