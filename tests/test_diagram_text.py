@@ -105,5 +105,14 @@ def test_checklist_diagram_command(run_cli):
 
     data = json.loads(run_cli("checklist", "feed-ranking", "--diagram", "--format", "json").stdout)
     assert data["layers"][0] == ["app"] and len(data["components"]) == len(load_scenario("feed-ranking").architecture.components)
-    run_cli("checklist", "churn", "--diagram").assert_bad_input("scenario 'churn' has no `architecture:` block")
+    from pathlib import Path
+
+    plain = str(Path(__file__).parent / "data" / "contract_example.yaml")
+    run_cli("checklist", plain, "--diagram").assert_bad_input("has no `architecture:` block")
     run_cli("checklist", "--diagram").assert_bad_input("--diagram needs a scenario")
+
+
+def test_every_shipped_scenario_has_an_architecture_within_80_columns():
+    for sc in list_scenarios():
+        assert sc.architecture is not None, f"{sc.id} has no architecture block"
+        assert max(len(line) for line in to_text(sc.architecture).splitlines()) <= 80, sc.id
