@@ -217,17 +217,22 @@ def score_stage(
     full_marks_at: float | None = None,
     context: Sequence[str] = (),
     references: Sequence[str] = (),
+    question: str = "",
 ) -> StageScore:
     """Score one answer against a stage's key points and the step's generic items.
 
     `full_marks_at` is the coverage that earns 100 (1.0: only a complete answer does);
-    `context` is more of the field's text (e.g. the scenario's prompts) for the vocabulary.
+    `context` is more of the field's text (e.g. the scenario's prompts) for the vocabulary;
+    `question` is what the interviewer asked: a sentence that only restates it earns nothing.
     """
     points = list(key_points) + list(generic_items)
     flags = [False] * len(key_points) + [True] * len(generic_items)
+    echoed = 0
+    if question and answer.strip():
+        answer, echoed = drop_restated(answer, question)
     if not answer.strip():
         results = [PointResult(k.id, k.point, k.weight, 0.0, "none", "empty answer", k.why, g) for k, g in zip(points, flags, strict=True)]
-        return StageScore(stage_id, 0.0, tuple(results), 0.0)
+        return StageScore(stage_id, 0.0, tuple(results), 0.0, _echo_note(echoed))
     results, found = _match(points, answer, generic=flags, context=context, references=references)
     own = [r for r in results if not r.generic]
     gen = [r for r in results if r.generic]
@@ -247,10 +252,36 @@ def score_stage(
     mistakes = tuple(found)
     score = max(0.0, round(score - load_mistakes().penalty * len(mistakes), 1))
     notes = tuple(sorted({_BLOCK_NOTES[r.blocked] for r in results if r.blocked and r.credit <= 0}))
+    notes += _echo_note(echoed)
     if relevance < 1.0:
         notes += (f"Most of this answer's words are not this case's ({relevance:.0%} of the credit kept): "
                   "it reads like a design for another problem.",)
     return StageScore(stage_id, score, tuple(results), round(coverage, 4), notes, mistakes)
+
+
+ECHO_SHARE = 0.8  # a sentence with this share of its content words from the question restates it
+ECHO_MIN_WORDS = 3  # shorter sentences are too short to call a restatement
+
+
+def _echo_note(echoed: int) -> tuple[str, ...]:
+    return (f"{echoed} sentence(s) only restate the interviewer's question and earn nothing.",) if echoed else ()
+
+
+def drop_restated(answer: str, question: str) -> tuple[str, int]:
+    """The answer without the sentences that only restate `question` (their content words,
+    stemmed, come from it), and how many were dropped. Repeating "the latency budget is now
+    20 ms" back to the interviewer is not adapting to it."""
+    from mlsd.scoring.text import plain_key, split_sentences
+
+    asked = {t for t in plain_key(question) if is_content(t)}
+    kept, dropped = [], 0
+    for sentence in split_sentences(answer):
+        words = [t for t in plain_key(sentence) if is_content(t)]
+        if len(words) >= ECHO_MIN_WORDS and sum(t in asked for t in words) >= ECHO_SHARE * len(words):
+            dropped += 1
+            continue
+        kept.append(sentence)
+    return ("\n".join(kept), dropped) if dropped else (answer, 0)
 
 
 CASE_FULL_SHARE = 0.7  # share of an answer's words that are this case's own: full credit
@@ -296,7 +327,8 @@ def score_answer(scenario: Scenario, stage_id: str, answer: str) -> StageScore:
     own, generic = rubric(scenario, stage_id)
     stage = scenario.stage(stage_id)
     refs = (stage.reference,) if stage is not None and stage.reference else ()
-    return score_stage(stage_id, answer, own, generic, context=_scenario_context(scenario), references=refs)
+    return score_stage(stage_id, answer, own, generic, context=_scenario_context(scenario), references=refs,
+                       question=stage.prompt if stage is not None else "")
 
 
 def _scenario_context(scenario: Scenario) -> tuple[str, ...]:

@@ -29,4 +29,4 @@ def twist_context(scenario: Scenario, twist: Twist) -> tuple[str, ...]:
 def score_twist(scenario: Scenario, twist: Twist, answer: str) -> StageScore:
     """The answer to `twist` scored against its key points (`StageScore.stage` is the twist's step)."""
     return score_stage(twist.step, answer, twist.key_points, (), context=twist_context(scenario, twist),
-                       references=(twist.reference,))
+                       references=(twist.reference,), question=twist.text)
