@@ -253,3 +253,36 @@ def test_every_shipped_architecture_is_valid_and_layered():
     for sc in shipped:
         lay = layering(sc.architecture)
         assert all(layer for layer in lay.layers), sc.id
+
+
+GENAI_PATHS = {
+    # scenario: (components along the serving reference's request path, the reference's words for its hops, in order)
+    "rag-assistant": (
+        ["chat-ui", "assistant-api", "query-rewriter", "embedding-model", "vector-index", "chunk-store", "reranker", "llm",
+         "assistant-api", "chat-ui"],
+        ["permission service", "query rewriting", "embedding model", "bm25 and ann retrieval", "reciprocal rank fusion",
+         "chunk store", "cross-encoder reranker", "prompt assembly", "the llm streams"],
+    ),
+    "llm-serving": (
+        ["clients", "api-gateway", "fair-queue", "router", "scheduler", "replicas", "api-gateway", "clients"],
+        ["api gateway", "tenant fair queue", "prefix-aware router", "scheduler", "prefill and decode", "server-sent events"],
+    ),
+    "llm-evaluation": (
+        ["app", "orchestrator", "input-guard", "assistant-llm", "output-guard", "app"],
+        ["chat orchestrator", "input guardrail", "assistant llm", "output guardrail"],
+    ),
+}
+
+
+@pytest.mark.parametrize("sid", sorted(GENAI_PATHS))
+def test_genai_architectures_chain_their_serving_reference_in_order(sid):
+    """Each hop of the serving reference's request path is an online flow, and the reference
+    names the hops in that order (a hub drawn as a star would lose the order)."""
+    sc = load_scenario(sid)
+    path, words = GENAI_PATHS[sid]
+    online = {(f.source, f.target) for f in sc.architecture.flows if not f.offline}
+    assert [(x, y) for x, y in zip(path, path[1:], strict=False) if (x, y) not in online] == []
+    ref = sc.stages["serving"].reference.lower()
+    places = [ref.find(w) for w in words]
+    assert -1 not in places, [w for w, p in zip(words, places, strict=True) if p == -1]
+    assert places == sorted(places)
