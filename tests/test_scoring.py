@@ -468,6 +468,9 @@ def test_restating_the_interviewers_question_earns_nothing():
     for twist in sc.twists:
         echo = score_twist(sc, twist, twist.text)
         assert echo.score == 0.0 and any("restate the interviewer's question" in n for n in echo.notes)
+        # Pasting the step's reference (the design before the change) back earns nothing either.
+        before = sc.stages[twist.step].reference
+        assert score_twist(sc, twist, before, earlier=before).score == 0.0
         assert score_twist(sc, twist, twist.text + "\n" + twist.reference).score == score_twist(sc, twist, twist.reference).score
     kept, dropped = drop_restated("The budget is now 20 ms at p99. I would precompute the ranked feed nearline.",
                                   "The budget is now 20 ms at p99, not 200 ms. What changes?")

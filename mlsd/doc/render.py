@@ -101,7 +101,8 @@ def _twist(scenario: Scenario, stage_id: str, session: Any) -> dict[str, Any] | 
     if saved is not None and not saved.skipped and (saved.answer or "").strip():
         from mlsd.scoring.twist import score_twist
 
-        rescored = score_twist(scenario, twist, saved.answer)
+        step = (getattr(session, "answers", None) or {}).get(stage_id)
+        rescored = score_twist(scenario, twist, saved.answer, earlier=(getattr(step, "answer", "") or ""))
     evidence = rescored.evidence if rescored is not None else {}
     return {
         "id": twist.id,

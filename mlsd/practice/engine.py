@@ -502,7 +502,8 @@ class PracticeEngine:
 
         twist = self.scenario.twist(twist_id)
         assert twist is not None
-        return score_twist(self.scenario, twist, text)
+        step = self.stages.get(twist.step)
+        return score_twist(self.scenario, twist, text, earlier=(step.answer or "") if step is not None else "")
 
     @property
     def current_twist(self) -> Twist | None:

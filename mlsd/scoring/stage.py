@@ -218,18 +218,20 @@ def score_stage(
     context: Sequence[str] = (),
     references: Sequence[str] = (),
     question: str = "",
+    earlier: str = "",
 ) -> StageScore:
     """Score one answer against a stage's key points and the step's generic items.
 
     `full_marks_at` is the coverage that earns 100 (1.0: only a complete answer does);
     `context` is more of the field's text (e.g. the scenario's prompts) for the vocabulary;
-    `question` is what the interviewer asked: a sentence that only restates it earns nothing.
+    `question` is what the interviewer asked and `earlier` what the candidate said before it (a
+    twist's step answer): a sentence that only restates either earns nothing.
     """
     points = list(key_points) + list(generic_items)
     flags = [False] * len(key_points) + [True] * len(generic_items)
     echoed = 0
-    if question and answer.strip():
-        answer, echoed = drop_restated(answer, question)
+    if (question or earlier) and answer.strip():
+        answer, echoed = drop_restated(answer, question, earlier)
     if not answer.strip():
         results = [PointResult(k.id, k.point, k.weight, 0.0, "none", "empty answer", k.why, g) for k, g in zip(points, flags, strict=True)]
         return StageScore(stage_id, 0.0, tuple(results), 0.0, _echo_note(echoed))
@@ -264,20 +266,26 @@ ECHO_MIN_WORDS = 3  # shorter sentences are too short to call a restatement
 
 
 def _echo_note(echoed: int) -> tuple[str, ...]:
-    return (f"{echoed} sentence(s) only restate the interviewer's question and earn nothing.",) if echoed else ()
+    return (f"{echoed} sentence(s) only restate the interviewer's question or your earlier answer and earn "
+            "nothing.",) if echoed else ()
 
 
-def drop_restated(answer: str, question: str) -> tuple[str, int]:
-    """The answer without the sentences that only restate `question` (their content words,
-    stemmed, come from it), and how many were dropped. Repeating "the latency budget is now
-    20 ms" back to the interviewer is not adapting to it."""
+def drop_restated(answer: str, question: str, earlier: str = "") -> tuple[str, int]:
+    """The answer without the sentences that only restate `question` or one sentence of
+    `earlier` (their content words, stemmed, come from it), and how many were dropped.
+    Repeating "the latency budget is now 20 ms" back to the interviewer, or pasting the design
+    given before the change, is not adapting to it."""
     from mlsd.scoring.text import plain_key, split_sentences
 
-    asked = {t for t in plain_key(question) if is_content(t)}
+    def content(text: str) -> list[str]:
+        return [t for t in plain_key(text) if is_content(t)]
+
+    sources = [set(content(question))] if question else []
+    sources += [set(words) for s in split_sentences(earlier) if len(words := content(s)) >= ECHO_MIN_WORDS]
     kept, dropped = [], 0
     for sentence in split_sentences(answer):
-        words = [t for t in plain_key(sentence) if is_content(t)]
-        if len(words) >= ECHO_MIN_WORDS and sum(t in asked for t in words) >= ECHO_SHARE * len(words):
+        words = content(sentence)
+        if len(words) >= ECHO_MIN_WORDS and any(sum(t in src for t in words) >= ECHO_SHARE * len(words) for src in sources):
             dropped += 1
             continue
         kept.append(sentence)
