@@ -45,6 +45,7 @@ PORT_GAP = 8.0  # least distance between two arrows' ends on one side of a box
 LANE_MIN = 8.0  # least distance between two arrows bending side by side in one gap
 LEVEL_WEIGHT = 1000.0  # how much more an arrow crossing a gap level resists moving off its line
 LANE_CLEAR = 3.0  # vertical room kept between two bends that share a lane
+RUN_CLEAR = 5.0  # an arrow leaving a zone this close to where another comes in must not run beside it
 
 ONLINE_COLOUR, OFFLINE_COLOUR = "#33415c", "#8a5a00"
 
@@ -302,17 +303,65 @@ def _lanes(bends: list[Bend], arcs: list[Bend]) -> tuple[dict[tuple[int, int, in
     Bends whose vertical runs overlap get lanes of their own, so no two arrows run on top of
     each other. The order avoids crossings that need not be: arcs first, inner ones left; of
     the arrows going down, the lower ones bend first (further left); of those going up, the
-    upper ones. A lane is the lowest one right of every earlier bend it overlaps.
+    upper ones. One rule comes first: when one arrow leaves the zone at about the height
+    another comes in at, the one coming in bends first, so the two do not run side by side.
+    A lane is the lowest one right of every earlier bend it must clear.
     """
     down = sorted((b for b in bends if b[2] > b[1]), key=lambda b: (-b[1], -b[2], b[0]))
     up = sorted((b for b in bends if b[2] < b[1]), key=lambda b: (b[1], b[2], b[0]))
     inner_first = sorted(arcs, key=lambda b: (abs(b[2] - b[1]), min(b[1], b[2]), b[0]))
+    seq = inner_first + down + up
+    n, n_arcs = len(seq), len(inner_first)
+    lo = [min(b[1], b[2]) - LANE_CLEAR for b in seq]
+    hi = [max(b[1], b[2]) + LANE_CLEAR for b in seq]
+
+    def tail_meets_head(a: int, b: int) -> bool:
+        """Whether a leaves (to the right) about where b comes in (an arc: either of its ends)."""
+        heads = seq[b][1:] if b < n_arcs else seq[b][1:2]
+        return a >= n_arcs and any(abs(seq[a][2] - y) < RUN_CLEAR for y in heads)
+
+    right_of: list[set[int]] = [set() for _ in range(n)]  # right_of[u]: what must be right of u
+
+    def reaches(u: int, v: int) -> bool:
+        seen, stack = {u}, [u]
+        while stack:
+            w = stack.pop()
+            if w == v:
+                return True
+            for x in right_of[w] - seen:
+                seen.add(x)
+                stack.append(x)
+        return False
+
+    def left_of(u: int, v: int) -> None:  # a rule, unless the stronger rules already say otherwise
+        if not reaches(v, u):
+            right_of[u].add(v)
+
+    def meet(a: int, b: int) -> bool:
+        return lo[a] < hi[b] and lo[b] < hi[a]
+
+    group = [0] * n_arcs + [1] * len(down) + [2] * len(up)
+    pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
+    for a, b in pairs:  # strongest: no arrow runs beside another
+        if tail_meets_head(a, b):
+            left_of(b, a)
+        if tail_meets_head(b, a):
+            left_of(a, b)
+    for same in (True, False):  # then no needless crossing; then any order for the rest
+        for a, b in pairs:
+            if meet(a, b) and (group[a] == group[b]) == same:
+                left_of(a, b)
+    order, placed = [], set()
+    while len(order) < n:  # the default order where no rule says otherwise
+        v = min(v for v in range(n) if v not in placed and not any(v in right_of[u] for u in range(n) if u not in placed))
+        order.append(v)
+        placed.add(v)
     lane: dict[tuple[int, int, int], int] = {}
-    taken: list[tuple[float, float, int]] = []
-    for key, ya, yb in inner_first + down + up:
-        lo, hi = min(ya, yb) - LANE_CLEAR, max(ya, yb) + LANE_CLEAR
-        lane[key] = 1 + max([k for a, b, k in taken if a < hi and lo < b], default=-1)
-        taken.append((lo, hi, lane[key]))
+    at: dict[int, int] = {}
+    for v in order:
+        at[v] = 1 + max([at[u] for u in at if meet(u, v) or tail_meets_head(u, v) or tail_meets_head(v, u)],
+                        default=-1)
+        lane[seq[v][0]] = at[v]
     return lane, max(lane.values(), default=-1) + 1
 
 
@@ -412,6 +461,12 @@ def layout(arch: Architecture) -> Layout:
     ports: dict[tuple[int, str], float] = {}
     for (cid, _side), ends in sides.items():
         ends.sort()
+        # Arcs from one box to others of its layer nest: the farther one leaves from further out.
+        for below in (True, False):
+            slots = [k for k, (toward, i) in enumerate(ends) if lay.directions[i] == 0 and (toward > y_of[cid]) == below]
+            arcs = sorted((ends[k] for k in slots), key=lambda e: (abs(e[0] - y_of[cid]) * (-1 if below else 1), e[1]))
+            for k, e in zip(slots, arcs, strict=True):
+                ends[k] = e
         room = max(heights[cid] - 2 * PAD_Y, 1.0)
         for k, (_toward, i) in enumerate(ends):
             ports[(i, cid)] = y_of[cid] - room / 2 + room * (k + 1) / (len(ends) + 1)
