@@ -47,6 +47,8 @@ LEVEL_WEIGHT = 1000.0  # how much more an arrow crossing a gap level resists mov
 LANE_CLEAR = 3.0  # vertical room kept between two bends that share a lane
 RUN_CLEAR = 5.0  # an arrow leaving a zone this close to where another comes in must not run beside it
 
+MIN_SCALE = 0.8  # a page may shrink the drawing to fit, not below this (then its figure scrolls)
+
 ONLINE_COLOUR, OFFLINE_COLOUR = "#33415c", "#8a5a00"
 
 # kind -> (fill, stroke, shape)
@@ -686,7 +688,8 @@ def to_svg(lay: Layout, arch: Architecture, *, id_prefix: str = "arch", title: s
     names = {c.id: c.label for c in arch.components}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="architecture" viewBox="0 0 {_n(width)} {_n(height)}" '
-        f'width="{_n(width)}" height="{_n(height)}" role="img" aria-labelledby="{pid}-title" '
+        f'width="{_n(width)}" height="{_n(height)}" style="min-width:{_n(width * MIN_SCALE)}px" role="img" '
+        f'aria-labelledby="{pid}-title" '
         f'font-family="{escape(FONT)}">',
         f'<title id="{pid}-title">{escape(title)}</title>',
         "<defs>",
