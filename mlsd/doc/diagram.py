@@ -6,12 +6,18 @@ by the tests for overlaps), `to_svg()` writes them out. The layers come from
 close a cycle bends back); the order of the boxes within a layer and their vertical positions
 come from grandalf's Sugiyama layout (barycentre crossing reduction, Brandes–Köpf placement),
 imported here only, so `mlsd checklist` never loads it. After grandalf, each layer is swept
-once more so boxes keep their gap whatever the library returned.
+once more so boxes keep their gap whatever the library returned. A box with many arrows on
+one side is made taller, so their ends stay apart.
 
-Arrow labels live in the gaps between layers, where no box is: each gap is made as wide as
-its widest label, and the labels in one gap are spread vertically so none overlap (a label
-pushed off its arrow gets a thin leader line). Text widths are estimated from character
-classes (no font metrics offline), on the generous side, so text stays inside its box.
+Arrow labels live in the gaps between layers, where no box is: a gap with labels has a label
+column as wide as its widest label, and every arrow crossing that gap runs level through the
+column at a height of its own (its "run"); a label sits on its own arrow's run, so no arrow
+passes through a label that is not its own. Either side of the column (or across a gap with no
+labels) each arrow bends in a lane of its own, ordered so that arrows do not run on top of each
+other or cross more than they must. Text widths are estimated from character classes (no font
+metrics offline), on the generous side, so text stays inside its box. The drawing's height
+takes in every box, label and arrow (long arrows may route below the boxes), and the legend
+goes under all of it.
 
 Same input, same bytes: everything follows the order of the architecture's lists, and
 coordinates are written rounded to 0.1 px.
@@ -35,11 +41,10 @@ BOX_MIN_W = 92.0
 BOX_GAP = 22.0  # between boxes stacked in one layer
 DUMMY = 8.0  # room an arrow passing through a layer takes
 GAP_MIN = 52.0  # between two layers
-LABEL_PAD = 10.0  # free room on each side of a label in its gap
 LABEL_GAP = 4.0  # between two labels in one gap
 MARGIN = 16.0
 PART_GAP = 36.0  # between unconnected parts of the diagram
-ARC_BULGE = 18.0  # how far an arc between two boxes of one layer reaches into the gap
+ARC_BULGE = 18.0  # the least room an arc between two boxes of one layer takes in the gap right of them
 TRACK_BEND = 16.0  # least room on each side of a gap's label column for arrows to bend to their run
 PORT_GAP = 8.0  # least distance between two arrows' ends on one side of a box
 LANE_MIN = 8.0  # least distance between two arrows bending side by side in one gap
@@ -168,6 +173,8 @@ def _box_size(c: Component) -> tuple[tuple[str, ...], float, float]:
     shape = STYLES.get(c.kind, STYLES[""])[2]
     if shape == "stream":
         w += 14  # the slanted ends
+    if shape == "queue":
+        w += 18  # the bars at its right end, and as much on the left so the text stays centred
     h = 2 * PAD_Y + LABEL_LINE * len(lines) + (KIND_LINE if c.kind else 0)
     if shape == "cylinder":
         h += 8  # the top ellipse
