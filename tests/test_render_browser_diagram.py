@@ -48,6 +48,15 @@ MEASURE = r"""
     const fresh = boxes.map(([id]) => [id, svg.querySelector('g.node[data-id="' + id + '"]').querySelector("rect, path").getBoundingClientRect()]);
     fresh.forEach(([id, b]) => { if (!inside(b, sr2, 1)) d.problems.push("box outside the drawing: " + id); });
     const labels = [...svg.querySelectorAll("g.flow-label rect")].map((r, i) => ["flow label " + i, r.getBoundingClientRect()]);
+    // Every arrow and arrow label inside the drawing and clear of the legend, as laid out on screen.
+    const legend = svg.querySelector("g.legend");
+    const key = legend ? legend.getBoundingClientRect() : null;
+    const flows = [...svg.querySelectorAll("path.flow")].map((p, i) => ["arrow " + i, p.getBoundingClientRect()]);
+    d.arrows = flows.length;
+    flows.concat(labels).forEach(([name, r]) => {
+      if (!inside(r, sr2, 0.5)) d.problems.push(name + " outside the drawing");
+      if (key && cross(r, key)) d.problems.push(name + " over the legend");
+    });
     const all = fresh.concat(labels);
     for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++)
       if (cross(all[i][1], all[j][1])) d.problems.push("overlap: " + all[i][0] + " / " + all[j][0]);
@@ -75,16 +84,46 @@ def _measure(page_html: str, tmp_path, width: int = 1280) -> dict:
 
 
 def test_the_check_finds_overlaps_and_hidden_labels(tmp_path):
-    """Guard: a page with two boxes on top of each other and a label painted over is caught."""
-    svg = ('<svg class="architecture" xmlns="http://www.w3.org/2000/svg" width="300" height="100">'
+    """Guard: a page with two boxes on top of each other, a label painted over, an arrow running
+    out of the drawing and another over the legend is caught."""
+    svg = ('<svg class="architecture" xmlns="http://www.w3.org/2000/svg" width="300" height="140" viewBox="0 0 300 140">'
            '<g class="node" data-id="a"><rect x="0" y="0" width="120" height="40"/>'
            '<text class="node-label" x="60" y="25" text-anchor="middle"><tspan x="60" y="25">Alpha</tspan></text></g>'
            '<g class="node" data-id="b"><rect x="50" y="10" width="120" height="40" fill="#fff"/>'
            '<text class="node-label" x="110" y="35" text-anchor="middle"><tspan x="110" y="35">Beta</tspan></text></g>'
+           '<path class="flow" d="M170,30 C200,30 200,160 230,160" stroke="#000" fill="none"/>'
+           '<path class="flow" d="M170,40 L200,125" stroke="#000" fill="none"/>'
+           '<g class="legend"><text x="180" y="130">legend</text></g>'
            "</svg>")
     got = _measure(f"<html><body>{svg}</body></html>", tmp_path)
     problems = " ".join(got["diagrams"][0]["problems"])
     assert "overlap: a / b" in problems and "covered or off screen: Alpha" in problems
+    assert "arrow 0 outside the drawing" in problems and "arrow 1 over the legend" in problems
+    assert "arrow 1 outside" not in problems
+
+
+def test_every_shipped_diagram_is_readable_with_every_arrow_inside(tmp_path):
+    """All shipped scenarios' reference diagrams on one page, as the design doc lays them out:
+    labels inside their boxes and on top, nothing overlapping, every arrow and arrow label inside
+    the drawing and off the legend."""
+    from mlsd.content.scenario import list_scenarios
+    from mlsd.doc.render import build_context, render_document
+
+    shipped = [sc for sc in list_scenarios() if sc.architecture is not None]
+    assert len(shipped) >= 16 and {"churn", "harmful-content-detection"} <= {sc.id for sc in shipped}
+    page, blocks = "", []
+    for k, sc in enumerate(shipped):
+        doc = render_document(build_context(sc, include_simulations=False), fmt="html").text
+        start = doc.index('<div class="arch-figures">')
+        end = doc.index("</figure></div>", start) + len("</figure></div>")
+        blocks.append(doc[start:end].replace('id="arch-reference"', f'id="arch-{sc.id}"')
+                      .replace("arch-ref-", f"arch-ref{k}-"))
+        page = page or doc[:start] + "{blocks}" + doc[end:]
+    got = _measure(page.replace("{blocks}", "\n".join(blocks)), tmp_path)
+    assert [d["figure"] for d in got["diagrams"]] == [f"arch-{sc.id}" for sc in shipped]
+    for sc, d in zip(shipped, got["diagrams"], strict=True):
+        assert d["problems"] == [], (sc.id, d["problems"])
+        assert d["boxes"] == len(sc.architecture.components) and d["arrows"] == len(sc.architecture.flows)
 
 
 def test_reference_diagram_is_readable(tmp_path):

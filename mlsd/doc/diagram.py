@@ -6,12 +6,18 @@ by the tests for overlaps), `to_svg()` writes them out. The layers come from
 close a cycle bends back); the order of the boxes within a layer and their vertical positions
 come from grandalf's Sugiyama layout (barycentre crossing reduction, Brandes–Köpf placement),
 imported here only, so `mlsd checklist` never loads it. After grandalf, each layer is swept
-once more so boxes keep their gap whatever the library returned.
+once more so boxes keep their gap whatever the library returned. A box with many arrows on
+one side is made taller, so their ends stay apart.
 
-Arrow labels live in the gaps between layers, where no box is: each gap is made as wide as
-its widest label, and the labels in one gap are spread vertically so none overlap (a label
-pushed off its arrow gets a thin leader line). Text widths are estimated from character
-classes (no font metrics offline), on the generous side, so text stays inside its box.
+Arrow labels live in the gaps between layers, where no box is: a gap with labels has a label
+column as wide as its widest label, and every arrow crossing that gap runs level through the
+column at a height of its own (its "run"); a label sits on its own arrow's run, so no arrow
+passes through a label that is not its own. Either side of the column (or across a gap with no
+labels) each arrow bends in a lane of its own, ordered so that arrows do not run on top of each
+other or cross more than they must. Text widths are estimated from character classes (no font
+metrics offline), on the generous side, so text stays inside its box. The drawing's height
+takes in every box, label and arrow (long arrows may route below the boxes), and the legend
+goes under all of it.
 
 Same input, same bytes: everything follows the order of the architecture's lists, and
 coordinates are written rounded to 0.1 px.
@@ -35,11 +41,18 @@ BOX_MIN_W = 92.0
 BOX_GAP = 22.0  # between boxes stacked in one layer
 DUMMY = 8.0  # room an arrow passing through a layer takes
 GAP_MIN = 52.0  # between two layers
-LABEL_PAD = 10.0  # free room on each side of a label in its gap
 LABEL_GAP = 4.0  # between two labels in one gap
 MARGIN = 16.0
 PART_GAP = 36.0  # between unconnected parts of the diagram
-ARC_BULGE = 18.0  # how far an arc between two boxes of one layer reaches into the gap
+ARC_BULGE = 18.0  # the least room an arc between two boxes of one layer takes in the gap right of them
+TRACK_BEND = 16.0  # least room on each side of a gap's label column for arrows to bend to their run
+PORT_GAP = 8.0  # least distance between two arrows' ends on one side of a box
+LANE_MIN = 8.0  # least distance between two arrows bending side by side in one gap
+LEVEL_WEIGHT = 1000.0  # how much more an arrow crossing a gap level resists moving off its line
+LANE_CLEAR = 3.0  # vertical room kept between two bends that share a lane
+RUN_CLEAR = 5.0  # an arrow leaving a zone this close to where another comes in must not run beside it
+
+MIN_SCALE = 0.8  # a page may shrink the drawing to fit, not below this (then its figure scrolls)
 
 ONLINE_COLOUR, OFFLINE_COLOUR = "#33415c", "#8a5a00"
 
@@ -160,19 +173,23 @@ def _box_size(c: Component) -> tuple[tuple[str, ...], float, float]:
     shape = STYLES.get(c.kind, STYLES[""])[2]
     if shape == "stream":
         w += 14  # the slanted ends
+    if shape == "queue":
+        w += 18  # the bars at its right end, and as much on the left so the text stays centred
     h = 2 * PAD_Y + LABEL_LINE * len(lines) + (KIND_LINE if c.kind else 0)
     if shape == "cylinder":
         h += 8  # the top ellipse
     return lines, round(w, 1), round(h, 1)
 
 
-def spread(wanted: list[float], sizes: list[float], gap: float) -> list[float]:
+def spread(wanted: list[float], sizes: list[float], gap: float, weights: list[float] | None = None) -> list[float]:
     """Centres as close to `wanted` as possible with each pair `gap` apart, order kept.
 
-    Blocks of touching items are merged and centred on their members' wishes (the
-    least-squares placement of a chain), so nothing moves that need not.
+    Blocks of touching items are merged and centred on their members' wishes (the weighted
+    least-squares placement of a chain), so nothing moves that need not, and a heavy item
+    moves less than a light one.
     """
     n = len(wanted)
+    weight = weights or [1.0] * n
     order = sorted(range(n), key=lambda i: (wanted[i], i))
     blocks: list[list] = []  # [start, total, members [(i, offset)]]
     for i in order:
@@ -182,7 +199,7 @@ def spread(wanted: list[float], sizes: list[float], gap: float) -> list[float]:
             shift = top[1] + gap
             members = top[2] + [(j, off + shift) for j, off in last[2]]
             total = top[1] + gap + last[1]
-            start = sum(wanted[j] - off for j, off in members) / len(members)
+            start = sum(weight[j] * (wanted[j] - off) for j, off in members) / sum(weight[j] for j, _ in members)
             blocks[-1] = [start, total, members]
     out = [0.0] * n
     for start, _total, members in blocks:
@@ -264,12 +281,108 @@ def _place_part(arch: Architecture, lay: Layering, ids: list[str], heights: dict
     return centres, bends
 
 
+Point = tuple[float, float]
+Segment = tuple[Point, ...]  # two points: a straight line; four: a cubic Bézier (start, two controls, end)
+
+
+def _s_curve(p0: Point, p1: Point) -> Segment:
+    """From `p0` right to `p1`: a line when level, else an S-curve whose ends stay horizontal."""
+    if abs(p0[1] - p1[1]) < 0.05:
+        return (p0, p1)
+    mx = (p0[0] + p1[0]) / 2
+    return (p0, (mx, p0[1]), (mx, p1[1]), p1)
+
+
+def _end_counts(arch: Architecture, lay: Layering) -> dict[tuple[str, str], int]:
+    """How many arrows end on each side ("L" or "R") of each box."""
+    counts: dict[tuple[str, str], int] = {}
+    for i in range(len(arch.flows)):
+        left, right = drawn_ends(arch, lay, i)
+        for key in ((left, "R"), (right, "R" if lay.directions[i] == 0 else "L")):
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+Bend = tuple[tuple[int, int, int], float, float]  # (flow, gap, zone), y coming in, y going out
+
+
+def _lanes(bends: list[Bend], arcs: list[Bend]) -> tuple[dict[tuple[int, int, int], int], int]:
+    """A lane (0 = leftmost) for each bend in one zone of a gap, and how many lanes it takes.
+
+    Bends whose vertical runs overlap get lanes of their own, so no two arrows run on top of
+    each other. The order avoids crossings that need not be: arcs first, inner ones left; of
+    the arrows going down, the lower ones bend first (further left); of those going up, the
+    upper ones. One rule comes first: when one arrow leaves the zone at about the height
+    another comes in at, the one coming in bends first, so the two do not run side by side.
+    A lane is the lowest one right of every earlier bend it must clear.
+    """
+    down = sorted((b for b in bends if b[2] > b[1]), key=lambda b: (-b[1], -b[2], b[0]))
+    up = sorted((b for b in bends if b[2] < b[1]), key=lambda b: (b[1], b[2], b[0]))
+    inner_first = sorted(arcs, key=lambda b: (abs(b[2] - b[1]), min(b[1], b[2]), b[0]))
+    seq = inner_first + down + up
+    n, n_arcs = len(seq), len(inner_first)
+    lo = [min(b[1], b[2]) - LANE_CLEAR for b in seq]
+    hi = [max(b[1], b[2]) + LANE_CLEAR for b in seq]
+
+    def tail_meets_head(a: int, b: int) -> bool:
+        """Whether a leaves (to the right) about where b comes in (an arc: either of its ends)."""
+        heads = seq[b][1:] if b < n_arcs else seq[b][1:2]
+        return a >= n_arcs and any(abs(seq[a][2] - y) < RUN_CLEAR for y in heads)
+
+    right_of: list[set[int]] = [set() for _ in range(n)]  # right_of[u]: what must be right of u
+
+    def reaches(u: int, v: int) -> bool:
+        seen, stack = {u}, [u]
+        while stack:
+            w = stack.pop()
+            if w == v:
+                return True
+            for x in right_of[w] - seen:
+                seen.add(x)
+                stack.append(x)
+        return False
+
+    def left_of(u: int, v: int) -> None:  # a rule, unless the stronger rules already say otherwise
+        if not reaches(v, u):
+            right_of[u].add(v)
+
+    def meet(a: int, b: int) -> bool:
+        return lo[a] < hi[b] and lo[b] < hi[a]
+
+    group = [0] * n_arcs + [1] * len(down) + [2] * len(up)
+    pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
+    for a, b in pairs:  # strongest: no arrow runs beside another
+        if tail_meets_head(a, b):
+            left_of(b, a)
+        if tail_meets_head(b, a):
+            left_of(a, b)
+    for same in (True, False):  # then no needless crossing; then any order for the rest
+        for a, b in pairs:
+            if meet(a, b) and (group[a] == group[b]) == same:
+                left_of(a, b)
+    order, placed = [], set()
+    while len(order) < n:  # the default order where no rule says otherwise
+        v = min(v for v in range(n) if v not in placed and not any(v in right_of[u] for u in range(n) if u not in placed))
+        order.append(v)
+        placed.add(v)
+    lane: dict[tuple[int, int, int], int] = {}
+    at: dict[int, int] = {}
+    for v in order:
+        at[v] = 1 + max([at[u] for u in at if meet(u, v) or tail_meets_head(u, v) or tail_meets_head(v, u)],
+                        default=-1)
+        lane[seq[v][0]] = at[v]
+    return lane, max(lane.values(), default=-1) + 1
+
+
 def layout(arch: Architecture) -> Layout:
     """Place every box, arrow and arrow label of `arch` (see the module docstring)."""
     lay = layering(arch)
     sizes = {c.id: _box_size(c) for c in arch.components}
-    heights = {cid: s[2] for cid, s in sizes.items()}
     widths = {cid: s[1] for cid, s in sizes.items()}
+    # A box with many arrows on one side grows, so that their ends stay PORT_GAP apart.
+    counts = _end_counts(arch, lay)
+    heights = {cid: max(s[2], round(2 * PAD_Y + (max(counts.get((cid, "L"), 0), counts.get((cid, "R"), 0)) + 1)
+                                    * PORT_GAP, 1)) for cid, s in sizes.items()}
     depth = max(lay.ranks.values()) + 1
 
     # Vertical placement: each connected part on its own, stacked top to bottom.
@@ -297,105 +410,200 @@ def layout(arch: Architecture) -> Layout:
         top += high - low + PART_GAP
 
     # Which gap holds each arrow's label: the one beside its source (gap r is right of layer r;
-    # the last one, right of the last layer, is there only for arcs).
+    # the last one, right of the last layer, is there only for arcs). A gap with labels has a
+    # label column in its middle.
     label_lines = {i: tuple(wrap(f.label, FLOW_WRAP)) for i, f in enumerate(arch.flows) if f.label}
     label_size = {i: (max(text_width(s, FLOW_SIZE) for s in lines) + 8, FLOW_LINE * len(lines) + 4)
                   for i, lines in label_lines.items()}
     gap_of = {i: lay.ranks[f.source] - (lay.directions[i] < 0) for i, f in enumerate(arch.flows)}
-    col_w = [max([widths[c] for c in widths if lay.ranks[c] == r] + [DUMMY]) for r in range(depth)]
-    gap_w = [GAP_MIN] * (depth - 1) + [0.0]
-    for i, d in enumerate(lay.directions):
-        if d == 0:
-            gap_w[gap_of[i]] = max(gap_w[gap_of[i]], 2 * ARC_BULGE)
+    column = [0.0] * depth
     for i, (w, _h) in label_size.items():
-        gap_w[gap_of[i]] = max(gap_w[gap_of[i]], w + 2 * LABEL_PAD)
+        column[gap_of[i]] = max(column[gap_of[i]], w)
+
+    # The y of each arrow at each layer it meets, left end first (the ends at box centres for now).
+    levels: dict[int, list[float]] = {}
+    for i in range(len(arch.flows)):
+        left, right = drawn_ends(arch, lay, i)
+        if lay.directions[i] != 0:
+            levels[i] = ([y_of[left]] + [bend_y[(i, r)] for r in range(lay.ranks[left] + 1, lay.ranks[right])]
+                         + [y_of[right]])
+
+    # Runs: in a gap with a label column, every arrow crossing it runs level through the column
+    # at a height of its own, and a label sits on its own arrow's run. The runs are spread like
+    # labels (a label's run as tall as the label), in the order of the arrows' midpoints, so no
+    # arrow crosses a label and the runs add no crossing. An arc's label gets a run too.
+    run: dict[tuple[int, int], float] = {}  # (flow, gap) -> y of its run
+    for g in range(depth):
+        if not column[g]:
+            continue
+        items = []  # (wanted y, left y, right y, flow, size)
+        for i, ys in levels.items():
+            k = g - lay.ranks[drawn_ends(arch, lay, i)[0]]
+            if 0 <= k < len(ys) - 1:
+                size = label_size[i][1] if i in label_size and gap_of[i] == g else DUMMY
+                items.append(((ys[k] + ys[k + 1]) / 2, ys[k], ys[k + 1], i, size))
+        for i in label_size:
+            if lay.directions[i] == 0 and gap_of[i] == g:
+                left, right = drawn_ends(arch, lay, i)
+                mid = (y_of[left] + y_of[right]) / 2
+                items.append((mid, mid, mid, i, label_size[i][1]))
+        items.sort(key=lambda t: t[:4])
+        # An arrow that would cross the gap level keeps its line straight: the labels move instead.
+        heavy = [LEVEL_WEIGHT if abs(t[1] - t[2]) < 0.5 else 1.0 for t in items]
+        placed = spread([t[0] for t in items], [t[4] for t in items], LABEL_GAP, heavy)
+        for t, y in zip(items, placed, strict=True):
+            run[(t[3], g)] = y
+
+    # Each arrow's port on each box side: arrows leave a box on its right and enter on its left
+    # (an arc uses the right side twice), spread along the side in the order of where they go
+    # next, so they do not cross at the box.
+    sides: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    for i in range(len(arch.flows)):
+        left, right = drawn_ends(arch, lay, i)
+        if lay.directions[i] == 0:
+            sides.setdefault((left, "R"), []).append((y_of[right], i))
+            sides.setdefault((right, "R"), []).append((y_of[left], i))
+            continue
+        rl, rr = lay.ranks[left], lay.ranks[right]
+        sides.setdefault((left, "R"), []).append((run.get((i, rl), levels[i][1]), i))
+        sides.setdefault((right, "L"), []).append((run.get((i, rr - 1), levels[i][-2]), i))
+    ports: dict[tuple[int, str], float] = {}
+    for (cid, _side), ends in sides.items():
+        ends.sort()
+        # Arcs from one box to others of its layer nest: the farther one leaves from further out.
+        for below in (True, False):
+            slots = [k for k, (toward, i) in enumerate(ends) if lay.directions[i] == 0 and (toward > y_of[cid]) == below]
+            arcs = sorted((ends[k] for k in slots), key=lambda e: (abs(e[0] - y_of[cid]) * (-1 if below else 1), e[1]))
+            for k, e in zip(slots, arcs, strict=True):
+                ends[k] = e
+        room = max(heights[cid] - 2 * PAD_Y, 1.0)
+        for k, (_toward, i) in enumerate(ends):
+            ports[(i, cid)] = y_of[cid] - room / 2 + room * (k + 1) / (len(ends) + 1)
+
+    # What bends where: a gap is one zone, or two (left and right of its label column). Each
+    # arrow bends once in each zone it crosses, from the height it comes in at to the height it
+    # leaves at; an arc bends out and back in the zone right of its layer.
+    bends: dict[tuple[int, int], list[tuple[tuple[int, int, int], float, float]]] = {}  # zone -> (key, y in, y out)
+    arc_bends: dict[tuple[int, int], list[tuple[tuple[int, int, int], float, float]]] = {}
+    for i in range(len(arch.flows)):
+        left, right = drawn_ends(arch, lay, i)
+        y0, y1 = ports[(i, left)], ports[(i, right)]
+        if lay.directions[i] == 0:
+            arc_bends.setdefault((lay.ranks[left], 0), []).append(((i, lay.ranks[left], 0), y0, y1))
+            continue
+        ys = [y0, *levels[i][1:-1], y1]
+        for k, g in enumerate(range(lay.ranks[left], lay.ranks[right])):
+            if column[g]:
+                bends.setdefault((g, 0), []).append(((i, g, 0), ys[k], run[(i, g)]))
+                bends.setdefault((g, 1), []).append(((i, g, 1), run[(i, g)], ys[k + 1]))
+            else:
+                bends.setdefault((g, 0), []).append(((i, g, 0), ys[k], ys[k + 1]))
+    lane: dict[tuple[int, int, int], int] = {}
+    lanes: dict[tuple[int, int], int] = {}
+    for zone in sorted(set(bends) | set(arc_bends)):
+        mine, count = _lanes(bends.get(zone, []), arc_bends.get(zone, []))
+        lane.update(mine)
+        lanes[zone] = count
+
+    # Widths: each layer as wide as its widest box; each zone as wide as its lanes need.
+    col_w = [max([widths[c] for c in widths if lay.ranks[c] == r] + [DUMMY]) for r in range(depth)]
+    zone_w: dict[tuple[int, int], float] = {}
+    gap_w = []
+    for g in range(depth):
+        least = GAP_MIN if g < depth - 1 else 0.0
+        if g in {lay.ranks[drawn_ends(arch, lay, i)[0]] for i, d in enumerate(lay.directions) if d == 0}:
+            least = max(least, 2 * ARC_BULGE)
+        if column[g]:
+            wl, wr = (max(TRACK_BEND, lanes.get((g, s), 0) * LANE_MIN) for s in (0, 1))
+            extra = max(0.0, least - (wl + column[g] + wr)) / 2
+            zone_w[(g, 0)], zone_w[(g, 1)] = wl + extra, wr + extra
+            gap_w.append(wl + column[g] + wr + 2 * extra)
+        else:
+            zone_w[(g, 0)] = max(least, lanes.get((g, 0), 0) * LANE_MIN)
+            gap_w.append(zone_w[(g, 0)])
     col_x = []
     x = MARGIN
     for r in range(depth):
         col_x.append(x)
         x += col_w[r] + gap_w[r]
-    width = x + MARGIN
+    right_edge = x
+    gap_x0 = [col_x[g] + col_w[g] for g in range(depth)]
+    gap_x1 = [gap_x0[g] + gap_w[g] for g in range(depth)]
+    col_l = [gap_x0[g] + zone_w[(g, 0)] for g in range(depth)]
+    col_r = [col_l[g] + column[g] for g in range(depth)]
+    zone_x = {(g, 0): gap_x0[g] for g in range(depth)} | {(g, 1): col_r[g] for g in range(depth) if column[g]}
     box_x = {cid: col_x[lay.ranks[cid]] + (col_w[lay.ranks[cid]] - widths[cid]) / 2 for cid in widths}
 
-    # Each arrow's bends through the layers between its ends, then its port on each box side:
-    # arrows leave a box on its right and enter on its left (an arc uses the right side twice),
-    # spread along the side in the order of where they go, so they do not cross at the box.
-    routes: dict[int, list[tuple[float, float]]] = {}
-    for i in range(len(arch.flows)):
-        left, right = drawn_ends(arch, lay, i)
-        pts = []
-        for r in range(lay.ranks[left] + 1, lay.ranks[right]):
-            pts += [(col_x[r], bend_y[(i, r)]), (col_x[r] + col_w[r], bend_y[(i, r)])]
-        routes[i] = pts
-    sides: dict[tuple[str, str], list[tuple[float, int]]] = {}
-    for i in range(len(arch.flows)):
-        left, right = drawn_ends(arch, lay, i)
-        pts = routes[i]
-        sides.setdefault((left, "R"), []).append((pts[0][1] if pts else y_of[right], i))
-        side = "R" if lay.directions[i] == 0 else "L"
-        sides.setdefault((right, side), []).append((pts[-1][1] if pts else y_of[left], i))
-    ports: dict[tuple[int, str], float] = {}
-    for (cid, _side), ends in sides.items():
-        ends.sort()
-        room = max(heights[cid] - 2 * PAD_Y, 1.0)
-        for k, (_toward, i) in enumerate(ends):
-            ports[(i, cid)] = y_of[cid] - room / 2 + room * (k + 1) / (len(ends) + 1)
+    def band(key: tuple[int, int, int]) -> tuple[float, float]:
+        """The x range where this bend happens: its lane's share of the zone."""
+        zone = key[1:]
+        share = zone_w[zone] / max(lanes.get(zone, 1), 1)
+        return zone_x[zone] + share * lane[key], zone_x[zone] + share * (lane[key] + 1)
 
-    arrows, anchors = [], {}
-    for i, f in enumerate(arch.flows):
+    def bend(key: tuple[int, int, int], ya: float, yb: float) -> list[Segment]:
+        """Across a zone: level to its band, an S-curve in it, level on to the zone's end."""
+        zone = key[1:]
+        x0, x1 = zone_x[zone], zone_x[zone] + zone_w[zone]
+        if abs(ya - yb) < 0.05:
+            return [((x0, ya), (x1, yb))]
+        b0, b1 = band(key)
+        return [((x0, ya), (b0, ya)), _s_curve((b0, ya), (b1, yb)), ((b1, yb), (x1, yb))]
+
+    routes: dict[int, list[Segment]] = {}
+    label_at: dict[int, tuple[float, float, Point]] = {}  # flow -> (left x, centre y, anchor)
+    for i in range(len(arch.flows)):
         left, right = drawn_ends(arch, lay, i)
+        y0, y1 = ports[(i, left)], ports[(i, right)]
         if lay.directions[i] == 0:  # an arc in the gap right of the layer, back into the same layer
             r = lay.ranks[left]
-            edge = col_x[r] + col_w[r]
-            bulge = min(ARC_BULGE, gap_w[r] / 2)
-            y0, y1 = ports[(i, left)], ports[(i, right)]
-            path = (f"M{_n(box_x[left] + widths[left])},{_n(y0)} L{_n(edge)},{_n(y0)} "
-                    f"C{_n(edge + bulge * 1.33)},{_n(y0)} {_n(edge + bulge * 1.33)},{_n(y1)} {_n(edge)},{_n(y1)} "
-                    f"L{_n(box_x[right] + widths[right])},{_n(y1)}")
-            anchors[i] = (edge + bulge, (y0 + y1) / 2)
-            arrows.append(Arrow(i, f.source, f.target, f.offline, path, f.label))
-            continue
-        start = (box_x[left] + widths[left], ports[(i, left)])
-        end = (box_x[right], ports[(i, right)])
-        pts = [start, (col_x[lay.ranks[left]] + col_w[lay.ranks[left]], start[1]), *routes[i],
-               (col_x[lay.ranks[right]], end[1]), end]
-        segments = []  # (curve?, p0, p1)
-        for p0, p1 in zip(pts, pts[1:], strict=False):
-            if p0 != p1:
-                segments.append((p1[0] - p0[0] > 0.5 and p0[1] != p1[1], p0, p1))
-        gx0 = col_x[gap_of[i]] + col_w[gap_of[i]]  # the label's gap: the segment crossing it
-        for _curve, p0, p1 in segments:
-            if abs(p0[0] - gx0) < 0.01 and p1[0] > p0[0]:
-                anchors[i] = ((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2)
-        if lay.directions[i] < 0:
-            segments = [(c, p1, p0) for c, p0, p1 in reversed(segments)]
-        arrows.append(Arrow(i, f.source, f.target, f.offline, _path(segments), f.label))
+            edge = gap_x0[r]
+            reach = sum(band((i, r, 0))) / 2 - edge
+            segs: list[Segment] = [((box_x[left] + widths[left], y0), (edge, y0)),
+                                   ((edge, y0), (edge + reach * 1.33, y0), (edge + reach * 1.33, y1), (edge, y1)),
+                                   ((edge, y1), (box_x[right] + widths[right], y1))]
+            if i in label_size:  # its label at the left of the column, with a leader to the arc
+                label_at[i] = (col_l[r], run[(i, r)], (edge + reach, (y0 + y1) / 2))
+        else:
+            rl, rr = lay.ranks[left], lay.ranks[right]
+            ys = [y0, *levels[i][1:-1], y1]
+            segs = [((box_x[left] + widths[left], y0), (gap_x0[rl], y0))]
+            for k, g in enumerate(range(rl, rr)):
+                if column[g]:
+                    ty = run[(i, g)]
+                    segs += [*bend((i, g, 0), ys[k], ty), ((col_l[g], ty), (col_r[g], ty)), *bend((i, g, 1), ty, ys[k + 1])]
+                    if gap_of[i] == g and i in label_size:
+                        cx = (col_l[g] + col_r[g]) / 2
+                        label_at[i] = (cx - label_size[i][0] / 2, ty, (cx, ty))
+                else:
+                    segs += bend((i, g, 0), ys[k], ys[k + 1])
+                segs.append(((gap_x1[g], ys[k + 1]), (gap_x0[g + 1] if g + 1 < rr else box_x[right], ys[k + 1])))
+            if lay.directions[i] < 0:
+                segs = [tuple(reversed(s)) for s in reversed(segs)]
+        routes[i] = [s for s in segs if s[0] != s[-1]]
 
-    # Labels: in their gap, spread so none overlap.
-    labels = []
-    for g in range(depth):
-        mine = [i for i in label_lines if gap_of[i] == g]
-        centres = spread([anchors[i][1] for i in mine], [label_size[i][1] for i in mine], LABEL_GAP)
-        for i, cy in zip(mine, centres, strict=True):
-            w, h = label_size[i]
-            cx = col_x[g] + col_w[g] + gap_w[g] / 2
-            labels.append(FlowLabel(i, label_lines[i], round(cx - w / 2, 1), round(cy - h / 2, 1), round(w, 1),
-                                    round(h, 1), (round(anchors[i][0], 1), round(anchors[i][1], 1))))
-    labels.sort(key=lambda lab: lab.index)
+    # Everything inside the drawing: what reaches above the top margin moves all down, and the
+    # drawing ends a margin below its lowest box, label or arrow.
+    ys_all = ([y_of[c] - heights[c] / 2 for c in y_of] + [y_of[c] + heights[c] / 2 for c in y_of]
+              + [label_at[i][1] + sign * label_size[i][1] / 2 for i in label_at for sign in (-1, 1)]
+              + [p[1] for segs in routes.values() for s in segs for p in s])
+    xs_all = [p[0] for segs in routes.values() for s in segs for p in s]
+    dy = max(0.0, MARGIN - min(ys_all))
+    width = max(right_edge, max(xs_all, default=0.0)) + MARGIN
+    height = max(ys_all) + dy + MARGIN
+
     boxes = tuple(Box(c.id, c.label, sizes[c.id][0], c.kind, c.note, lay.ranks[c.id], round(box_x[c.id], 1),
-                      round(y_of[c.id] - heights[c.id] / 2, 1), widths[c.id], heights[c.id])
+                      round(y_of[c.id] - heights[c.id] / 2 + dy, 1), widths[c.id], heights[c.id])
                   for c in arch.components)
-    bottom = max([b.y + b.h for b in boxes] + [lab.y + lab.h for lab in labels]) + MARGIN
-    shift = min([0.0] + [lab.y - MARGIN for lab in labels])  # a label spread above the top
-    if shift < 0:
-        boxes = tuple(Box(b.id, b.label, b.lines, b.kind, b.note, b.rank, b.x, round(b.y - shift, 1), b.w, b.h)
-                      for b in boxes)
-        labels = [FlowLabel(lab.index, lab.lines, lab.x, round(lab.y - shift, 1), lab.w, lab.h,
-                            (lab.anchor[0], round(lab.anchor[1] - shift, 1))) for lab in labels]
-        arrows = [Arrow(a.index, a.source, a.target, a.offline, _shift_path(a.path, -shift), a.label)
-                  for a in arrows]
-        bottom -= shift
-    return Layout(round(width, 1), round(bottom, 1), boxes, tuple(arrows), tuple(labels))
+    arrows = tuple(Arrow(i, f.source, f.target, f.offline,
+                         _path([tuple((px, py + dy) for px, py in s) for s in routes[i]]), f.label)
+                   for i, f in enumerate(arch.flows))
+    labels = []
+    for i in sorted(label_at):
+        lx, cy, (ax, ay) = label_at[i]
+        w, h = label_size[i]
+        labels.append(FlowLabel(i, label_lines[i], round(lx, 1), round(cy - h / 2 + dy, 1), round(w, 1), round(h, 1),
+                                (round(ax, 1), round(ay + dy, 1))))
+    return Layout(round(width, 1), round(height, 1), boxes, arrows, tuple(labels))
 
 
 def _n(v: float) -> str:
@@ -404,28 +612,17 @@ def _n(v: float) -> str:
     return s[:-2] if s.endswith(".0") else ("0" if s == "-0" else s)
 
 
-def _path(segments: list[tuple[bool, tuple[float, float], tuple[float, float]]]) -> str:
-    """Straight runs through layers, S-curves across gaps (their ends stay horizontal)."""
-    if not segments:
-        return ""
-    out = [f"M{_n(segments[0][1][0])},{_n(segments[0][1][1])}"]
-    for curve, (x0, y0), (x1, y1) in segments:
-        if curve:
-            mx = (x0 + x1) / 2
-            out.append(f"C{_n(mx)},{_n(y0)} {_n(mx)},{_n(y1)} {_n(x1)},{_n(y1)}")
-        else:
-            out.append(f"L{_n(x1)},{_n(y1)}")
+def _path(segments: list[Segment]) -> str:
+    """SVG path data through the segments (lines and cubic Béziers), joined end to start."""
+    out: list[str] = []
+    at = None
+    for seg in segments:
+        if seg[0] != at:
+            out.append(f"M{_n(seg[0][0])},{_n(seg[0][1])}")
+        pts = " ".join(f"{_n(px)},{_n(py)}" for px, py in seg[1:])
+        out.append(("L" if len(seg) == 2 else "C") + pts)
+        at = seg[-1]
     return " ".join(out)
-
-
-def _shift_path(path: str, dy: float) -> str:
-    """A path written by `_path`, moved down by `dy`."""
-    import re
-
-    def move(m: re.Match) -> str:
-        return f"{m.group(1)},{_n(float(m.group(2)) + dy)}"
-
-    return re.sub(r"(-?[\d.]+),(-?[\d.]+)", move, path)
 
 
 # ------------------------------------------------------------------ SVG
@@ -465,7 +662,9 @@ def _shape(kind: str, x: float, y: float, w: float, h: float) -> str:
 
 
 def _box_svg(b: Box) -> str:
-    top = b.y + PAD_Y + (8 if STYLES.get(b.kind, STYLES[""])[2] == "cylinder" else 0)
+    lid = 8 if STYLES.get(b.kind, STYLES[""])[2] == "cylinder" else 0
+    text_h = LABEL_LINE * len(b.lines) + (KIND_LINE if b.kind else 0)
+    top = b.y + lid + (b.h - lid - text_h) / 2  # centred: a box grown for its arrows keeps its text in the middle
     cx = b.x + b.w / 2
     tip = escape(b.label + (f" ({KIND_TEXT.get(b.kind, b.kind)})" if b.kind else "") + (f": {b.note}" if b.note else ""))
     out = [f'<g class="node" data-id="{escape(b.id)}" data-kind="{escape(b.kind)}"><title>{tip}</title>',
@@ -496,7 +695,8 @@ def to_svg(lay: Layout, arch: Architecture, *, id_prefix: str = "arch", title: s
     names = {c.id: c.label for c in arch.components}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="architecture" viewBox="0 0 {_n(width)} {_n(height)}" '
-        f'width="{_n(width)}" height="{_n(height)}" role="img" aria-labelledby="{pid}-title" '
+        f'width="{_n(width)}" height="{_n(height)}" style="min-width:{_n(width * MIN_SCALE)}px" role="img" '
+        f'aria-labelledby="{pid}-title" '
         f'font-family="{escape(FONT)}">',
         f'<title id="{pid}-title">{escape(title)}</title>',
         "<defs>",
@@ -522,11 +722,12 @@ def to_svg(lay: Layout, arch: Architecture, *, id_prefix: str = "arch", title: s
     offline = {a.index: a.offline for a in lay.arrows}
     for lab in lay.labels:
         colour = OFFLINE_COLOUR if offline[lab.index] else ONLINE_COLOUR
-        cx, cy = lab.x + lab.w / 2, lab.y + lab.h / 2
+        cx = lab.x + lab.w / 2
         out.append(f'<g class="flow-label" data-flow="{lab.index}">')
-        if abs(cy - lab.anchor[1]) > lab.h / 2:  # spread away from its arrow: a leader line
-            edge_y = lab.y if lab.anchor[1] < cy else lab.y + lab.h
-            out.append(f'<line x1="{_n(cx)}" y1="{_n(edge_y)}" x2="{_n(lab.anchor[0])}" y2="{_n(lab.anchor[1])}" '
+        ax, ay = lab.anchor
+        near = (min(max(ax, lab.x), lab.x + lab.w), min(max(ay, lab.y), lab.y + lab.h))
+        if abs(near[0] - ax) + abs(near[1] - ay) > 1.5:  # away from its arrow (an arc's label): a leader line
+            out.append(f'<line x1="{_n(near[0])}" y1="{_n(near[1])}" x2="{_n(ax)}" y2="{_n(ay)}" '
                        f'stroke="{colour}" stroke-width="0.7" stroke-dasharray="1 2"/>')
         out.append(f'<rect x="{_n(lab.x)}" y="{_n(lab.y)}" width="{_n(lab.w)}" height="{_n(lab.h)}" rx="3" '
                    f'fill="#ffffff" fill-opacity="0.92"/>')
