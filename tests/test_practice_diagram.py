@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
 import sqlite3
 
@@ -23,6 +24,10 @@ model registry => ranker: deploy
 """
 ANSWER = ("The business objective is meaningful interactions per daily active user, and I would agree "
           "guardrails such as hide rate and report rate before designing.")
+
+
+# Every shipped scenario has an architecture; the contract's example file has none.
+NO_ARCHITECTURE = str(Path(__file__).parent / "data" / "contract_example.yaml")
 
 
 def _answers(tmp_path, body: str) -> str:
@@ -56,8 +61,8 @@ def test_answers_file_diagram_in_json_and_scorecard(run_cli, tmp_path):
 def test_without_a_diagram_json_says_null_and_a_scenario_without_architecture_has_no_missing(run_cli, tmp_path):
     f = _answers(tmp_path, f"requirements: {ANSWER}\n")
     assert json.loads(run_cli("practice", "feed-ranking", "--answers", f, "--json").stdout)["diagram"] is None
-    f = _answers(tmp_path, "data: churn labels from cancellations in the next 30 days\n" + _block("app -> api"))
-    d = json.loads(run_cli("practice", "churn", "--answers", f, "--json").stdout)["diagram"]
+    f = _answers(tmp_path, "data: labels from clicks logged over the last 30 days\n" + _block("app -> api"))
+    d = json.loads(run_cli("practice", NO_ARCHITECTURE, "--answers", f, "--json").stdout)["diagram"]
     assert d["missing"] is None and d["reference_components"] is None and d["text"] == "app -> api"
 
 
@@ -101,8 +106,8 @@ def test_reference_only_doc_has_the_architecture_and_one_without_any_has_no_sect
     assert run_cli("render", "feed-ranking", "-o", str(out), "--no-simulations").code == 0
     text = out.read_text()
     assert text.count("```mermaid") == 1 and "## Architecture" in text and ":diagram" in text
-    assert run_cli("render", "churn", "-o", str(tmp_path / "churn.md"), "--no-simulations").code == 0
-    assert "## Architecture" not in (tmp_path / "churn.md").read_text()
+    assert run_cli("render", NO_ARCHITECTURE, "-o", str(tmp_path / "plain.md"), "--no-simulations").code == 0
+    assert "## Architecture" not in (tmp_path / "plain.md").read_text()
 
 
 def test_piped_session_with_diagram_bad_line_retyped_and_resume(run_cli, tmp_path):
