@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import re
 import sqlite3
+from pathlib import Path
 
 from test_diagram_text import check_mermaid
 
