@@ -101,8 +101,12 @@ def _twist(scenario: Scenario, stage_id: str, session: Any) -> dict[str, Any] | 
     if saved is not None and not saved.skipped and (saved.answer or "").strip():
         from mlsd.scoring.twist import score_twist
 
-        step = (getattr(session, "answers", None) or {}).get(stage_id)
-        rescored = score_twist(scenario, twist, saved.answer, earlier=(getattr(step, "answer", "") or ""))
+        # The answers up to the twist's step: the design before the change (as in practice).
+        order = list(getattr(session, "stages", ()) or ())
+        upto = order[: order.index(stage_id) + 1] if stage_id in order else [stage_id]
+        given = getattr(session, "answers", None) or {}
+        earlier = "\n".join(getattr(given.get(s), "answer", "") or "" for s in upto)
+        rescored = score_twist(scenario, twist, saved.answer, earlier=earlier)
     evidence = rescored.evidence if rescored is not None else {}
     return {
         "id": twist.id,

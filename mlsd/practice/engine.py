@@ -502,8 +502,10 @@ class PracticeEngine:
 
         twist = self.scenario.twist(twist_id)
         assert twist is not None
-        step = self.stages.get(twist.step)
-        return score_twist(self.scenario, twist, text, earlier=(step.answer or "") if step is not None else "")
+        # Everything the candidate said up to the twist is the design before the change.
+        upto = self.stage_ids[: self.stage_ids.index(twist.step) + 1] if twist.step in self.stage_ids else ()
+        earlier = "\n".join(self.stages[s].answer or "" for s in upto)
+        return score_twist(self.scenario, twist, text, earlier=earlier)
 
     @property
     def current_twist(self) -> Twist | None:

@@ -109,13 +109,19 @@ def _stems(texts: Iterable[str]) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _shipped_vocabulary() -> frozenset[str]:
-    """Stems of every word in the shipped content: scenarios, drill, framework, glossary."""
+    """Stems of the field's words: the drill, framework and glossary, and the words of the shipped
+    scenarios that at least two of them use. A word only one case uses (a weekday in a twist's
+    story, a product name) is that case's, counted when scoring it, not the field's."""
+    from collections import Counter
+
     from mlsd.resources import resource_dir
     from mlsd.scoring.glossary import load_glossary
 
-    texts: list[str] = []
+    per_case: Counter[str] = Counter()
     for path in sorted(resource_dir("scenarios").glob("*.yaml")):
-        texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        per_case.update(_stems([path.read_text(encoding="utf-8", errors="replace")]))
+    shared = {w for w, n in per_case.items() if n >= 2}
+    texts: list[str] = []
     data = Path(__file__).resolve().parent.parent / "data"
     if (data / "drill.yaml").is_file():
         texts.append((data / "drill.yaml").read_text(encoding="utf-8", errors="replace"))
@@ -125,7 +131,7 @@ def _shipped_vocabulary() -> frozenset[str]:
     for s in STEPS:
         texts.extend([s.title, s.purpose, *s.notes])
         texts.extend(f"{kp.point} {' '.join(kp.keywords)} {kp.why}" for kp in s.items)
-    return frozenset(_stems(texts))
+    return frozenset(_stems(texts) | shared)
 
 
 @lru_cache(maxsize=1)

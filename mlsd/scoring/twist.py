@@ -28,7 +28,8 @@ def twist_context(scenario: Scenario, twist: Twist) -> tuple[str, ...]:
 
 def score_twist(scenario: Scenario, twist: Twist, answer: str, earlier: str = "") -> StageScore:
     """The answer to `twist` scored against its key points (`StageScore.stage` is the twist's step).
-    `earlier` is the candidate's answer to that step: sentences pasted from it, like sentences that
-    restate the twist, earn nothing (the design before the change is not the adaptation)."""
+    `earlier` is what the candidate answered up to that step: sentences pasted from it, like
+    sentences that restate the twist, earn nothing (the design before the change is not the
+    adaptation)."""
     return score_stage(twist.step, answer, twist.key_points, (), context=twist_context(scenario, twist),
                        references=(twist.reference,), question=twist.text, earlier=earlier)
