@@ -67,3 +67,19 @@ def run_cli(monkeypatch):
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return _run
+
+
+def old_history(version: int):
+    """The history database as an older mlsd left it: the first `version` migrations applied and
+    nothing after (open_store then migrates it). Returns the open connection to fill with rows."""
+    import sqlite3
+
+    from mlsd.practice.store import MIGRATIONS, db_path
+
+    path = db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:version]:
+        conn.executescript(script)
+    conn.execute(f"PRAGMA user_version = {version}")
+    return conn

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 
+from conftest import old_history
 from test_diagram_text import check_mermaid
 
 from mlsd.content.scenario import load_scenario
 from mlsd.practice.engine import PracticeEngine
-from mlsd.practice.store import MIGRATIONS, SCHEMA_VERSION, db_path, open_store
+from mlsd.practice.store import SCHEMA_VERSION, open_store
 
 DIAGRAM = """\
 Mobile app -> feed service: feed request
@@ -145,12 +145,7 @@ def test_engine_adds_to_the_diagram_and_resume_restores_it(tmp_path):
 
 
 def test_a_version_3_history_migrates_and_its_sessions_load_without_a_diagram():
-    path = db_path()
-    path.parent.mkdir(parents=True)
-    conn = sqlite3.connect(path)
-    for script in MIGRATIONS[:3]:
-        conn.executescript(script)
-    conn.execute("PRAGMA user_version = 3")
+    conn = old_history(3)
     conn.execute("INSERT INTO sessions (scenario_id, stages, started_at, updated_at) VALUES ('churn', '[\"data\"]', 't', 't')")
     conn.commit()
     conn.close()

@@ -4,14 +4,14 @@ due-first choice, seeding from answers saved before the schedule, the migration,
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import old_history
 from fsrs import Card, Rating, Scheduler
 
 from mlsd.practice import drill, schedule
-from mlsd.practice.store import MIGRATIONS, SCHEMA_VERSION, db_path, open_store
+from mlsd.practice.store import SCHEMA_VERSION, open_store
 
 BANK = drill.load_bank()
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -90,12 +90,7 @@ def test_recording_saves_the_card_with_the_answer_and_due_report(tmp_path):
 
 def test_answers_saved_before_the_schedule_seed_it():
     """A database from before the migration: its drill answers become reviews, in order."""
-    path = db_path()
-    path.parent.mkdir(parents=True)
-    conn = sqlite3.connect(path)
-    for step in MIGRATIONS[:3]:
-        conn.executescript(step)
-    conn.execute("PRAGMA user_version = 3")
+    conn = old_history(3)
     rows = [("automl", "automl", 30.0, "2026-01-01T10:00:00+00:00"), ("automl", "automl", 90.0, "2026-01-03T10:00:00+00:00")]
     conn.executemany("INSERT INTO drill_answers (question_id, topic, answer, score, answered_at) VALUES (?,?,'x',?,?)", rows)
     conn.commit()

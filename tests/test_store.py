@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import old_history
 
 from mlsd.errors import BadInputError, StoreError
 from mlsd.practice.store import MIGRATIONS, SCHEMA_VERSION, db_path, open_store
@@ -168,13 +169,7 @@ def test_migrates_a_version_1_database_keeping_its_data():
 
 def test_a_history_from_before_twists_still_loads():
     """The last migration (5 -> 6) adds the twists: old sessions load with none, and history, progress and render read them."""
-    path = db_path()
-    path.parent.mkdir(parents=True)
-    conn = sqlite3.connect(path)
-    before = SCHEMA_VERSION - 1  # the schema just before the twists' migration
-    for script in MIGRATIONS[:before]:
-        conn.executescript(script)
-    conn.execute(f"PRAGMA user_version = {before}")
+    conn = old_history(SCHEMA_VERSION - 1)  # the schema just before the twists' migration
     conn.execute("INSERT INTO sessions (scenario_id, scenario_title, stages, started_at, updated_at, finished_at,"
                  " total_score) VALUES ('feed-ranking', 'Feed', '[\"requirements\"]', 't', 't', 't', 40)")
     conn.execute("INSERT INTO answers (session_id, stage, answer, score, seconds, budget_seconds, answered_at)"
