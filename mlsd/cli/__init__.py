@@ -90,7 +90,13 @@ class _LazyRoot(typer.core.TyperGroup):
         sub = typer.Typer(**_SETTINGS)
         sub.callback()(_root)  # a callback makes typer build a group whatever the module adds
         register_module(sub, module)
-        self._loaded.update(typer.main.get_command(sub).commands)
+        from mlsd.cli import lang
+
+        added = typer.main.get_command(sub).commands
+        for command in added.values():
+            lang.add_lang_option(command)
+            lang.localize(command)
+        self._loaded.update(added)
         order = list(COMMANDS)
         self._loaded = dict(sorted(self._loaded.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
@@ -282,14 +288,41 @@ def run() -> None:
 @functools.cache
 def _command() -> Any:
     """The click command tree, built once per process (~30 ms; the app does not change)."""
-    return typer.main.get_command(app)
+    from mlsd.cli import lang
+
+    command = typer.main.get_command(app)
+    lang.add_lang_option(command, recurse=False)  # commands get theirs when their module loads
+    lang.install()
+    return command
+
+
+def _speak(command: Any) -> None:
+    """The root's help and every loaded command's in the current language (main() may run
+    again in the same process in another language: tests, programs embedding the CLI)."""
+    from mlsd.cli import lang
+
+    lang.localize(command, recurse=False)
+    for sub in getattr(command, "_loaded", {}).values():
+        lang.localize(sub)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Parse `argv` (default: sys.argv), run the command, exit with its status."""
+    """Parse `argv` (default: sys.argv), run the command, exit with its status.
+
+    The interface language is read first (`--lang`, MLSD_LANG, the locale: `mlsd.i18n`),
+    since the help texts typer shows are interface strings too."""
+    import os
+
+    from mlsd import i18n
     from mlsd.cli.output import error_line
 
+    try:
+        i18n.set_language(i18n.language_from(sys.argv[1:] if argv is None else argv, os.environ))
+    except i18n.LanguageError as exc:
+        error_line(str(exc))
+        sys.exit(2)
     command = _command()
+    _speak(command)
     try:
         code = command.main(args=argv, prog_name="mlsd", standalone_mode=False)
     except MlsdError as exc:
