@@ -48,6 +48,7 @@ def _term(title: str, source_term: str) -> str:
 def _print_text(doc: dict) -> None:
     """The terminal view, drawn without rich (start-up, and linear in the text's length)."""
     from mlsd.cli.plain import BOLD, BOLD_CYAN, DIM, ITALIC, UNDERLINE, Page, clean, shorten
+    from mlsd.i18n import _
 
     out = Page()
 
@@ -71,7 +72,7 @@ def _print_text(doc: dict) -> None:
         out.panel([(t(sc["title"]), BOLD), ("\n" + t(sc["summary"]), "")], title=t(sc["id"]))
     out.paragraph(t(doc["overview"]))
     out.line()
-    out.line(out.styled([("Interview habits", f"{BOLD};{UNDERLINE}")]))
+    out.line(out.styled([(_("Interview habits"), f"{BOLD};{UNDERLINE}")]))
     bullets([("•", [*termed(h["title"], _term(h["title"], h["seed_term"])), ("— " + t(h["text"]), "")])
              for h in doc["habits"]])
     numbered = len(doc["steps"]) > 1
@@ -82,27 +83,28 @@ def _print_text(doc: dict) -> None:
         out.paragraph([(t(step["purpose"]), ITALIC)])
         bullets([("☐", t(item["point"])) for item in step["items"]])
         if step["notes"]:
-            bullets([([("Note", DIM)], t(note)) for note in step["notes"]], indent=4)
+            bullets([([(_("Note"), DIM)], t(note)) for note in step["notes"]], indent=4)
         if step["id"] == "evaluation":
-            heading("A/B-testing procedure")
+            heading(_("A/B-testing procedure"))
             bullets([(f"{n}.", t(s)) for n, s in enumerate(doc["ab_test_procedure"], 1)], indent=4)
         if step["id"] == "monitoring":
-            heading("Monitor")
+            heading(_("Monitor"))
             bullets([("•", t(m)) for m in doc["monitoring_list"]], indent=4)
         st = step["scenario"]
         if st:
-            bullets([([("Q", BOLD_CYAN)], [("Interviewer:", BOLD_CYAN), (" " + t(st["prompt"]), "")])])
-            for title, key in (("Ask", "questions"), ("Trade-offs", "tradeoffs"), ("Pitfalls", "pitfalls"), ("Follow-ups", "follow_ups")):
+            bullets([([("Q", BOLD_CYAN)], [(_("Interviewer:"), BOLD_CYAN), (" " + t(st["prompt"]), "")])])
+            for title, key in ((_("Ask"), "questions"), (_("Trade-offs"), "tradeoffs"), (_("Pitfalls"), "pitfalls"),
+                               (_("Follow-ups"), "follow_ups")):
                 if st[key]:
                     heading(title)
                     bullets([("•", t(q)) for q in st[key]], indent=4)
             if st["key_points"]:
-                heading("Rubric")
-                bullets([("☐", [(t(kp["point"]) + " ", ""), (f"(weight {kp['weight']:g})", DIM)])
+                heading(_("Rubric"))
+                bullets([("☐", [(t(kp["point"]) + " ", ""), (_("(weight {weight})").format(weight=f"{kp['weight']:g}"), DIM)])
                          for kp in st["key_points"]], indent=4)
     if sc is None:
         out.line()
-        out.line(out.styled([("Practice scenarios", f"{BOLD};{UNDERLINE}")]))
+        out.line(out.styled([(_("Practice scenarios"), f"{BOLD};{UNDERLINE}")]))
         bullets([("•", [(f"{t(e['prompt'])}: ", ""), (f"mlsd practice {e['scenario']}", BOLD)]) for e in doc["examples"]])
     out.flush()
 

@@ -49,8 +49,10 @@ def shorten(text: str, limit: int = MAX_TEXT) -> str:
     """`text`, or its first `limit` characters and a note saying it was shortened."""
     if len(text) <= limit:
         return text
-    return (f"{text[:limit]}… [shortened: {len(text):,} characters; "
-            "--format markdown or --format json prints it all]")
+    from mlsd.i18n import _
+
+    return text[:limit] + "… " + _("[shortened: {count} characters; --format markdown or --format json prints it all]").format(
+        count=f"{len(text):,}")
 
 
 def char_width(ch: str) -> int:

@@ -77,6 +77,8 @@ class Scenario:
     simulations: tuple[SimulationCall, ...] = ()
     non_goals: tuple[str, ...] = ()  # extension: what the design deliberately leaves out
     source: Path | None = None  # the file it came from
+    # language -> its text (`translations` key; mlsd.content.translations shows it)
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def stage(self, stage_id: str) -> Stage | None:
         return self.stages.get(stage_id)
@@ -87,7 +89,8 @@ class Scenario:
 SLUG = re.compile(r"[a-z0-9-]+")
 
 # `non_goals` is an mlsd extension of the contract (optional; used by `render`).
-_TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", "simulations", "non_goals")
+_TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", "simulations", "non_goals",
+             "translations")
 _TOP_REQUIRED = ("id", "title", "summary", "stages")
 _STAGE_KEYS = ("prompt", "questions", "key_points", "tradeoffs", "pitfalls", "follow_ups", "reference")
 _STAGE_LISTS = ("questions", "tradeoffs", "pitfalls", "follow_ups")
@@ -212,7 +215,14 @@ class _Validator:
             scale=scale,
             simulations=self.simulations(data.get("simulations")),
             non_goals=self.texts(data["non_goals"], ("non_goals",)) if data.get("non_goals") is not None else (),
+            translations=self.translations(data, stages),
         )
+
+    def translations(self, data: dict, stages: dict[str, Stage]) -> dict[str, dict[str, Any]]:
+        """The optional `translations` block, checked against the English (mlsd.content.translations)."""
+        from mlsd.content import translations
+
+        return translations.validate(self, data.get("translations"), data, stages)
 
     def stage(self, sid: str, raw, seen_points) -> Stage:
         path = ("stages", sid)
@@ -358,9 +368,14 @@ class ScenarioSummary:
     title: str
     difficulty: str
     tags: tuple[str, ...]
+    titles: dict[str, str] = field(default_factory=dict)  # language -> translated title
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang`, or the English one when the file does not translate it."""
+        return self.titles.get(lang, self.title)
 
 
-SUMMARY_CACHE_FORMAT = 1
+SUMMARY_CACHE_FORMAT = 2
 
 
 def list_summaries(cache: Path | None = None) -> list[ScenarioSummary]:
@@ -388,9 +403,11 @@ def list_summaries(cache: Path | None = None) -> list[ScenarioSummary]:
         if entry is None or entry.get("sha256") != digest:
             sc = load_scenario_file(path)  # validates; raises for a bad file, which is never cached
             entry = {"sha256": digest, "id": sc.id, "title": sc.title, "difficulty": sc.difficulty,
-                     "tags": list(sc.tags)}
+                     "tags": list(sc.tags),
+                     "titles": {lang: t["title"] for lang, t in sc.translations.items() if "title" in t}}
         fresh[sid] = entry
-        out.append(ScenarioSummary(entry["id"], entry["title"], entry["difficulty"], tuple(entry["tags"])))
+        out.append(ScenarioSummary(entry["id"], entry["title"], entry["difficulty"], tuple(entry["tags"]),
+                                   dict(entry["titles"])))
     if fresh != entries:
         _write_summary_cache(cache, fingerprint, fresh)
     return out
@@ -411,7 +428,8 @@ def _loader_fingerprint() -> str:
     package = Path(__file__).resolve().parents[1]
     content, sims = package / "content", package / "sims"
     h = hashlib.sha256(f"{SUMMARY_CACHE_FORMAT}:{__version__}".encode())
-    for path in (content / "scenario.py", content / "yamlfile.py", sims / "registry.py", *sorted((sims / "specs").glob("*.py"))):
+    for path in (content / "scenario.py", content / "yamlfile.py", content / "translations.py", sims / "registry.py",
+                 *sorted((sims / "specs").glob("*.py"))):
         h.update(path.name.encode() + b"\0")
         with contextlib.suppress(OSError):
             h.update(path.read_bytes())
@@ -451,6 +469,9 @@ def _read_summary_cache(path: Path, fingerprint: str) -> dict[str, dict[str, Any
             fields_ok = all(isinstance(e[k], str) for k in ("sha256", "id", "title", "difficulty"))
             if not (isinstance(sid, str) and fields_ok and isinstance(e["tags"], list)
                     and all(isinstance(t, str) for t in e["tags"])):
+                return {}
+            titles = e["titles"]
+            if not isinstance(titles, dict) or not all(isinstance(t, str) for t in (*titles, *titles.values())):
                 return {}
         return entries
     except Exception:  # noqa: BLE001 - any damage means: parse the files instead
@@ -506,6 +527,7 @@ def _scenario_json(sc: Scenario) -> dict[str, Any]:
                     "pitfalls": list(st.pitfalls), "follow_ups": list(st.follow_ups), "reference": st.reference}
                    for st in sc.stages.values()],
         "simulations": [{"name": c.name, "args": c.args, "line": c.line} for c in sc.simulations],
+        "translations": sc.translations,
     }
 
 
@@ -543,7 +565,7 @@ def _key_point_of(raw: Any) -> KeyPoint:
 def _scenario_of(raw: Any) -> Scenario:
     """The Scenario that `_scenario_json` wrote; ValueError for anything else."""
     m = _fields_of(raw, ("id", "title", "summary", "tags", "difficulty", "scale", "non_goals", "stages",
-                         "simulations"))
+                         "simulations", "translations"))
     if not isinstance(m["scale"], dict) or not isinstance(m["stages"], list) or not isinstance(m["simulations"], list):
         raise ValueError("cached entry: bad scale, stages or simulations")
     stages = {}
@@ -569,7 +591,14 @@ def _scenario_of(raw: Any) -> Scenario:
         tags=_strs_of(m["tags"]), difficulty=_str_of(m["difficulty"]),
         scale={_str_of(k): _number_of(v) for k, v in m["scale"].items()},
         simulations=tuple(calls), non_goals=_strs_of(m["non_goals"]),
+        translations=_translations_of(m["translations"]),
     )
+
+
+def _translations_of(raw: Any) -> dict[str, dict[str, Any]]:
+    from mlsd.content.translations import plain_translations
+
+    return plain_translations(raw)
 
 
 def load_scenario_cached(path: Path | str, display: str | None = None, cache: Path | None = None) -> Scenario:

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlsd.content.scenario import STAGE_IDS, is_builtin
 from mlsd.errors import BadInputError, did_you_mean
+from mlsd.i18n import N_, _
 
 if TYPE_CHECKING:
     from mlsd.content.scenario import Scenario
@@ -52,9 +53,9 @@ COMMANDS = (":hint", ":skip", ":back", ":quit")
 DEFAULT_MINUTES = 45.0
 
 GENERIC_FOLLOW_UPS = (
-    "What would change in your answer if the scale were ten times larger?",
-    "Which part of this would you build first, and what would you leave for later?",
-    "What could go wrong here in production, and how would you notice?",
+    N_("What would change in your answer if the scale were ten times larger?"),
+    N_("Which part of this would you build first, and what would you leave for later?"),
+    N_("What could go wrong here in production, and how would you notice?"),
 )
 
 
@@ -89,20 +90,20 @@ def budgets(stages: Sequence[str], minutes: float) -> dict[str, float]:
 
 def stage_prompt(scenario: Scenario, stage_id: str) -> str:
     """The interviewer's question for a step (the step's purpose when the scenario has none)."""
-    from mlsd.content.framework import step
+    from mlsd.content.overlays import shown_step
 
     st = scenario.stage(stage_id)
     if st is not None and st.prompt:
         return st.prompt
-    return step(stage_id).purpose
+    return shown_step(stage_id).purpose
 
 
 def follow_up_for(scenario: Scenario, stage_id: str, seed: int) -> str:
     """One follow-up question of the step, chosen by the seed (same seed, same question)."""
     st = scenario.stage(stage_id)
-    pool: tuple[str, ...] = st.follow_ups if st is not None and st.follow_ups else GENERIC_FOLLOW_UPS
+    pool: tuple[str, ...] = st.follow_ups if st is not None and st.follow_ups else tuple(map(_, GENERIC_FOLLOW_UPS))
     rng = random.Random(f"{seed}:{scenario.id}:{stage_id}")
-    return rng.choice(pool)
+    return rng.choice(pool)  # the translated list has the same length: the same question in every language
 
 
 # ---------------------------------------------------------------- events
@@ -281,7 +282,10 @@ class PracticeEngine:
         clock: Callable[[], float] = time.monotonic,
         saved: SavedSession | None = None,
     ) -> None:
-        self.scenario = scenario
+        from mlsd.content.translations import localized
+
+        self.scenario = scenario  # what the scorer reads (English)
+        self.shown = localized(scenario)  # what the candidate reads
         self.store = store
         self.session_id = session_id
         self.stage_ids = tuple(stages)
@@ -372,10 +376,15 @@ class PracticeEngine:
             self.phase, self.pos = "answer", self.stage_ids.index(remaining[0])
 
     def _rescore(self, sid: str, a: Any) -> StageScore:
+        text = a.answer + ("\n" + a.follow_up_answer if a.follow_up_answer else "")
+        return self._score(sid, text)
+
+    def _score(self, sid: str, text: str) -> StageScore:
+        """The answer scored against the English rubric, its points shown in the interface language."""
+        from mlsd.practice.shown import shown_result, stage_points
         from mlsd.scoring import score_answer
 
-        text = a.answer + ("\n" + a.follow_up_answer if a.follow_up_answer else "")
-        return score_answer(self.scenario, sid, text)
+        return shown_result(score_answer(self.scenario, sid, text), stage_points(self.shown, sid))
 
     # -- state
 
@@ -395,18 +404,19 @@ class PracticeEngine:
 
     def prompt(self) -> Prompt:
         """What to ask now; starts the step's clock the first time it is shown."""
-        from mlsd.content.framework import step
+        from mlsd.content.overlays import shown_step as step
 
         n = len(self.stage_ids)
         if self.phase == "agenda":
             return Prompt(
-                "agenda", None, "Agenda",
-                f"{self.scenario.summary.strip()}\n\nBefore any detail: what is your plan? Name the parts "
-                "you will cover, in order (layered thinking: the whole first, details later).",
+                "agenda", None, _("Agenda"),
+                f"{self.shown.summary.strip()}\n\n" + _("Before any detail: what is your plan? Name the parts "
+                                                      "you will cover, in order (layered thinking: the whole "
+                                                      "first, details later)."),
                 0, n, draft=self.agenda_draft, previous=self.agenda_text,
             )
         if self.phase == "done":
-            return Prompt("done", None, "Done", "The session is complete.", n, n)
+            return Prompt("done", None, _("Done"), _("The session is complete."), n, n)
         sid = self.stage_ids[self.pos]
         if self._t0 is None:
             self._t0 = self.clock()
@@ -418,7 +428,7 @@ class PracticeEngine:
             )
         total = sum(x.seconds for x in self.stages.values() if x.id != sid) + self._elapsed(sid)
         return Prompt(
-            "answer", sid, step(sid).title, stage_prompt(self.scenario, sid), self.pos + 1, n,
+            "answer", sid, step(sid).title, stage_prompt(self.shown, sid), self.pos + 1, n,
             self.budgets.get(sid), self._elapsed(sid), st.draft,
             "" if st.skipped else (st.answer or ""), round(total, 1),
         )
@@ -448,18 +458,17 @@ class PracticeEngine:
     def hint(self) -> Hint:
         """The clarifying questions of the current step (never the answers)."""
         sid = self.current_stage
-        if sid is None:
-            qs: list[str] = []
-            from mlsd.content.framework import STEPS
+        from mlsd.content.overlays import framework_content, shown_step
 
-            qs = [f"{s.title}: {s.purpose}" for s in STEPS if s.id in self.stage_ids]
+        if sid is None:
+            qs = [_("{title}: {purpose}").format(title=s.title, purpose=s.purpose)
+                  for s in framework_content()["STEPS"] if s.id in self.stage_ids]
             return Hint(None, tuple(qs))
-        st = self.scenario.stage(sid)
+        st = self.shown.stage(sid)
         questions = st.questions if st is not None and st.questions else ()
         if not questions:
-            from mlsd.content.framework import step
-
-            questions = tuple(f"Have you covered: {kp.point.lower()}?" for kp in step(sid).items)
+            questions = tuple(_("Have you covered: {point}?").format(point=_lower_first(kp.point.rstrip(".")))
+                              for kp in shown_step(sid).items)
         return Hint(sid, tuple(questions))
 
     def save_draft(self, text: str) -> None:
@@ -473,11 +482,9 @@ class PracticeEngine:
             return
         if self.phase == "follow_up":
             # The step's answer is already saved; keep the follow-up typed so far with it.
-            from mlsd.scoring import score_answer
-
             st = self.stages[sid]
             st.follow_up_answer = text
-            st.result = score_answer(self.scenario, sid, (st.answer or "") + "\n" + text)
+            st.result = self._score(sid, (st.answer or "") + "\n" + text)
             st.seconds = self._elapsed(sid)
             self._t0 = self.clock()
             self._save(sid)
@@ -517,19 +524,18 @@ class PracticeEngine:
         return [AgendaFeedback(self.agenda)]
 
     def _submit_answer(self, text: str) -> list[Event]:
-        from mlsd.content.framework import step
-        from mlsd.scoring import score_answer
+        from mlsd.content.overlays import shown_step as step
 
         sid = self.stage_ids[self.pos]
         st = self.stages[sid]
         st.seconds = self._elapsed(sid)
         self._t0 = self.clock()
         st.answer, st.skipped, st.draft, st.follow_up_answer = text, False, "", None
-        st.result = score_answer(self.scenario, sid, text)
-        st.follow_up = follow_up_for(self.scenario, sid, self.seed)
+        st.result = self._score(sid, text)
+        st.follow_up = follow_up_for(self.shown, sid, self.seed)
         self._save(sid)
         self.phase = "follow_up"
-        scen_stage = self.scenario.stage(sid)
+        scen_stage = self.shown.stage(sid)
         return [
             StageFeedback(
                 sid, step(sid).title, st.result, scen_stage.tradeoffs if scen_stage else (),
@@ -538,8 +544,7 @@ class PracticeEngine:
         ]
 
     def _submit_follow_up(self, text: str) -> list[Event]:
-        from mlsd.content.framework import CHECK_IN_QUESTION
-        from mlsd.scoring import score_answer
+        from mlsd.content.overlays import framework_content
 
         sid = self.stage_ids[self.pos]
         st = self.stages[sid]
@@ -548,16 +553,18 @@ class PracticeEngine:
         after = None
         if text.strip():
             st.follow_up_answer = text
-            st.result = score_answer(self.scenario, sid, (st.answer or "") + "\n" + text)
+            st.result = self._score(sid, (st.answer or "") + "\n" + text)
             after = st.result
         self._save(sid)
-        reply = "No, that covers it. Let's move on."
+        reply = _("No, that covers it. Let's move on.")
         if st.result is not None:
             missed = [p for p in st.result.missed_points() if not p.generic]
             if missed:
                 p = missed[0]
-                reply = f"One thing: {p.point[0].lower() + p.point[1:].rstrip('.')}." + (f" {p.why}" if p.why else "")
-        events: list[Event] = [FollowUpFeedback(sid, before, after, CHECK_IN_QUESTION, reply)]
+                reply = _("One thing: {point}.").format(point=_lower_first(p.point.rstrip(".。"))) + (
+                    f" {p.why}" if p.why else "")
+        check_in = framework_content()["CHECK_IN_QUESTION"]
+        events: list[Event] = [FollowUpFeedback(sid, before, after, check_in, reply)]
         events += self._advance()
         return events
 
@@ -645,6 +652,16 @@ class PracticeEngine:
         )
 
 
+def _lower_first(text: str) -> str:
+    """"Translates the need" -> "translates the need" inside an English sentence; other
+    languages (and a point that starts with an acronym, "AUC …") as written."""
+    from mlsd.i18n import SOURCE_LANGUAGE, language
+
+    if language() != SOURCE_LANGUAGE or not text or text[:2].isupper():
+        return text
+    return text[0].lower() + text[1:]
+
+
 def _all_points(scenario: Scenario, sid: str) -> list[Any]:
     from mlsd.scoring import rubric
 
@@ -675,18 +692,22 @@ def build_scorecard(
     answers: Mapping[str, str] | None = None,
 ) -> Scorecard:
     """The end-of-session summary: per step, the total, the three weakest steps to study,
-    the evidence for each point and the level read-out."""
-    from mlsd.content.framework import step
+    the evidence for each point and the level read-out (its text in the interface language)."""
+    from mlsd.content.overlays import shown_step as step
+    from mlsd.content.translations import localized
+    from mlsd.practice.shown import shown_result, stage_points
     from mlsd.scoring.verdict import session_verdict, stage_verdict
 
+    shown = localized(scenario)
+    per_stage = {sid: (shown_result(r, stage_points(shown, sid)), s, k) for sid, (r, s, k) in per_stage.items()}
     lines = []
     for sid, (result, seconds, skipped) in per_stage.items():
         missed = tuple(p.point for p in result.missed_points() if not p.generic) if result else ()
         if result is None:
-            missed = tuple(p.point for p in _all_points(scenario, sid) if not p.id.startswith("generic-"))
+            missed = tuple(p.point for p in stage_points(shown, sid).values() if not p.id.startswith("generic-"))
         study = tuple(
             f"{p.point}" + (f" — {p.why}" if p.why else "")
-            for p in (result.missed_points() if result else _all_points(scenario, sid))
+            for p in (result.missed_points() if result else stage_points(shown, sid).values())
         )[:3]
         lines.append(
             StageLine(sid, step(sid).title, result.score if result else 0.0, round(seconds, 1),
@@ -700,7 +721,7 @@ def build_scorecard(
     verdicts = {sid: stage_verdict(r, answers.get(sid, "")) for sid, r in results.items()}
     overall = session_verdict(total, results, answers, tuple(per_stage))  # over the steps practised
     return Scorecard(
-        session_id, scenario.id, scenario.title, total, agenda_score, tuple(lines),
+        session_id, scenario.id, shown.title, total, agenda_score, tuple(lines),
         tuple(w.stage for w in weakest), render_command(scenario, session_id), answered,
         overall, verdicts, results,
     )
@@ -852,7 +873,7 @@ def progress_report(store: Store, scenarios: Sequence[Scenario] = (), *, window:
 
 def _next_scenario(sessions: Sequence[SavedSession], scenarios: Sequence[Scenario], weakest: Sequence[str]) -> tuple[str | None, str]:
     if not scenarios:
-        return None, "no scenarios found"
+        return None, _("no scenarios found")
     practised: dict[str, list[float]] = {}
     for s in sessions:
         if s.finished and s.total_score is not None:
@@ -865,7 +886,8 @@ def _next_scenario(sessions: Sequence[SavedSession], scenarios: Sequence[Scenari
     if fresh:
         best = max(fresh, key=lambda sc: (focus(sc), -scenarios.index(sc)))
         if weakest:
-            return best.id, f"not practised yet, and it stresses your weakest steps ({', '.join(weakest)})"
-        return best.id, "not practised yet"
+            return best.id, _("not practised yet, and it stresses your weakest steps ({steps})").format(
+                steps=", ".join(weakest))
+        return best.id, _("not practised yet")
     best = min(scenarios, key=lambda sc: (practised[sc.id][-1], sc.id))
-    return best.id, f"your lowest recent total ({practised[best.id][-1]:.0f}/100)"
+    return best.id, _("your lowest recent total ({score}/100)").format(score=f"{practised[best.id][-1]:.0f}")
