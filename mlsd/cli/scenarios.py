@@ -33,7 +33,7 @@ def scenarios_cmd(
         return
     from mlsd.cli.output import print_json
     from mlsd.content.scenario import list_summaries
-    from mlsd.i18n import _, language, pgettext
+    from mlsd.i18n import _, language
 
     scenarios = list_summaries()
     if tags:
@@ -50,7 +50,7 @@ def scenarios_cmd(
 
     out = Page()
     out.table(_("Scenarios"), ("id", _("title"), _("difficulty"), _("tags")),
-              [[clean(r["id"]), clean(r["title"]), clean(pgettext("difficulty", r["difficulty"])),
+              [[clean(r["id"]), clean(r["title"]), clean(_(r["difficulty"])),
                 clean(", ".join(r["tags"]))] for r in rows],
               fold=(True,))
     # TRANSLATORS: the two {command}s are printed in bold between the sentence's parts.

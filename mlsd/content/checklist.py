@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from mlsd.content.scenario import Scenario
-from mlsd.i18n import _, pgettext
+from mlsd.i18n import N_, _
 
 SCHEMA = "mlsd.checklist/1"
+DIFFICULTY_WORDS = (N_("easy"), N_("medium"), N_("hard"))  # values stay English in JSON; shown translated
 
 
 def _point(kp) -> dict[str, Any]:
@@ -79,11 +80,12 @@ def to_markdown(doc: dict[str, Any]) -> str:
     lines: list[str] = []
     sc = doc["scenario"]
     title = _("ML system design checklist")
-    lines.append(f"# {title}{_(': ') + sc['title'] if sc else ''}")
+    colon = _(": ")
+    lines.append(f"# {title}{colon + sc['title'] if sc else ''}")
     lines.append("")
     if sc:
         lines += [f"> {sc['summary']}", "", _("Scenario `{id}` · difficulty {difficulty}").format(
-            id=sc["id"], difficulty=pgettext("difficulty", sc["difficulty"]))]
+            id=sc["id"], difficulty=_(sc["difficulty"]))]
         if sc["tags"]:
             lines[-1] += " · " + ", ".join(sc["tags"])
         if sc["scale"]:
@@ -91,7 +93,7 @@ def to_markdown(doc: dict[str, Any]) -> str:
         lines.append("")
     lines += [doc["overview"], "", "## " + _("Interview habits"), ""]
     for h in doc["habits"]:
-        lines.append(f"- [ ] **{h['title']}** ({h['seed_term']}){_(': ')}{h['text']}")
+        lines.append(f"- [ ] **{h['title']}** ({h['seed_term']}){colon}{h['text']}")
     for step in doc["steps"]:
         lines += ["", f"## {step['title']} — {step['seed_term']}", "", f"_{step['purpose']}_", ""]
         for item in step["items"]:
@@ -105,7 +107,7 @@ def to_markdown(doc: dict[str, Any]) -> str:
             lines += ["", _("Monitor:"), ""] + [f"- [ ] {m}" for m in doc["monitoring_list"]]
         st = step["scenario"]
         if st:
-            lines += ["", f"**{_('Interviewer:')}** {st['prompt']}"]
+            lines += ["", "**" + _("Interviewer:") + f"** {st['prompt']}"]
             for heading, key in ((_("Ask:"), "questions"), (_("Trade-offs to name:"), "tradeoffs"),
                                  (_("Pitfalls:"), "pitfalls"), (_("Likely follow-ups:"), "follow_ups")):
                 if st[key]:
@@ -117,5 +119,5 @@ def to_markdown(doc: dict[str, Any]) -> str:
                     lines.append(f"- [ ] {kp['point']} _{weight}_")
     if sc is None:
         lines += ["", "## " + _("Practice scenarios"), ""]
-        lines += [f"- {e['prompt']}{_(': ')}`mlsd practice {e['scenario']}`" for e in doc["examples"]]
+        lines += [f"- {e['prompt']}{colon}`mlsd practice {e['scenario']}`" for e in doc["examples"]]
     return "\n".join(lines) + "\n"

@@ -808,8 +808,8 @@ class StepProgress:
     @property
     def trend_word(self) -> str:
         if self.sessions < 2 or abs(self.trend) < 2:
-            return "steady"
-        return "improving" if self.trend > 0 else "declining"
+            return N_("steady")  # a value (--json); translated where it is shown
+        return N_("improving") if self.trend > 0 else N_("declining")
 
 
 @dataclass(frozen=True)
