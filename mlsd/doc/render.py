@@ -23,23 +23,24 @@ from mlsd.content import framework
 from mlsd.content.scenario import Scenario, is_builtin
 from mlsd.errors import BadInputError, OutputExistsError, ScenarioError, TemplateError
 from mlsd.fileio import atomic_write
+from mlsd.i18n import N_, _
 
 FORMATS = ("md", "html")
 
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("summary", "Summary"),
-    ("goals", "Goals and non-goals"),
-    ("success-metrics", "Success metrics"),
-    ("requirements", "Requirements and constraints"),
-    ("design", "Design, step by step"),
-    ("alternatives", "Alternatives considered"),
-    ("risks", "Risks"),
-    ("privacy", "Privacy and security"),
-    ("cost", "Cost"),
-    ("rollout", "Rollout and A/B plan"),
-    ("monitoring", "Monitoring and alerts"),
-    ("open-questions", "Open questions"),
-    ("appendix", "Appendix: simulations"),
+    ("summary", N_("Summary")),
+    ("goals", N_("Goals and non-goals")),
+    ("success-metrics", N_("Success metrics")),
+    ("requirements", N_("Requirements and constraints")),
+    ("design", N_("Design, step by step")),
+    ("alternatives", N_("Alternatives considered")),
+    ("risks", N_("Risks")),
+    ("privacy", N_("Privacy and security")),
+    ("cost", N_("Cost")),
+    ("rollout", N_("Rollout and A/B plan")),
+    ("monitoring", N_("Monitoring and alerts")),
+    ("open-questions", N_("Open questions")),
+    ("appendix", N_("Appendix: simulations")),
 )
 
 _PRIVACY_WORDS = ("privacy", "gdpr", "pii", "anonym", "encrypt", "consent", "security", "access control", "personal data")
@@ -89,10 +90,16 @@ def _status(answer: Any, point_id: str) -> tuple[str | None, float | None]:
     return "missed", 0.0
 
 
-def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
+def _steps(scenario: Scenario, session: Any, shown: Scenario | None = None) -> list[dict[str, Any]]:
+    """Each framework step's data; its text from `shown` (the scenario in the interface
+    language) and the framework overlay, its scores from `scenario` (the English the scorer reads)."""
+    from mlsd.content.overlays import framework_content
+    from mlsd.scoring.mistakes import shown_why
+
+    shown = shown or scenario
     steps = []
-    for fw in framework.STEPS:
-        stage = scenario.stage(fw.id)
+    for fw in framework_content()["STEPS"]:
+        stage = shown.stage(fw.id)
         answer = _answer_for(session, fw.id)
         submitted = answer is not None and not getattr(answer, "draft", False)
         if not submitted:
@@ -120,7 +127,8 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
             "pitfalls": list(stage.pitfalls) if stage else [],
             "follow_ups": list(stage.follow_ups) if stage else [],
             "notes": list(fw.notes),
-            "mistakes": [{"sentence": m.sentence, "why": m.why} for m in rescored.mistakes] if rescored else [],
+            "mistakes": [{"sentence": m.sentence, "why": shown_why(m.id, m.why)} for m in rescored.mistakes]
+            if rescored else [],
         })
     return steps
 
@@ -137,7 +145,9 @@ def _estimate(scenario: Scenario) -> dict[str, Any] | None:
     return {
         "error": None,
         "inputs": [{"name": i.name, "value": i.value, "unit": i.unit, "source": i.source} for i in result.inputs],
-        "figures": [{"name": f.name, "shown": f.shown, "arithmetic": f.arithmetic} for f in result.figures],
+        # `id`: the figure's English name (what the cost section looks for); `name`: as shown
+        "figures": [{"id": f.name, "name": _(f.name), "shown": f.shown, "arithmetic": f.arithmetic}
+                    for f in result.figures],
         "not_used": list(result.not_used),
     }
 
@@ -163,23 +173,38 @@ def build_context(
     cache_dir: Path | None = None,
     progress=None,
 ) -> dict[str, Any]:
-    """All the data a template may use, as plain JSON-able values."""
-    steps = _steps(scenario, session)
+    """All the data a template may use, as plain JSON-able values; the text in the interface
+    language (`mlsd.i18n`) where it is translated, English elsewhere."""
+    from mlsd.content.overlays import framework_content
+    from mlsd.content.translations import localized
+    from mlsd.i18n import language
+
+    shown = localized(scenario)
+    fw = framework_content()
+    steps = _steps(scenario, session, shown)
     by_id = {s["id"]: s for s in steps}
+    # Which points are about privacy or online metrics is read from the English words.
+    english = {kp.id: kp.point for st in scenario.stages.values() for kp in st.key_points}
+    english.update({kp.id: kp.point for step in framework.STEPS for kp in step.items})
     all_points = [kp for s in steps for kp in s["key_points"]]
     evaluation = by_id["evaluation"]["key_points"] + by_id["evaluation"]["generic_items"]
     estimate = _estimate(scenario)
     sims = run_simulations(scenario, cache_dir=cache_dir, progress=progress) if include_simulations else []
+
+    def about(kp: dict[str, Any], words: tuple[str, ...]) -> bool:
+        return _mentions(english.get(kp["id"], kp["point"]), words)
+
     return {
         "mlsd_version": __version__,
-        "sections": [{"id": a, "title": t} for a, t in SECTIONS],
+        "lang": language(),
+        "sections": [{"id": a, "title": _(t)} for a, t in SECTIONS],
         "scenario": {
-            "id": scenario.id, "title": scenario.title, "summary": scenario.summary,
+            "id": scenario.id, "title": shown.title, "summary": shown.summary,
             # what to type in a command: the id for a shipped scenario, else the file
             "ref": scenario.id if is_builtin(scenario) else _path_to_type(scenario.source),
             "difficulty": scenario.difficulty, "tags": list(scenario.tags),
             "scale": [{"name": k, "value": v} for k, v in scenario.scale.items()],
-            "non_goals": list(getattr(scenario, "non_goals", ()) or ()),
+            "non_goals": list(getattr(shown, "non_goals", ()) or ()),
         },
         "session": None if session is None else {
             "id": session.id,
@@ -191,8 +216,8 @@ def build_context(
         },
         "goals": [kp["point"] for kp in by_id["requirements"]["key_points"]],
         "success_metrics": {
-            "offline": [kp["point"] for kp in evaluation if not _mentions(kp["point"], _ONLINE_WORDS)],
-            "online": [kp["point"] for kp in evaluation if _mentions(kp["point"], _ONLINE_WORDS)],
+            "offline": [kp["point"] for kp in evaluation if not about(kp, _ONLINE_WORDS)],
+            "online": [kp["point"] for kp in evaluation if about(kp, _ONLINE_WORDS)],
         },
         "requirements_questions": by_id["requirements"]["questions"],
         "estimate": estimate,
@@ -200,21 +225,22 @@ def build_context(
         "alternatives": [{"step": s["title"], "text": t} for s in steps for t in s["tradeoffs"]],
         "risks": [{"step": s["title"], "text": t} for s in steps for t in s["pitfalls"]],
         "privacy": [kp["point"] for kp in all_points + by_id["data"]["generic_items"]
-                    if _mentions(kp["point"], _PRIVACY_WORDS)],
-        "cost": [f for f in (estimate or {}).get("figures", []) if _mentions(f["name"], _COST_FIGURES)],
+                    if about(kp, _PRIVACY_WORDS)],
+        "cost": [f for f in (estimate or {}).get("figures", [])
+                 if _mentions(f.get("id", f["name"]), _COST_FIGURES)],
         "rollout": {
             "deployment": by_id["deployment"],
-            "ab_procedure": list(framework.AB_TEST_PROCEDURE),
+            "ab_procedure": list(fw["AB_TEST_PROCEDURE"]),
             "simulations": [s for s in sims if s["name"].startswith(("ab-test", "rollout"))],
         },
         "monitoring": {
             "step": by_id["monitoring"],
-            "list": list(framework.MONITORING_LIST),
+            "list": list(fw["MONITORING_LIST"]),
             "simulations": [s for s in sims if s["name"] == "monitor"],
         },
         "open_questions": [{"step": s["title"], "text": q} for s in steps for q in s["follow_ups"]],
         "simulations": sims,
-        "check_in": framework.CHECK_IN_QUESTION,
+        "check_in": fw["CHECK_IN_QUESTION"],
     }
 
 
@@ -230,7 +256,10 @@ def _cache_key(name: str, args: dict[str, Any], seed: int) -> str:
 
     origin = importlib.util.find_spec(module).origin or ""
     code = Path(origin).read_bytes() if origin and Path(origin).is_file() else b""
-    raw = json.dumps([__version__, name, args, seed, hashlib.sha256(code).hexdigest()], sort_keys=True)
+    from mlsd.i18n import language
+
+    # the entry holds the tables, charts and reading as text: one per interface language
+    raw = json.dumps([__version__, name, args, seed, hashlib.sha256(code).hexdigest(), language()], sort_keys=True)
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
@@ -250,7 +279,7 @@ def simulate_entry(name: str, args: dict[str, Any], seed: int, progress=None) ->
     result = registry.run(name, args, seed=seed, progress=progress)
     return {
         "name": name,
-        "summary": spec.summary,
+        "summary": _(spec.summary),
         "args": {**spec.defaults(), **args},
         "seed": seed,
         "tables": [
@@ -282,7 +311,7 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
         calls.append((call.name, dict(call.args), seed, cache_dir / f"{_cache_key(call.name, call.args, seed)}.json"))
     entries: dict[int, dict[str, Any]] = {}
     misses = []
-    for i, (*_, path) in enumerate(calls):
+    for i, (*_args, path) in enumerate(calls):
         cached = _read_cache(path)
         if cached is not None:
             entries[i] = cached
@@ -316,8 +345,10 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
 
         context = multiprocessing.get_context("spawn")
         updates = context.Queue() if progress else None  # (index, fraction, label) from the workers
+        from mlsd.i18n import language
+
         with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_worker_start, initargs=(updates,)) as pool:
+                                 initializer=_worker_start, initargs=(updates, language())) as pool:
             futures = {pool.submit(_simulate_in_worker, i, *calls[i][:3]): i for i in misses}
             pending = set(futures)
             try:
@@ -355,10 +386,13 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
 _updates: Any = None  # in a worker process: the queue its simulations report progress on
 
 
-def _worker_start(updates: Any) -> None:
-    """A worker's start: one BLAS thread, and where to send progress."""
+def _worker_start(updates: Any, lang: str = "en") -> None:
+    """A worker's start: one BLAS thread, where to send progress, the interface language."""
     global _updates
+    from mlsd.i18n import set_language
+
     _one_thread_per_worker()
+    set_language(lang)
     _updates = updates
 
 
@@ -431,6 +465,11 @@ def _environment(fmt: str, sandboxed: bool, search_path: list[Path], env_class=N
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # {{ _("…") }} in templates (the shipped ones and a user's): the interface language's catalog
+    env.add_extension("jinja2.ext.i18n")
+    from mlsd.i18n import translations
+
+    env.install_gettext_translations(translations(), newstyle=True)
     env.filters["md_to_html"] = _markdown_to_html
     env.filters["md_escape"] = _md_escape
     env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.0f}"
