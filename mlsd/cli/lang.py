@@ -33,7 +33,7 @@ LANG_HELP = N_("Interface language: zh (Chinese) or en (English). Default: $MLSD
 # typer's and click's own words on a help screen (they are not in mlsd's code).
 TYPER_WORDS = (
     N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"), N_("Show this message and exit."),
-    N_("default: {default}"), N_("required"), N_("(dynamic)"), N_("env var: {var}"), N_("Aborted!"),
+    N_("default: {default}"), N_("required"), N_("(dynamic)"), N_("env var: {var}"), N_("Aborted!"), N_(":"),
 )
 
 
@@ -155,6 +155,9 @@ def cell_formatter(base: type) -> type:
     class CellFormatter(base):  # type: ignore[misc,valid-type]
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
             super().write_usage(prog, args, gettext("Usage: ") if prefix is None else prefix)
+
+        def write_heading(self, heading: str) -> None:
+            self.write(f"{'':>{self.current_indent}}{heading}{gettext(':')}\n")
 
         def write_text(self, text: str) -> None:
             blocks = []

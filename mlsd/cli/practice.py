@@ -348,7 +348,7 @@ def print_scorecard(card: Scorecard) -> None:
     heading(_styled("bold", _("Scorecard")))
     rows = []
     for s in card.stages:
-        shown = "; ".join(m.rstrip(".。") for m in s.missed[:2])
+        shown = _("; ").join(m.rstrip(".。") for m in s.missed[:2])
         more = _(" (+{count} more)").format(count=len(s.missed) - 2) if len(s.missed) > 2 else ""
         missed = _("skipped") if s.skipped else shown + more
         rows.append([s.stage, f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), missed or "—"])
