@@ -157,7 +157,8 @@ def cell_formatter(base: type) -> type:
             super().write_usage(prog, args, gettext("Usage: ") if prefix is None else prefix)
 
         def write_heading(self, heading: str) -> None:
-            self.write(f"{'':>{self.current_indent}}{heading}{gettext(':')}\n")
+            colon = gettext(":")
+            self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
 
         def write_text(self, text: str) -> None:
             blocks = []
