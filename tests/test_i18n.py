@@ -352,3 +352,41 @@ def test_the_plain_renderer_breaks_chinese_between_characters_and_keeps_lines_in
         # punctuation never starts a line, an opening bracket never ends one
         assert not any(line[0] in "，。、；：）" for line in lines[1:])
         assert not any(line.endswith("（") for line in lines)
+
+
+def _shadows_gettext(function: ast.AST) -> tuple[list[int], list[int]]:
+    """(lines where `function` binds the name `_`, lines where it calls `_()`), nested defs aside."""
+    stores: list[int] = []
+    calls: list[int] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            if isinstance(child, ast.Name) and child.id == "_" and isinstance(child.ctx, ast.Store):
+                stores.append(child.lineno)
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id == "_":
+                calls.append(child.lineno)
+            visit(child)
+
+    visit(function)
+    return stores, calls
+
+
+def test_no_function_uses_underscore_both_as_a_throwaway_and_as_gettext():
+    """`_, x = pair` or `for _ in …` makes `_` a local for the whole function, so its `_("…")`
+    calls raise at run time (TypeError, or UnboundLocalError before the assignment). Ruff
+    catches the loop case only."""
+    bad = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                stores, calls = _shadows_gettext(node)
+                if stores and calls:
+                    bad.append(f"{path.relative_to(PACKAGE.parent)}:{stores[0]} binds _ in {node.name}()")
+    assert bad == []
+
+
+def test_the_shadowing_check_sees_a_tuple_target(tmp_path):
+    tree = ast.parse("def f(p):\n    _, x = p\n    return _('word')\n")
+    assert _shadows_gettext(tree.body[0]) == ([2], [3])

@@ -86,8 +86,11 @@ def error_line(message: str) -> None:
     """The single red line a user sees for any bad input or failure."""
     from rich.markup import escape
 
+    from mlsd.i18n import _
+
     first = " ".join(str(message).split())  # never more than one line
-    err_console().print(f"[bold red]error:[/] [red]{escape(first)}[/]", soft_wrap=True)
+    label = escape(_("error:"))
+    err_console().print(f"[bold red]{label}[/] [red]{escape(first)}[/]", soft_wrap=True)
 
 
 def reflow(text: str) -> str:
@@ -283,6 +286,8 @@ def print_result(result: SimResult, *, title: str | None = None) -> None:
     out = console()
     from rich.markup import escape
 
+    from mlsd.i18n import _
+
     if title:
         heading(f"[bold]{escape(title)}")
     for tbl in result.tables():
@@ -290,7 +295,7 @@ def print_result(result: SimResult, *, title: str | None = None) -> None:
         out.print()
     lines = result.reading()
     if lines:
-        out.print("[bold]What the numbers say[/]")
+        out.print("[bold]" + escape(_("What the numbers say")) + "[/]")
         for line in lines:
             out.print(f"  • {escape(line)}")
 
@@ -336,10 +341,14 @@ def run_and_emit(func: Callable[..., SimResult], *, as_json: bool, title: str | 
         # called inside another program (tests): its garbage would be frozen too.
         gc.freeze()
     try:
-        with progress_bar(enabled=not as_json, description=title or "simulating") as progress:
+        from mlsd.i18n import _
+
+        with progress_bar(enabled=not as_json, description=title or _("simulating")) as progress:
             result = func(**kwargs, progress=progress)
     except KeyboardInterrupt:
-        error_line("interrupted; nothing was printed or saved")
+        from mlsd.i18n import _
+
+        error_line(_("interrupted; nothing was printed or saved"))
         raise
     emit(result, as_json=as_json, title=title)
     return result
