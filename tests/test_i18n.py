@@ -361,8 +361,9 @@ def _shadows_gettext(function: ast.AST) -> tuple[list[int], list[int]]:
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                continue
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp,
+                                  ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                continue  # a scope of its own
             if isinstance(child, ast.Name) and child.id == "_" and isinstance(child.ctx, ast.Store):
                 stores.append(child.lineno)
             if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id == "_":
