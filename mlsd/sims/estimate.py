@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlsd.errors import BadInputError
+from mlsd.i18n import N_, _, ngettext
 from mlsd.sims.base import SimResult, Table, table
 
 SECONDS_PER_DAY = 86_400
@@ -48,25 +49,25 @@ class EstimateKey:
 
 KEYS: tuple[EstimateKey, ...] = (
     # `high`: a sane maximum, far past any real system, that keeps every product finite.
-    EstimateKey("daily_active_users", "--dau", 10_000_000, "users",
+    EstimateKey("daily_active_users", "--dau", 10_000_000, N_("users"),
                 "Daily active users (DAU).", integer=True, high=1e10),  # more than people on Earth
-    EstimateKey("requests_per_user_per_day", "--requests-per-user", 10, "requests/day",
+    EstimateKey("requests_per_user_per_day", "--requests-per-user", 10, N_("requests/day"),
                 "Requests (page loads, queries, feed refreshes) per active user per day.", high=1e6),
     EstimateKey("peak_to_average", "--peak-to-average", 3, "×",
                 "Peak QPS over average QPS (diurnal peak; 2-3 is typical).", low=1, low_inclusive=True,
                 high=1000),
-    EstimateKey("users", "--users", None, "users",
+    EstimateKey("users", "--users", None, N_("users"),
                 "Users with an embedding / feature row (defaults to DAU).", integer=True,
                 default_from="daily_active_users", high=1e12),
-    EstimateKey("items", "--items", 1_000_000, "items",
+    EstimateKey("items", "--items", 1_000_000, N_("items"),
                 "Items in the catalogue (posts, products, videos, documents).", integer=True, high=1e13),
-    EstimateKey("embedding_dim", "--embedding-dim", 64, "dims",
+    EstimateKey("embedding_dim", "--embedding-dim", 64, N_("dims"),
                 "Embedding dimension of users and items.", integer=True, high=100_000),
     EstimateKey("bytes_per_value", "--bytes-per-value", 4, "B",
                 "Bytes per embedding value (4 = float32, 2 = float16, 1 = int8).", high=64),
-    EstimateKey("candidate_posts_per_request", "--candidates-per-request", 500, "candidates",
+    EstimateKey("candidate_posts_per_request", "--candidates-per-request", 500, N_("candidates"),
                 "Candidates the ranking model scores per request.", integer=True, high=1e7),
-    EstimateKey("log_events_per_request", "--log-events-per-request", 10, "events",
+    EstimateKey("log_events_per_request", "--log-events-per-request", 10, N_("events"),
                 "Log rows written per request (e.g. one per impression shown).", integer=True, high=1e6),
     EstimateKey("bytes_per_log_event", "--bytes-per-log-event", 500, "B",
                 "Bytes per log row (ids, timestamp, context, outcome).", high=1e9),
@@ -127,15 +128,15 @@ class EstimateResult(SimResult):
 
     def tables(self) -> list[Table]:
         inputs = table(
-            "Inputs" + (f" (scale of {self.scenario})" if self.scenario else ""),
-            ("input", "value", "unit", "from"),
-            [(i.name, i.value, i.unit, i.source) for i in self.inputs],
-            note=("not used: " + ", ".join(self.not_used)) if self.not_used else "",
+            _("Inputs (scale of {scenario})").format(scenario=self.scenario) if self.scenario else _("Inputs"),
+            (_("input"), _("value"), _("unit"), _("from")),
+            [(i.name, i.value, _(i.unit) if i.unit else "", _source(i.source)) for i in self.inputs],
+            note=_("not used: {keys}").format(keys=", ".join(self.not_used)) if self.not_used else "",
         )
         figures = table(
-            "Back-of-envelope",
-            ("figure", "value", "arithmetic"),
-            [(f.name, f.shown, f.arithmetic) for f in self.figures],
+            _("Back-of-envelope"),
+            (_("figure"), _("value"), _("arithmetic")),
+            [(_(f.name), f.shown, f.arithmetic) for f in self.figures],
         )
         return [inputs, figures]
 
@@ -146,54 +147,58 @@ class EstimateResult(SimResult):
         logs_year = self.figure("log storage per year")
         scored = self.figure("candidates scored per second at peak")
         if servers.value <= 1:
-            sizing = (
-                f"Peak traffic is {peak.shown}, which one server carries at the stated per-server "
-                "throughput and headroom: no horizontal scaling is needed, though a second server "
-                "keeps the service up through a crash or a deploy."
-            )
+            sizing = _("Peak traffic is {peak}, which one server carries at the stated per-server throughput and "
+                       "headroom: no horizontal scaling is needed, though a second server keeps the service up through "
+                       "a crash or a deploy.").format(peak=peak.shown)
         elif servers.value <= SMALL_FLEET:
-            sizing = (
-                f"Peak traffic is {peak.shown}; at the stated per-server throughput and headroom that "
-                f"needs {servers.shown}: a small fixed pool behind a load balancer, plus one spare for "
-                "failures and deploys, covers it; autoscaling saves little at this size."
-            )
+            sizing = _("Peak traffic is {peak}; at the stated per-server throughput and headroom that needs {servers}: a "
+                       "small fixed pool behind a load balancer, plus one spare for failures and deploys, covers it; "
+                       "autoscaling saves little at this size.").format(peak=peak.shown, servers=servers.shown)
         else:
-            sizing = (
-                f"Peak traffic is {peak.shown}; at the stated per-server throughput and headroom that "
-                f"needs {servers.shown}, so the serving tier must scale horizontally "
-                "behind a load balancer with autoscaling for the daily peak."
-            )
+            sizing = _("Peak traffic is {peak}; at the stated per-server throughput and headroom that needs {servers}, "
+                       "so the serving tier must scale horizontally behind a load balancer with autoscaling for the "
+                       "daily peak.").format(peak=peak.shown, servers=servers.shown)
         lines = [
             sizing,
-            (
-                f"The ranking model computes {scored.shown} at peak: this, not the request rate, sizes "
-                "the model servers, which is why a cheap candidate-generation stage cuts the list first."
-            ) if scored.value > peak.value and servers.value > 1 else (
-                f"The ranking model computes {scored.shown} at peak, little at this traffic; as traffic "
-                "grows this, not the request rate, sizes the model servers, which is why a cheap "
-                "candidate-generation stage cuts the list first."
-            ) if scored.value > peak.value else (
-                "The model scores one prediction per request, so the request rate itself sizes the "
-                "model servers."
-            ),
+            _("The ranking model computes {scored} at peak: this, not the request rate, sizes the model servers, which "
+              "is why a cheap candidate-generation stage cuts the list first.").format(scored=scored.shown)
+            if scored.value > peak.value and servers.value > 1 else
+            _("The ranking model computes {scored} at peak, little at this traffic; as traffic grows this, not the "
+              "request rate, sizes the model servers, which is why a cheap candidate-generation stage cuts the list "
+              "first.").format(scored=scored.shown)
+            if scored.value > peak.value else
+            _("The model scores one prediction per request, so the request rate itself sizes the model servers."),
         ]
         emb_gb = emb.value / 1e9
         if emb_gb > 64:
-            lines.append(
-                f"The embedding tables take {emb.shown}: more than one machine's memory comfortably "
-                "holds, so shard them (model parallelism / a parameter server) or shrink them "
-                "(fewer dimensions, float16/int8, hashing rare ids)."
-            )
+            lines.append(_(
+                "The embedding tables take {size}: more than one machine's memory comfortably holds, so shard them "
+                "(model parallelism / a parameter server) or shrink them (fewer dimensions, float16/int8, hashing rare "
+                "ids).").format(size=emb.shown))
         else:
-            lines.append(
-                f"The embedding tables take {emb.shown}, which fits in one server's memory; "
-                "replicate them to each serving machine rather than sharding."
-            )
-        lines.append(
-            f"Logs grow by {logs_year.shown} raw: keep them in cheap columnar storage partitioned "
-            "by day, with a retention policy, and sample negatives for training."
-        )
+            lines.append(_(
+                "The embedding tables take {size}, which fits in one server's memory; replicate them to each serving "
+                "machine rather than sharding.").format(size=emb.shown))
+        lines.append(_(
+            "Logs grow by {size} raw: keep them in cheap columnar storage partitioned by day, with a retention policy, "
+            "and sample negatives for training.").format(size=logs_year.shown))
         return lines
+
+
+def _source(source: str) -> str:
+    """Where an input came from, as shown ("default (= daily_active_users)" keeps its key)."""
+    if source.startswith("default (= "):
+        return _("default (= {key})").format(key=source[len("default (= "):-1])
+    return _(source)
+
+
+SOURCES = (N_("option"), N_("scenario"), N_("default"))  # values (--json); shown translated
+# The figures' names are their ids (--json, `figure()`, the design doc's cost section); shown translated.
+FIGURES = (N_("requests per day"), N_("average QPS"), N_("peak QPS"), N_("candidates scored per second at peak"),
+           N_("servers at peak"), N_("requests in flight at peak"), N_("log storage per day"),
+           N_("log storage per year"), N_("feature log storage per day"), N_("feature log storage per year"),
+           N_("online feature store size"), N_("embedding table memory"), N_("egress bandwidth at peak"),
+           N_("log ingestion bandwidth (average)"))
 
 
 def _tidy(value: float) -> float | int:
@@ -228,9 +233,15 @@ def _fmt_num(value: float) -> str:
     return _sci(value)
 
 
-def _count(value: float, one: str, many: str) -> str:
-    """'1 server', '14 servers', '0.5 servers'."""
-    return f"{_fmt_num(value)} {one if value == 1 else many}"
+def _count(value: float, words: str) -> str:
+    """'1 server', '14 servers', '0.5 servers': `words` is the result of `_plural(value, one, many)`,
+    a translated "{n} …" pattern."""
+    return words.format(n=_fmt_num(value))
+
+
+def _n(value: float) -> int:
+    """The count ngettext chooses the form by (1 only for exactly one)."""
+    return 1 if value == 1 else 2
 
 
 def _fmt_scaled(value: float, base: str, units: tuple[tuple[str, float], ...]) -> str:
@@ -327,23 +338,32 @@ def estimate(
         return value
 
     dau, rpu = v["daily_active_users"], v["requests_per_user_per_day"]
-    per_day = "request/day" if rpu == 1 else "requests/day"
+
+    def requests_per_day(x: float) -> str:
+        return _count(x, ngettext("{n} request/day", "{n} requests/day", _n(x)))
+
+    per_day = ngettext("request/day", "requests/day", _n(rpu))
     requests_day = add(
-        "requests per day", dau * rpu, "requests/day", _count(dau * rpu, "request/day", "requests/day"),
-        f"{n(dau)} DAU × {n(rpu)} {per_day} = {_count(dau * rpu, 'request/day', 'requests/day')}",
+        "requests per day", dau * rpu, "requests/day", requests_per_day(dau * rpu),
+        _("{dau} DAU × {rpu} {per_day} = {total}").format(dau=n(dau), rpu=n(rpu), per_day=per_day,
+                                                          total=requests_per_day(dau * rpu)),
     )
     avg_qps = requests_day / SECONDS_PER_DAY
     add("average QPS", avg_qps, "QPS", f"{n(avg_qps)} QPS",
-        f"{n(dau)} DAU × {n(rpu)} {per_day} ÷ {SECONDS_PER_DAY:,} s = {n(avg_qps)} QPS")
+        _("{dau} DAU × {rpu} {per_day} ÷ {seconds} s = {qps} QPS").format(
+            dau=n(dau), rpu=n(rpu), per_day=per_day, seconds=f"{SECONDS_PER_DAY:,}", qps=n(avg_qps)))
     pta = v["peak_to_average"]
     peak_qps = avg_qps * pta
     add("peak QPS", peak_qps, "QPS", f"{n(peak_qps)} QPS",
-        f"{n(avg_qps)} QPS × {n(pta)} peak/average = {n(peak_qps)} QPS")
+        _("{avg} QPS × {ratio} peak/average = {peak} QPS").format(avg=n(avg_qps), ratio=n(pta), peak=n(peak_qps)))
 
     cands = v["candidate_posts_per_request"]
     scored = peak_qps * cands
-    add("candidates scored per second at peak", scored, "scores/s", f"{n(scored)} scores/s",
-        f"{n(peak_qps)} QPS × {_count(cands, 'candidate/request', 'candidates/request')} = {n(scored)} scores/s")
+    add("candidates scored per second at peak", scored, "scores/s", _("{n} scores/s").format(n=n(scored)),
+        _("{qps} QPS × {candidates} = {scored}").format(
+            qps=n(peak_qps), candidates=_count(cands, ngettext("{n} candidate/request", "{n} candidates/request",
+                                                                _n(cands))),
+            scored=_("{n} scores/s").format(n=n(scored))))
 
     psq, util = v["per_server_qps"], v["target_utilization"]
     server_share = peak_qps / (psq * util)
@@ -353,40 +373,53 @@ def estimate(
             f"more than {_sci(MAX_SERVERS)} servers for {n(peak_qps)} QPS; raise them"
         )
     servers = math.ceil(server_share)
-    add("servers at peak", servers, "servers", _count(servers, "server", "servers"),
-        f"⌈{n(peak_qps)} QPS ÷ ({n(psq)} QPS/server × {n(util)} utilization)⌉ = "
-        f"{_count(servers, 'server', 'servers')}")
+    servers_text = _count(servers, ngettext("{n} server", "{n} servers", _n(servers)))
+    add("servers at peak", servers, "servers", servers_text,
+        _("⌈{qps} QPS ÷ ({per_server} QPS/server × {util} utilization)⌉ = {servers}").format(
+            qps=n(peak_qps), per_server=n(psq), util=n(util), servers=servers_text))
 
     lat_s = v["latency_budget_ms"] / 1000
     inflight = peak_qps * lat_s
-    add("requests in flight at peak", inflight, "requests", _count(inflight, "request", "requests"),
-        f"Little's law: {n(peak_qps)} QPS × {n(lat_s)} s latency = "
-        f"{_count(inflight, 'concurrent request', 'concurrent requests')}")
+    add("requests in flight at peak", inflight, "requests",
+        _count(inflight, ngettext("{n} request", "{n} requests", _n(inflight))),
+        _("Little's law: {qps} QPS × {latency} s latency = {inflight}").format(
+            qps=n(peak_qps), latency=n(lat_s),
+            inflight=_count(inflight, ngettext("{n} concurrent request", "{n} concurrent requests", _n(inflight)))))
 
     ev, bpe = v["log_events_per_request"], v["bytes_per_log_event"]
     log_day = requests_day * ev * bpe
-    add("log storage per day", log_day, "B/day", f"{_fmt_bytes(log_day)}/day",
-        f"{_count(requests_day, 'request/day', 'requests/day')} × {_count(ev, 'event/request', 'events/request')} "
-        f"× {n(bpe)} B = {_fmt_bytes(log_day)}/day")
+    per_day_text = _("{size}/day")
+    per_year_text = _("{size}/year")
+    add("log storage per day", log_day, "B/day", per_day_text.format(size=_fmt_bytes(log_day)),
+        _("{requests} × {events} × {bytes} B = {total}").format(
+            requests=requests_per_day(requests_day),
+            events=_count(ev, ngettext("{n} event/request", "{n} events/request", _n(ev))), bytes=n(bpe),
+            total=per_day_text.format(size=_fmt_bytes(log_day))))
     rep = v["replication"]
     log_year = log_day * DAYS_PER_YEAR
-    add("log storage per year", log_year, "B/year", f"{_fmt_bytes(log_year)}/year",
-        f"{_fmt_bytes(log_day)}/day × {DAYS_PER_YEAR} days = {_fmt_bytes(log_year)}/year "
-        f"({_fmt_bytes(log_year * rep)} with {n(rep)}× replication)")
+    add("log storage per year", log_year, "B/year", per_year_text.format(size=_fmt_bytes(log_year)),
+        _("{day} × {days} days = {year} ({replicated} with {replication}× replication)").format(
+            day=per_day_text.format(size=_fmt_bytes(log_day)), days=DAYS_PER_YEAR,
+            year=per_year_text.format(size=_fmt_bytes(log_year)), replicated=_fmt_bytes(log_year * rep),
+            replication=n(rep)))
 
     fbe = v["feature_bytes_per_example"]
     feat_day = requests_day * ev * fbe
-    add("feature log storage per day", feat_day, "B/day", f"{_fmt_bytes(feat_day)}/day",
-        f"{_count(requests_day, 'request/day', 'requests/day')} × "
-        f"{_count(ev, 'example/request', 'examples/request')} × {n(fbe)} B of features = "
-        f"{_fmt_bytes(feat_day)}/day")
+    add("feature log storage per day", feat_day, "B/day", per_day_text.format(size=_fmt_bytes(feat_day)),
+        _("{requests} × {examples} × {bytes} B of features = {total}").format(
+            requests=requests_per_day(requests_day),
+            examples=_count(ev, ngettext("{n} example/request", "{n} examples/request", _n(ev))), bytes=n(fbe),
+            total=per_day_text.format(size=_fmt_bytes(feat_day))))
     feat_year = feat_day * DAYS_PER_YEAR
-    add("feature log storage per year", feat_year, "B/year", f"{_fmt_bytes(feat_year)}/year",
-        f"{_fmt_bytes(feat_day)}/day × {DAYS_PER_YEAR} days = {_fmt_bytes(feat_year)}/year "
-        f"({_fmt_bytes(feat_year * rep)} with {n(rep)}× replication)")
+    add("feature log storage per year", feat_year, "B/year", per_year_text.format(size=_fmt_bytes(feat_year)),
+        _("{day} × {days} days = {year} ({replicated} with {replication}× replication)").format(
+            day=per_day_text.format(size=_fmt_bytes(feat_day)), days=DAYS_PER_YEAR,
+            year=per_year_text.format(size=_fmt_bytes(feat_year)), replicated=_fmt_bytes(feat_year * rep),
+            replication=n(rep)))
 
     users, items = v["users"], v["items"]
-    rows = f"({_count(users, 'user', 'users')} + {_count(items, 'item', 'items')})"
+    rows = "({users} + {items})".format(users=_count(users, ngettext("{n} user", "{n} users", _n(users))),
+                                        items=_count(items, ngettext("{n} item", "{n} items", _n(items))))
     fbent = v["feature_bytes_per_entity"]
     store = (users + items) * fbent
     add("online feature store size", store, "B", _fmt_bytes(store),
@@ -394,17 +427,19 @@ def estimate(
 
     dim, bpv = v["embedding_dim"], v["bytes_per_value"]
     emb = (users + items) * dim * bpv
-    add("embedding table memory", emb, "B", _fmt_bytes(emb),
-        f"{rows} × {_count(dim, 'dim', 'dims')} × {n(bpv)} B = {_fmt_bytes(emb)}")
+    dims = _count(dim, ngettext("{n} dim", "{n} dims", _n(dim)))
+    add("embedding table memory", emb, "B", _fmt_bytes(emb), f"{rows} × {dims} × {n(bpv)} B = {_fmt_bytes(emb)}")
 
     resp = v["response_bytes"]
     egress = peak_qps * resp
     add("egress bandwidth at peak", egress, "B/s", _fmt_bits_per_s(egress),
-        f"{n(peak_qps)} QPS × {n(resp)} B × 8 bit = {_fmt_bits_per_s(egress)}")
+        _("{qps} QPS × {bytes} B × 8 bit = {bandwidth}").format(qps=n(peak_qps), bytes=n(resp),
+                                                                bandwidth=_fmt_bits_per_s(egress)))
     ingest = (log_day + feat_day) / SECONDS_PER_DAY
     add("log ingestion bandwidth (average)", ingest, "B/s", _fmt_bits_per_s(ingest),
-        f"({_fmt_bytes(log_day)} + {_fmt_bytes(feat_day)}) per day ÷ {SECONDS_PER_DAY:,} s × 8 bit = "
-        f"{_fmt_bits_per_s(ingest)}")
+        _("({logs} + {features}) per day ÷ {seconds} s × 8 bit = {bandwidth}").format(
+            logs=_fmt_bytes(log_day), features=_fmt_bytes(feat_day), seconds=f"{SECONDS_PER_DAY:,}",
+            bandwidth=_fmt_bits_per_s(ingest)))
     for f in figures:  # the bounds on the inputs keep every product finite; say so loudly if not
         if not math.isfinite(f.value):
             raise BadInputError(f"the inputs overflow: {f.name} is not a finite number; use smaller values")
