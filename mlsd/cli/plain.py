@@ -118,6 +118,12 @@ def _breaks(line: str, width: int, fold: bool = True, cjk: bool = False) -> list
     return breaks
 
 
+def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
+    """rich's `divide_line` (offsets at which to break one line), also breaking between
+    Chinese characters: `mlsd.cli.output` hands it to rich for Chinese output."""
+    return _breaks(text, width, fold, cjk=True)
+
+
 def wrap_spans(text: str, width: int, fold: bool = True, cjk: bool = False) -> list[tuple[int, int]]:
     """(start, end) offsets into `text` of each wrapped line, trailing spaces left out;
     `cjk`: lines may also break between Chinese characters (rich's wrap when False)."""
