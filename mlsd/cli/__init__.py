@@ -16,6 +16,7 @@ import typer
 
 from mlsd import __version__
 from mlsd.errors import MlsdError
+from mlsd.i18n import N_, _
 
 
 def _version(value: bool) -> None:
@@ -235,6 +236,49 @@ def _plain_words(message: str) -> str:
 
 _NOT_ONE_OF = re.compile(r"^(?:Value error, )?('.*?') is not one of (.*?)\.?$")
 
+# The lines above (typer's, click's and pydantic's words, made plain) in the interface
+# language: each pattern's groups fill its message's {placeholders}.
+_GOT = r"(?:, got (?P<value>.+))?"
+_CLICK_LINES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p, m in (
+    (r"^(?P<option>\S+) must be one of (?P<choices>.+), got (?P<got>.+)$",
+     N_("{option} must be one of {choices}, got {got}")),
+    (r"^(?P<option>\S+) (?:must be|expected) a whole number written out \(like 20000, not 2e4 or 1\.5\)" + _GOT + "$",
+     N_("{option} must be a whole number written out (like 20000, not 2e4 or 1.5){got}")),
+    (r"^(?P<option>\S+) (?:must be|expected) a whole number \(like 20000, not 1\.5\)" + _GOT + "$",
+     N_("{option} must be a whole number (like 20000, not 1.5){got}")),
+    (r"^(?P<option>\S+) (?:must be|expected) a number" + _GOT + "$", N_("{option} must be a number{got}")),
+    (r"^(?P<option>\S+) must be at least (?P<limit>\S+?)" + _GOT + "$", N_("{option} must be at least {limit}{got}")),
+    (r"^(?P<option>\S+) must be at most (?P<limit>\S+?)" + _GOT + "$", N_("{option} must be at most {limit}{got}")),
+    (r"^(?P<where>.*?: )?No such option: (?P<option>\S+?)(?: \(Possible options: (?P<possible>.+?)\))?"
+     r"(?P<hint> \(see --help\))?$", N_("{where}No such option: {option}{possible}{hint}")),
+    (r"^(?P<where>.*?: )?Missing argument '(?P<argument>.+)'\.(?P<hint> \(see --help\))?$",
+     N_("{where}Missing argument '{argument}'.{hint}")),
+    (r"^(?P<where>.*?: )?Got unexpected extra arguments? \((?P<arguments>.+)\)(?P<hint> \(see --help\))?$",
+     N_("{where}Got unexpected extra argument(s) ({arguments}){hint}")),
+    (r"^(?P<where>.*?: )?Option '(?P<option>.+)' requires an argument\.(?P<hint> \(see --help\))?$",
+     N_("{where}Option '{option}' requires an argument.{hint}")),
+))
+
+
+def _in_language(line: str) -> str:
+    """A usage error line (built in English above) in the interface language."""
+    from mlsd.i18n import SOURCE_LANGUAGE, language
+
+    if language() == SOURCE_LANGUAGE:
+        return line
+    for pattern, message in _CLICK_LINES:
+        match = pattern.match(line)
+        if match:
+            fields = {k: v or "" for k, v in match.groupdict().items()}
+            if "value" in pattern.groupindex:
+                fields["got"] = _(", got {value}").format(value=fields.pop("value")) if fields["value"] else ""
+            if fields.get("hint"):
+                fields["hint"] = " " + _("(see --help)")
+            if fields.get("possible"):
+                fields["possible"] = " " + _("(possible options: {options})").format(options=fields["possible"])
+            return _(message).format(**fields)
+    return line
+
 
 def _typed_value(flags: list[str], argv: list[str]) -> str | None:
     """What the user typed for the option `flags` (`--x v` or `--x=v`), the last time."""
@@ -334,15 +378,15 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         line = _bad_value_line(exc, sys.argv[1:] if argv is None else argv)
         if line is not None:
-            error_line(line)
+            error_line(_in_language(line))
             sys.exit(2)
         hint = " (see --help)" if getattr(exc, "exit_code", 1) == 2 else ""
         ctx = getattr(exc, "ctx", None)
         where = f"{ctx.command_path}: " if ctx is not None else ""
-        error_line(f"{where}{_plain_words(exc.format_message())}{hint}")
+        error_line(_in_language(f"{where}{_plain_words(exc.format_message())}{hint}"))
         sys.exit(exc.exit_code)
     except typer.Abort:
-        error_line("aborted")
+        error_line(_("aborted"))
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(1)

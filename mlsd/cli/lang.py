@@ -34,6 +34,7 @@ LANG_HELP = N_("Interface language: zh (Chinese) or en (English). Default: $MLSD
 TYPER_WORDS = (
     N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"), N_("Show this message and exit."),
     N_("default: {default}"), N_("required"), N_("(dynamic)"), N_("env var: {var}"), N_("Aborted!"), N_(":"),
+    N_("No such command {name!r}."), N_("Missing command."),
 )
 
 

@@ -658,7 +658,9 @@ def load_scenario(ref: str | Path, *, cached: bool = False) -> Scenario:
     if Path(ref).is_file():
         return load(Path(ref), ref)
     ids = builtin_ids()
+    from mlsd.i18n import _
+
     raise UnknownScenarioError(
-        f"unknown scenario {ref!r}{did_you_mean(ref, ids)}; available: {', '.join(ids) or 'none'} "
-        "(or pass the path to a scenario YAML file)"
+        _("unknown scenario {ref}{hint}; available: {ids} (or pass the path to a scenario YAML file)").format(
+            ref=repr(ref), hint=did_you_mean(ref, ids), ids=", ".join(ids) or _("none"))
     )

@@ -69,13 +69,14 @@ def parse_stages(value: str | None) -> tuple[str, ...]:
     wanted = [v.strip() for v in value.split(",") if v.strip()]
     if not wanted:
         raise BadInputError(
-            f"--stages names no step, got {value!r}; give step ids separated by commas, e.g. data,model "
-            f"(valid steps: {', '.join(STAGE_IDS)})"
+            _("--stages names no step, got {value}; give step ids separated by commas, e.g. data,model "
+              "(valid steps: {steps})").format(value=repr(value), steps=", ".join(STAGE_IDS))
         )
     for v in wanted:
         if v not in STAGE_IDS:
             raise BadInputError(
-                f"--stages: unknown step {v!r}{did_you_mean(v, STAGE_IDS)}; valid steps: {', '.join(STAGE_IDS)}"
+                _("--stages: unknown step {step}{hint}; valid steps: {steps}").format(
+                    step=repr(v), hint=did_you_mean(v, STAGE_IDS), steps=", ".join(STAGE_IDS))
             )
     return tuple(s for s in STAGE_IDS if s in wanted)
 
