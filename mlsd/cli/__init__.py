@@ -253,7 +253,7 @@ _CLICK_LINES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m)
      r"(?P<hint> \(see --help\))?$", N_("{where}No such option: {option}{possible}{hint}")),
     (r"^(?P<where>.*?: )?Missing argument '(?P<argument>.+)'\.(?P<hint> \(see --help\))?$",
      N_("{where}Missing argument '{argument}'.{hint}")),
-    (r"^(?P<where>.*?: )?Got unexpected extra arguments? \((?P<arguments>.+)\)(?P<hint> \(see --help\))?$",
+    (r"^(?P<where>.*?: )?Got unexpected extra argument(?:s|\(s\))? \((?P<arguments>.+)\)(?P<hint> \(see --help\))?$",
      N_("{where}Got unexpected extra argument(s) ({arguments}){hint}")),
     (r"^(?P<where>.*?: )?Option '(?P<option>.+)' requires an argument\.(?P<hint> \(see --help\))?$",
      N_("{where}Option '{option}' requires an argument.{hint}")),
@@ -277,6 +277,8 @@ def _in_language(line: str) -> str:
             if fields.get("possible"):
                 fields["possible"] = " " + _("(possible options: {options})").format(options=fields["possible"])
             return _(message).format(**fields)
+    if line.endswith(" (see --help)"):  # typer's own words, translated already
+        return line.removesuffix(" (see --help)") + " " + _("(see --help)")
     return line
 
 
