@@ -253,7 +253,7 @@ _CLICK_LINES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m)
      r"(?P<hint> \(see --help\))?$", N_("{where}No such option: {option}{possible}{hint}")),
     (r"^(?P<where>.*?: )?Missing argument '(?P<argument>.+)'\.(?P<hint> \(see --help\))?$",
      N_("{where}Missing argument '{argument}'.{hint}")),
-    (r"^(?P<where>.*?: )?Got unexpected extra argument(?:s|\(s\))? \((?P<arguments>.+)\)(?P<hint> \(see --help\))?$",
+    (r"^(?P<where>.*?: )?Got unexpected extra argument(?:s|\(s\))? \((?P<arguments>.+?)\)(?P<hint> \(see --help\))?$",
      N_("{where}Got unexpected extra argument(s) ({arguments}){hint}")),
     (r"^(?P<where>.*?: )?Option '(?P<option>.+)' requires an argument\.(?P<hint> \(see --help\))?$",
      N_("{where}Option '{option}' requires an argument.{hint}")),
