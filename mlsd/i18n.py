@@ -11,13 +11,15 @@ Which language: the CLI reads `--lang` from the command line before anything is 
 `set_language()` sets it. Library code that is not driven by the CLI stays in English
 until `set_language()` is called, so embedding programs and tests are deterministic.
 
-Where the translations come from: a wheel carries `mlsd.mo`, compiled from the `.po` by
-the build hook (hatch_build.py, with babel), and loaded with stdlib `gettext`. A source
-checkout or an editable install has only the `.po`: it is parsed here with the stdlib
-(about 3 ms for the whole catalog, see benchmarks/startup.py), so nothing generated is
-committed and no compile step can go stale. A `.mo` older than its `.po` is ignored.
-Only the chosen language's catalog is read, and only when a message is first translated;
-English reads none. Standard library only: this module is part of the base layer.
+Where the translations come from: a wheel carries `mlsd.mo`, compiled from the `.po` by the
+build hook (hatch_build.py, with babel); a source checkout or an editable install has only
+the `.po` (nothing generated is committed, so no compile step can go stale; a `.mo` older
+than its `.po` is ignored). Either is read here with the standard library (`parse_mo`,
+`parse_po`: 5-15 ms for the whole catalog), and the entries are cached in MLSD_HOME's
+cache folder keyed by the file's bytes, so a later start reads them back in under a
+millisecond (benchmarks/startup.py). Only the chosen language's catalog is read, and only
+when a message is first translated; English reads none. Standard library only: this
+module is part of the base layer.
 """
 
 from __future__ import annotations
@@ -172,25 +174,90 @@ def catalog_paths(lang: str, locale_dir: Path | None = None) -> tuple[Path, Path
     return folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
 
 
-def load_catalog(lang: str, locale_dir: Path | None = None) -> Translations | None:
-    """`lang`'s catalog: the compiled .mo when it is not older than the .po, else the .po
-    parsed; None for English or when mlsd ships no catalog for `lang`."""
+def load_catalog(lang: str, locale_dir: Path | None = None, cache_dir: Path | None = None) -> Translations | None:
+    """`lang`'s catalog: the compiled .mo when it is not older than the .po, else the .po;
+    None for English or when mlsd ships no catalog for `lang`.
+
+    Reading either costs 5-15 ms; the entries are kept in the user's cache folder
+    (MLSD_HOME/cache/i18n, keyed by the SHA-256 of the file and the Python version), which
+    reads back in about a millisecond. A cache that cannot be read or written is skipped.
+    """
     if lang == SOURCE_LANGUAGE:
         return None
     po, mo = catalog_paths(lang, locale_dir)
+
+    def modified(path: Path) -> int | None:
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    po_time, mo_time = modified(po), modified(mo)
+    if mo_time is not None and (po_time is None or mo_time >= po_time):
+        source = mo
+    elif po_time is not None:
+        source = po
+    else:
+        return None
+    data = source.read_bytes()
+    return PoTranslations(_cached_entries(data, source.suffix, lang, cache_dir))
+
+
+def _cached_entries(data: bytes, kind: str, lang: str, cache_dir: Path | None) -> dict[str, object]:
+    import hashlib
+    import marshal
+    import sys
+
+    def parse() -> dict[str, object]:
+        return parse_mo(data) if kind == ".mo" else parse_po(data.decode("utf-8"))
+
     try:
-        po_time = po.stat().st_mtime_ns
-    except OSError:
-        po_time = None
+        from mlsd.resources import user_data_dir
+
+        folder = cache_dir or user_data_dir() / "cache" / "i18n"
+        key = hashlib.sha256(data + sys.version.encode()).hexdigest()[:24]
+        path = folder / f"{lang}-{key}.marshal"
+    except Exception:  # noqa: BLE001 - no home folder: parse every time
+        return parse()
     try:
-        if po_time is None or mo.stat().st_mtime_ns >= po_time:
-            with mo.open("rb") as fp:
-                return _gettext.GNUTranslations(fp)
+        entries = marshal.loads(path.read_bytes())
+        if isinstance(entries, dict):
+            return entries
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    entries = parse()
+    try:
+        import os
+
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(entries))
+        os.replace(tmp, path)  # atomic: a reader sees a whole file or none
     except OSError:
         pass
-    if po_time is None:
-        return None
-    return PoTranslations(parse_po(po.read_text(encoding="utf-8")))
+    return entries
+
+
+def parse_mo(data: bytes) -> dict[str, object]:
+    """The entries of a compiled .mo file, in `parse_po`'s form (GNU gettext's format)."""
+    import struct
+
+    magic = struct.unpack("<I", data[:4])[0]
+    order = "<" if magic == 0x950412DE else ">" if magic == 0xDE120495 else None
+    if order is None:
+        raise ValueError("not a .mo file")
+    _revision, count, originals, translations = struct.unpack(order + "4I", data[4:20])
+    entries: dict[str, object] = {}
+    for i in range(count):
+        o_len, o_at = struct.unpack(order + "2I", data[originals + 8 * i:originals + 8 * i + 8])
+        t_len, t_at = struct.unpack(order + "2I", data[translations + 8 * i:translations + 8 * i + 8])
+        msgid = data[o_at:o_at + o_len].decode("utf-8")
+        msgstr = data[t_at:t_at + t_len].decode("utf-8")
+        if "\0" in msgid:  # a plural entry: singular NUL plural -> forms NUL-separated
+            entries[msgid.split("\0", 1)[0]] = tuple(msgstr.split("\0"))
+        else:
+            entries[msgid] = msgstr
+    return entries
 
 
 class PoTranslations:
