@@ -160,6 +160,12 @@ def pgettext(context: str, message: str) -> str:
     return message if catalog is None else catalog.pgettext(context, message)
 
 
+def space() -> str:
+    """What goes between two sentences, or a label ("Interviewer:") and its text: a space in
+    English, nothing in Chinese (its full-width punctuation carries the spacing)."""
+    return "" if language() == "zh" else " "
+
+
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
     """Mark `message` for extraction without translating it (translate it where it is shown)."""
     return message

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from mlsd.cli.options import ranged_option
-from mlsd.i18n import N_, _, ngettext
+from mlsd.i18n import N_, _, ngettext, space
 from mlsd.limits import SEED, above, closed
 
 if TYPE_CHECKING:
@@ -192,11 +192,11 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
                                                                   total=_mmss(total_seconds))
         step = _("Step {index}/{count}").format(index=p.index, count=p.count)
         heading(f"[bold]{step} · {escape(p.title)}[/]{escape(timing)}")
-        out.print(_styled("bold", _("Interviewer:")) + " " + escape(p.text))
+        out.print(_styled("bold", _("Interviewer:")) + space() + escape(p.text))
         _print_earlier(out, "answer", p.previous, p.draft)
         return
     if p.kind == "follow_up":
-        out.print("\n" + _styled("bold", _("Follow-up:")) + " " + escape(p.text))
+        out.print("\n" + _styled("bold", _("Follow-up:")) + space() + escape(p.text))
         out.print(_styled("dim", _("(answer it, or press Enter on an empty line to move on)")))
 
 
@@ -231,9 +231,9 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
             if ev.result is not None:
                 out.print(escape(_("Score with the follow-up: {before} → {after}/100").format(
                     before=f"{ev.before:.0f}", after=f"{ev.result.score:.0f}")))
-            out.print("\n" + _styled("bold", _("Habit:")) + " " + escape(_("before moving on, ask:")) + " "
+            out.print("\n" + _styled("bold", _("Habit:")) + space() + escape(_("before moving on, ask:")) + space()
                       + _styled("italic", f"“{ev.check_in}”"))
-            out.print(_styled("bold", _("Interviewer:")) + " " + escape(ev.reply))
+            out.print(_styled("bold", _("Interviewer:")) + space() + escape(ev.reply))
         elif isinstance(ev, Hint):
             out.print(_styled("bold", _("Hint — questions a strong candidate asks here:")))
             for q in ev.questions:
@@ -247,7 +247,7 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
         elif isinstance(ev, WentBack):
             out.print(_styled("cyan", _("Back to {step}.").format(step=ev.stage) if ev.stage else _("Back to the agenda.")))
         elif isinstance(ev, Quit):
-            out.print(escape(_("Saved. Resume with:")) + " " + _styled("bold", ev.resume_command), soft_wrap=True)
+            out.print(escape(_("Saved. Resume with:")) + space() + _styled("bold", ev.resume_command), soft_wrap=True)
         elif isinstance(ev, Scorecard):
             print_scorecard(ev)
 
@@ -367,7 +367,7 @@ def print_scorecard(card: Scorecard) -> None:
         v = card.verdict
         readout = _("{signal}, reads as {level} — {reasons}.").format(
             signal=_(v.signal), level=_(v.level), reasons=_("; ").join(v.reasons))
-        out.print(_styled("bold", _("Read-out:")) + " " + escape(readout) + " " + _styled("dim", v.note),
+        out.print(_styled("bold", _("Read-out:")) + space() + escape(readout) + space() + _styled("dim", v.note),
                   soft_wrap=True)
     if not card.complete:
         if card.skipped:
@@ -403,7 +403,7 @@ def print_scorecard(card: Scorecard) -> None:
         out.print(_styled("bold red", _("Mistakes an interviewer would flag:")))
         for sid, m in flagged:
             out.print(f"  ⚠ {escape(sid)}: “{escape(_quote(m.sentence, 120))}” — {escape(m.why)}", soft_wrap=True)
-    out.print(escape(_("Turn this session into a design doc:")) + " " + _styled("bold", card.render_command),
+    out.print(escape(_("Turn this session into a design doc:")) + space() + _styled("bold", card.render_command),
               soft_wrap=True)
 
 
@@ -442,7 +442,7 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
         heading(_styled("bold", _("Mock interview · {title}").format(title=engine.shown.title)))
         minutes = _("untimed") if engine.untimed else _("{minutes} minutes").format(minutes=f"{engine.minutes:g}")
         out.print(escape(_("Session {id} · {count} steps · {minutes}.").format(
-            id=engine.session_id, count=len(engine.stage_ids), minutes=minutes) + " " + _(ANSWER_HELP)))
+            id=engine.session_id, count=len(engine.stage_ids), minutes=minutes) + space() + _(ANSWER_HELP)))
     else:
         heading(_styled("bold", _("Resuming session {id} · {title}").format(id=engine.session_id,
                                                                            title=engine.shown.title)))
@@ -472,7 +472,7 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
         out.print(
             "\n" + escape(_("Interrupted. Every answer you entered is saved; the one being typed is kept as a draft "
                             "({kept}). Resume with:").format(kept=kept))
-            + " " + _styled("bold", f"mlsd practice --resume {engine.session_id}"),
+            + space() + _styled("bold", f"mlsd practice --resume {engine.session_id}"),
             soft_wrap=True,
         )
         raise typer.Exit(130) from None
@@ -686,10 +686,10 @@ def progress_cmd(
         out.print(table(ngettext("Progress over {count} session", "Progress over {count} sessions",
                                  report.sessions).format(count=report.sessions), columns, rows, out.width))
         if report.weakest:
-            out.print(_styled("bold", _("Weakest steps:")) + " " + escape(
+            out.print(_styled("bold", _("Weakest steps:")) + space() + escape(
                 _("{steps} — `mlsd checklist` shows what they should cover.").format(steps=", ".join(report.weakest))))
     if report.next_scenario:
-        out.print(_styled("bold", _("Practise next:")) + " "
+        out.print(_styled("bold", _("Practise next:")) + space()
                   + escape(f"mlsd practice {report.next_scenario}  ({report.next_reason})"))
     if report.drill_topics:
         columns = [Column(_("topic")), Column(_("answers"), "right"), Column(_("average"), "right")]

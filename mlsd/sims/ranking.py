@@ -29,7 +29,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlsd.errors import check_range
-from mlsd.i18n import N_, _
+from mlsd.i18n import N_, _, space
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import (
     check_memory,
@@ -235,7 +235,7 @@ class RankingResult(SimResult):
                    _("Trained naively on the logs, the model picks up little of the old ranker's freshness boost"))
         pays = _("debiasing pays.") if debiased_better else _("here debiasing does not pay.")
         lines = [
-            bias + " " + _("{learned} (fresh items scored {lift}× stale ones; truth {truth}×): true NDCG@10 {naive}, "
+            bias + space() + _("{learned} (fresh items scored {lift}× stale ones; truth {truth}×): true NDCG@10 {naive}, "
                            "vs {ipw} with inverse-propensity weights and {posf} with position as a feature fixed at "
                            "serving — {pays}").format(
                 learned=learned, lift=f"{naive.freshness_lift:.2f}", truth=f"{self.true_freshness_lift:.2f}",
@@ -244,7 +244,7 @@ class RankingResult(SimResult):
             (_("GBDT beats the popularity baseline on logged AUC ({gbdt} vs {pop}).") if naive.logged_auc > pop.logged_auc
              else _("GBDT does not beat the popularity baseline on logged AUC ({gbdt} vs {pop}).")).format(
                 gbdt=f"{naive.logged_auc:.3f}", pop=f"{pop.logged_auc:.3f}")
-            + " " + _("Logged AUC and log loss reward imitating the old ranker (the IPW model scores {ipw} there), so "
+            + space() + _("Logged AUC and log loss reward imitating the old ranker (the IPW model scores {ipw} there), so "
                       "judge debiasing by true relevance (here) or an online test.").format(ipw=f"{ipw.logged_auc:.3f}"),
             _("Cold start: for new users {users}; for new items {items}. Click-history popularity cannot rank items "
               "nobody has seen, and is itself skewed by where the old ranker put things.").format(

@@ -30,7 +30,7 @@ from sklearn.model_selection import (
 from sklearn.tree import DecisionTreeClassifier
 
 from mlsd.errors import BadInputError, check_positive, check_range
-from mlsd.i18n import N_, _
+from mlsd.i18n import N_, _, space
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import auc_scorer, check_memory, furthest_above_default, roc_auc
 
@@ -124,7 +124,7 @@ class TuningResult(SimResult):
             _("Tuning matters here: the untuned tree scores {default} AUC on held-out data, the grid's choice "
               "{grid}.").format(default=f"{100 * self.default_validation_auc:.1f}",
                                 grid=f"{100 * grid.validation_auc:.1f}"),
-            halving + " " + _("At this toy size a fit's fixed overhead (cloning, checks, scoring) is as large as the "
+            halving + space() + _("At this toy size a fit's fixed overhead (cloning, checks, scoring) is as large as the "
                               "work, so halving's wall clock (the seconds column) need not fall with its compute; on "
                               "real data sizes it does."),
             (_("Random search with {candidates} of the {configurations} configurations spent {fits} fits for {auc}: "

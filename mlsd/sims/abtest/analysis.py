@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from mlsd.errors import BadInputError, check_range
-from mlsd.i18n import _
+from mlsd.i18n import _, space
 from mlsd.sims.abtest.stats import (
     newcombe_interval,
     norm_cdf,
@@ -160,7 +160,7 @@ def _decision(result: dict[str, Any]) -> str:
     p, alpha = result["p_value"], result["alpha"]
     one_sided = result["one_sided"]
     ptext = (_("one-sided p = {p}") if one_sided else _("p = {p}")).format(p=f"{p:.3g}")
-    borderline = " " + _("The p-value and the CI come from different approximations and disagree "
+    borderline = space() + _("The p-value and the CI come from different approximations and disagree "
                          "at the margin here: treat the result as borderline.")
     ci = dict(size=size, level=lvl, low=signed(lo), high=signed(hi), p=ptext, alpha=f"{alpha:g}")
     if result["significant"] and result["absolute_effect"] > 0:

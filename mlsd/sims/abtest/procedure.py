@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from mlsd.i18n import _
+from mlsd.i18n import _, space
 from mlsd.sims.abtest.analysis import (
     AnalyzeResult,
     analyze_counts,
@@ -82,7 +82,7 @@ class TourResult(SimResult):
                 experiments=f"{v.experiments:,}", rate=f"{v.false_positive_rate:.1%}", alpha=f"{self.plan.alpha:g}",
                 power=f"{v.empirical_power:.1%}", target=f"{self.plan.power:.0%}"),
             _("One simulated run with a true effect of {effect}.").format(effect=signed(self.simulated_truth))
-            + " " + self.analysis.decision,
+            + space() + self.analysis.decision,
             _("Next: `mlsd simulate ab-test peeking` (why not to stop early), "
               "`mlsd simulate ab-test cuped` (smaller samples), `mlsd simulate ab-test unit` "
               "(user vs request randomisation), `mlsd simulate ab-test segments` (who it hurts)."),
