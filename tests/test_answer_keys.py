@@ -17,7 +17,7 @@ from mlsd.practice import drill
 from mlsd.resources import resource_dir
 from mlsd.scoring import score_answer
 
-SCENARIOS = ("feed-ranking", "churn", "abuse-detection", "search", "ml-monitoring")
+SCENARIOS = ("feed-ranking", "churn", "abuse-detection", "search", "ml-monitoring", "rag-assistant", "llm-serving", "llm-evaluation")
 
 
 @cache

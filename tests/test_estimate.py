@@ -243,3 +243,119 @@ def test_help_states_each_options_maximum():
     helps = {opt: p.help for p in cmd.params for opt in getattr(p, "opts", [])}
     for key in KEYS:
         assert _fmt_limit(key.high) in helps[key.option], key.option
+
+
+# --- GenAI serving -----------------------------------------------------------------------
+
+GENAI_CASE = {
+    "daily_active_users": 864_000, "requests_per_user_per_day": 10, "peak_to_average": 2,
+    "prompt_tokens_per_request": 1_000, "output_tokens_per_request": 250, "model_params_billion": 8,
+    "model_layers": 32, "kv_heads": 8, "head_dim": 128, "kv_bytes_per_value": 2, "weight_bytes_per_param": 2,
+    "gpu_memory_gb": 80, "gpu_tokens_per_second": 2_500, "gpu_hourly_cost_usd": 2.5, "target_utilization": 0.5,
+    "context_window_tokens": 8_192,
+}
+
+
+def test_genai_figures_hand_computed():
+    """An 8B GQA model worked on paper.
+
+    8,640,000 requests/day (100 QPS average, 200 peak). Tokens/day: × 1,000 prompt = 8.64e9,
+    × 250 output = 2.16e9; peak: 200,000 prompt and 50,000 output tokens/s.
+    KV per token: 2 × 32 layers × 8 heads × 128 × 2 B = 131,072 B; per request × 1,250 = 163,840,000 B.
+    Weights: 8e9 × 2 B = 16e9 B. Per GPU: ⌊64e9 ÷ 163,840,000⌋ = ⌊390.6⌋ = 390 requests;
+    reserving 8,192 tokens each: ⌊64e9 ÷ 1,073,741,824⌋ = ⌊59.6⌋ = 59.
+    GPUs: ⌈50,000 ÷ (2,500 × 0.5)⌉ = 40; $/day: 40 × 2.5 × 24 = 2,400; per 1M output: 2,400 ÷ 2,160 = 1.1111.
+    """
+    r = estimate(overrides=GENAI_CASE)
+    assert fig(r, "prompt tokens per day") == 8_640_000_000
+    assert fig(r, "output tokens per day") == 2_160_000_000
+    assert fig(r, "peak prompt tokens/s") == pytest.approx(200_000)
+    assert fig(r, "peak output tokens/s") == pytest.approx(50_000)
+    assert fig(r, "KV-cache bytes per token") == 131_072
+    assert fig(r, "KV-cache bytes per request") == 163_840_000
+    assert fig(r, "model weight memory") == 16e9
+    assert fig(r, "concurrent requests per GPU") == 390
+    assert fig(r, "concurrent requests per GPU at full-window reservation") == 59
+    assert fig(r, "GPUs for peak output tokens/s") == 40
+    assert fig(r, "GPU cost per day") == pytest.approx(2_400)
+    assert fig(r, "cost per 1M output tokens") == pytest.approx(2_400 / 2_160)
+    assert (r.figure("KV-cache bytes per token").arithmetic
+            == "2 (K and V) × 32 layers × 8 KV heads × 128 dims × 2 B = 131,072 B")
+    assert r.figure("GPUs for peak output tokens/s").arithmetic == (
+        "⌈50,000 tokens/s ÷ (2,500 tokens/s/GPU × 0.5 utilization)⌉ = 40 GPUs")
+    assert r.figure("concurrent requests per GPU").arithmetic.startswith(
+        "⌊(80 GB − 16 GB weights) ÷ 164 MB per request⌋ = 390 requests")
+    assert r.figure("GPU cost per day").shown == "$2,400/day"
+
+
+def test_genai_section_only_when_a_genai_key_is_given():
+    """Classic scenarios keep their figures, inputs and tables; one GenAI key in the scale adds the section."""
+    from mlsd.sims.estimate import GENAI_FIGURES, GENAI_KEYS
+
+    classic = estimate(scale={"daily_active_users": 1_000_000})
+    assert not GENAI_FIGURES & {f.name for f in classic.figures}
+    assert not GENAI_KEYS & {i.name for i in classic.inputs}
+    assert len(classic.tables()) == 2
+    genai = estimate(scale={"daily_active_users": 1_000_000, "model_params_billion": 70, "made_up": 1})
+    assert {f.name for f in genai.figures} - {f.name for f in classic.figures} == GENAI_FIGURES
+    assert [f.value for f in genai.figures[:len(classic.figures)]] == [f.value for f in classic.figures]
+    assert genai.not_used == ("made_up",)
+    src = {i.name: i.source for i in genai.inputs}
+    assert src["model_params_billion"] == "scenario" and src["kv_heads"] == "default"
+    titles = [t.title for t in genai.tables()]
+    assert titles[-1] == "GenAI serving"
+    assert not GENAI_FIGURES & {row[0] for row in genai.tables()[1].rows}
+    assert any("GPUs" in line for line in genai.reading())
+
+
+def test_genai_weights_larger_than_the_gpu_hold_no_requests():
+    """70B at fp16 is 140 GB: more than an 80 GB GPU, so it holds no request and must be split over 2."""
+    r = estimate(overrides={"model_params_billion": 70})
+    assert fig(r, "model weight memory") == 140e9
+    assert fig(r, "concurrent requests per GPU") == 0
+    assert "split the model over at least 2 GPUs" in r.figure("concurrent requests per GPU").arithmetic
+    assert any("do not fit one GPU" in line for line in r.reading())
+    quantised = estimate(overrides={"model_params_billion": 70, "weight_bytes_per_param": 0.5})
+    assert fig(quantised, "model weight memory") == 35e9 and fig(quantised, "concurrent requests per GPU") > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(qps_users=st.integers(1, 10**9), out=st.floats(1, 3_000), rate=st.floats(1, 1e6), util=st.floats(0.05, 1))
+def test_genai_gpus_cover_peak_output_minimally(qps_users, out, rate, util):
+    r = estimate(overrides={"daily_active_users": qps_users, "output_tokens_per_request": out,
+                            "gpu_tokens_per_second": rate, "target_utilization": util})
+    peak, gpus = fig(r, "peak output tokens/s"), fig(r, "GPUs for peak output tokens/s")
+    assert peak == pytest.approx(fig(r, "peak QPS") * out)
+    assert gpus * rate * util >= peak * (1 - 1e-9)
+    assert (gpus - 1) * rate * util < peak * (1 + 1e-9)
+
+
+def test_genai_prompt_and_output_must_fit_the_context_window(run_cli):
+    with pytest.raises(BadInputError, match=r"^x: scale.prompt_tokens_per_request 4,000 \+ "
+                       r"scale.output_tokens_per_request 500 tokens exceed scale.context_window_tokens 4,096;"):
+        estimate(scale={"prompt_tokens_per_request": 4_000, "output_tokens_per_request": 500,
+                        "context_window_tokens": 4_096}, scenario="x")
+    run_cli("estimate", "--prompt-tokens", "4000", "--output-tokens", "500", "--context-window-tokens", "4096").assert_bad_input(
+        "--prompt-tokens 4,000 + --output-tokens 500 tokens exceed --context-window-tokens 4,096")
+    run_cli("estimate", "--prompt-tokens", "4000", "--output-tokens", "500", "--kv-heads", "8").assert_bad_input(
+        "--prompt-tokens 4,000 + --output-tokens 500 tokens exceed --context-window-tokens 4,096")
+    # A hosted model (tokens only, no window given): its window is the provider's, not our default.
+    assert estimate(scale={"prompt_tokens_per_request": 4_000, "output_tokens_per_request": 500}).figure(
+        "prompt tokens per day").value > 0
+
+
+def test_cli_genai_options_and_scenario_scale(run_cli, tmp_path):
+    res = run_cli("estimate", "--model-params-billion", "70", "--model-layers", "80", "--kv-heads", "8",
+                  "--weight-bytes-per-param", "1", "--gpu-memory-gb", "141", "--json")
+    assert res.code == 0, res.stderr
+    data = json.loads(res.stdout)
+    figures = {f["name"]: f["value"] for f in data["figures"]}
+    assert figures["model weight memory"] == 70e9
+    assert figures["KV-cache bytes per token"] == 2 * 80 * 8 * 128 * 2
+    path = tmp_path / "chat.yaml"
+    path.write_text(SCENARIO.replace("  made_up_key: 3\n", "  output_tokens_per_request: 400\n  kv_heads: 8\n"))
+    shown = run_cli("estimate", str(path))
+    assert shown.code == 0, shown.stderr
+    assert "GenAI serving" in shown.stdout and "KV-cache bytes per request" in shown.stdout
+    # 864,000 × 10 = 8,640,000 requests/day × 400 output tokens = 3,456,000,000 tokens/day (by hand)
+    assert "3,456,000,000 tokens/day" in shown.stdout

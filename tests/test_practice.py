@@ -347,7 +347,10 @@ def test_cli_answers_json(run_cli, case, tmp_path):
     assert r.code == 0, r.stderr
     out = json.loads(r.stdout)
     assert set(out) == {"scenario", "session_id", "total_score", "agenda_score", "stages",
-                        "verdict", "level", "verdict_reasons", "verdict_note"}
+                        "verdict", "level", "verdict_reasons", "verdict_note", "diagram",
+                        "twists", "twist_score", "number_checks", "pacing"}
+    # the scenario has no twists, the answers no figures, and an answers file without `minutes:` no timing
+    assert out["twists"] == [] and out["twist_score"] is None and out["number_checks"] == [] and out["pacing"] is None
     assert out["verdict_note"] == "Guidance from the rubric, not a hiring decision."
     assert out["verdict"] in ("strong no hire", "no hire", "lean hire", "hire", "strong hire")
     assert out["stages"]["requirements"]["evidence"]["objective"]

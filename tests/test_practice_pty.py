@@ -252,3 +252,39 @@ def test_ctrl_c_while_typing_the_agenda_keeps_it(tmp_path, monkeypatch):
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
+
+
+def test_interactive_twist_numbers_and_pacing(tmp_path, monkeypatch):
+    """The interviewer's twist interrupts after its step; the figures and the pacing reach the scorecard."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("MLSD_HOME", str(home))
+    child = _spawn(["practice", "feed-ranking", "--stages", "requirements,serving", "--minutes", "20"], home)
+    child.expect_exact("what is your plan?")
+    _answer(child, "requirements first, then serving", "")
+    child.expect_exact("Step 1/2")
+    _answer(child, "The objective is meaningful interactions per DAU; 300M DAU with 20 feed loads a day is ~2k QPS.", "")
+    child.expect_exact("Your numbers:")
+    child.expect_exact("You said ~2k QPS.")
+    child.expect_exact("off by 35×")
+    child.expect_exact("Follow-up:")
+    _answer(child, "")
+    child.expect_exact("Step 2/2")
+    _answer(child, "Online prediction at request time within the 200 ms p99 budget, with a cached feed as fallback.", "")
+    child.expect_exact("Twist · the interviewer interrupts")
+    child.expect_exact("Change of plan: the product team now needs the feed on screen in 20 ms")
+    _answer(child, ":hint")
+    child.expect_exact("What can stay exactly as it is?")
+    _answer(child, "I would precompute the ranked feed nearline and serve it from a cache; the value model stays the same.", "")
+    child.expect_exact("Twist score:")
+    child.expect_exact("Scorecard")
+    child.expect_exact("Pacing:")
+    child.expect_exact("Twists:")
+    child.expect_exact("after serving (latency-20ms")
+    child.expect_exact("Your numbers:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    with open_store() as store:
+        s = store.get_session(1)
+    assert s.finished and s.twists == ("latency-20ms",)
+    assert s.twist_answers["latency-20ms"].answer.startswith("I would precompute") and s.twist_answers["latency-20ms"].score > 0

@@ -455,3 +455,23 @@ def test_every_mistake_cue_keeps_its_meaning_after_normalisation():
         for cue in m.cues:
             key = plain_key(cue)
             assert key and key not in {("accuraci",), ("accuracy",), ("split",), ("random",), ("threshold",), ("0", "5")}, (m.id, cue, key)
+
+
+def test_restating_the_interviewers_question_earns_nothing():
+    """A twist answer that repeats the changed constraint back scores 0; the same words followed by
+    the adaptation keep the adaptation's full credit."""
+    from mlsd.content.scenario import load_scenario
+    from mlsd.scoring.stage import drop_restated
+    from mlsd.scoring.twist import score_twist
+
+    sc = load_scenario("feed-ranking")
+    for twist in sc.twists:
+        echo = score_twist(sc, twist, twist.text)
+        assert echo.score == 0.0 and any("restate the interviewer's question" in n for n in echo.notes)
+        # Pasting the step's reference (the design before the change) back earns nothing either.
+        before = sc.stages[twist.step].reference
+        assert score_twist(sc, twist, before, earlier=before).score == 0.0
+        assert score_twist(sc, twist, twist.text + "\n" + twist.reference).score == score_twist(sc, twist, twist.reference).score
+    kept, dropped = drop_restated("The budget is now 20 ms at p99. I would precompute the ranked feed nearline.",
+                                  "The budget is now 20 ms at p99, not 200 ms. What changes?")
+    assert dropped == 1 and kept == "I would precompute the ranked feed nearline."

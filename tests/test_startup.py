@@ -10,7 +10,7 @@ import pytest
 
 # pydantic: typer checks options with it (~70 ms); mlsd.cli lets plain str/bool/list[str]/Enum
 # values skip it. If this fails after a typer upgrade, see mlsd.cli._skip_pydantic_for_plain_values.
-HEAVY = ("numpy", "pandas", "scipy", "sklearn", "faiss", "matplotlib", "pydantic")
+HEAVY = ("numpy", "pandas", "scipy", "sklearn", "faiss", "matplotlib", "pydantic", "grandalf")
 
 PROBE = """
 import sys
@@ -28,8 +28,9 @@ print("HEAVY:" + ",".join(heavy))
     "argv",
     [["--help"], ["scenarios"], ["scenarios", "--json"], ["checklist"], ["checklist", "feed-ranking"],
      ["checklist", "churn", "--format", "json"], ["simulate", "--help"], ["scenarios", "--tag", "fraud"],
-     ["checklist", "churn", "--stage", "model", "--format", "markdown"],
-     ["--help", "--lang", "zh"], ["scenarios", "--lang", "zh"], ["checklist", "feed-ranking", "--lang", "zh"]],
+     ["checklist", "churn", "--stage", "model", "--format", "markdown"], ["checklist", "feed-ranking", "--diagram"],
+     ["--help", "--lang", "zh"], ["scenarios", "--lang", "zh"], ["checklist", "feed-ranking", "--lang", "zh"],
+     ["checklist", "feed-ranking", "--diagram", "--lang", "zh"]],
 )
 def test_light_commands_import_no_heavy_library(argv):
     out = subprocess.run(

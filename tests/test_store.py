@@ -166,6 +166,42 @@ def test_migrates_a_version_1_database_keeping_its_data():
         assert store.get_session(sid).drafts["data"].text == "typed"
 
 
+def test_a_history_from_before_twists_still_loads():
+    """The last migration (5 -> 6) adds the twists: old sessions load with none, and history, progress and render read them."""
+    path = db_path()
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path)
+    before = SCHEMA_VERSION - 1  # the schema just before the twists' migration
+    for script in MIGRATIONS[:before]:
+        conn.executescript(script)
+    conn.execute(f"PRAGMA user_version = {before}")
+    conn.execute("INSERT INTO sessions (scenario_id, scenario_title, stages, started_at, updated_at, finished_at,"
+                 " total_score) VALUES ('feed-ranking', 'Feed', '[\"requirements\"]', 't', 't', 't', 40)")
+    conn.execute("INSERT INTO answers (session_id, stage, answer, score, seconds, budget_seconds, answered_at)"
+                 " VALUES (1, 'requirements', 'We expect ~2k QPS from 300M DAU.', 40, 300, 400, 't')")
+    conn.commit()
+    conn.close()
+    with open_store() as store:
+        assert store.schema_version == SCHEMA_VERSION
+        other = sqlite3.connect(db_path())
+        tables = {r[0] for r in other.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        other.close()
+        assert "twist_answers" in tables
+        old = store.get_session(1)
+        assert old.twists == () and old.twist_answers == {} and old.answers["requirements"].score == 40
+        from mlsd.practice.engine import progress_report
+
+        assert progress_report(store).pacing.sessions == 1  # its recorded time still counts
+        store.save_twist_answer(1, "latency-20ms", stage="requirements", text="t", answer="a", score=5)
+        assert store.get_session(1).twist_answers["latency-20ms"].score == 5
+    from mlsd.content.scenario import load_scenario
+    from mlsd.doc.render import build_context
+
+    ctx = build_context(load_scenario("feed-ranking"), session=old, include_simulations=False)
+    qps = next(c for c in ctx["number_checks"] if c["kind"] == "QPS")
+    assert qps["said"] == "~2k QPS" and not qps["right"]
+
+
 # ---------------------------------------------------------------- bad files are never overwritten
 
 

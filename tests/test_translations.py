@@ -151,25 +151,47 @@ def test_a_bad_translation_is_one_error_naming_the_file_line_and_field(tmp_path,
     assert line > ENGLISH.count("\n")  # it points into the translations block
 
 
-def test_twists_and_architecture_translations_are_checked_against_the_english_ids():
-    """The `twists` and `architecture` keys belong to other parts of the format; their
-    translations are checked against the ids the English file declares."""
-    from mlsd.content import yamlfile
-    from mlsd.content.scenario import _Validator
-    from mlsd.content.translations import validate
+FEED = Path(__file__).resolve().parents[1] / "scenarios" / "feed-ranking.yaml"
 
-    data = {"twists": [{"id": "latency-20ms", "key_points": [{"id": "cascade"}]}],
-            "architecture": {"components": [{"id": "app"}, {"id": "feed"}],
-                             "flows": [{"from": "app", "to": "feed"}]}}
-    raw = {"zh": {"twists": {"latency-20ms": {"text": "改计划了", "key_points": {"cascade": {"point": "级联"}}}},
-                  "architecture": {"components": {"app": "移动端 App"}, "flows": {"app->feed": "请求"}}}}
-    v = _Validator(yamlfile.LocatedData("x.yaml", raw, {}))
-    out = validate(v, raw, data, {})
-    assert out["zh"]["twists"]["latency-20ms"]["key_points"]["cascade"] == {"point": "级联"}
-    assert out["zh"]["architecture"]["flows"] == {"app->feed": "请求"}
-    raw["zh"]["architecture"]["flows"] = {"feed->app": "反了"}
-    with pytest.raises(ScenarioError, match="flow 'feed->app' is not in the English scenario"):
-        validate(v, raw, data, {})
+TWIST_AND_ARCH = textwrap.dedent("""\
+    translations:
+      zh:
+        twists:
+          latency-20ms:
+            text: 计划有变：端到端 20 ms。
+            key_points:
+              twist-latency-precompute: {point: 把重计算移出请求路径}
+        architecture:
+          components: {app: 移动端 App}
+          flows: {"app->feed-service": 信息流请求}
+    """)
+
+
+def test_twists_and_architecture_translations_are_checked_against_the_english_ids():
+    """The `twists` and `architecture` translations name the ids the English file declares
+    (the loader's real Twist and Architecture); a wrong one is one error at its line."""
+    english = FEED.read_text(encoding="utf-8")
+    sc = parse_scenario(english + TWIST_AND_ARCH, "feed.yaml")
+    shown = localized(sc, "zh")
+    twist = next(t for t in shown.twists if t.id == "latency-20ms")
+    assert twist.text == "计划有变：端到端 20 ms。"
+    assert twist.key_points[0].point == "把重计算移出请求路径"
+    assert twist.key_points[0].keywords == sc.twist("latency-20ms").key_points[0].keywords  # never translated
+    assert shown.architecture.component("app").label == "移动端 App"
+    flow = next(f for f in shown.architecture.flows if (f.source, f.target) == ("app", "feed-service"))
+    assert flow.label == "信息流请求"
+    assert localized(sc, "en").architecture.component("app").label == "Mobile app"
+    for bad, where, problem in (
+        ("flows: {\"app->feed-service\"", "flows: {\"feed-service->app\"", "flow 'feed-service->app' is not in"),
+        ("components: {app:", "components: {phone:", "component 'phone' is not in the English architecture"),
+        ("latency-20ms:", "latency-2ms:", "twist 'latency-2ms' is not in the English scenario"),
+        ("twist-latency-precompute:", "twist-cascade:", "key point 'twist-cascade' is not in twist 'latency-20ms'"),
+    ):
+        with pytest.raises(ScenarioError, match=problem):
+            parse_scenario(english + TWIST_AND_ARCH.replace(bad, where), "feed.yaml")
+    too_long = TWIST_AND_ARCH.replace("移动端 App", "很" * 41)
+    with pytest.raises(ScenarioError, match="label too long: 41 characters, at most 40"):
+        parse_scenario(english + too_long, "feed.yaml")
 
 
 def test_translations_survive_the_parsed_scenario_cache(tmp_path):

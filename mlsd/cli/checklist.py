@@ -17,6 +17,7 @@ def checklist_cmd(
     scenario: str | None = typer.Argument(None, help="A scenario id or the path to a scenario YAML file.", show_default=False),
     stage: str | None = typer.Option(None, "--stage", help="Show one step only (e.g. model, serving)."),
     fmt: ChecklistFormat = typer.Option(ChecklistFormat.text, "--format", help="text (terminal), markdown (- [ ] boxes to print) or json (stable, schema mlsd.checklist/1)."),
+    diagram: bool = typer.Option(False, "--diagram", help="Print the scenario's architecture instead: layer by layer as text (fits 80 columns), a Mermaid flowchart with --format markdown, or its components and flows with --format json."),
 ) -> None:
     """The ten-step answer framework on one page.
 
@@ -24,12 +25,20 @@ def checklist_cmd(
     model → evaluation → deployment → serving → monitoring → maintenance) its generic
     checklist items and, with a scenario, the interviewer's prompt, clarifying questions,
     rubric key points, trade-offs, pitfalls and follow-ups.
+
+    `--diagram` prints the scenario's architecture (its `architecture:` block)
+    instead: the request path, then each layer left to right with the flows
+    leaving each component (→ online, ⇢ offline), the same layers the design
+    doc draws.
     """
     from mlsd.cli.output import print_json
     from mlsd.content.checklist import build_checklist, to_markdown
     from mlsd.content.scenario import load_scenario
 
     sc = load_scenario(scenario, cached=True) if scenario else None
+    if diagram:
+        _print_diagram(sc, fmt)
+        return
     doc = build_checklist(sc, stage.strip().lower() if stage else None)
     if fmt is ChecklistFormat.json:
         print_json(doc)
@@ -37,6 +46,27 @@ def checklist_cmd(
         typer.echo(to_markdown(doc), nl=False)
     else:
         _print_text(doc)
+
+
+def _print_diagram(sc, fmt: ChecklistFormat) -> None:  # noqa: ANN001 - a Scenario or None
+    from mlsd.errors import BadInputError
+
+    if sc is None:
+        raise BadInputError("--diagram needs a scenario: `mlsd checklist feed-ranking --diagram`")
+    if sc.architecture is None:
+        raise BadInputError(f"scenario {sc.id!r} has no `architecture:` block to draw "
+                            "(docs/scenario-format.md, \"architecture\")")
+    from mlsd.content import diagram_text
+
+    if fmt is ChecklistFormat.json:
+        from mlsd.cli.output import print_json
+        from mlsd.content.architecture import layering
+
+        print_json({"scenario": sc.id, **sc.architecture.to_dict(), "layers": layering(sc.architecture).layers})
+    elif fmt is ChecklistFormat.markdown:
+        typer.echo(f"```mermaid\n{diagram_text.to_mermaid(sc.architecture)}\n```")
+    else:
+        typer.echo(diagram_text.to_text(sc.architecture), nl=False)
 
 
 def _term(title: str, source_term: str) -> str:

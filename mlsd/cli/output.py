@@ -391,3 +391,17 @@ def run_and_emit(func: Callable[..., SimResult], *, as_json: bool, title: str | 
         raise
     emit(result, as_json=as_json, title=title)
     return result
+
+
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float], low: float = 0.0, high: float = 100.0) -> str:
+    """One character per value, ▁ at `low` up to █ at `high` (scores on a fixed 0–100 scale,
+    so two steps' lines compare at a glance)."""
+    span = high - low
+    out = []
+    for v in values:
+        frac = min(max((v - low) / span, 0.0), 1.0) if span > 0 else 0.0
+        out.append(SPARK_BARS[round(frac * (len(SPARK_BARS) - 1))])
+    return "".join(out)

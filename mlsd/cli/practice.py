@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -15,16 +17,24 @@ from mlsd.limits import SEED, above, closed
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mlsd.practice.drill import DrillResult, Question
-    from mlsd.practice.engine import Event, PracticeEngine, Prompt, Scorecard, StageFeedback
+    from mlsd.practice.drill import Bank, DrillResult, Question
+    from mlsd.practice.engine import (
+        Event,
+        PracticeEngine,
+        Prompt,
+        Scorecard,
+        StageFeedback,
+        TwistFeedback,
+    )
     from mlsd.practice.store import Store
     from mlsd.scoring import StageScore
     from mlsd.scoring.mistakes import MistakeFound
+    from mlsd.scoring.numbers import NumberCheck
     from mlsd.scoring.stage import PointResult
 
 ANSWER_HELP = N_(
     "Finish an answer with an empty line or Ctrl-D. Commands on a line of their own: "
-    ":hint (clarifying questions), :skip, :back, :quit (save and stop). "
+    ":hint (clarifying questions), :diagram (draw your architecture as edges), :skip, :back, :quit (save and stop). "
     "Ctrl-C saves what you typed as a draft for `--resume`."
 )
 
@@ -122,6 +132,7 @@ def _read_answer(
     empty_ends: bool = False,
     commands: tuple[str, ...] = (":hint", ":skip", ":back", ":quit"),
     editing: ModuleType | None = None,
+    on_diagram: Callable[[], None] | None = None,
 ) -> tuple[str, str | None]:
     """Read lines until an empty line (after some text) or EOF; returns (text, command or None).
 
@@ -147,6 +158,9 @@ def _read_answer(
                 on_hint()
                 continue
             return buf.text, word
+        if word == ":diagram" and on_diagram is not None:  # draw, then go on with the answer
+            on_diagram()
+            continue
         if not line.strip():
             if buf.text.strip() or empty_ends:
                 return buf.text, None
@@ -163,8 +177,10 @@ def _print_earlier(out: Console, what: str, previous: str, draft: str) -> None:
     """A resumed step's earlier agenda or answer, and the draft being typed, indented."""
     from rich.markup import escape
 
-    earlier = (_("Your earlier agenda (type a new one to replace it, or :skip to keep it):") if what == "agenda"
-               else _("Your earlier answer (type a new one to replace it, or :skip to keep it):"))
+    earlier = {
+        "agenda": _("Your earlier agenda (type a new one to replace it, or :skip to keep it):"),
+        "twist": _("Your earlier answer to this twist (type a new one to replace it, or :skip to keep it):"),
+    }.get(what) or _("Your earlier answer (type a new one to replace it, or :skip to keep it):")
     for text, intro in ((previous, earlier), (draft, _("Your saved draft (keep typing to add to it):"))):
         if text:
             out.print(_styled("dim", intro))
@@ -198,6 +214,12 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
     if p.kind == "follow_up":
         out.print("\n" + _styled("bold", _("Follow-up:")) + space() + escape(p.text))
         out.print(_styled("dim", _("(answer it, or press Enter on an empty line to move on)")))
+    if p.kind == "twist":
+        heading(_styled("bold yellow", _("Twist · the interviewer interrupts ({title})").format(title=p.title)))
+        out.print(_styled("bold", _("Interviewer:")) + space() + escape(p.text))
+        out.print(_styled("dim", _("(the constraint changed: say what must change in your design, what can stay and "
+                                   "the trade-off; scored on adapting, apart from the total. :hint, :skip)")))
+        _print_earlier(out, "twist", p.previous, p.draft)
 
 
 def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
@@ -206,12 +228,14 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
     from mlsd.cli.output import console
     from mlsd.practice.engine import (
         AgendaFeedback,
+        DiagramSaved,
         FollowUpFeedback,
         Hint,
         Quit,
         Scorecard,
         Skipped,
         StageFeedback,
+        TwistFeedback,
         WentBack,
     )
 
@@ -227,6 +251,8 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
                                         .format(steps=", ".join(a.missing))))
         elif isinstance(ev, StageFeedback):
             _print_stage_feedback(ev, engine.untimed)
+        elif isinstance(ev, TwistFeedback):
+            _print_twist_feedback(ev)
         elif isinstance(ev, FollowUpFeedback):
             if ev.result is not None:
                 out.print(escape(_("Score with the follow-up: {before} → {after}/100").format(
@@ -246,6 +272,14 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
             out.print(_styled("yellow", _("Skipped {step}.").format(step=ev.stage) if ev.stage else _("Skipped the agenda.")))
         elif isinstance(ev, WentBack):
             out.print(_styled("cyan", _("Back to {step}.").format(step=ev.stage) if ev.stage else _("Back to the agenda.")))
+        elif isinstance(ev, DiagramSaved):
+            d = ev.diagram
+            offline = sum(1 for f in d.flows if f.offline)
+            saved = _("Diagram saved: {boxes} boxes, {edges} edges ({offline} offline); {typed} typed now.").format(
+                boxes=len(d.components), edges=len(d.flows), offline=offline, typed=ev.typed)
+            out.print(_styled("cyan", saved) + space()
+                      + escape(_("`:diagram` again adds edges; the design doc draws it beside the reference.")),
+                      soft_wrap=True)
         elif isinstance(ev, Quit):
             out.print(escape(_("Saved. Resume with:")) + space() + _styled("bold", ev.resume_command), soft_wrap=True)
         elif isinstance(ev, Scorecard):
@@ -286,6 +320,46 @@ def _print_stage_feedback(ev: StageFeedback, untimed: bool) -> None:
         out.print(_styled("bold", _("Trade-offs worth naming:")))
         for t in ev.tradeoffs:
             out.print(f"  ⇄ {escape(t)}")
+    _print_numbers(ev.numbers)
+
+
+def _print_numbers(checks: Sequence[NumberCheck], *, with_step: bool = False) -> None:
+    """Each stated figure against the scenario's scale: ✓ within 2×, ✗ off, with the arithmetic."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    if not checks:
+        return
+    from mlsd.scoring.numbers import summary
+
+    out = console()
+    out.print(f"[bold]Your numbers:[/] {escape(summary(checks))}.", soft_wrap=False)
+    for c in checks:
+        mark = "[green]✓[/]" if c.right else "[red]✗[/]"
+        where = f"{escape(c.step)}: " if with_step else ""
+        out.print(f"  {mark} {where}{escape(c.message)}")
+
+
+def _print_twist_feedback(ev: TwistFeedback) -> None:
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    out = console()
+    if ev.kept:
+        out.print("[cyan]Kept your earlier answer to the twist and its score; moving on.[/]")
+    elif ev.result is None:
+        out.print("[yellow]Skipped the twist (it scores 0 in the twist score, not in the total).[/]")
+    else:
+        from mlsd.scoring.verdict import signal_for
+
+        r = ev.result
+        out.print(f"[bold]Twist score: {r.score:.0f}/100[/] ({signal_for(r.score)}) — adapting to the change, "
+                  "kept apart from the total")
+        _print_length_note(r)
+        _print_points(r.points, r.mistakes)
+    out.print(f"\n[bold]Habit:[/] before moving on, ask: [italic]“{escape(ev.check_in)}”[/]")
 
 
 def _print_points(points: Iterable[PointResult], mistakes: Iterable[MistakeFound] = ()) -> None:
@@ -380,6 +454,9 @@ def print_scorecard(card: Scorecard) -> None:
                 + escape(_("The total covers only the steps practised; it is not a full mock-interview score.")),
                 soft_wrap=True,
             )
+    _print_pacing_line(card)
+    _print_twists(card)
+    _print_numbers(card.number_checks, with_step=True)
     by_id = {s.stage: s for s in card.stages}
     if not card.weakest and card.complete:
         out.print(escape(_("Every step scored 100: try a harder scenario (`mlsd scenarios`) or `mlsd drill`.")))
@@ -403,8 +480,105 @@ def print_scorecard(card: Scorecard) -> None:
         out.print(_styled("bold red", _("Mistakes an interviewer would flag:")))
         for sid, m in flagged:
             out.print(f"  ⚠ {escape(sid)}: “{escape(_quote(m.sentence, 120))}” — {escape(m.why)}", soft_wrap=True)
+    if card.diagram:
+        _print_diagram_summary(card.diagram)
     out.print(escape(_("Turn this session into a design doc:")) + space() + _styled("bold", card.render_command),
               soft_wrap=True)
+
+
+def _print_diagram_summary(report: dict) -> None:
+    """The candidate's diagram at the end: its size, and the reference components not found in it."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    out = console()
+    out.print(f"[bold]Your diagram:[/] {len(report['components'])} boxes, {len(report['flows'])} edges.", soft_wrap=True)
+    if report["missing"]:
+        names = ", ".join(c["label"] for c in report["missing"])
+        out.print(f"  Reference components not found in it by name: {escape(names)}.", soft_wrap=True)
+    elif report["missing"] is not None:
+        out.print("  Every reference component has a box of the same name in it.")
+
+
+DIAGRAM_PROMPT = (
+    "Draw your architecture, one edge per line: `app -> ranker: candidates` (online; the label after `:` "
+    "is optional), `logs => training` or `logs -> training (offline)` for offline flows; a line `clear` "
+    "starts over. End with an empty line or `.`."
+)
+
+
+def _read_diagram(engine: PracticeEngine) -> None:
+    """`:diagram`: read edges until an empty line or `.`, checking each line as it comes
+    (a bad one is reported and left out, so it can be typed again), then add them."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+    from mlsd.content.diagram_notation import DiagramError, parse_edge, to_text
+
+    out = console()
+    if engine.diagram is not None:
+        out.print("[dim]Your diagram so far (new edges are added to it):[/]")
+        for line in to_text(engine.diagram).splitlines():
+            out.print(f"  {escape(line)}")
+    out.print(f"[dim]{escape(DIAGRAM_PROMPT)}[/]", soft_wrap=True)
+    lines: list[str] = []
+    n = 0
+    while True:
+        try:
+            line = input("diagram> ")
+        except EOFError:
+            break
+        if line.strip() in ("", "."):
+            break
+        n += 1
+        if line.strip().lower() != "clear":
+            try:
+                parse_edge(line, n)
+            except DiagramError as exc:
+                out.print(f"[red]{escape(str(exc))}[/] (not added: type it again)", soft_wrap=True)
+                continue
+        lines.append(line)
+    if not lines:
+        out.print("No edges typed; the diagram is unchanged.")
+        return
+    try:
+        _print_events([engine.add_diagram("\n".join(lines))], engine)
+    except DiagramError as exc:
+        out.print(f"[red]{escape(str(exc))}[/] (the diagram is unchanged)", soft_wrap=True)
+
+
+def _print_pacing_line(card: Scorecard) -> None:
+    """The one-line read of how the interview's time went (the table has time and budget per step)."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    if card.pacing is None:
+        console().print("[bold]Pacing:[/] no time recorded (an answers file: add `minutes:` per step to record it).",
+                        soft_wrap=True)
+        return
+    what = "" if card.pacing.timed else " (untimed: each step's share of the time spent is its budget)"
+    console().print(f"[bold]Pacing:[/] {escape(card.pacing.read)}{what}.", soft_wrap=True)
+
+
+def _print_twists(card: Scorecard) -> None:
+    """The twists asked, scored on adapting, apart from the total."""
+    from rich.markup import escape
+
+    from mlsd.cli.output import console
+
+    if not card.twists:
+        return
+    from mlsd.practice.engine import twist_score
+
+    out = console()
+    out.print(f"[bold]Twists:[/] {twist_score(card.twists):.0f}/100 on adapting (not in the total)")
+    for t in card.twists:
+        state = "skipped" if t.skipped else f"{t.score:.0f}/100"
+        out.print(f"  [bold]after {escape(t.stage)}[/] ({escape(t.id)}, {state}): {escape(t.text)}", soft_wrap=False)
+        for point in t.missed_points[:3]:
+            out.print(f"    [red]✗[/] {escape(point)}")
 
 
 # ---------------------------------------------------------------- the interactive loop
@@ -453,10 +627,10 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
             p = engine.prompt()
             _print_prompt(p, engine.untimed, sum(engine.budgets.values()))
             buf.lines = p.draft.splitlines() if p.draft else []
-            on_line = engine.save_draft if p.kind in ("agenda", "answer", "follow_up") else None
+            on_line = engine.save_draft if p.kind in ("agenda", "answer", "follow_up", "twist") else None
             text, cmd = _read_answer(
                 buf, on_line=on_line, on_hint=lambda: _print_events([engine.hint()], engine),
-                empty_ends=p.kind == "follow_up", editing=editing,
+                empty_ends=p.kind == "follow_up", editing=editing, on_diagram=lambda: _read_diagram(engine),
             )
             buf.lines = []
             events = engine.submit(text) if cmd is None else engine.command(cmd, partial=text)
@@ -491,8 +665,10 @@ def practice_cmd(
     minutes: float = ranged_option(None, "--minutes", limit=above(0, 600), help="Length of the mock interview in minutes (default 45), split over the steps by their weight.", show_default=False),
     untimed: bool = typer.Option(False, "--untimed", help="No time budget per step."),
     stages: str = typer.Option(None, "--stages", help="Comma-separated steps to practise, e.g. data,features,model (default: all ten).", show_default=False),
-    seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for the follow-up questions: same seed, same questions (default 0).", show_default=False),
-    answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`) instead of asking interactively.", show_default=False),
+    seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for the follow-up questions and the twist: same seed, same questions (default 0).", show_default=False),
+    twists: str = typer.Option(None, "--twists", metavar="one|all", help="How many of the scenario's twists to ask: one, chosen by --seed (default), or all.", show_default=False),
+    no_twists: bool = typer.Option(False, "--no-twists", help="Ask no twist (the interviewer never changes a constraint)."),
+    answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file (step id → answer text, optional `agenda`, `diagram`, `twists` and `minutes`) instead of asking interactively.", show_default=False),
     json_: bool = typer.Option(False, "--json", help="With --answers: print the scores as JSON on stdout."),
     resume: bool = typer.Option(False, "--resume", help="Continue an unfinished session (the argument is its id; default the latest)."),
     piped: bool = typer.Option(False, "--piped", help=PIPED_HELP),
@@ -506,6 +682,20 @@ def practice_cmd(
     naming, one follow-up question, and the check-in habit before moving on.
     In an answer, `:hint` shows the clarifying questions, `:skip` skips the
     step, `:back` returns to the previous one and `:quit` saves and stops.
+
+    `:diagram` (at any prompt) draws your architecture as you narrate: type
+    edges one per line, `app -> ranker: candidates` (online, the label after
+    `:` optional), `logs => training` or `logs -> training (offline)`
+    (offline: training, batch, logging), and end with an empty line or `.`.
+    A box is named by what you type ("Feature Store" = "feature store");
+    each `:diagram` adds to the diagram, a line `clear` starts it over. A bad
+    line is reported with its number and an example, and left out. The
+    diagram is saved with the session, never scored; `mlsd render --session`
+    draws it beside the scenario's reference architecture and lists the
+    reference components it lacks, matched by name with the scorer's
+    stemming and glossary (a box sharing a word with a component counts as
+    it: "ranker" covers "First-stage ranking" too), so the list errs toward
+    leaving a component out.
 
     Every answer is saved the moment you enter it. The answer being typed is
     saved as a draft after each line you end with Enter, and on Ctrl-C or
@@ -531,40 +721,84 @@ def practice_cmd(
     The total averages the practised steps by their share of interview time;
     a skipped step counts 0.
 
+    Twists: when the scenario has them, the interviewer interrupts once, right
+    after your answer to one step (in place of its follow-up), with a changed
+    constraint ("the latency budget is now 20 ms, not 200"). Your next answer
+    is scored on adapting — what must change, what can stay, the trade-off —
+    against the twist's own key points. Its score is shown apart and is not in
+    the total, so totals stay comparable with sessions without twists. `--seed`
+    chooses which twist; `--twists all` asks every one whose step you
+    practise; `--no-twists` none.
+
+    Your numbers: figures your answers state (QPS, requests per day, DAU,
+    storage per day or year, embedding memory, servers, bandwidth, the p99
+    budget, users per A/B arm, test days) are read with their units (k/M/B,
+    thousand/million, 万/亿, TB/GB, ms, ranges like 50-70k) and compared with
+    what `mlsd estimate` derives from the scenario's scale, or with the A/B
+    planner when the same answer gives a baseline rate and an MDE. Within a
+    factor of 2 counts as right; otherwise the feedback shows the arithmetic.
+    Only figures whose sentence says what they are get checked. Pacing: the
+    scorecard shows time per step against its budget and one line on how the
+    time went; `mlsd progress` follows it across sessions.
+
     Non-interactive: `--answers FILE` scores a YAML file mapping step id to
-    answer text (same scoring, saved the same way). A stdin that is not a
+    answer text (same scoring, saved the same way), plus an optional
+    `diagram` key (a `|` block, one edge per line as above). A stdin that is not a
     terminal is refused without it (or `--piped`, which reads the typing of
     the interactive session from the pipe), so a pipe never saves an empty
     session. The session practises
     only the steps in the file (or those of `--stages`; one the file leaves
     out counts 0), and the scorecard says how many of the ten steps were
-    practised. Add `--json` for {"scenario", "session_id", "total_score",
+    practised. The file may add `twists: {TWIST-ID: answer}` (each is asked
+    after its step, which the file must answer) and `minutes: {STEP: minutes
+    spent}` (without it an answers session has no timing, so no pacing).
+    Add `--json` for {"scenario", "session_id", "total_score",
     "agenda_score", "stages", "verdict", "level", "verdict_reasons",
-    "verdict_note"}; each stage carries "evidence" (point id → sentence),
-    "partial_missing", "mistakes", "verdict" and "level".
+    "verdict_note", "diagram", "twists", "twist_score", "number_checks",
+    "pacing"}; each stage carries "evidence" (point id → sentence),
+    "partial_missing", "mistakes", "verdict" and "level". "diagram" is null
+    without one, else {"text", "components", "flows", "reference_components"
+    (each with "drawn_as": your matching boxes), "missing"} (the last two null
+    when the scenario has no architecture). Each twist {"id", "step", "text",
+    "score", "covered", "partial", "missed", "skipped", "evidence",
+    "seconds"}; each number check {"step", "kind", "said", "expected",
+    "ratio", "right", "arithmetic", "message", …}; "pacing" is null without
+    timing.
     """
     from mlsd.errors import BadInputError
     from mlsd.practice.engine import (
         DEFAULT_MINUTES,
         PracticeEngine,
         check_minutes,
-        parse_answers_file,
         parse_stages,
     )
     from mlsd.practice.store import open_store
 
     if json_ and not answers:
         raise BadInputError(_("--json needs --answers FILE (the interactive session prints a scorecard)"))
+    options_given = answers or stages is not None or minutes is not None or seed is not None or untimed
+    if resume and (options_given or twists or no_twists):
+        raise BadInputError(
+            _("--resume continues a session with its saved options; "
+              "drop --answers/--stages/--minutes/--seed/--untimed/--twists/--no-twists")
+        )
     if resume:
-        if answers or stages is not None or minutes is not None or seed is not None or untimed:
-            raise BadInputError(
-                _("--resume continues a session with its saved options; drop --answers/--stages/--minutes/--seed/--untimed")
-            )
         with open_store() as store:
             engine = PracticeEngine.resume(store, scenario or "latest")  # reads, saves nothing
             _require_terminal(piped, "practice", "step id: answer text")
             _interactive(engine, resumed=True)
         return
+    from mlsd.practice.twists import TWIST_MODES
+
+    if twists is not None and twists not in TWIST_MODES[:2]:
+        raise BadInputError(_("--twists must be one or all, got {value} (--no-twists asks none)").format(
+            value=repr(twists)))
+    if twists is not None and no_twists:
+        raise BadInputError(_("--twists {value} and --no-twists contradict each other; give one of them").format(
+            value=twists))
+    if twists is not None and answers:
+        raise BadInputError(_("--twists applies to the interactive session; an answers file lists its twists under "
+                              "`twists:` (--no-twists ignores them)"))
     if scenario is None:
         raise BadInputError(_("missing SCENARIO: give a scenario id (see `mlsd scenarios`) or a path to a YAML file"))
     from mlsd.content.scenario import load_scenario
@@ -575,10 +809,15 @@ def practice_cmd(
     check_minutes(mins)
     if answers:
         from mlsd.practice.engine import run_answers
+        from mlsd.practice.twists import check_twist_steps, parse_practice_answers
 
-        data = parse_answers_file(answers)
+        data = parse_practice_answers(answers, sc)
+        asked = {} if no_twists else data.twists
+        if asked:
+            check_twist_steps(data, sc, chosen or tuple(s for s in parse_stages(None) if s in data.answers))
         with open_store() as store:
-            saved, card = run_answers(sc, store, data, stages=chosen, seed=seed or 0, minutes=mins)
+            saved, card = run_answers(sc, store, data.answers, stages=chosen, seed=seed or 0, minutes=mins,
+                                      twists=asked, minutes_spent=data.minutes)
         if json_:
             from mlsd.cli.output import print_json
 
@@ -587,9 +826,13 @@ def practice_cmd(
             print_scorecard(card)
         return
     _require_terminal(piped, "practice", "step id: answer text")
+    from mlsd.practice.twists import choose_twists
+
+    practised = chosen or parse_stages(None)
+    asked_ids = [t.id for t in choose_twists(sc, practised, seed=seed or 0, mode="none" if no_twists else twists or "one")]
     with open_store() as store:
         engine = PracticeEngine.start(
-            sc, store, stages=chosen or parse_stages(None), minutes=mins, untimed=untimed, seed=seed or 0
+            sc, store, stages=practised, minutes=mins, untimed=untimed, seed=seed or 0, twists=asked_ids,
         )
         _interactive(engine, resumed=False)
 
@@ -643,15 +886,29 @@ def history_cmd(
         out.print(escape(_("Continue an unfinished one with")) + " " + _styled("bold", "mlsd practice --resume ID")
                   + escape(_(".")))
 
+class ProgressFormat(str, Enum):
+    text = "text"
+    html = "html"
+
+
 def progress_cmd(
     window: int = ranged_option(5, "--window", limit=closed(1, 1_000_000), help="Average and trend over this many latest sessions per step."),
     json_: bool = typer.Option(False, "--json", help="Print the progress report as JSON on stdout."),
+    fmt: ProgressFormat = typer.Option(ProgressFormat.text, "--format", help="text (a table with a sparkline per step) or html (a page with charts of your scores over time; needs -o)."),
+    output: str | None = typer.Option(None, "-o", "--output", metavar="FILE", help="Where --format html writes the page ('-' for stdout).", show_default=False),
+    force: bool = typer.Option(False, "--force", help="Overwrite the -o file if it exists (a device, pipe or folder is never replaced)."),
 ) -> None:
     """Show per-step averages and trends, your weakest steps and what to practise next.
 
     The trend is the least-squares slope of a step's scores over its last
-    sessions (points per session); the next scenario is one you have not
-    practised that stresses your weakest steps, else your lowest-scoring one.
+    sessions (points per session), and the sparkline draws a step's scores
+    over your last 20 sessions (▁ low, █ 100). The next scenario is one you
+    have not practised that stresses your weakest steps, else your
+    lowest-scoring one. `--format html -o progress.html` writes one
+    self-contained page with a chart of every step's scores over time.
+    Pacing: per step, the average time against its budget over the last
+    sessions that recorded time (interactive ones, and answers files with
+    `minutes:`), and the step you usually run long on or starve.
     """
     from mlsd.content.scenario import list_scenarios
     from mlsd.errors import check_positive
@@ -659,6 +916,14 @@ def progress_cmd(
     from mlsd.practice.store import open_store
 
     check_positive("window", window)
+    if fmt is ProgressFormat.html and not output:
+        from mlsd.errors import BadInputError
+
+        raise BadInputError("--format html needs -o FILE (or -o - for stdout), e.g. -o progress.html")
+    if output and fmt is not ProgressFormat.html:
+        from mlsd.errors import BadInputError
+
+        raise BadInputError("-o writes the HTML page: add --format html")
     with open_store() as store:
         report = progress_report(store, list_scenarios(), window=window)
     if json_:
@@ -666,9 +931,24 @@ def progress_cmd(
 
         print_json(report.to_dict())
         return
+    if fmt is ProgressFormat.html:
+        from mlsd import __version__
+        from mlsd.doc.progress_page import render_progress_page
+
+        page = render_progress_page(report.to_dict(), window=window, version=__version__)
+        if output == "-":
+            sys.stdout.write(page)
+            return
+        from mlsd.fileio import atomic_write
+
+        atomic_write(output, page, force=force, display=output)
+        from mlsd.cli.output import console
+
+        console().print(_("Wrote {path}").format(path=output), markup=False)
+        return
     from rich.markup import escape
 
-    from mlsd.cli.output import Column, console, table
+    from mlsd.cli.output import Column, console, sparkline, table
 
     out = console()
     if not report.steps and not report.drill_topics:
@@ -680,14 +960,24 @@ def progress_cmd(
     if report.steps:
         columns = [Column(_("step")), Column(_("sessions"), "right"),
                    Column(_("average (last {count})").format(count=window), "right"),
-                   Column(_("last"), "right"), Column(_("trend / session"), "right"), Column("")]
-        rows = [[s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", _(s.trend_word)]
+                   Column(_("last"), "right"), Column(_("trend / session"), "right"), Column(""), Column(_("scores"))]
+        rows = [[s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", _(s.trend_word),
+                 sparkline([entry[-1] for entry in s.history][-20:])]
                 for s in report.steps]
         out.print(table(ngettext("Progress over {count} session", "Progress over {count} sessions",
                                  report.sessions).format(count=report.sessions), columns, rows, out.width))
         if report.weakest:
             out.print(_styled("bold", _("Weakest steps:")) + space() + escape(
                 _("{steps} — `mlsd checklist` shows what they should cover.").format(steps=", ".join(report.weakest))))
+    if report.pacing is not None:
+        pace = report.pacing
+        columns = [Column(_("step")), Column(_("sessions"), "right"), Column(_("avg time"), "right"),
+                   Column(_("avg budget"), "right"), Column(_("of budget"), "right"), Column(_("of its share"), "right")]
+        rows = [[s.stage, str(s.sessions), _mmss(s.average_seconds), _mmss(s.average_budget_seconds),
+                 f"{s.of_budget * 100:.0f} %", f"{s.of_share * 100:.0f} %"] for s in pace.steps]
+        out.print(table(ngettext("Pacing over the last {count} timed session", "Pacing over the last {count} timed sessions",
+                                 pace.sessions).format(count=pace.sessions), columns, rows, out.width))
+        out.print(_styled("bold", _("Pacing:")) + space() + escape(pace.read + _(".")), soft_wrap=True)
     if report.next_scenario:
         out.print(_styled("bold", _("Practise next:")) + space()
                   + escape(f"mlsd practice {report.next_scenario}  ({report.next_reason})"))
@@ -702,7 +992,8 @@ def drill_cmd(
     answers: str = typer.Option(None, "--answers", metavar="FILE", help="Score a YAML file mapping question id → answer text instead of asking.", show_default=False),
     seed: int = ranged_option(None, "--seed", limit=SEED, help="Random seed for choosing questions (default: a fresh draw each time).", show_default=False),
     list_: bool = typer.Option(False, "--list", help="List the topics and question ids, then exit."),
-    json_: bool = typer.Option(False, "--json", help="Print the results (or --list) as JSON on stdout."),
+    due: bool = typer.Option(False, "--due", help="Say how many questions are due for review and when the next one is, then exit."),
+    json_: bool = typer.Option(False, "--json", help="Print the results (or --list, --due) as JSON on stdout."),
     piped: bool = typer.Option(False, "--piped", help=PIPED_HELP),
 ) -> None:
     """Drill short interview questions on scaling, distributed training, serving, A/B tests and more.
@@ -715,6 +1006,15 @@ def drill_cmd(
     features, on-device inference, retraining and monitoring. Each answer is
     scored like a practice step, shown with the reference answer, and saved;
     topics you score worst on come up more often. `--list` shows them all.
+
+    Spaced repetition: each question is a card scheduled with FSRS (the
+    `fsrs` package). Your score is the review rating (85+ easy, 65+ good,
+    40+ hard, below 40 again) and decides when the question comes back:
+    a day after a poor answer, a week or more after a strong one, longer
+    each time you remember it. `mlsd drill` asks the questions that are due
+    first, then ones you have never answered; `--due` shows how many are
+    due and when the next one is. Answers from before the schedule existed
+    count as reviews.
     While answering, `:hint` names what a full answer touches, `:skip` moves
     on and `:quit` stops (answers given so far are saved).
     """
@@ -741,10 +1041,13 @@ def drill_cmd(
             table.add_row(r["topic"], r["id"], r["question"])
         console().print(table)
         return
+    if due:
+        _print_due(bank, json_)
+        return
     if json_ and not answers:
         from mlsd.errors import BadInputError
 
-        raise BadInputError(_("--json needs --answers FILE (or --list)"))
+        raise BadInputError(_("--json needs --answers FILE (or --list, --due)"))
     if answers:
         data = drill.parse_answers(answers, bank)
         with open_store() as store:
@@ -753,11 +1056,43 @@ def drill_cmd(
         return
     import random
 
+    from mlsd.practice.schedule import load_states
+
     with open_store() as store:
         history = [(d.topic, d.score) for d in store.drill_answers()]
-        qs = drill.choose(bank, count=count, topic=topic, seed=seed if seed is not None else random.SystemRandom().randrange(2**31), history=history)
+        qs = drill.choose(bank, count=count, topic=topic, seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
+                          history=history, states=load_states(store, bank))
         _require_terminal(piped, "drill", "question id: answer text")
         _drill_interactive(store, qs)
+
+def _print_due(bank: Bank, as_json: bool) -> None:
+    from mlsd.practice.schedule import due_report, load_states, until, utc_now
+    from mlsd.practice.store import open_store
+
+    with open_store() as store:
+        report = due_report(load_states(store, bank), utc_now())
+    if as_json:
+        from mlsd.cli.output import print_json
+
+        print_json(report.to_dict())
+        return
+    from mlsd.cli.output import console
+
+    out = console()
+    out.print(f"{len(report.due)} of {report.total} drill question(s) due for review now; "
+              f"{report.new} never answered.")
+    if report.due:
+        out.print("Due: " + ", ".join(s.question_id for s in report.due[:10])
+                  + (f" and {len(report.due) - 10} more" if len(report.due) > 10 else ""))
+    if report.next_due and report.next_due.due:
+        when = report.next_due.due
+        out.print(f"Next one due: {report.next_due.question_id}, {when:%Y-%m-%d %H:%M} UTC "
+                  f"({until(when, report.now)}).")
+    elif not report.due:
+        out.print("Nothing scheduled yet: `mlsd drill` starts the schedule.")
+    if report.due or report.new:
+        out.print("Run [bold]mlsd drill[/] to answer them (due ones come first).")
+
 
 def _emit_drill(results: Sequence[DrillResult], as_json: bool) -> None:
     from dataclasses import replace
@@ -818,6 +1153,12 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
             results.append(r)
             result = shown_result(r.result, {kp.id: kp for kp in sq.key_points})
             out.print(_styled("bold", _("Score: {score}/100").format(score=f"{result.score:.0f}")))
+            if r.card is not None and r.card.due is not None:
+                from mlsd.practice.schedule import rating_name, until
+
+                out.print(_styled("dim", _("Review rating {rating}: this question comes back {when} ({date}).").format(
+                    rating=_(rating_name(r.result.score)).lower(), when=until(r.card.due, r.card.last_review or r.card.due),
+                    date=f"{r.card.due:%Y-%m-%d}")))
             _print_length_note(result)
             _print_points(result.points, result.mistakes)
             out.print(_styled("bold", _("Reference answer:")))

@@ -10,9 +10,12 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlsd.content.architecture import Architecture
 
 STAGE_IDS: tuple[str, ...] = (
     "requirements",
@@ -57,6 +60,20 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Twist:
+    """An interviewer's curveball: after the candidate answers `step`, a constraint changes.
+
+    The answer to `text` is scored against the twist's own key points (what must change,
+    what can stay, the trade-off), apart from the step's rubric."""
+
+    id: str
+    step: str
+    text: str
+    key_points: tuple[KeyPoint, ...]
+    reference: str
+
+
+@dataclass(frozen=True)
 class SimulationCall:
     """A `simulations:` entry: a registered simulation and its args."""
 
@@ -79,9 +96,14 @@ class Scenario:
     source: Path | None = None  # the file it came from
     # language -> its text (`translations` key; mlsd.content.translations shows it)
     translations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    architecture: Architecture | None = None  # extension: components and flows, drawn by `render`
+    twists: tuple[Twist, ...] = ()  # extension: interviewer curveballs, one per step at most
 
     def stage(self, stage_id: str) -> Stage | None:
         return self.stages.get(stage_id)
+
+    def twist(self, twist_id: str) -> Twist | None:
+        return next((t for t in self.twists if t.id == twist_id), None)
 
 
 # --------------------------------------------------------------------------- loading
@@ -90,12 +112,15 @@ SLUG = re.compile(r"[a-z0-9-]+")
 
 # `non_goals` is an mlsd extension of the contract (optional; used by `render`).
 _TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", "simulations", "non_goals",
-             "translations")
+             "architecture", "twists", "translations")
 _TOP_REQUIRED = ("id", "title", "summary", "stages")
 _STAGE_KEYS = ("prompt", "questions", "key_points", "tradeoffs", "pitfalls", "follow_ups", "reference")
 _STAGE_LISTS = ("questions", "tradeoffs", "pitfalls", "follow_ups")
 _POINT_KEYS = ("id", "point", "keywords", "weight", "why", "aliases")
 _SIM_KEYS = ("name", "args")
+_TWIST_KEYS = ("id", "step", "text", "key_points", "reference")
+TWIST_POINTS = (3, 5)  # key points per twist: what must change, what can stay, the trade-off
+MIN_TWISTS = 2  # a scenario that declares twists gives at least this many, at different steps
 
 
 def _kind(value: Any) -> str:
@@ -205,7 +230,8 @@ class _Validator:
         stages = {
             sid: self.stage(sid, stages_raw[sid], seen_points) for sid in STAGE_IDS if sid in stages_raw
         }
-        return Scenario(
+        twists = self.twists(data.get("twists"), seen_points)
+        scenario = Scenario(
             id=self.slug(data["id"], ("id",)),
             title=self.text(data["title"], ("title",), one_line=True),
             summary=self.text(data["summary"], ("summary",)).strip(),
@@ -215,14 +241,68 @@ class _Validator:
             scale=scale,
             simulations=self.simulations(data.get("simulations")),
             non_goals=self.texts(data["non_goals"], ("non_goals",)) if data.get("non_goals") is not None else (),
-            translations=self.translations(data, stages),
+            architecture=self.architecture(data.get("architecture")),
+            twists=twists,
         )
+        # Checked last: the translations name the English's ids (steps, key points, twists, components).
+        return replace(scenario, translations=self.translations(data, stages, twists, scenario.architecture))
 
-    def translations(self, data: dict, stages: dict[str, Stage]) -> dict[str, dict[str, Any]]:
+    def translations(self, data: dict, stages: dict[str, Stage], twists: tuple[Twist, ...] = (),
+                     architecture: Architecture | None = None) -> dict[str, dict[str, Any]]:
         """The optional `translations` block, checked against the English (mlsd.content.translations)."""
         from mlsd.content import translations
 
-        return translations.validate(self, data.get("translations"), data, stages)
+        return translations.validate(self, data.get("translations"), data, stages, twists, architecture)
+
+    def architecture(self, raw) -> Architecture | None:
+        if raw is None:
+            return None
+        from mlsd.content import architecture
+
+        return architecture.validate(self, raw)
+
+    def twists(self, raw, seen_points) -> tuple[Twist, ...]:
+        """The `twists:` list (docs/scenario-format.md, "Twists"); () when absent."""
+        if raw is None:
+            return ()
+        from mlsd.errors import did_you_mean
+
+        if not isinstance(raw, list):
+            self.fail(("twists",), f"expected a list of twists, got {_kind(raw)}")
+        if len(raw) < MIN_TWISTS:
+            self.fail(("twists",), f"needs at least {MIN_TWISTS} twists, at different steps, got {len(raw)}")
+        out: list[Twist] = []
+        ids: dict[str, int] = {}
+        steps: dict[str, str] = {}
+        for i, item in enumerate(raw):
+            path = ("twists", i)
+            item = self.mapping(item, path, _TWIST_KEYS, _TWIST_KEYS)
+            twist_id = self.slug(item["id"], path + ("id",))
+            if twist_id in ids:
+                self.fail(path + ("id",), f"duplicate twist id {twist_id!r} (first used at twists[{ids[twist_id]}]); "
+                          "ids must be unique within the scenario")
+            ids[twist_id] = i
+            step_id = self.text(item["step"], path + ("step",), one_line=True)
+            if step_id not in STAGE_IDS:
+                self.fail(path + ("step",), f"unknown step {step_id!r}{did_you_mean(step_id, STAGE_IDS)}; "
+                          f"valid steps: {', '.join(STAGE_IDS)}")
+            if step_id in steps:
+                self.fail(path + ("step",), f"twist {steps[step_id]!r} is already asked after {step_id!r}; "
+                          "give each twist its own step")
+            steps[step_id] = twist_id
+            points_raw = item["key_points"]
+            low, high = TWIST_POINTS
+            if not isinstance(points_raw, list):
+                self.fail(path + ("key_points",), f"expected a list of key points, got {_kind(points_raw)}")
+            if not low <= len(points_raw) <= high:
+                self.fail(path + ("key_points",), f"needs {low} to {high} key points (what must change, what can "
+                          f"stay, the trade-off), got {len(points_raw)}")
+            points = tuple(self.key_point(p, path + ("key_points", j), seen_points) for j, p in enumerate(points_raw))
+            out.append(Twist(
+                id=twist_id, step=step_id, text=self.text(item["text"], path + ("text",)).strip(),
+                key_points=points, reference=self.text(item["reference"], path + ("reference",)),
+            ))
+        return tuple(out)
 
     def stage(self, sid: str, raw, seen_points) -> Stage:
         path = ("stages", sid)
@@ -428,7 +508,8 @@ def _loader_fingerprint() -> str:
     package = Path(__file__).resolve().parents[1]
     content, sims = package / "content", package / "sims"
     h = hashlib.sha256(f"{SUMMARY_CACHE_FORMAT}:{__version__}".encode())
-    for path in (content / "scenario.py", content / "yamlfile.py", content / "translations.py", sims / "registry.py",
+    for path in (content / "scenario.py", content / "yamlfile.py", content / "translations.py",
+                 content / "architecture.py", sims / "registry.py",
                  *sorted((sims / "specs").glob("*.py"))):
         h.update(path.name.encode() + b"\0")
         with contextlib.suppress(OSError):
@@ -528,6 +609,9 @@ def _scenario_json(sc: Scenario) -> dict[str, Any]:
                    for st in sc.stages.values()],
         "simulations": [{"name": c.name, "args": c.args, "line": c.line} for c in sc.simulations],
         "translations": sc.translations,
+        "architecture": sc.architecture.to_dict() if sc.architecture is not None else None,
+        "twists": [{"id": t.id, "step": t.step, "text": t.text, "reference": t.reference,
+                    "key_points": [_key_point_json(kp) for kp in t.key_points]} for t in sc.twists],
     }
 
 
@@ -565,7 +649,7 @@ def _key_point_of(raw: Any) -> KeyPoint:
 def _scenario_of(raw: Any) -> Scenario:
     """The Scenario that `_scenario_json` wrote; ValueError for anything else."""
     m = _fields_of(raw, ("id", "title", "summary", "tags", "difficulty", "scale", "non_goals", "stages",
-                         "simulations", "translations"))
+                         "simulations", "translations", "architecture", "twists"))
     if not isinstance(m["scale"], dict) or not isinstance(m["stages"], list) or not isinstance(m["simulations"], list):
         raise ValueError("cached entry: bad scale, stages or simulations")
     stages = {}
@@ -586,11 +670,22 @@ def _scenario_of(raw: Any) -> Scenario:
         if not isinstance(c["args"], dict):
             raise ValueError("cached entry: bad args")
         calls.append(SimulationCall(name=_str_of(c["name"]), args=c["args"], line=_number_of(c["line"], int)))
+    if not isinstance(m["twists"], list):
+        raise ValueError("cached entry: bad twists")
+    twists = []
+    for raw_twist in m["twists"]:
+        t = _fields_of(raw_twist, ("id", "step", "text", "reference", "key_points"))
+        if t["step"] not in STAGE_IDS or not isinstance(t["key_points"], list):
+            raise ValueError("cached entry: bad twist")
+        twists.append(Twist(id=_str_of(t["id"]), step=t["step"], text=_str_of(t["text"]),
+                            key_points=tuple(_key_point_of(kp) for kp in t["key_points"]),
+                            reference=_str_of(t["reference"])))
     return Scenario(
         id=_str_of(m["id"]), title=_str_of(m["title"]), summary=_str_of(m["summary"]), stages=stages,
         tags=_strs_of(m["tags"]), difficulty=_str_of(m["difficulty"]),
         scale={_str_of(k): _number_of(v) for k, v in m["scale"].items()},
-        simulations=tuple(calls), non_goals=_strs_of(m["non_goals"]),
+        simulations=tuple(calls), non_goals=_strs_of(m["non_goals"]), twists=tuple(twists),
+        architecture=None if m["architecture"] is None else _architecture_of(m["architecture"]),
         translations=_translations_of(m["translations"]),
     )
 
@@ -599,6 +694,12 @@ def _translations_of(raw: Any) -> dict[str, dict[str, Any]]:
     from mlsd.content.translations import plain_translations
 
     return plain_translations(raw)
+
+
+def _architecture_of(raw: Any) -> Architecture:
+    from mlsd.content.architecture import from_dict
+
+    return from_dict(raw)
 
 
 def load_scenario_cached(path: Path | str, display: str | None = None, cache: Path | None = None) -> Scenario:

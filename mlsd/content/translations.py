@@ -23,11 +23,12 @@ never the score. `localized()` gives the scenario as shown in a language.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mlsd.content.scenario import Scenario
+    from mlsd.content.architecture import Architecture
+    from mlsd.content.scenario import Scenario, Twist
 
 _LANG_KEYS = ("title", "summary", "non_goals", "stages", "twists", "architecture")
 _STAGE_TEXTS = ("prompt", "reference")
@@ -37,10 +38,11 @@ _TWIST_KEYS = ("text", "reference", "key_points")
 _ARCHITECTURE_KEYS = ("components", "flows")
 
 
-def validate(v: Any, raw: Any, data: dict[str, Any], stages: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def validate(v: Any, raw: Any, data: dict[str, Any], stages: dict[str, Any], twists: tuple[Twist, ...] = (),
+             architecture: Architecture | None = None) -> dict[str, dict[str, Any]]:
     """The `translations` block as plain data, checked against the English (`data`, the
-    file's top level, and `stages`, the validated stages); `v` is the loader's validator,
-    whose `fail` raises the one-line error."""
+    file's top level, and the validated `stages`, `twists` and `architecture`); `v` is the
+    loader's validator, whose `fail` raises the one-line error."""
     from mlsd.errors import did_you_mean
     from mlsd.i18n import LANGUAGES, SOURCE_LANGUAGE
 
@@ -54,11 +56,12 @@ def validate(v: Any, raw: Any, data: dict[str, Any], stages: dict[str, Any]) -> 
         if lang not in others:
             v.fail(path + (lang,), f"unknown language {lang!r}{did_you_mean(lang, others)}; "
                                    f"translations are for: {', '.join(others)} (the scenario itself is English)")
-        out[lang] = _language(v, text, path + (lang,), data, stages)
+        out[lang] = _language(v, text, path + (lang,), data, stages, twists, architecture)
     return out
 
 
-def _language(v: Any, raw: Any, path: tuple, data: dict[str, Any], stages: dict[str, Any]) -> dict[str, Any]:
+def _language(v: Any, raw: Any, path: tuple, data: dict[str, Any], stages: dict[str, Any], twists: tuple[Twist, ...],
+              architecture: Architecture | None) -> dict[str, Any]:
     m = v.mapping(raw, path, _LANG_KEYS)
     out: dict[str, Any] = {}
     if m.get("title") is not None:
@@ -70,9 +73,9 @@ def _language(v: Any, raw: Any, path: tuple, data: dict[str, Any], stages: dict[
     if m.get("stages") is not None:
         out["stages"] = _stages(v, m["stages"], path + ("stages",), stages)
     if m.get("twists") is not None:
-        out["twists"] = _twists(v, m["twists"], path + ("twists",), data.get("twists"))
+        out["twists"] = _twists(v, m["twists"], path + ("twists",), twists)
     if m.get("architecture") is not None:
-        out["architecture"] = _architecture(v, m["architecture"], path + ("architecture",), data.get("architecture"))
+        out["architecture"] = _architecture(v, m["architecture"], path + ("architecture",), architecture)
     return out
 
 
@@ -128,14 +131,9 @@ def _stages(v: Any, raw: Any, path: tuple, stages: dict[str, Any]) -> dict[str, 
     return out
 
 
-def _ids(raw: Any, key: str = "id") -> list[str]:
-    """The ids of an English list of mappings (already checked by its own loader, or not at all)."""
-    return [str(x[key]) for x in raw if isinstance(x, dict) and key in x] if isinstance(raw, list) else []
-
-
-def _twists(v: Any, raw: Any, path: tuple, english: Any) -> dict[str, dict[str, Any]]:
+def _twists(v: Any, raw: Any, path: tuple, english: tuple[Twist, ...]) -> dict[str, dict[str, Any]]:
     m = v.mapping(raw, path, tuple(raw) if isinstance(raw, dict) else ())
-    by_id = {str(t["id"]): t for t in english or [] if isinstance(t, dict) and "id" in t}
+    by_id = {t.id: t for t in english}
     out = {}
     for tid, item in m.items():
         known_id(v, tid, path + (tid,), list(by_id), "twist")
@@ -144,31 +142,37 @@ def _twists(v: Any, raw: Any, path: tuple, english: Any) -> dict[str, dict[str, 
                                  if t.get(k) is not None}
         if t.get("key_points") is not None:
             entry["key_points"] = point_texts(v, t["key_points"], path + (tid, "key_points"),
-                                          _ids(by_id[tid].get("key_points")))
+                                              [kp.id for kp in by_id[tid].key_points], f"twist {tid!r}")
         out[tid] = entry
     return out
 
 
-def _architecture(v: Any, raw: Any, path: tuple, english: Any) -> dict[str, dict[str, str]]:
+def flow_key(source: str, target: str) -> str:
+    """How a translation names a flow: "from->to" (one flow per pair, the loader checks)."""
+    return f"{source}->{target}"
+
+
+def _architecture(v: Any, raw: Any, path: tuple, english: Architecture | None) -> dict[str, dict[str, str]]:
+    from mlsd.content.architecture import FLOW_LABEL_MAX, LABEL_MAX
+
     m = v.mapping(raw, path, _ARCHITECTURE_KEYS)
-    english = english if isinstance(english, dict) else {}
     out: dict[str, dict[str, str]] = {}
-    if m.get("components") is not None:
-        known = _ids(english.get("components"))
-        comps = v.mapping(m["components"], path + ("components",),
-                          tuple(m["components"]) if isinstance(m["components"], dict) else ())
-        out["components"] = {}
-        for cid, label in comps.items():
-            known_id(v, cid, path + ("components", cid), known, "component")
-            out["components"][cid] = v.text(label, path + ("components", cid), one_line=True)
-    if m.get("flows") is not None:
-        flows = english.get("flows") if isinstance(english.get("flows"), list) else []
-        known = [f"{f.get('from')}->{f.get('to')}" for f in flows if isinstance(f, dict)]
-        given = v.mapping(m["flows"], path + ("flows",), tuple(m["flows"]) if isinstance(m["flows"], dict) else ())
-        out["flows"] = {}
-        for key, label in given.items():
-            known_id(v, key, path + ("flows", key), known, "flow")
-            out["flows"][key] = v.text(label, path + ("flows", key), one_line=True)
+    for key, known, limit in (
+        ("components", [c.id for c in english.components] if english else [], LABEL_MAX),
+        ("flows", [flow_key(f.source, f.target) for f in english.flows] if english else [], FLOW_LABEL_MAX),
+    ):
+        if m.get(key) is None:
+            continue
+        given = v.mapping(m[key], path + (key,), tuple(m[key]) if isinstance(m[key], dict) else ())
+        out[key] = {}
+        for item_id, label in given.items():
+            where = path + (key, item_id)
+            known_id(v, item_id, where, known, key[:-1], "the English architecture" if english else
+                     "the English scenario (it has no `architecture:`)")
+            text = v.text(label, where, one_line=True).strip()
+            if len(text) > limit:
+                v.fail(where, f"label too long: {len(text)} characters, at most {limit} (as in the English)")
+            out[key][item_id] = text
     return out
 
 
@@ -203,10 +207,9 @@ def localized(scenario: Scenario, lang: str | None = None) -> Scenario:
             changes[key] = t[key]
     if "non_goals" in t:
         changes["non_goals"] = tuple(t["non_goals"])
-    names = {f.name for f in fields(scenario)}
-    if "twists" in t and "twists" in names:
-        changes["twists"] = tuple(_twist(tw, t["twists"].get(getattr(tw, "id", ""))) for tw in scenario.twists)
-    if "architecture" in t and "architecture" in names and scenario.architecture is not None:
+    if "twists" in t:
+        changes["twists"] = tuple(_twist(tw, t["twists"].get(tw.id)) for tw in scenario.twists)
+    if "architecture" in t and scenario.architecture is not None:
         changes["architecture"] = _architecture_shown(scenario.architecture, t["architecture"])
     return replace(scenario, **changes)
 
@@ -215,35 +218,24 @@ def _point(kp: Any, texts: dict[str, str] | None) -> Any:
     return replace(kp, **texts) if texts else kp
 
 
-def _twist(twist: Any, texts: dict[str, Any] | None) -> Any:
+def _twist(twist: Twist, texts: dict[str, Any] | None) -> Twist:
     """A twist (the `twists` key's item) with its text, reference and key points translated."""
     if not texts:
         return twist
-    own = {f.name for f in fields(twist)}
-    changes = {k: texts[k] for k in ("text", "reference") if k in texts and k in own}
-    if "key_points" in texts and "key_points" in own:
+    changes = {k: texts[k] for k in ("text", "reference") if k in texts}
+    if "key_points" in texts:
         changes["key_points"] = tuple(_point(kp, texts["key_points"].get(kp.id)) for kp in twist.key_points)
     return replace(twist, **changes)
 
 
-def _architecture_shown(arch: Any, texts: dict[str, dict[str, str]]) -> Any:
+def _architecture_shown(arch: Architecture, texts: dict[str, dict[str, str]]) -> Architecture:
     """The architecture with component labels and flow labels ("from->to") translated."""
-    own = {f.name for f in fields(arch)}
-    changes: dict[str, Any] = {}
-    labels = texts.get("components", {})
-    if labels and "components" in own:
-        changes["components"] = tuple(replace(c, label=labels[c.id]) if c.id in labels else c
-                                      for c in arch.components)
-    flow_labels = texts.get("flows", {})
-    if flow_labels and "flows" in own:
-        def ends(flow: Any) -> str:
-            start = next((getattr(flow, n) for n in ("from_", "source", "src", "start") if hasattr(flow, n)), None)
-            end = next((getattr(flow, n) for n in ("to", "target", "dst", "end") if hasattr(flow, n)), None)
-            return f"{start}->{end}"
-
-        changes["flows"] = tuple(replace(f, label=flow_labels[ends(f)]) if ends(f) in flow_labels else f
-                                 for f in arch.flows)
-    return replace(arch, **changes) if changes else arch
+    labels, flow_labels = texts.get("components", {}), texts.get("flows", {})
+    return replace(
+        arch,
+        components=tuple(replace(c, label=labels.get(c.id, c.label)) for c in arch.components),
+        flows=tuple(replace(f, label=flow_labels.get(flow_key(f.source, f.target), f.label)) for f in arch.flows),
+    )
 
 
 def plain_translations(raw: Any) -> dict[str, dict[str, Any]]:

@@ -61,6 +61,10 @@ def _draw(ax, chart: Chart) -> None:
         ax.axvline(x, color="#999", linestyle=":", linewidth=1)
         ax.annotate(label, xy=(x, 1), xycoords=("data", "axes fraction"), ha="left", va="top", fontsize=8,
                     color="#555", rotation=90)
+    if chart.x_integer:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if chart.x_log:
         ax.set_xscale("log")
     if chart.y_log:

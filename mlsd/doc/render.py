@@ -43,6 +43,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("appendix", N_("Appendix: simulations")),
 )
 
+ARCHITECTURE_SECTION = ("architecture", N_("Architecture"))  # placed after the requirements when there is one
+
 _PRIVACY_WORDS = ("privacy", "gdpr", "pii", "anonym", "encrypt", "consent", "security", "access control", "personal data")
 _ONLINE_WORDS = ("online", "a/b", "ab test", "experiment", "treatment", "guardrail", "business metric")
 _COST_FIGURES = ("servers", "storage", "bandwidth", "memory", "qps")
@@ -90,6 +92,67 @@ def _status(answer: Any, point_id: str) -> tuple[str | None, float | None]:
     return "missed", 0.0
 
 
+def _twist(scenario: Scenario, stage_id: str, session: Any, shown: Scenario | None = None) -> dict[str, Any] | None:
+    """The scenario's twist after this step, with the session's answer when it was asked; its
+    text from `shown` (the interface language), its score from `scenario` (the English)."""
+    twist = next((t for t in getattr(scenario, "twists", ()) if t.step == stage_id), None)
+    if twist is None:
+        return None
+    told = next((t for t in getattr(shown or scenario, "twists", ()) if t.id == twist.id), twist)
+    saved = (getattr(session, "twist_answers", None) or {}).get(twist.id) if session is not None else None
+    rescored = None
+    if saved is not None and not saved.skipped and (saved.answer or "").strip():
+        from mlsd.scoring.twist import score_twist
+
+        step = (getattr(session, "answers", None) or {}).get(stage_id)
+        rescored = score_twist(scenario, twist, saved.answer, earlier=(getattr(step, "answer", "") or ""))
+    evidence = rescored.evidence if rescored is not None else {}
+    return {
+        "id": twist.id,
+        "text": told.text,
+        "reference": told.reference,
+        "asked": saved is not None,
+        "answer": None if saved is None else ("" if saved.skipped else saved.answer),
+        "skipped": bool(saved is not None and saved.skipped),
+        "score": None if saved is None else round(float(saved.score), 1),
+        "key_points": [_point(kp, *_status(saved, kp.id), evidence.get(kp.id, "")) for kp in told.key_points],
+    }
+
+
+def _number_checks(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
+    """The figures the session's answers state, checked against the scenario's scale (`mlsd.scoring.numbers`)."""
+    if session is None or not hasattr(session, "answers"):
+        return []
+    from mlsd.scoring.numbers import check_numbers
+
+    texts = [(sid, (a.answer or "") + "\n" + (getattr(a, "follow_up_answer", None) or ""))
+             for sid, a in session.answers.items() if not a.skipped]
+    return [c.to_dict() for c in check_numbers(scenario, texts)]
+
+
+def _pacing(session: Any) -> dict[str, Any] | None:
+    if session is None or not hasattr(session, "answers"):
+        return None
+    from mlsd.scoring.pacing import pacing
+
+    p = pacing({sid: (getattr(a, "seconds", 0.0), getattr(a, "budget_seconds", None), a.skipped)
+                for sid, a in session.answers.items()})
+    if p is None:
+        return None
+    out = p.to_dict()
+    out["rows"] = [{"stage": s.stage, "seconds": s.seconds, "budget_seconds": s.budget_seconds,
+                    "time": _mmss(s.seconds), "budget": _mmss(s.budget_seconds),
+                    "share": f"{s.share * 100:.0f} %", "budget_share": f"{s.budget_share * 100:.0f} %"}
+                   for s in p.steps]
+    return out
+
+
+def _mmss(seconds: float) -> str:
+    from mlsd.scoring.pacing import mmss
+
+    return mmss(seconds)
+
+
 def _steps(scenario: Scenario, session: Any, shown: Scenario | None = None) -> list[dict[str, Any]]:
     """Each framework step's data; its text from `shown` (the scenario in the interface
     language) and the framework overlay, its scores from `scenario` (the English the scorer reads)."""
@@ -129,6 +192,7 @@ def _steps(scenario: Scenario, session: Any, shown: Scenario | None = None) -> l
             "notes": list(fw.notes),
             "mistakes": [{"sentence": m.sentence, "why": shown_why(m.id, m.why)} for m in rescored.mistakes]
             if rescored else [],
+            "twist": _twist(scenario, fw.id, session, shown),
         })
     return steps
 
@@ -150,6 +214,12 @@ def _estimate(scenario: Scenario) -> dict[str, Any] | None:
                     for f in result.figures],
         "not_used": list(result.not_used),
     }
+
+
+def _twist_score(session: Any) -> float | None:
+    """The average score of the twists the session asked (apart from the total), None without any."""
+    answers = list((getattr(session, "twist_answers", None) or {}).values())
+    return round(sum(a.score for a in answers) / len(answers), 1) if answers else None
 
 
 def _path_to_type(source: Path | None) -> str:
@@ -190,6 +260,7 @@ def build_context(
     evaluation = by_id["evaluation"]["key_points"] + by_id["evaluation"]["generic_items"]
     estimate = _estimate(scenario)
     sims = run_simulations(scenario, cache_dir=cache_dir, progress=progress) if include_simulations else []
+    architecture = _architecture(scenario, session, shown)
 
     def about(kp: dict[str, Any], words: tuple[str, ...]) -> bool:
         return _mentions(english.get(kp["id"], kp["point"]), words)
@@ -197,7 +268,8 @@ def build_context(
     return {
         "mlsd_version": __version__,
         "lang": language(),
-        "sections": [{"id": a, "title": _(t)} for a, t in SECTIONS],
+        "sections": [{"id": a, "title": _(t)} for a, t in _sections(architecture is not None)],
+        "architecture": architecture,
         "scenario": {
             "id": scenario.id, "title": shown.title, "summary": shown.summary,
             # what to type in a command: the id for a shipped scenario, else the file
@@ -213,7 +285,11 @@ def build_context(
             "agenda_score": session.agenda_score,
             "started_at": session.started_at,
             "finished": session.finished,
+            "twist_score": _twist_score(session),
+            "timed": any(getattr(a, "seconds", 0) for a in getattr(session, "answers", {}).values()),
         },
+        "number_checks": _number_checks(scenario, session),
+        "pacing": _pacing(session),
         "goals": [kp["point"] for kp in by_id["requirements"]["key_points"]],
         "success_metrics": {
             "offline": [kp["point"] for kp in evaluation if not about(kp, _ONLINE_WORDS)],
@@ -242,6 +318,56 @@ def build_context(
         "simulations": sims,
         "check_in": fw["CHECK_IN_QUESTION"],
     }
+
+
+def _sections(with_architecture: bool) -> tuple[tuple[str, str], ...]:
+    """SECTIONS, with "Architecture" after the requirements when there is a diagram to show."""
+    if not with_architecture:
+        return SECTIONS
+    at = [s for s, title in SECTIONS].index("requirements") + 1
+    return (*SECTIONS[:at], ARCHITECTURE_SECTION, *SECTIONS[at:])
+
+
+def _architecture(scenario: Scenario, session: Any, shown: Scenario | None = None) -> dict[str, Any] | None:
+    """The reference architecture and the candidate's diagram, drawn (SVG) and as Mermaid,
+    and the reference components the diagram lacks (None when there is nothing to compare).
+    The reference is drawn with `shown`'s labels (the interface language); the comparison
+    reads the English names, and lists the missing ones as shown."""
+    from mlsd.content.diagram_notation import parse_diagram
+    from mlsd.content.diagram_text import to_mermaid
+    from mlsd.doc.diagram import render_svg
+
+    shown_scenario = shown or scenario
+    reference = getattr(scenario, "architecture", None)
+    typed = getattr(session, "diagram", None) if session is not None else None
+    drawn = parse_diagram(typed) if typed and typed.strip() else None
+    if drawn is not None and not drawn.flows:
+        drawn = None
+    if reference is None and drawn is None:
+        return None
+
+    def shown(arch: Any, prefix: str, title: str) -> dict[str, Any]:
+        return {"svg": render_svg(arch, id_prefix=prefix, title=title), "mermaid": to_mermaid(arch),
+                **arch.to_dict()}
+
+    told = getattr(shown_scenario, "architecture", None) or reference
+    out: dict[str, Any] = {
+        "reference": shown(told, "arch-ref", _("Reference architecture: {title}").format(title=shown_scenario.title))
+        if reference else None,
+        "candidate": shown(drawn, "arch-you", _("Your diagram")) if drawn else None,
+        "missing": None,
+    }
+    if drawn is not None:
+        from mlsd.content.diagram_notation import to_text
+
+        out["candidate"]["text"] = to_text(drawn)
+    if reference is not None and drawn is not None:
+        from mlsd.scoring.diagram import compare
+
+        labels = {c.id: c.label for c in told.components}
+        out["missing"] = [{**c, "label": labels.get(c["id"], c["label"])}
+                          for c in compare(reference, drawn).to_dict(reference)["missing"]]
+    return out
 
 
 # ------------------------------------------------------------------ simulations

@@ -5,7 +5,8 @@ validated here; key points use the scenario format). Answers are scored with
 `mlsd.scoring.score_stage` (the question's key points only, no generic items)
 and saved in the history database.
 
-Choosing questions: each question's chance is proportional to its topic's
+Choosing questions: questions whose spaced-repetition card is due come first (see
+`mlsd.practice.schedule`, FSRS). Then each question's chance is proportional to its topic's
 weakness, `1 + (100 − average drill score of the topic) / 25`, so a topic
 averaging 20/100 comes up 3.4× as often as one at 100; topics never drilled
 count as a score of 50. The draw uses `random.Random(seed)`, without
@@ -26,6 +27,9 @@ from mlsd.content.scenario import KeyPoint
 from mlsd.errors import BadInputError, MlsdError, did_you_mean
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from mlsd.practice.schedule import CardState
     from mlsd.practice.store import Store
     from mlsd.scoring import StageScore
 
@@ -162,8 +166,11 @@ def topic_weights(bank: Bank, history: Sequence[tuple[str, float]]) -> dict[str,
 
 
 def choose(bank: Bank, *, count: int, topic: str | None = None, seed: int = 0,
-           history: Sequence[tuple[str, float]] = ()) -> list[Question]:
-    """`count` distinct questions, weaker topics more likely (weighted draw without replacement)."""
+           history: Sequence[tuple[str, float]] = (), states: Mapping[str, CardState] | None = None,
+           now: datetime | None = None) -> list[Question]:
+    """`count` distinct questions. With schedule `states` (and `now`): due cards first, most
+    overdue first; the rest, and without states all of them, by a weighted draw without
+    replacement in which weaker topics are more likely."""
     if count < 1:
         raise BadInputError(f"--count must be at least 1, got {count}")
     pool = list(bank.questions)
@@ -176,6 +183,22 @@ def choose(bank: Bank, *, count: int, topic: str | None = None, seed: int = 0,
         pool = [q for q in pool if q.topic == topic]
     weights = topic_weights(bank, history)
     rng = random.Random(seed)
+    chosen: list[Question] = []
+    if states is not None:  # spaced repetition: due cards first, most overdue first
+        from mlsd.practice.schedule import order, utc_now
+
+        due, new, later = order(pool, states, now or utc_now())
+        chosen = due[:count]
+        # Then never-drilled questions, then the rest, each by the weakness-weighted draw.
+        for group in (new, later):
+            chosen += _weighted_draw(group, weights, rng, count - len(chosen))
+        return chosen
+    return _weighted_draw(pool, weights, rng, count)
+
+
+def _weighted_draw(pool: Sequence[Question], weights: Mapping[str, float], rng: random.Random,
+                   count: int) -> list[Question]:
+    pool = list(pool)
     chosen: list[Question] = []
     while pool and len(chosen) < count:
         w = [weights[q.topic] for q in pool]
@@ -217,17 +240,29 @@ class DrillResult:
     question: Question
     answer: str
     result: StageScore
+    card: CardState | None = None  # the question's schedule after this answer
 
     def to_dict(self) -> dict[str, Any]:
-        return {"question": self.question.id, "topic": self.question.topic, **self.result.to_dict()}
+        out = {"question": self.question.id, "topic": self.question.topic, **self.result.to_dict()}
+        if self.card is not None:
+            from mlsd.practice.schedule import rating_name
+
+            out["schedule"] = {"rating": rating_name(self.result.score), **self.card.to_dict()}
+        return out
 
 
-def record(store: Store, question: Question, answer: str) -> DrillResult:
-    """Score an answer and save it at once."""
+def record(store: Store, question: Question, answer: str, *, when: datetime | None = None) -> DrillResult:
+    """Score an answer and save it at once, with the question's next review in the schedule."""
+    from mlsd.practice import schedule
+
     res = score(question, answer)
+    when = when or schedule.utc_now()
+    previous = schedule.load_states(store, Bank({question.topic: ""}, (question,)))[question.id]
+    card = schedule.review(previous, question.id, res.score, when)
     store.save_drill_answer(question_id=question.id, topic=question.topic, answer=answer, score=res.score,
-                            covered=res.covered, partial=res.partial, missed=res.missed)
-    return DrillResult(question, answer, res)
+                            covered=res.covered, partial=res.partial, missed=res.missed,
+                            answered_at=when.isoformat(timespec="seconds"), card=(card.card_json or "", card.reviews))
+    return DrillResult(question, answer, res, card)
 
 
 def run_answers(store: Store, bank: Bank, answers: Mapping[str, str]) -> list[DrillResult]:

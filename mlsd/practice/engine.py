@@ -29,6 +29,13 @@ file leaves out is recorded as skipped and counts 0), so a file with only
 practised" and names the steps not practised, and the advice "every step
 scored 100" appears only when all ten steps were answered and scored 100.
 
+Twists (`mlsd.practice.twists`) are scored apart and are not in the total: the
+scorecard, `--json` (`twists`, `twist_score`) and the design doc show them beside
+it. Folding them in would make a session with `--no-twists` (or one from before
+twists existed, or a scenario without any) incomparable with one that has them,
+and `mlsd progress` compares totals across sessions; the twist's time counts in
+its step's time, like the follow-up it replaces.
+
 The clock is injected (`clock=`), so timing is tested with a fake clock.
 """
 
@@ -45,12 +52,22 @@ from mlsd.errors import BadInputError, did_you_mean
 from mlsd.i18n import N_, _
 
 if TYPE_CHECKING:
-    from mlsd.content.scenario import Scenario
+    from mlsd.content.architecture import Architecture
+    from mlsd.content.scenario import Scenario, Twist
     from mlsd.practice.store import SavedSession, Store
     from mlsd.scoring import AgendaScore, StageScore
+    from mlsd.scoring.numbers import NumberCheck
+    from mlsd.scoring.pacing import Pacing
 
 COMMANDS = (":hint", ":skip", ":back", ":quit")
 DEFAULT_MINUTES = 45.0
+
+# What `:hint` shows during a twist: what an answer to a changed constraint covers.
+TWIST_HINTS = (
+    N_("What must change in your design because of this, and why?"),
+    N_("What can stay exactly as it is?"),
+    N_("Which trade-off does the change force, and what does it cost?"),
+)
 
 GENERIC_FOLLOW_UPS = (
     N_("What would change in your answer if the scale were ten times larger?"),
@@ -114,7 +131,7 @@ def follow_up_for(scenario: Scenario, stage_id: str, seed: int) -> str:
 class Prompt:
     """What the CLI should ask next."""
 
-    kind: str  # "agenda" | "answer" | "follow_up" | "done"
+    kind: str  # "agenda" | "answer" | "follow_up" | "twist" | "done"
     stage: str | None
     title: str
     text: str
@@ -145,7 +162,8 @@ class StageFeedback(Event):
     tradeoffs: tuple[str, ...]
     seconds: float
     budget_seconds: float | None
-    follow_up: str
+    follow_up: str  # "" when a twist comes instead
+    numbers: tuple[NumberCheck, ...] = ()  # the figures the answer states, checked
 
     @property
     def over_budget(self) -> bool:
@@ -159,6 +177,40 @@ class FollowUpFeedback(Event):
     result: StageScore | None  # None when the follow-up was not answered
     check_in: str  # the habit: ask before moving on
     reply: str  # what the interviewer answers to it
+
+
+@dataclass(frozen=True)
+class TwistFeedback(Event):
+    """The answer to a twist, scored on adapting (its own key points)."""
+
+    twist_id: str
+    stage: str
+    text: str
+    result: StageScore | None  # None when skipped
+    check_in: str
+    kept: bool = False  # :skip after :back kept the earlier answer
+
+
+@dataclass(frozen=True)
+class TwistLine:
+    """A twist in the scorecard: asked after `stage`, its score apart from the total."""
+
+    id: str
+    stage: str
+    text: str
+    score: float
+    skipped: bool
+    covered: tuple[str, ...]
+    partial: Mapping[str, float]
+    missed: tuple[str, ...]  # key-point ids
+    missed_points: tuple[str, ...]  # their sentences, heaviest first
+    evidence: Mapping[str, str]
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "step": self.stage, "text": self.text, "score": self.score,
+                "covered": list(self.covered), "partial": dict(self.partial), "missed": list(self.missed),
+                "skipped": self.skipped, "evidence": dict(self.evidence), "seconds": self.seconds}
 
 
 @dataclass(frozen=True)
@@ -178,6 +230,14 @@ class Skipped(Event):
 @dataclass(frozen=True)
 class WentBack(Event):
     stage: str | None
+
+
+@dataclass(frozen=True)
+class DiagramSaved(Event):
+    """The candidate's diagram after a `:diagram` block (saved with the session)."""
+
+    diagram: Architecture
+    typed: int  # edges typed in this block
 
 
 @dataclass(frozen=True)
@@ -212,6 +272,10 @@ class Scorecard(Event):
     verdict: Any = None  # mlsd.scoring.verdict.Verdict for the session (guidance, not a decision)
     stage_verdicts: Mapping[str, Any] = field(default_factory=dict)
     results: Mapping[str, Any] = field(default_factory=dict)  # step → StageScore (evidence)
+    diagram: Mapping[str, Any] | None = None  # `diagram_report`: the candidate's diagram and what it lacks
+    twists: tuple[TwistLine, ...] = ()  # scored apart: not in total_score
+    number_checks: tuple[NumberCheck, ...] = ()
+    pacing: Pacing | None = None  # None: no time recorded (an answers file without `minutes:`)
 
     def to_dict(self) -> dict[str, Any]:
         """What `--json` adds to the saved session: evidence and the level read-out."""
@@ -233,6 +297,11 @@ class Scorecard(Event):
             "verdict_reasons": list(v.reasons) if v else [],
             "verdict_note": v.note if v else "",
             "stages": stages,
+            "diagram": self.diagram,
+            "twists": [t.to_dict() for t in self.twists],
+            "twist_score": twist_score(self.twists),
+            "number_checks": [c.to_dict() for c in self.number_checks],
+            "pacing": self.pacing.to_dict() if self.pacing is not None else None,
         }
 
     @property
@@ -252,7 +321,26 @@ class Scorecard(Event):
         return len(self.answered) == len(STAGE_IDS)
 
 
+def twist_score(twists: Sequence[TwistLine]) -> float | None:
+    """The average score of the twists asked (skipped ones count 0); None when none was asked.
+
+    Kept apart from the total (see "What the total covers"), so totals stay comparable
+    between sessions with and without twists and with the history from before them."""
+    if not twists:
+        return None
+    return round(sum(t.score for t in twists) / len(twists), 1)
+
+
 # ---------------------------------------------------------------- the engine
+
+
+@dataclass
+class _TwistState:
+    answer: str | None = None
+    result: StageScore | None = None
+    skipped: bool = False
+    seconds: float = 0.0
+    draft: str = ""
 
 
 @dataclass
@@ -282,6 +370,7 @@ class PracticeEngine:
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
         saved: SavedSession | None = None,
+        twists: Sequence[str] = (),
     ) -> None:
         from mlsd.content.translations import localized
 
@@ -302,6 +391,15 @@ class PracticeEngine:
         self.phase = "agenda"
         self.pos = 0
         self._t0: float | None = None
+        self.diagram: Architecture | None = None  # the candidate's own diagram (`:diagram`)
+        # The twists this session asks, by the step they follow (ids the scenario lost are dropped).
+        planned = [t for t in (scenario.twist(i) for i in twists) if t is not None and t.step in self.stages]
+        self.twists: dict[str, Twist] = {t.step: t for t in planned}
+        self.twist_ids = tuple(t.id for t in planned)
+        self.twist_state: dict[str, _TwistState] = {t.id: _TwistState() for t in planned}
+        # The same twists as the candidate reads them (id → twist in the interface language).
+        self.shown_twists: dict[str, Twist] = {t.id: t for t in self.shown.twists if t.id in self.twist_state}
+        self._twist_base: dict[str, float] = {}  # step → its seconds when the twist was asked
         if saved is not None:
             self._restore(saved)
 
@@ -319,16 +417,18 @@ class PracticeEngine:
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
         mode: str = "interactive",
+        twists: Sequence[str] = (),
     ) -> PracticeEngine:
-        """A new session, saved at once so it can be resumed."""
+        """A new session, saved at once so it can be resumed; `twists` are the ids it asks."""
         check_minutes(minutes)
         sid = store.create_session(
             scenario_id=scenario.id, scenario_title=scenario.title,
             source_path=scenario.source.resolve() if scenario.source else None,
             builtin=is_builtin(scenario), stages=stages, minutes=minutes, untimed=untimed, seed=seed,
-            mode=mode,
+            mode=mode, twists=twists,
         )
-        return cls(scenario, store, sid, stages=stages, minutes=minutes, untimed=untimed, seed=seed, clock=clock)
+        return cls(scenario, store, sid, stages=stages, minutes=minutes, untimed=untimed, seed=seed, clock=clock,
+                   twists=twists)
 
     @classmethod
     def resume(cls, store: Store, ref: int | str = "latest", *, clock: Callable[[], float] = time.monotonic) -> PracticeEngine:
@@ -339,12 +439,16 @@ class PracticeEngine:
         scenario = load_scenario(saved.scenario_ref)
         return cls(
             scenario, store, saved.id, stages=saved.stages, minutes=saved.minutes, untimed=saved.untimed,
-            seed=saved.seed, clock=clock, saved=saved,
+            seed=saved.seed, clock=clock, saved=saved, twists=saved.twists,
         )
 
     def _restore(self, saved: SavedSession) -> None:
         from mlsd.scoring import AgendaScore
 
+        if saved.diagram:
+            from mlsd.content.diagram_notation import parse_diagram
+
+            self.diagram = parse_diagram(saved.diagram)
         if "agenda" in saved.drafts:
             self.agenda_draft = saved.drafts["agenda"].text
         if saved.agenda is not None:
@@ -364,6 +468,13 @@ class PracticeEngine:
             if sid in self.stages:
                 st = self.stages[sid]
                 st.draft, st.seconds = d.text, max(st.seconds, d.seconds)
+        for tid, state in self.twist_state.items():
+            if tid in saved.twist_answers:
+                ta = saved.twist_answers[tid]
+                state.answer, state.skipped, state.seconds = ta.answer, ta.skipped, ta.seconds
+                state.result = None if ta.skipped else self._score_twist(tid, ta.answer)
+            if f"twist:{tid}" in saved.drafts:
+                state.draft = saved.drafts[f"twist:{tid}"].text
         if self.agenda is None or self.agenda_draft:
             # Not given yet, or being retyped after :back when the session stopped.
             self.phase, self.pos = "agenda", 0
@@ -375,6 +486,15 @@ class PracticeEngine:
             self.pos = len(self.stage_ids)
         else:
             self.phase, self.pos = "answer", self.stage_ids.index(remaining[0])
+        # ... or a twist asked after an answered step and not answered yet (it comes first).
+        for i, sid in enumerate(self.stage_ids[: self.pos]):
+            twist = self.twists.get(sid)
+            st = self.stages[sid]
+            if twist is not None and st.answer and not st.skipped and self.twist_state[twist.id].answer is None \
+                    and not self.twist_state[twist.id].skipped:
+                self.phase, self.pos = "twist", i
+                self._twist_base[sid] = st.seconds
+                break
 
     def _rescore(self, sid: str, a: Any) -> StageScore:
         text = a.answer + ("\n" + a.follow_up_answer if a.follow_up_answer else "")
@@ -389,9 +509,29 @@ class PracticeEngine:
 
     # -- state
 
+    def _score_twist(self, twist_id: str, text: str) -> StageScore:
+        from mlsd.practice.shown import shown_result
+        from mlsd.scoring.twist import score_twist
+
+        twist = self.scenario.twist(twist_id)
+        assert twist is not None
+        step = self.stages.get(twist.step)
+        result = score_twist(self.scenario, twist, text, earlier=(step.answer or "") if step is not None else "")
+        return shown_result(result, {kp.id: kp for kp in self._told(twist).key_points})
+
+    def _told(self, twist: Twist) -> Twist:
+        """`twist` as the candidate reads it (the interface language); scoring reads `twist`."""
+        return self.shown_twists.get(twist.id, twist)
+
+    @property
+    def current_twist(self) -> Twist | None:
+        """The twist being asked (phase "twist"), else None."""
+        sid = self.current_stage
+        return self.twists.get(sid) if self.phase == "twist" and sid is not None else None
+
     @property
     def current_stage(self) -> str | None:
-        if self.phase in ("answer", "follow_up") and self.pos < len(self.stage_ids):
+        if self.phase in ("answer", "follow_up", "twist") and self.pos < len(self.stage_ids):
             return self.stage_ids[self.pos]
         return None
 
@@ -427,6 +567,13 @@ class PracticeEngine:
                 "follow_up", sid, step(sid).title, st.follow_up or "", self.pos + 1, n,
                 self.budgets.get(sid), self._elapsed(sid),
             )
+        if self.phase == "twist":
+            twist = self.twists[sid]
+            state = self.twist_state[twist.id]
+            return Prompt(
+                "twist", sid, step(sid).title, self._told(twist).text, self.pos + 1, n, self.budgets.get(sid),
+                self._elapsed(sid), state.draft, "" if state.skipped else (state.answer or ""),
+            )
         total = sum(x.seconds for x in self.stages.values() if x.id != sid) + self._elapsed(sid)
         return Prompt(
             "answer", sid, step(sid).title, stage_prompt(self.shown, sid), self.pos + 1, n,
@@ -459,6 +606,8 @@ class PracticeEngine:
     def hint(self) -> Hint:
         """The clarifying questions of the current step (never the answers)."""
         sid = self.current_stage
+        if self.phase == "twist" and sid is not None:
+            return Hint(sid, tuple(_(q) for q in TWIST_HINTS))
         from mlsd.content.overlays import framework_content, shown_step
 
         if sid is None:
@@ -481,6 +630,11 @@ class PracticeEngine:
         sid = self.current_stage
         if sid is None or not text.strip():
             return
+        if self.phase == "twist":
+            twist = self.twists[sid]
+            self.twist_state[twist.id].draft = text
+            self.store.save_draft(self.session_id, f"twist:{twist.id}", text, self._elapsed(sid))
+            return
         if self.phase == "follow_up":
             # The step's answer is already saved; keep the follow-up typed so far with it.
             st = self.stages[sid]
@@ -493,6 +647,21 @@ class PracticeEngine:
         self.stages[sid].draft = text
         self.store.save_draft(self.session_id, sid, text, self._elapsed(sid))
 
+    def add_diagram(self, text: str, *, replace: bool = False) -> DiagramSaved:
+        """Add typed edges to the diagram (or replace it), saved at once.
+
+        `text` is one edge per line (`mlsd.content.diagram_notation`); a bad line raises
+        DiagramError naming it, and nothing is saved.
+        """
+        from mlsd.content.diagram_notation import parse_diagram, parse_edge, to_text
+
+        diagram = parse_diagram(text, base=None if replace else self.diagram)
+        typed = sum(1 for n, line in enumerate(text.splitlines(), 1)
+                    if line.strip().lower() != "clear" and parse_edge(line, n) is not None)
+        self.diagram = diagram if diagram.flows else None
+        self.store.save_diagram(self.session_id, to_text(diagram))
+        return DiagramSaved(diagram, typed)
+
     def quit(self, partial: str = "") -> Quit:
         """Stop here; the session stays resumable."""
         if partial.strip():
@@ -501,8 +670,8 @@ class PracticeEngine:
             sid = self.current_stage
             self.stages[sid].seconds = self._elapsed(sid)
             self._t0 = None
-            if self.phase == "follow_up":
-                self._save(sid)  # keep the time spent on the follow-up
+            if self.phase in ("follow_up", "twist"):
+                self._save(sid)  # keep the time spent on the follow-up or the twist
         return Quit(self.session_id, f"mlsd practice --resume {self.session_id}")
 
     def submit(self, text: str) -> list[Event]:
@@ -513,6 +682,8 @@ class PracticeEngine:
             return self._submit_answer(text)
         if self.phase == "follow_up":
             return self._submit_follow_up(text)
+        if self.phase == "twist":
+            return self._submit_twist(text)
         raise BadInputError("the session is finished; start a new one with `mlsd practice SCENARIO`")
 
     def _submit_agenda(self, text: str) -> list[Event]:
@@ -533,16 +704,71 @@ class PracticeEngine:
         self._t0 = self.clock()
         st.answer, st.skipped, st.draft, st.follow_up_answer = text, False, "", None
         st.result = self._score(sid, text)
-        st.follow_up = follow_up_for(self.shown, sid, self.seed)
+        # A twist, when this step has one, takes the follow-up's place: the interviewer interrupts.
+        twist = self.twists.get(sid)
+        st.follow_up = None if twist is not None else follow_up_for(self.shown, sid, self.seed)
         self._save(sid)
-        self.phase = "follow_up"
+        self.phase = "twist" if twist is not None else "follow_up"
+        if twist is not None:
+            self._twist_base[sid] = st.seconds
         scen_stage = self.shown.stage(sid)
+        from mlsd.scoring.numbers import check_answer
+
         return [
             StageFeedback(
                 sid, step(sid).title, st.result, scen_stage.tradeoffs if scen_stage else (),
-                st.seconds, self.budgets.get(sid), st.follow_up,
+                st.seconds, self.budgets.get(sid), st.follow_up or "", tuple(check_answer(self.scenario, sid, text)),
             )
         ]
+
+    def _submit_twist(self, text: str) -> list[Event]:
+        from mlsd.content.overlays import framework_content
+
+        sid = self.stage_ids[self.pos]
+        twist = self.twists[sid]
+        state = self.twist_state[twist.id]
+        st = self.stages[sid]
+        st.seconds = self._elapsed(sid)
+        self._t0 = self.clock()
+        if not text.strip():
+            return self._skip_twist()
+        state.answer, state.skipped, state.draft = text, False, ""
+        state.result = self._score_twist(twist.id, text)
+        state.seconds = round(st.seconds - self._twist_base.get(sid, st.seconds), 1)
+        self._save(sid)  # the step's time includes the twist, as it would the follow-up
+        self._save_twist(twist)
+        return [TwistFeedback(twist.id, sid, self._told(twist).text, state.result,
+                              framework_content()["CHECK_IN_QUESTION"]),
+                *self._advance()]
+
+    def _skip_twist(self) -> list[Event]:
+        from mlsd.content.overlays import framework_content
+
+        sid = self.stage_ids[self.pos]
+        twist = self.twists[sid]
+        state = self.twist_state[twist.id]
+        st = self.stages[sid]
+        st.seconds = self._elapsed(sid)
+        kept = bool(state.answer and state.answer.strip() and not state.skipped)
+        if not kept:
+            state.answer, state.result, state.skipped = "", None, True
+        state.draft = ""
+        state.seconds = round(st.seconds - self._twist_base.get(sid, st.seconds), 1)
+        self._save(sid)
+        self._save_twist(twist)
+        return [TwistFeedback(twist.id, sid, self._told(twist).text, state.result,
+                              framework_content()["CHECK_IN_QUESTION"], kept=kept),
+                *self._advance()]
+
+    def _save_twist(self, twist: Twist) -> None:
+        state = self.twist_state[twist.id]
+        r = state.result
+        self.store.save_twist_answer(
+            self.session_id, twist.id, stage=twist.step, text=twist.text, answer=state.answer or "",
+            score=r.score if r else 0.0, covered=r.covered if r else (), partial=r.partial if r else {},
+            missed=r.missed if r else [kp.id for kp in twist.key_points], seconds=state.seconds,
+            skipped=state.skipped,
+        )
 
     def _submit_follow_up(self, text: str) -> list[Event]:
         from mlsd.content.overlays import framework_content
@@ -585,6 +811,8 @@ class PracticeEngine:
         sid = self.stage_ids[self.pos]
         if self.phase == "follow_up":
             return self._submit_follow_up("")
+        if self.phase == "twist":
+            return self._skip_twist()
         st = self.stages[sid]
         st.seconds = self._elapsed(sid)
         if st.answer and not st.skipped:
@@ -604,7 +832,7 @@ class PracticeEngine:
         if self._t0 is not None:
             self.stages[sid].seconds = self._elapsed(sid)
         self._t0 = None
-        if self.phase == "follow_up":
+        if self.phase in ("follow_up", "twist"):
             self.phase = "answer"  # re-answer this step
             return [WentBack(sid)]
         if self.pos == 0:
@@ -650,7 +878,30 @@ class PracticeEngine:
                 s: (self.stages[s].answer or "") + "\n" + (self.stages[s].follow_up_answer or "")
                 for s in self.stage_ids
             },
+            diagram=diagram_report(self.scenario, self.diagram, self.shown),
+            twists=self._twist_lines(),
         )
+
+    def _twist_lines(self) -> tuple[TwistLine, ...]:
+        """The twists asked (a twist after a skipped step was never asked), in step order."""
+        lines = []
+        for sid, twist in self.twists.items():
+            st, state = self.stages[sid], self.twist_state[twist.id]
+            if not st.answer or st.skipped:
+                continue
+            lines.append(twist_line(self._told(twist), state.result, state.skipped or state.answer is None,
+                                    state.seconds))
+        return tuple(lines)
+
+
+def twist_line(twist: Twist, result: StageScore | None, skipped: bool, seconds: float = 0.0) -> TwistLine:
+    """The scorecard's line for a twist (skipped or not answered: 0, every point missed)."""
+    if result is None:
+        return TwistLine(twist.id, twist.step, twist.text, 0.0, True, (), {}, tuple(kp.id for kp in twist.key_points),
+                         tuple(kp.point for kp in twist.key_points), {}, seconds)
+    return TwistLine(twist.id, twist.step, twist.text, result.score, skipped, tuple(result.covered),
+                     dict(result.partial), tuple(result.missed), tuple(p.point for p in result.missed_points()),
+                     result.evidence, seconds)
 
 
 def _lower_first(text: str) -> str:
@@ -668,6 +919,29 @@ def _all_points(scenario: Scenario, sid: str) -> list[Any]:
 
     own, generic = rubric(scenario, sid)
     return [*own, *generic]
+
+
+def diagram_report(scenario: Scenario, diagram: Architecture | None,
+                   shown: Scenario | None = None) -> dict[str, Any] | None:
+    """The candidate's diagram as JSON-able data (`--json`'s "diagram"): its boxes and edges in
+    the scenario format's shape, the typed text, and, when the scenario has an architecture,
+    each reference component with the boxes that match it by name and those with none ("missing").
+    Matching reads the English names; the components' labels are `shown`'s (the interface language)."""
+    if diagram is None:
+        return None
+    from mlsd.content.diagram_notation import to_text
+
+    out: dict[str, Any] = {"text": to_text(diagram), **diagram.to_dict(), "reference_components": None,
+                           "missing": None}
+    if scenario.architecture is not None:
+        from mlsd.scoring.diagram import compare
+
+        out.update(compare(scenario.architecture, diagram).to_dict(scenario.architecture))
+        told = (shown or scenario).architecture or scenario.architecture
+        labels = {c.id: c.label for c in told.components}
+        for key in ("reference_components", "missing"):
+            out[key] = [{**c, "label": labels.get(c["id"], c["label"])} for c in out[key]]
+    return out
 
 
 def check_minutes(minutes: float) -> None:
@@ -691,12 +965,18 @@ def build_scorecard(
     per_stage: Mapping[str, tuple[StageScore | None, float, bool]],
     budgets_: Mapping[str, float],
     answers: Mapping[str, str] | None = None,
+    diagram: Mapping[str, Any] | None = None,
+    twists: Sequence[TwistLine] = (),
 ) -> Scorecard:
     """The end-of-session summary: per step, the total, the three weakest steps to study,
-    the evidence for each point and the level read-out (its text in the interface language)."""
+    the evidence for each point and the level read-out (its text in the interface language);
+    the twists (scored apart), the figures the answers stated (checked against the scenario's
+    scale) and the pacing."""
     from mlsd.content.overlays import shown_step as step
     from mlsd.content.translations import localized
     from mlsd.practice.shown import shown_result, stage_points
+    from mlsd.scoring.numbers import check_numbers
+    from mlsd.scoring.pacing import pacing
     from mlsd.scoring.verdict import session_verdict, stage_verdict
 
     shown = localized(scenario)
@@ -721,19 +1001,17 @@ def build_scorecard(
     results = {sid: r for sid, (r, _s, skipped) in per_stage.items() if r is not None and not skipped}
     verdicts = {sid: stage_verdict(r, answers.get(sid, "")) for sid, r in results.items()}
     overall = session_verdict(total, results, answers, tuple(per_stage))  # over the steps practised
+    # Only the steps' answers: a twist changes the scale, so its figures would be checked against the old one.
+    numbers = check_numbers(scenario, [(sid, answers.get(sid, "")) for sid in answered])
+    pace = pacing({sid: (seconds, budgets_.get(sid), skipped) for sid, (_r, seconds, skipped) in per_stage.items()})
     return Scorecard(
         session_id, scenario.id, shown.title, total, agenda_score, tuple(lines),
         tuple(w.stage for w in weakest), render_command(scenario, session_id), answered,
-        overall, verdicts, results,
+        overall, verdicts, results, diagram, tuple(twists), numbers, pace,
     )
 
 
 # ---------------------------------------------------------------- non-interactive
-
-
-def parse_answers_file(path: str) -> dict[str, str]:
-    """Read an answers YAML (step id → text, optional `agenda`); `file:line: field: problem` on any error."""
-    return read_answers(path, ("agenda", *STAGE_IDS), what="step", example="data: I would log ...")
 
 
 def read_answers(path: str, valid: Sequence[str], *, what: str, example: str) -> dict[str, str]:
@@ -741,15 +1019,21 @@ def read_answers(path: str, valid: Sequence[str], *, what: str, example: str) ->
     from mlsd.content import yamlfile
 
     doc = yamlfile.load(path)
-    data = doc.data
-    if not isinstance(data, dict) or not data:
+    return check_answers_mapping(doc, doc.data, valid, what=what, example=example)
+
+
+def check_answers_mapping(doc: Any, data: Any, valid: Sequence[str], *, what: str, example: str,
+                          extra: Sequence[str] = ()) -> dict[str, str]:
+    """`data` (read from `doc`) as id → answer text; `extra` are other keys the file may have, taken out
+    before (named in the list of valid keys; a file with only those is not empty)."""
+    if not isinstance(data, dict) or (not data and not any(k in doc.lines for k in ((e,) for e in extra))):
         got = "an empty file" if not data else type(data).__name__
         raise doc.error((), f"must be a mapping of {what} id to answer text (e.g. `{example}`), got {got}")
     out: dict[str, str] = {}
     for key, value in data.items():
         if key not in valid:
             raise doc.error(
-                (key,), f"unknown {what} {key!r}{did_you_mean(key, list(valid))}; valid: {', '.join(valid)}"
+                (key,), f"unknown {what} {key!r}{did_you_mean(key, [*valid, *extra])}; valid: {', '.join([*valid, *extra])}"
             )
         if not isinstance(value, str):
             kind = "nothing" if value is None else type(value).__name__
@@ -766,18 +1050,28 @@ def run_answers(
     stages: Sequence[str] | None = None,
     seed: int = 0,
     minutes: float = DEFAULT_MINUTES,
+    twists: Mapping[str, str] | None = None,
+    minutes_spent: Mapping[str, float] | None = None,
 ) -> tuple[SavedSession, Scorecard]:
     """Score an answers file as one saved session (the steps in the file, or `stages`).
 
     The session practises only those steps (module docstring, "What the total
     covers"); a step of `stages` the file leaves out is skipped and counts 0.
+    `twists` (twist id → answer) are asked after their steps; `minutes_spent` (step →
+    minutes) records the time per step, against budgets from `minutes`, for the pacing
+    read-out; without it the session is untimed and has no pacing.
     """
     if stages is None:
         stages = tuple(s for s in STAGE_IDS if s in answers)
         if not stages:
             raise BadInputError("--answers: the file answers no step; add at least one `step-id: text` entry")
-    engine = PracticeEngine.start(scenario, store, stages=stages, minutes=minutes, untimed=True, seed=seed,
-                                  clock=lambda: 0.0, mode="answers")
+    twists = dict(twists or {})
+    asked = [t.id for t in scenario.twists if t.id in twists and t.step in stages and answers.get(t.step, "").strip()]
+    now = [0.0]
+    engine = PracticeEngine.start(scenario, store, stages=stages, minutes=minutes, untimed=not minutes_spent,
+                                  seed=seed, clock=lambda: now[0], mode="answers", twists=asked)
+    if answers.get("diagram", "").strip():
+        engine.add_diagram(answers["diagram"], replace=True)
     if "agenda" in answers:
         engine.submit(answers["agenda"])
     else:
@@ -785,9 +1079,14 @@ def run_answers(
     scorecard: Scorecard | None = None
     for sid in stages:
         assert engine.current_stage == sid
+        engine.prompt()  # starts the step's clock
+        now[0] += 60.0 * (minutes_spent or {}).get(sid, 0.0)
         if answers.get(sid, "").strip():
             events = engine.submit(answers[sid])
-            events += engine.submit("")  # no follow-up answer
+            if engine.phase == "twist":
+                events += engine.submit(twists[engine.twists[sid].id])
+            else:
+                events += engine.submit("")  # no follow-up answer
         else:  # named by --stages but not answered: skipped, counts 0
             events = engine.command(":skip")
         scorecard = next((e for e in events if isinstance(e, Scorecard)), scorecard)
@@ -805,6 +1104,7 @@ class StepProgress:
     average: float
     last: float
     trend: float  # least-squares slope, points per session, over the last sessions
+    history: tuple[tuple[int, str, float], ...] = ()  # (session id, started at, score), oldest first
 
     @property
     def trend_word(self) -> str:
@@ -821,19 +1121,22 @@ class ProgressReport:
     next_scenario: str | None
     next_reason: str
     drill_topics: dict[str, tuple[int, float]] = field(default_factory=dict)
+    pacing: Any = None  # mlsd.scoring.pacing.PacingTrend over the latest timed sessions, or None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "sessions": self.sessions,
             "stages": {
                 s.stage: {"sessions": s.sessions, "average": s.average, "last": s.last,
-                          "trend": s.trend, "trend_word": s.trend_word}
+                          "trend": s.trend, "trend_word": s.trend_word,
+                          "history": [{"session": sid, "started_at": at, "score": sc} for sid, at, sc in s.history]}
                 for s in self.steps
             },
             "weakest": list(self.weakest),
             "next_scenario": self.next_scenario,
             "next_reason": self.next_reason,
             "drill_topics": {t: {"answers": n, "average": a} for t, (n, a) in self.drill_topics.items()},
+            "pacing": self.pacing.to_dict() if self.pacing is not None else None,
         }
 
 
@@ -851,17 +1154,19 @@ def _slope(values: Sequence[float]) -> float:
 def progress_report(store: Store, scenarios: Sequence[Scenario] = (), *, window: int = 5) -> ProgressReport:
     """Per step: average and trend over the last `window` sessions; weakest steps; what next."""
     sessions = list(reversed(store.list_sessions()))  # oldest first
-    per_stage: dict[str, list[float]] = {}
+    per_stage: dict[str, list[tuple[int, str, float]]] = {}
     for s in sessions:
         for sid, a in s.answers.items():
-            per_stage.setdefault(sid, []).append(a.score)
+            per_stage.setdefault(sid, []).append((s.id, s.started_at, a.score))
     steps = []
     for sid in STAGE_IDS:
-        scores = per_stage.get(sid)
-        if not scores:
+        history = per_stage.get(sid)
+        if not history:
             continue
+        scores = [score for _, _, score in history]
         recent = scores[-window:]
-        steps.append(StepProgress(sid, len(scores), round(sum(recent) / len(recent), 1), scores[-1], _slope(recent)))
+        steps.append(StepProgress(sid, len(scores), round(sum(recent) / len(recent), 1), scores[-1], _slope(recent),
+                                  tuple(history)))
     below_full = [s for s in steps if s.average < 100.0]
     weakest = tuple(s.stage for s in sorted(below_full, key=lambda s: (s.average, STAGE_IDS.index(s.stage)))[:3])
     next_id, reason = _next_scenario(sessions, scenarios, weakest)
@@ -869,7 +1174,19 @@ def progress_report(store: Store, scenarios: Sequence[Scenario] = (), *, window:
     for d in store.drill_answers():
         drill.setdefault(d.topic, []).append(d.score)
     topics = {t: (len(v), round(sum(v[-window:]) / len(v[-window:]), 1)) for t, v in sorted(drill.items())}
-    return ProgressReport(len(sessions), tuple(steps), weakest, next_id, reason, topics)
+    return ProgressReport(len(sessions), tuple(steps), weakest, next_id, reason, topics, _pacing_trend(sessions, window))
+
+
+def _pacing_trend(sessions: Sequence[SavedSession], window: int) -> Any:
+    """Time per step against its budget over the latest `window` sessions that recorded time."""
+    from mlsd.scoring.pacing import pacing, pacing_trend
+
+    paces = []
+    for s in sessions:  # oldest first
+        p = pacing({sid: (a.seconds, a.budget_seconds, a.skipped) for sid, a in s.answers.items()})
+        if p is not None:
+            paces.append(p)
+    return pacing_trend(paces[-window:], STAGE_IDS)
 
 
 def _next_scenario(sessions: Sequence[SavedSession], scenarios: Sequence[Scenario], weakest: Sequence[str]) -> tuple[str | None, str]:

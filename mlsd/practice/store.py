@@ -34,9 +34,14 @@ API for other commands (e.g. `render`)
                             # seconds, budget_seconds, answered_at
     s.drafts[stage_id]      # Draft(stage, text, seconds, saved_at): typed, not
                             # submitted (Ctrl-C mid-answer); never scored.
-                            # s.drafts["agenda"]: the agenda being typed
+                            # s.drafts["agenda"]: the agenda being typed;
+                            # s.drafts["twist:ID"]: a twist's answer being typed
+    s.twists                # ids of the twists the session asks (() before schema 5)
+    s.twist_answers[id]     # TwistAnswer: stage (asked after), text, answer, skipped,
+                            # score, covered, partial, missed, seconds, answered_at
     s.total_score, s.started_at, s.updated_at, s.finished_at, s.finished,
     s.duration_seconds, s.minutes, s.untimed, s.seed, s.mode
+    s.diagram               # the candidate's diagram (one edge per line) or None
 `get_session` raises `BadInputError` for an unknown id and when there is no
 session yet, naming `mlsd history` as the way to list them.
 """
@@ -56,7 +61,7 @@ from typing import Any
 from mlsd.errors import BadInputError, StoreError
 from mlsd.resources import user_data_dir
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: practice sessions and their answers.
@@ -125,10 +130,46 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, stage)
     );
     """,
+    # 3 -> 4: the drill's spaced-repetition schedule, one FSRS card per question
+    # (mlsd/practice/schedule.py). Questions answered before this have no row:
+    # their answers seed the card when the schedule is read.
+    """
+    CREATE TABLE drill_cards (
+        question_id TEXT PRIMARY KEY,
+        card TEXT NOT NULL,
+        reviews INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    );
+    """,
+    # 4 -> 5: the candidate's own architecture diagram (`:diagram`, or `diagram:` in --answers),
+    # in its notation, one edge per line (mlsd.content.diagram_notation).
+    """
+    ALTER TABLE sessions ADD COLUMN diagram TEXT;
+    """,
+    # 5 -> 6: interviewer twists: the ones a session asks (NULL before twists existed: none)
+    # and the answers to them, scored apart from the steps.
+    """
+    ALTER TABLE sessions ADD COLUMN twists TEXT;
+    CREATE TABLE twist_answers (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        twist_id TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        text TEXT NOT NULL,
+        answer TEXT NOT NULL DEFAULT '',
+        skipped INTEGER NOT NULL DEFAULT 0,
+        score REAL NOT NULL DEFAULT 0,
+        covered TEXT NOT NULL DEFAULT '[]',
+        partial TEXT NOT NULL DEFAULT '{}',
+        missed TEXT NOT NULL DEFAULT '[]',
+        seconds REAL NOT NULL DEFAULT 0,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, twist_id)
+    );
+    """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
-_OUR_TABLES = {"sessions", "answers", "drill_answers", "drafts", "sqlite_sequence"}
+_OUR_TABLES = {"sessions", "answers", "drill_answers", "drafts", "drill_cards", "twist_answers", "sqlite_sequence"}
 
 
 def db_path() -> Path:
@@ -173,6 +214,23 @@ class StageAnswer:
 
 
 @dataclass(frozen=True)
+class TwistAnswer:
+    """The answer to an interviewer's twist (asked right after its step's answer)."""
+
+    twist_id: str
+    stage: str  # the step it was asked after
+    text: str  # what the interviewer said
+    answer: str
+    skipped: bool
+    score: float
+    covered: tuple[str, ...]
+    partial: dict[str, float]
+    missed: tuple[str, ...]
+    seconds: float
+    answered_at: str
+
+
+@dataclass(frozen=True)
 class Draft:
     """Text typed for a step but not submitted yet (saved per line, on :quit and Ctrl-C)."""
 
@@ -205,6 +263,9 @@ class SavedSession:
     total_score: float | None
     answers: dict[str, StageAnswer] = field(default_factory=dict)  # submitted (or skipped), stage order
     drafts: dict[str, Draft] = field(default_factory=dict)  # typed, not submitted yet (resume)
+    diagram: str | None = None  # the candidate's diagram, one edge per line (`:diagram`)
+    twists: tuple[str, ...] = ()  # ids of the twists this session asks (none before schema 6)
+    twist_answers: dict[str, TwistAnswer] = field(default_factory=dict)  # by twist id
 
     @property
     def finished(self) -> bool:
@@ -444,15 +505,17 @@ class Store:
         untimed: bool = False,
         seed: int = 0,
         mode: str = "interactive",
+        twists: Sequence[str] = (),
     ) -> int:
         """A new unfinished session; returns its id."""
         ts = now_iso()
         with self._write() as c:
             cur = c.execute(
                 "INSERT INTO sessions (scenario_id, scenario_title, source_path, builtin, stages, minutes,"
-                " untimed, seed, mode, started_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " untimed, seed, mode, started_at, updated_at, twists) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (scenario_id, scenario_title, str(source_path) if source_path else None, int(builtin),
-                 json.dumps(list(stages)), float(minutes), int(untimed), int(seed), mode, ts, ts),
+                 json.dumps(list(stages)), float(minutes), int(untimed), int(seed), mode, ts, ts,
+                 json.dumps(list(twists))),
             )
             return int(cur.lastrowid)
 
@@ -505,6 +568,38 @@ class Store:
             )
             c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
 
+    def save_diagram(self, session_id: int, text: str) -> None:
+        """Record the candidate's diagram (the whole of it, in its notation), committed at once."""
+        with self._write() as c:
+            c.execute("UPDATE sessions SET diagram=?, updated_at=? WHERE id=?", (text, now_iso(), session_id))
+
+    def save_twist_answer(
+        self,
+        session_id: int,
+        twist_id: str,
+        *,
+        stage: str,
+        text: str,
+        answer: str,
+        score: float,
+        covered: Sequence[str] = (),
+        partial: dict[str, float] | None = None,
+        missed: Sequence[str] = (),
+        seconds: float = 0.0,
+        skipped: bool = False,
+    ) -> None:
+        """Insert or replace the answer to a twist (dropping its draft, kept as stage 'twist:ID')."""
+        ts = now_iso()
+        with self._write() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO twist_answers (session_id, twist_id, stage, text, answer, skipped, score,"
+                " covered, partial, missed, seconds, answered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (session_id, twist_id, stage, text, answer, int(skipped), float(score), json.dumps(list(covered)),
+                 json.dumps(partial or {}), json.dumps(list(missed)), float(seconds), ts),
+            )
+            c.execute("DELETE FROM drafts WHERE session_id=? AND stage=?", (session_id, f"twist:{twist_id}"))
+            c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
+
     def delete_answer(self, session_id: int, stage: str) -> None:
         with self._write() as c:
             c.execute("DELETE FROM answers WHERE session_id=? AND stage=?", (session_id, stage))
@@ -534,6 +629,16 @@ class Store:
                 missed=tuple(json.loads(a["missed"])), seconds=a["seconds"],
                 budget_seconds=a["budget_seconds"], answered_at=a["answered_at"],
             )
+        planned = tuple(json.loads(row["twists"])) if row["twists"] else ()
+        twist_answers = {}
+        for t in self._read("SELECT * FROM twist_answers WHERE session_id=? ORDER BY answered_at, twist_id", (row["id"],)):
+            twist_answers[t["twist_id"]] = TwistAnswer(
+                twist_id=t["twist_id"], stage=t["stage"], text=t["text"], answer=t["answer"],
+                skipped=bool(t["skipped"]), score=t["score"], covered=tuple(json.loads(t["covered"])),
+                partial=dict(json.loads(t["partial"])), missed=tuple(json.loads(t["missed"])),
+                seconds=t["seconds"], answered_at=t["answered_at"],
+            )
+        twist_answers = dict(sorted(twist_answers.items(), key=lambda kv: order.get(kv[1].stage, len(order))))
         return SavedSession(
             id=row["id"], scenario_id=row["scenario_id"], scenario_title=row["scenario_title"],
             source_path=Path(row["source_path"]) if row["source_path"] else None,
@@ -543,6 +648,8 @@ class Store:
             agenda=row["agenda"], agenda_score=row["agenda_score"],
             agenda_named=tuple(json.loads(row["agenda_named"])) if row["agenda_named"] else (),
             total_score=row["total_score"], answers=answers, drafts=drafts,
+            diagram=row["diagram"],
+            twists=planned, twist_answers=twist_answers,
         )
 
     def get_session(self, ref: int | str = "latest", *, scenario_id: str | None = None,
@@ -605,15 +712,30 @@ class Store:
 
     def save_drill_answer(self, *, question_id: str, topic: str, answer: str, score: float,
                           covered: Sequence[str] = (), partial: dict[str, float] | None = None,
-                          missed: Sequence[str] = ()) -> int:
+                          missed: Sequence[str] = (), answered_at: str | None = None,
+                          card: tuple[str, int] | None = None) -> int:
+        """Save one drill answer and, in the same transaction, the question's new
+        schedule card `(card_json, reviews)` if given."""
+        when = answered_at or now_iso()
         with self._write() as c:
             cur = c.execute(
                 "INSERT INTO drill_answers (question_id, topic, answer, score, covered, partial, missed,"
                 " answered_at) VALUES (?,?,?,?,?,?,?,?)",
                 (question_id, topic, answer, float(score), json.dumps(list(covered)),
-                 json.dumps(partial or {}), json.dumps(list(missed)), now_iso()),
+                 json.dumps(partial or {}), json.dumps(list(missed)), when),
             )
+            if card is not None:
+                c.execute(
+                    "INSERT INTO drill_cards (question_id, card, reviews, updated_at) VALUES (?,?,?,?)"
+                    " ON CONFLICT(question_id) DO UPDATE SET card = excluded.card,"
+                    " reviews = excluded.reviews, updated_at = excluded.updated_at",
+                    (question_id, card[0], int(card[1]), when),
+                )
             return int(cur.lastrowid)
+
+    def drill_cards(self) -> dict[str, tuple[str, int]]:
+        """Saved schedule cards: question id → (card JSON, reviews)."""
+        return {r["question_id"]: (r["card"], r["reviews"]) for r in self._read("SELECT * FROM drill_cards")}
 
     def drill_answers(self) -> list[DrillAnswer]:
         """Every drill answer, oldest first."""

@@ -218,17 +218,24 @@ def score_stage(
     full_marks_at: float | None = None,
     context: Sequence[str] = (),
     references: Sequence[str] = (),
+    question: str = "",
+    earlier: str = "",
 ) -> StageScore:
     """Score one answer against a stage's key points and the step's generic items.
 
     `full_marks_at` is the coverage that earns 100 (1.0: only a complete answer does);
-    `context` is more of the field's text (e.g. the scenario's prompts) for the vocabulary.
+    `context` is more of the field's text (e.g. the scenario's prompts) for the vocabulary;
+    `question` is what the interviewer asked and `earlier` what the candidate said before it (a
+    twist's step answer): a sentence that only restates either earns nothing.
     """
     points = list(key_points) + list(generic_items)
     flags = [False] * len(key_points) + [True] * len(generic_items)
+    echoed = 0
+    if (question or earlier) and answer.strip():
+        answer, echoed = drop_restated(answer, question, earlier)
     if not answer.strip():
         results = [PointResult(k.id, k.point, k.weight, 0.0, "none", "empty answer", k.why, g) for k, g in zip(points, flags, strict=True)]
-        return StageScore(stage_id, 0.0, tuple(results), 0.0)
+        return StageScore(stage_id, 0.0, tuple(results), 0.0, _echo_note(echoed))
     results, found = _match(points, answer, generic=flags, context=context, references=references)
     own = [r for r in results if not r.generic]
     gen = [r for r in results if r.generic]
@@ -248,10 +255,42 @@ def score_stage(
     mistakes = tuple(found)
     score = max(0.0, round(score - load_mistakes().penalty * len(mistakes), 1))
     notes = tuple(sorted({_(_BLOCK_NOTES[r.blocked]) for r in results if r.blocked and r.credit <= 0}))
+    notes += _echo_note(echoed)
     if relevance < 1.0:
         notes += (_("Most of this answer's words are not this case's ({share} of the credit kept): "
                     "it reads like a design for another problem.").format(share=f"{relevance:.0%}"),)
     return StageScore(stage_id, score, tuple(results), round(coverage, 4), notes, mistakes)
+
+
+ECHO_SHARE = 0.8  # a sentence with this share of its content words from the question restates it
+ECHO_MIN_WORDS = 3  # shorter sentences are too short to call a restatement
+
+
+def _echo_note(echoed: int) -> tuple[str, ...]:
+    return (_("{count} sentence(s) only restate the interviewer's question or your earlier answer and earn "
+              "nothing.").format(count=echoed),) if echoed else ()
+
+
+def drop_restated(answer: str, question: str, earlier: str = "") -> tuple[str, int]:
+    """The answer without the sentences that only restate `question` or one sentence of
+    `earlier` (their content words, stemmed, come from it), and how many were dropped.
+    Repeating "the latency budget is now 20 ms" back to the interviewer, or pasting the design
+    given before the change, is not adapting to it."""
+    from mlsd.scoring.text import plain_key, split_sentences
+
+    def content(text: str) -> list[str]:
+        return [t for t in plain_key(text) if is_content(t)]
+
+    sources = [set(content(question))] if question else []
+    sources += [set(words) for s in split_sentences(earlier) if len(words := content(s)) >= ECHO_MIN_WORDS]
+    kept, dropped = [], 0
+    for sentence in split_sentences(answer):
+        words = content(sentence)
+        if len(words) >= ECHO_MIN_WORDS and any(sum(t in src for t in words) >= ECHO_SHARE * len(words) for src in sources):
+            dropped += 1
+            continue
+        kept.append(sentence)
+    return ("\n".join(kept), dropped) if dropped else (answer, 0)
 
 
 CASE_FULL_SHARE = 0.7  # share of an answer's words that are this case's own: full credit
@@ -297,7 +336,8 @@ def score_answer(scenario: Scenario, stage_id: str, answer: str) -> StageScore:
     own, generic = rubric(scenario, stage_id)
     stage = scenario.stage(stage_id)
     refs = (stage.reference,) if stage is not None and stage.reference else ()
-    return score_stage(stage_id, answer, own, generic, context=_scenario_context(scenario), references=refs)
+    return score_stage(stage_id, answer, own, generic, context=_scenario_context(scenario), references=refs,
+                       question=stage.prompt if stage is not None else "")
 
 
 def _scenario_context(scenario: Scenario) -> tuple[str, ...]:

@@ -100,6 +100,7 @@ class Chart:
     y_log: bool = False
     hlines: tuple[tuple[float, str], ...] = ()  # (y, label) reference lines
     vlines: tuple[tuple[float, str], ...] = ()  # (x, label) markers, e.g. incidents
+    x_integer: bool = False  # ticks only at whole numbers (counts such as sessions)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,11 @@ daily_active_users, requests_per_user_per_day, peak_to_average, users, items,
 embedding_dim, bytes_per_value, candidate_posts_per_request,
 log_events_per_request, bytes_per_log_event, feature_bytes_per_example,
 feature_bytes_per_entity, response_bytes, per_server_qps, target_utilization,
-latency_budget_ms, replication.
+latency_budget_ms, replication; and for GenAI serving (a section shown only when
+the scale or the options carry one of them): prompt_tokens_per_request,
+output_tokens_per_request, model_params_billion, model_layers, kv_heads, head_dim,
+kv_bytes_per_value, weight_bytes_per_param, gpu_memory_gb, gpu_tokens_per_second,
+gpu_hourly_cost_usd, context_window_tokens.
 
 No numpy: the CLI imports this only inside the command, but it is cheap anyway.
 """
@@ -45,6 +49,7 @@ class EstimateKey:
     high: float | None = None  # inclusive upper bound
     low_inclusive: bool = False
     default_from: str = ""
+    genai: bool = False  # an input of the GenAI section, shown only when one of them is given
 
 
 KEYS: tuple[EstimateKey, ...] = (
@@ -87,7 +92,42 @@ KEYS: tuple[EstimateKey, ...] = (
     EstimateKey("replication", "--replication", 3, "×",
                 "Copies kept of stored data (storage per year is shown raw and replicated).",
                 low=1, low_inclusive=True, high=100),
+    # GenAI serving. Defaults: a 7B model with multi-head attention (Llama-2-7B) in fp16 on an
+    # 80 GB GPU, which sustains about 2,500 output tokens/s with paged continuous batching
+    # (`mlsd simulate llm-serving` at its defaults).
+    EstimateKey("prompt_tokens_per_request", "--prompt-tokens", 512, N_("tokens"),
+                "Prompt (input) tokens per request.", high=1e7, genai=True),
+    EstimateKey("output_tokens_per_request", "--output-tokens", 256, N_("tokens"),
+                "Output (generated) tokens per request.", high=1e7, genai=True),
+    EstimateKey("model_params_billion", "--model-params-billion", 7, N_("B params"),
+                "Model parameters, in billions.", high=100_000, genai=True),
+    EstimateKey("model_layers", "--model-layers", 32, N_("layers"),
+                "Transformer layers.", integer=True, high=10_000, genai=True),
+    EstimateKey("kv_heads", "--kv-heads", 32, N_("heads"),
+                "Key/value heads per layer (fewer than query heads with grouped-query attention).",
+                integer=True, high=10_000, genai=True),
+    EstimateKey("head_dim", "--head-dim", 128, "dims",
+                "Dimension of one attention head.", integer=True, high=100_000, genai=True),
+    EstimateKey("kv_bytes_per_value", "--kv-bytes-per-value", 2, "B",
+                "Bytes per KV-cache value (2 = fp16, 1 = int8/fp8, 0.5 = int4).", high=8, genai=True),
+    EstimateKey("weight_bytes_per_param", "--weight-bytes-per-param", 2, "B",
+                "Bytes per weight (2 = fp16/bf16, 1 = int8/fp8, 0.5 = int4).", high=8, genai=True),
+    EstimateKey("gpu_memory_gb", "--gpu-memory-gb", 80, "GB",
+                "Memory of one GPU, in GB (10^9 bytes).", high=1e6, genai=True),
+    EstimateKey("gpu_tokens_per_second", "--gpu-tokens-per-second", 2_500, N_("tokens/s"),
+                "Output tokens/s one GPU sustains at full batch (measure it, or `mlsd simulate llm-serving`).",
+                high=1e9, genai=True),
+    EstimateKey("gpu_hourly_cost_usd", "--gpu-hourly-cost-usd", 2, "$/h",
+                "Cost of one GPU for one hour, in dollars.", high=1e6, genai=True),
+    EstimateKey("context_window_tokens", "--context-window-tokens", 4_096, N_("tokens"),
+                "Longest prompt + output a request may have (what a max-length reservation holds).",
+                integer=True, high=1e8, genai=True),
 )
+GENAI_KEYS = frozenset(k.name for k in KEYS if k.genai)
+# Token counts alone describe any LLM product, a hosted API included; the model and GPU figures
+# (KV cache, weights, GPUs, cost) appear only when the scale or options say what is self-hosted.
+TOKEN_KEYS = frozenset({"prompt_tokens_per_request", "output_tokens_per_request", "context_window_tokens"})
+SELF_HOSTED_KEYS = GENAI_KEYS - TOKEN_KEYS
 
 # More servers than this and the per-server inputs are not what anyone meant.
 MAX_SERVERS = 1e15
@@ -95,6 +135,13 @@ MAX_SERVERS = 1e15
 SMALL_FLEET = 10
 
 KEY_BY_NAME: dict[str, EstimateKey] = {k.name: k for k in KEYS}
+# The figures of the GenAI section (their own table; absent unless a GenAI key is given).
+GENAI_FIGURES = frozenset({  # ids, like FIGURES below; shown translated
+    N_("prompt tokens per day"), N_("output tokens per day"), N_("peak prompt tokens/s"), N_("peak output tokens/s"),
+    N_("KV-cache bytes per token"), N_("KV-cache bytes per request"), N_("model weight memory"),
+    N_("concurrent requests per GPU"), N_("concurrent requests per GPU at full-window reservation"),
+    N_("GPUs for peak output tokens/s"), N_("GPU cost per day"), N_("cost per 1M output tokens"),
+})
 
 
 @dataclass(frozen=True)
@@ -136,9 +183,20 @@ class EstimateResult(SimResult):
         figures = table(
             _("Back-of-envelope"),
             (_("figure"), _("value"), _("arithmetic")),
-            [(_(f.name), f.shown, f.arithmetic) for f in self.figures],
+            [(_(f.name), f.shown, f.arithmetic) for f in self.figures if f.name not in GENAI_FIGURES],
         )
-        return [inputs, figures]
+        genai = [f for f in self.figures if f.name in GENAI_FIGURES]
+        if not genai:
+            return [inputs, figures]
+        return [inputs, figures, table(
+            _("GenAI serving"),
+            (_("figure"), _("value"), _("arithmetic")),
+            [(_(f.name), f.shown, f.arithmetic) for f in genai],
+            note=_("GPUs are sized on output tokens/s (decode); prefill of the prompts is assumed inside the per-GPU "
+                   "rate. `mlsd simulate llm-serving` measures that rate and the latency it costs.")
+            if any(f.name == "GPUs for peak output tokens/s" for f in genai) else
+            _("Token volumes only: the scale gives no model or GPU figures (a hosted model)."),
+        )]
 
     def reading(self) -> list[str]:
         peak = self.figure("peak QPS")
@@ -158,6 +216,22 @@ class EstimateResult(SimResult):
             sizing = _("Peak traffic is {peak}; at the stated per-server throughput and headroom that needs {servers}, "
                        "so the serving tier must scale horizontally behind a load balancer with autoscaling for the "
                        "daily peak.").format(peak=peak.shown, servers=servers.shown)
+        genai = any(f.name in GENAI_FIGURES for f in self.figures)
+        given = {i.name for i in self.inputs if i.source in ("scenario", "option")}
+        if genai:
+            # A GenAI design has no ranking model, embedding table or generic server pool unless its
+            # scale says so: read only what its own figures support, not the classic defaults.
+            lines = [sizing] if "per_server_qps" in given else []
+            if "candidate_posts_per_request" in given and scored.value > peak.value:
+                lines.append(_("The reranker scores {scored} at peak, more than the request rate: it, not the request "
+                               "rate, sizes the scoring servers.").format(scored=scored.shown))
+            if given & {"embedding_dim", "items"}:
+                lines.append(_("The embedding index takes {size} (shard it).").format(size=emb.shown)
+                             if emb.value / 1e9 > 64 else
+                             _("The embedding index takes {size} (it fits in one server’s memory).").format(size=emb.shown))
+            lines.append(_("Logs grow by {size} raw: keep them partitioned by day, with a retention policy.").format(
+                size=logs_year.shown))
+            return lines + self._genai_reading()
         lines = [
             sizing,
             _("The ranking model computes {scored} at peak: this, not the request rate, sizes the model servers, which "
@@ -183,6 +257,34 @@ class EstimateResult(SimResult):
             "Logs grow by {size} raw: keep them in cheap columnar storage partitioned by day, with a retention policy, "
             "and sample negatives for training.").format(size=logs_year.shown))
         return lines
+
+    def _genai_reading(self) -> list[str]:
+        if not any(f.name == "GPUs for peak output tokens/s" for f in self.figures):
+            prompt, out = self.figure("peak prompt tokens/s"), self.figure("peak output tokens/s")
+            return [_("At peak the product sends {prompt} of prompt and receives {output} of output: what a hosted "
+                      "model's rate limits and per-token price must cover (give model and GPU figures in the scale to "
+                      "size a self-hosted fleet).").format(prompt=prompt.shown, output=out.shown)]
+        peak, gpus = self.figure("peak output tokens/s"), self.figure("GPUs for peak output tokens/s")
+        cost, per_m = self.figure("GPU cost per day"), self.figure("cost per 1M output tokens")
+        kv, weights = self.figure("KV-cache bytes per request"), self.figure("model weight memory")
+        held = self.figure("concurrent requests per GPU")
+        reserved = self.figure("concurrent requests per GPU at full-window reservation")
+        out = [
+            _("The model generates {peak} at peak: {gpus} at the stated per-GPU rate and headroom, {cost}, "
+              "{per_million} per million output tokens; a fleet sized for the peak idles off-peak, so autoscale it or "
+              "fill the trough with batch work.").format(peak=peak.shown, gpus=gpus.shown, cost=cost.shown,
+                                                          per_million=per_m.shown)
+        ]
+        if held.value == 0:
+            out.append(_("The weights alone ({weights}) do not fit one GPU: shard the model (tensor or pipeline "
+                         "parallelism) or quantise it before anything else.").format(weights=weights.shown))
+        else:
+            out.append(_(
+                "Each request's KV cache takes {kv} at full length, so after {weights} of weights one GPU holds {held} "
+                "at once ({reserved} if each reserves the whole context window): the KV cache bounds the batch one "
+                "GPU can run; paged allocation, grouped-query attention and an fp8 cache raise that bound."
+            ).format(kv=kv.shown, weights=weights.shown, held=held.shown, reserved=reserved.shown))
+        return out
 
 
 def _source(source: str) -> str:
@@ -440,11 +542,113 @@ def estimate(
         _("({logs} + {features}) per day ÷ {seconds} s × 8 bit = {bandwidth}").format(
             logs=_fmt_bytes(log_day), features=_fmt_bytes(feat_day), seconds=f"{SECONDS_PER_DAY:,}",
             bandwidth=_fmt_bits_per_s(ingest)))
+    genai = any(k in scale or k in overrides for k in GENAI_KEYS)
+    self_hosted = any(k in scale or k in overrides for k in SELF_HOSTED_KEYS)
+    if genai:
+        _genai_figures(v, where, requests_day, peak_qps, add, self_hosted=self_hosted,
+                       window_given="context_window_tokens" in scale or "context_window_tokens" in overrides)
     for f in figures:  # the bounds on the inputs keep every product finite; say so loudly if not
         if not math.isfinite(f.value):
             raise BadInputError(f"the inputs overflow: {f.name} is not a finite number; use smaller values")
 
     inputs = tuple(
         EstimateInput(k.name, _tidy(values[k.name]), k.unit, sources[k.name]) for k in KEYS
+        if not k.genai or (genai and (self_hosted or k.name in TOKEN_KEYS))
     )
     return EstimateResult(scenario=scenario, inputs=inputs, figures=tuple(figures), not_used=not_used)
+
+
+def _genai_figures(v: Mapping[str, float], where: Mapping[str, str], requests_day: float, peak_qps: float,
+                   add: Any, *, self_hosted: bool = True, window_given: bool = True) -> None:
+    """Tokens; when the model is self-hosted, also KV-cache and weight memory, concurrency per GPU,
+    GPUs and cost for LLM serving."""
+    n = _fmt_num
+    prompt, output = v["prompt_tokens_per_request"], v["output_tokens_per_request"]
+    window = v["context_window_tokens"]
+    if prompt + output > window and (self_hosted or window_given):  # a hosted model's window is its own
+        names = [where[k] for k in ("prompt_tokens_per_request", "output_tokens_per_request", "context_window_tokens")]
+        prefix = next((w[:w.index("scale.")] for w in names if "scale." in w), "")  # "<scenario>: ", said once
+        p_name, o_name, w_name = (w.removeprefix(prefix) for w in names)
+        raise BadInputError(prefix + _(
+            "{prompt_name} {prompt} + {output_name} {output} tokens exceed {window_name} {window}; shorten them or "
+            "raise the context window").format(prompt_name=p_name, prompt=_fmt_limit(prompt), output_name=o_name,
+                                               output=_fmt_limit(output), window_name=w_name, window=_fmt_limit(window)))
+    day = _count(requests_day, ngettext("{n} request/day", "{n} requests/day", _n(requests_day)))
+    tokens_day, tokens_s = _("{n} tokens/day"), _("{n} tokens/s")
+    for name, kind_text, tokens in (("prompt tokens per day", _("{n} prompt tokens"), prompt),
+                                    ("output tokens per day", _("{n} output tokens"), output)):
+        per_day = requests_day * tokens
+        add(name, per_day, "tokens/day", tokens_day.format(n=n(per_day)),
+            f"{day} × {kind_text.format(n=n(tokens))} = {tokens_day.format(n=n(per_day))}")
+    for name, kind_text, tokens in (("peak prompt tokens/s", _("{n} prompt tokens"), prompt),
+                                    ("peak output tokens/s", _("{n} output tokens"), output)):
+        per_s = peak_qps * tokens
+        add(name, per_s, "tokens/s", tokens_s.format(n=n(per_s)),
+            f"{n(peak_qps)} QPS × {kind_text.format(n=n(tokens))} = {tokens_s.format(n=n(per_s))}")
+    peak_out = peak_qps * output
+    if not self_hosted:
+        return
+
+    layers, heads, dim, kvb = v["model_layers"], v["kv_heads"], v["head_dim"], v["kv_bytes_per_value"]
+    per_token = 2 * layers * heads * dim * kvb
+    token_bytes = f"{n(per_token)} B"  # exact: the number an interviewer checks
+    add("KV-cache bytes per token", per_token, "B", token_bytes,
+        _("2 (K and V) × {layers} layers × {heads} KV heads × {dims} dims × {bytes} B = {total}").format(
+            layers=n(layers), heads=n(heads), dims=n(dim), bytes=n(kvb), total=token_bytes))
+    length = prompt + output
+    per_request = per_token * length
+    add("KV-cache bytes per request", per_request, "B", _fmt_bytes(per_request),
+        _("{per_token}/token × ({prompt} + {output}) tokens = {total}").format(
+            per_token=token_bytes, prompt=n(prompt), output=n(output), total=_fmt_bytes(per_request)))
+
+    params, wb = v["model_params_billion"], v["weight_bytes_per_param"]
+    weights = params * 1e9 * wb
+    add("model weight memory", weights, "B", _fmt_bytes(weights),
+        _("{params} billion params × {bytes} B = {total}").format(params=n(params), bytes=n(wb),
+                                                                 total=_fmt_bytes(weights)))
+
+    def requests(count: float) -> str:
+        return _count(count, ngettext("{n} request", "{n} requests", _n(count)))
+
+    def gpus_text(count: float) -> str:
+        return _count(count, ngettext("{n} GPU", "{n} GPUs", _n(count)))
+
+    memory = v["gpu_memory_gb"] * 1e9
+    free = memory - weights
+    if free <= 0:
+        split = math.ceil(weights / memory)
+        for name in ("concurrent requests per GPU", "concurrent requests per GPU at full-window reservation"):
+            add(name, 0, "requests", requests(0),
+                _("{weights} of weights exceed one {memory} GPU: split the model over at least {gpus} (tensor or "
+                  "pipeline parallelism) or quantise it").format(weights=_fmt_bytes(weights), memory=_fmt_bytes(memory),
+                                                                  gpus=gpus_text(split)))
+    else:
+        held = math.floor(free / per_request)
+        add("concurrent requests per GPU", held, "requests", requests(held),
+            _("⌊({memory} − {weights} weights) ÷ {per_request} per request⌋ = {held} (paged KV cache; before "
+              "activations and fragmentation)").format(memory=_fmt_bytes(memory), weights=_fmt_bytes(weights),
+                                                       per_request=_fmt_bytes(per_request), held=requests(held)))
+        reserved = math.floor(free / (per_token * window))
+        add("concurrent requests per GPU at full-window reservation", reserved, "requests", requests(reserved),
+            _("⌊({memory} − {weights} weights) ÷ ({per_token} × {window} tokens)⌋ = {reserved} (each reserving the "
+              "whole context window)").format(memory=_fmt_bytes(memory), weights=_fmt_bytes(weights),
+                                              per_token=token_bytes, window=n(window), reserved=requests(reserved)))
+
+    rate, util, price = v["gpu_tokens_per_second"], v["target_utilization"], v["gpu_hourly_cost_usd"]
+    share = peak_out / (rate * util)
+    if not share <= MAX_SERVERS:
+        raise BadInputError(
+            f"{where['gpu_tokens_per_second']} {_fmt_limit(rate)} at {where['target_utilization']} {util:g} needs "
+            f"more than {_sci(MAX_SERVERS)} GPUs for {n(peak_out)} output tokens/s; raise them")
+    gpus = math.ceil(share)
+    add("GPUs for peak output tokens/s", gpus, "GPUs", gpus_text(gpus),
+        _("⌈{peak} tokens/s ÷ ({rate} tokens/s/GPU × {util} utilization)⌉ = {gpus}").format(
+            peak=n(peak_out), rate=n(rate), util=n(util), gpus=gpus_text(gpus)))
+    per_day = gpus * price * 24
+    add("GPU cost per day", per_day, "$/day", f"${n(per_day)}/day",
+        _("{gpus} × ${price}/h × 24 h = ${cost}/day").format(gpus=gpus_text(gpus), price=n(price), cost=n(per_day)))
+    million = requests_day * output / 1e6
+    per_million = per_day / million
+    add("cost per 1M output tokens", per_million, "$", f"${n(per_million)}",
+        _("${cost}/day ÷ {million} million output tokens/day = ${per_million} per 1M").format(
+            cost=n(per_day), million=n(million), per_million=n(per_million)))
