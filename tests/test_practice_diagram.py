@@ -53,11 +53,21 @@ def test_answers_file_diagram_in_json_and_scorecard(run_cli, tmp_path):
     assert "Reference components not found in it by name: Candidate generation" in " ".join(text.split())
 
 
+def _without_architecture(tmp_path) -> str:
+    """churn as a user's file without its `architecture:` block (every shipped scenario has one)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "scenarios" / "churn.yaml").read_text(encoding="utf-8")
+    p = tmp_path / "no-arch.yaml"
+    p.write_text(text[: text.index("\narchitecture:")] + "\n", encoding="utf-8")
+    return str(p)
+
+
 def test_without_a_diagram_json_says_null_and_a_scenario_without_architecture_has_no_missing(run_cli, tmp_path):
     f = _answers(tmp_path, f"requirements: {ANSWER}\n")
     assert json.loads(run_cli("practice", "feed-ranking", "--answers", f, "--json").stdout)["diagram"] is None
     f = _answers(tmp_path, "data: churn labels from cancellations in the next 30 days\n" + _block("app -> api"))
-    d = json.loads(run_cli("practice", "churn", "--answers", f, "--json").stdout)["diagram"]
+    d = json.loads(run_cli("practice", _without_architecture(tmp_path), "--answers", f, "--json").stdout)["diagram"]
     assert d["missing"] is None and d["reference_components"] is None and d["text"] == "app -> api"
 
 
@@ -101,7 +111,8 @@ def test_reference_only_doc_has_the_architecture_and_one_without_any_has_no_sect
     assert run_cli("render", "feed-ranking", "-o", str(out), "--no-simulations").code == 0
     text = out.read_text()
     assert text.count("```mermaid") == 1 and "## Architecture" in text and ":diagram" in text
-    assert run_cli("render", "churn", "-o", str(tmp_path / "churn.md"), "--no-simulations").code == 0
+    assert run_cli("render", _without_architecture(tmp_path), "-o", str(tmp_path / "churn.md"),
+                   "--no-simulations").code == 0
     assert "## Architecture" not in (tmp_path / "churn.md").read_text()
 
 
