@@ -50,23 +50,27 @@ def checklist_cmd(
 
 def _print_diagram(sc, fmt: ChecklistFormat) -> None:  # noqa: ANN001 - a Scenario or None
     from mlsd.errors import BadInputError
+    from mlsd.i18n import _
 
     if sc is None:
-        raise BadInputError("--diagram needs a scenario: `mlsd checklist feed-ranking --diagram`")
+        raise BadInputError(_("--diagram needs a scenario: `mlsd checklist feed-ranking --diagram`"))
     if sc.architecture is None:
-        raise BadInputError(f"scenario {sc.id!r} has no `architecture:` block to draw "
-                            "(docs/scenario-format.md, \"architecture\")")
+        raise BadInputError(_("scenario {id} has no `architecture:` block to draw "
+                              "(docs/scenario-format.md, \"architecture\")").format(id=repr(sc.id)))
     from mlsd.content import diagram_text
+    from mlsd.content.translations import localized
+
+    arch = localized(sc).architecture or sc.architecture  # labels in the interface language
 
     if fmt is ChecklistFormat.json:
         from mlsd.cli.output import print_json
         from mlsd.content.architecture import layering
 
-        print_json({"scenario": sc.id, **sc.architecture.to_dict(), "layers": layering(sc.architecture).layers})
+        print_json({"scenario": sc.id, **arch.to_dict(), "layers": layering(arch).layers})
     elif fmt is ChecklistFormat.markdown:
-        typer.echo(f"```mermaid\n{diagram_text.to_mermaid(sc.architecture)}\n```")
+        typer.echo(f"```mermaid\n{diagram_text.to_mermaid(arch)}\n```")
     else:
-        typer.echo(diagram_text.to_text(sc.architecture), nl=False)
+        typer.echo(diagram_text.to_text(arch), nl=False)
 
 
 def _term(title: str, source_term: str) -> str:

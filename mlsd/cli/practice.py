@@ -334,10 +334,10 @@ def _print_numbers(checks: Sequence[NumberCheck], *, with_step: bool = False) ->
     from mlsd.scoring.numbers import summary
 
     out = console()
-    out.print(f"[bold]Your numbers:[/] {escape(summary(checks))}.", soft_wrap=False)
+    out.print(_styled("bold", _("Your numbers:")) + space() + escape(summary(checks) + _(".")), soft_wrap=False)
     for c in checks:
         mark = "[green]✓[/]" if c.right else "[red]✗[/]"
-        where = f"{escape(c.step)}: " if with_step else ""
+        where = escape(_("{step}:").format(step=c.step)) + space() if with_step else ""
         out.print(f"  {mark} {where}{escape(c.message)}")
 
 
@@ -348,18 +348,20 @@ def _print_twist_feedback(ev: TwistFeedback) -> None:
 
     out = console()
     if ev.kept:
-        out.print("[cyan]Kept your earlier answer to the twist and its score; moving on.[/]")
+        out.print(_styled("cyan", _("Kept your earlier answer to the twist and its score; moving on.")))
     elif ev.result is None:
-        out.print("[yellow]Skipped the twist (it scores 0 in the twist score, not in the total).[/]")
+        out.print(_styled("yellow", _("Skipped the twist (it scores 0 in the twist score, not in the total).")))
     else:
         from mlsd.scoring.verdict import signal_for
 
         r = ev.result
-        out.print(f"[bold]Twist score: {r.score:.0f}/100[/] ({signal_for(r.score)}) — adapting to the change, "
-                  "kept apart from the total")
+        out.print(_styled("bold", _("Twist score: {score}/100").format(score=f"{r.score:.0f}")) + " "
+                  + escape(_("({signal}) — adapting to the change, kept apart from the total").format(
+                      signal=_(signal_for(r.score)))))
         _print_length_note(r)
         _print_points(r.points, r.mistakes)
-    out.print(f"\n[bold]Habit:[/] before moving on, ask: [italic]“{escape(ev.check_in)}”[/]")
+    out.print("\n" + _styled("bold", _("Habit:")) + space() + escape(_("before moving on, ask:")) + space()
+              + _styled("italic", f"“{ev.check_in}”"))
 
 
 def _print_points(points: Iterable[PointResult], mistakes: Iterable[MistakeFound] = ()) -> None:
@@ -493,15 +495,17 @@ def _print_diagram_summary(report: dict) -> None:
     from mlsd.cli.output import console
 
     out = console()
-    out.print(f"[bold]Your diagram:[/] {len(report['components'])} boxes, {len(report['flows'])} edges.", soft_wrap=True)
+    size = _("{boxes} boxes, {edges} edges.").format(boxes=len(report["components"]), edges=len(report["flows"]))
+    out.print(_styled("bold", _("Your diagram:")) + space() + escape(size), soft_wrap=True)
     if report["missing"]:
-        names = ", ".join(c["label"] for c in report["missing"])
-        out.print(f"  Reference components not found in it by name: {escape(names)}.", soft_wrap=True)
+        names = _(", ").join(c["label"] for c in report["missing"])
+        out.print("  " + escape(_("Reference components not found in it by name: {names}.").format(names=names)),
+                  soft_wrap=True)
     elif report["missing"] is not None:
-        out.print("  Every reference component has a box of the same name in it.")
+        out.print("  " + escape(_("Every reference component has a box of the same name in it.")))
 
 
-DIAGRAM_PROMPT = (
+DIAGRAM_PROMPT = N_(
     "Draw your architecture, one edge per line: `app -> ranker: candidates` (online; the label after `:` "
     "is optional), `logs => training` or `logs -> training (offline)` for offline flows; a line `clear` "
     "starts over. End with an empty line or `.`."
@@ -518,10 +522,10 @@ def _read_diagram(engine: PracticeEngine) -> None:
 
     out = console()
     if engine.diagram is not None:
-        out.print("[dim]Your diagram so far (new edges are added to it):[/]")
+        out.print(_styled("dim", _("Your diagram so far (new edges are added to it):")))
         for line in to_text(engine.diagram).splitlines():
             out.print(f"  {escape(line)}")
-    out.print(f"[dim]{escape(DIAGRAM_PROMPT)}[/]", soft_wrap=True)
+    out.print(_styled("dim", _(DIAGRAM_PROMPT)), soft_wrap=True)
     lines: list[str] = []
     n = 0
     while True:
@@ -536,16 +540,16 @@ def _read_diagram(engine: PracticeEngine) -> None:
             try:
                 parse_edge(line, n)
             except DiagramError as exc:
-                out.print(f"[red]{escape(str(exc))}[/] (not added: type it again)", soft_wrap=True)
+                out.print(_styled("red", str(exc)) + " " + escape(_("(not added: type it again)")), soft_wrap=True)
                 continue
         lines.append(line)
     if not lines:
-        out.print("No edges typed; the diagram is unchanged.")
+        out.print(escape(_("No edges typed; the diagram is unchanged.")))
         return
     try:
         _print_events([engine.add_diagram("\n".join(lines))], engine)
     except DiagramError as exc:
-        out.print(f"[red]{escape(str(exc))}[/] (the diagram is unchanged)", soft_wrap=True)
+        out.print(_styled("red", str(exc)) + " " + escape(_("(the diagram is unchanged)")), soft_wrap=True)
 
 
 def _print_pacing_line(card: Scorecard) -> None:
@@ -555,11 +559,12 @@ def _print_pacing_line(card: Scorecard) -> None:
     from mlsd.cli.output import console
 
     if card.pacing is None:
-        console().print("[bold]Pacing:[/] no time recorded (an answers file: add `minutes:` per step to record it).",
-                        soft_wrap=True)
+        console().print(_styled("bold", _("Pacing:")) + space() + escape(
+            _("no time recorded (an answers file: add `minutes:` per step to record it).")), soft_wrap=True)
         return
-    what = "" if card.pacing.timed else " (untimed: each step's share of the time spent is its budget)"
-    console().print(f"[bold]Pacing:[/] {escape(card.pacing.read)}{what}.", soft_wrap=True)
+    read = (_("{read}.") if card.pacing.timed else
+            _("{read} (untimed: each step's share of the time spent is its budget).")).format(read=card.pacing.read)
+    console().print(_styled("bold", _("Pacing:")) + space() + escape(read), soft_wrap=True)
 
 
 def _print_twists(card: Scorecard) -> None:
@@ -573,10 +578,13 @@ def _print_twists(card: Scorecard) -> None:
     from mlsd.practice.engine import twist_score
 
     out = console()
-    out.print(f"[bold]Twists:[/] {twist_score(card.twists):.0f}/100 on adapting (not in the total)")
+    out.print(_styled("bold", _("Twists:")) + space() + escape(_("{score}/100 on adapting (not in the total)").format(
+        score=f"{twist_score(card.twists):.0f}")))
     for t in card.twists:
-        state = "skipped" if t.skipped else f"{t.score:.0f}/100"
-        out.print(f"  [bold]after {escape(t.stage)}[/] ({escape(t.id)}, {state}): {escape(t.text)}", soft_wrap=False)
+        state = _("skipped") if t.skipped else f"{t.score:.0f}/100"
+        out.print("  " + _styled("bold", _("after {step}").format(step=t.stage)) + " "
+                  + escape(_("({id}, {state}):").format(id=t.id, state=state)) + space() + escape(t.text),
+                  soft_wrap=False)
         for point in t.missed_points[:3]:
             out.print(f"    [red]✗[/] {escape(point)}")
 
@@ -919,11 +927,11 @@ def progress_cmd(
     if fmt is ProgressFormat.html and not output:
         from mlsd.errors import BadInputError
 
-        raise BadInputError("--format html needs -o FILE (or -o - for stdout), e.g. -o progress.html")
+        raise BadInputError(_("--format html needs -o FILE (or -o - for stdout), e.g. -o progress.html"))
     if output and fmt is not ProgressFormat.html:
         from mlsd.errors import BadInputError
 
-        raise BadInputError("-o writes the HTML page: add --format html")
+        raise BadInputError(_("-o writes the HTML page: add --format html"))
     with open_store() as store:
         report = progress_report(store, list_scenarios(), window=window)
     if json_:
@@ -1076,22 +1084,28 @@ def _print_due(bank: Bank, as_json: bool) -> None:
 
         print_json(report.to_dict())
         return
+    from rich.markup import escape
+
     from mlsd.cli.output import console
 
     out = console()
-    out.print(f"{len(report.due)} of {report.total} drill question(s) due for review now; "
-              f"{report.new} never answered.")
+    out.print(escape(ngettext("{due} of {total} drill question due for review now; {new} never answered.",
+                              "{due} of {total} drill questions due for review now; {new} never answered.",
+                              report.total).format(due=len(report.due), total=report.total, new=report.new)))
     if report.due:
-        out.print("Due: " + ", ".join(s.question_id for s in report.due[:10])
-                  + (f" and {len(report.due) - 10} more" if len(report.due) > 10 else ""))
+        ids = ", ".join(s.question_id for s in report.due[:10])
+        more = len(report.due) - 10
+        out.print(escape(_("Due: {ids}").format(ids=ids) if more <= 0 else
+                         _("Due: {ids} and {count} more").format(ids=ids, count=more)))
     if report.next_due and report.next_due.due:
         when = report.next_due.due
-        out.print(f"Next one due: {report.next_due.question_id}, {when:%Y-%m-%d %H:%M} UTC "
-                  f"({until(when, report.now)}).")
+        out.print(escape(_("Next one due: {id}, {when} UTC ({until}).").format(
+            id=report.next_due.question_id, when=f"{when:%Y-%m-%d %H:%M}", until=until(when, report.now))))
     elif not report.due:
-        out.print("Nothing scheduled yet: `mlsd drill` starts the schedule.")
+        out.print(escape(_("Nothing scheduled yet: `mlsd drill` starts the schedule.")))
     if report.due or report.new:
-        out.print("Run [bold]mlsd drill[/] to answer them (due ones come first).")
+        start, end = _("Run {command} to answer them (due ones come first).").split("{command}")
+        out.print(escape(start) + _styled("bold", "mlsd drill") + escape(end))
 
 
 def _emit_drill(results: Sequence[DrillResult], as_json: bool) -> None:

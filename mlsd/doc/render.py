@@ -362,10 +362,11 @@ def _architecture(scenario: Scenario, session: Any, shown: Scenario | None = Non
 
         out["candidate"]["text"] = to_text(drawn)
     if reference is not None and drawn is not None:
+        from mlsd.content.architecture import kind_name
         from mlsd.scoring.diagram import compare
 
         labels = {c.id: c.label for c in told.components}
-        out["missing"] = [{**c, "label": labels.get(c["id"], c["label"])}
+        out["missing"] = [{**c, "label": labels.get(c["id"], c["label"]), "kind_name": kind_name(c["kind"])}
                           for c in compare(reference, drawn).to_dict(reference)["missing"]]
     return out
 
