@@ -645,7 +645,7 @@ def _genai_figures(v: Mapping[str, float], where: Mapping[str, str], requests_da
         _("⌈{peak} tokens/s ÷ ({rate} tokens/s/GPU × {util} utilization)⌉ = {gpus}").format(
             peak=n(peak_out), rate=n(rate), util=n(util), gpus=gpus_text(gpus)))
     per_day = gpus * price * 24
-    add("GPU cost per day", per_day, "$/day", f"${n(per_day)}/day",
+    add("GPU cost per day", per_day, "$/day", _("${cost}/day").format(cost=n(per_day)),
         _("{gpus} × ${price}/h × 24 h = ${cost}/day").format(gpus=gpus_text(gpus), price=n(price), cost=n(per_day)))
     million = requests_day * output / 1e6
     per_million = per_day / million
