@@ -355,7 +355,7 @@ def _print_twist_feedback(ev: TwistFeedback) -> None:
         from mlsd.scoring.verdict import signal_for
 
         r = ev.result
-        out.print(_styled("bold", _("Twist score: {score}/100").format(score=f"{r.score:.0f}")) + " "
+        out.print(_styled("bold", _("Twist score: {score}/100").format(score=f"{r.score:.0f}")) + space()
                   + escape(_("({signal}) — adapting to the change, kept apart from the total").format(
                       signal=_(signal_for(r.score)))))
         _print_length_note(r)
@@ -582,7 +582,7 @@ def _print_twists(card: Scorecard) -> None:
         score=f"{twist_score(card.twists):.0f}")))
     for t in card.twists:
         state = _("skipped") if t.skipped else f"{t.score:.0f}/100"
-        out.print("  " + _styled("bold", _("after {step}").format(step=t.stage)) + " "
+        out.print("  " + _styled("bold", _("after {step}").format(step=t.stage)) + space()
                   + escape(_("({id}, {state}):").format(id=t.id, state=state)) + space() + escape(t.text),
                   soft_wrap=False)
         for point in t.missed_points[:3]:

@@ -11,7 +11,7 @@ import textwrap
 import unicodedata
 
 from mlsd.content.architecture import Architecture, kind_name, layering
-from mlsd.i18n import _
+from mlsd.i18n import _, space
 
 WIDTH = 80
 
@@ -62,7 +62,7 @@ def to_text(arch: Architecture, width: int = WIDTH) -> str:
                 if f.source != cid:
                     continue
                 arrow = "⇢" if f.offline else "→"
-                put(f"{arrow} {label[f.target]}" + (f": {f.label}" if f.label else ""), 4, 6)
+                put(f"{arrow} {label[f.target]}" + (_(":") + space() + f.label if f.label else ""), 4, 6)
     return "\n".join(out) + "\n"
 
 
@@ -72,8 +72,9 @@ def _wide(ch: str) -> bool:
 
 def wrap_cells(text: str, width: int, indent: int, hang: int) -> list[str]:
     """`text` on lines of at most `width` terminal cells (a Chinese character takes two):
-    words stay whole, Chinese text breaks between characters, never before its punctuation."""
-    tokens = re.findall(r"[^\s\u2e80-\uffef]+|[\u2e80-\uffef]|\s+", text)
+    words stay whole, Chinese text breaks between characters, never before a closing
+    punctuation mark or after an opening one (a longer word than a line still overflows)."""
+    tokens = re.findall(r"\s+|[（《「『“]*(?:[^\s\u2e80-\uffef]+|[\u2e80-\uffef])[，。：；、）》」』！？”]*", text)
     lines: list[str] = []
     line, cells = " " * indent, indent
     for tok in tokens:
@@ -82,8 +83,7 @@ def wrap_cells(text: str, width: int, indent: int, hang: int) -> list[str]:
             if cells + size <= width and line.strip():
                 line, cells = line + tok, cells + size
             continue
-        glued = tok in "，。：；、）》」』！？" and line.strip()
-        if cells + size > width and line.strip() and not glued:
+        if cells + size > width and line.strip():
             lines.append(line.rstrip())
             line, cells = " " * hang, hang
         line, cells = line + tok, cells + size
