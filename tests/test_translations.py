@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mlsd import i18n
 from mlsd.content import overlays
@@ -167,10 +168,16 @@ TWIST_AND_ARCH = textwrap.dedent("""\
     """)
 
 
+def _feed_english() -> str:
+    """feed-ranking as shipped, without its own `translations` block (twists and architecture kept)."""
+    text = FEED.read_text(encoding="utf-8")
+    return text[: text.index("\ntranslations:\n") + 1] if "\ntranslations:\n" in text else text
+
+
 def test_twists_and_architecture_translations_are_checked_against_the_english_ids():
     """The `twists` and `architecture` translations name the ids the English file declares
     (the loader's real Twist and Architecture); a wrong one is one error at its line."""
-    english = FEED.read_text(encoding="utf-8")
+    english = _feed_english()
     sc = parse_scenario(english + TWIST_AND_ARCH, "feed.yaml")
     shown = localized(sc, "zh")
     twist = next(t for t in shown.twists if t.id == "latency-20ms")
@@ -192,6 +199,72 @@ def test_twists_and_architecture_translations_are_checked_against_the_english_id
     too_long = TWIST_AND_ARCH.replace("移动端 App", "很" * 41)
     with pytest.raises(ScenarioError, match="label too long: 41 characters, at most 40"):
         parse_scenario(english + too_long, "feed.yaml")
+
+
+@pytest.fixture
+def feed_zh(tmp_path):
+    """A user's copy of feed-ranking whose only translations are a twist and the architecture."""
+    path = tmp_path / "feed-copy.yaml"
+    path.write_text(_feed_english().replace("id: feed-ranking", "id: feed-copy", 1) + TWIST_AND_ARCH,
+                    encoding="utf-8")
+    return path
+
+
+SERVING = ("The feed service calls candidate generation, then the heavy ranker within the 200 ms p99 budget, with "
+           "a timeout per hop and a cached feed as the fallback.")
+TWIST_ANSWER = ("I would precompute each active user's ranked feed nearline and serve it from a cache, keeping a "
+                "light re-rank online; the cost is staleness.")
+
+
+def _answers(tmp_path) -> str:
+    f = tmp_path / "answers.yaml"
+    f.write_text(yaml.safe_dump({"serving": SERVING, "twists": {"latency-20ms": TWIST_ANSWER},
+                                 "diagram": "app -> feed service\nfeed service -> ranker\n"}), encoding="utf-8")
+    return str(f)
+
+
+def test_checklist_diagram_shows_the_translated_labels(run_cli, feed_zh):
+    zh = run_cli("checklist", str(feed_zh), "--diagram", "--lang", "zh").stdout
+    en = run_cli("checklist", str(feed_zh), "--diagram").stdout
+    assert "移动端 App" in zh and "信息流请求" in zh and "Mobile app" not in zh
+    assert "第 1 层" in zh and "[客户端]" in zh  # the text view's own words and the kind names
+    assert "Mobile app" in en and "移动端 App" not in en
+    mermaid = run_cli("checklist", str(feed_zh), "--diagram", "--format", "markdown", "--lang", "zh").stdout
+    assert '"移动端 App"' in mermaid and '"信息流请求"' in mermaid
+    # an untranslated component keeps its English label
+    assert "Feed service" in zh
+
+
+def test_the_twist_and_the_diagram_report_are_shown_in_chinese_and_score_the_same(run_cli, tmp_path, feed_zh):
+    import json
+
+    answers = _answers(tmp_path)
+    zh = json.loads(run_cli("practice", str(feed_zh), "--answers", answers, "--json", "--lang", "zh").stdout)
+    en = json.loads(run_cli("practice", str(feed_zh), "--answers", answers, "--json").stdout)
+    assert zh["twist_score"] == en["twist_score"] and zh["total_score"] == en["total_score"]
+    (tz,), (te,) = zh["twists"], en["twists"]
+    assert tz["text"] == "计划有变：端到端 20 ms。" and te["text"].startswith("Change of plan")
+    assert tz["covered"] == te["covered"] and tz["missed"] == te["missed"]
+    labels = {c["id"]: c["label"] for c in zh["diagram"]["reference_components"]}
+    assert labels["app"] == "移动端 App" and labels["feed-service"] == "Feed service"
+    assert [c["id"] for c in zh["diagram"]["missing"]] == [c["id"] for c in en["diagram"]["missing"]]
+    card = " ".join(run_cli("practice", str(feed_zh), "--answers", answers, "--lang", "zh").stdout.split())
+    assert "计划有变：端到端 20 ms。" in card and "条件变更" in card
+
+
+def test_the_design_doc_draws_the_translated_architecture_and_twist(run_cli, tmp_path, feed_zh):
+    assert run_cli("practice", str(feed_zh), "--answers", _answers(tmp_path)).code == 0
+    zh = run_cli("render", str(feed_zh), "--session", "latest", "--no-simulations", "--format", "html", "-o", "-",
+                 "--lang", "zh").stdout
+    en = run_cli("render", str(feed_zh), "--session", "latest", "--no-simulations", "--format", "html", "-o",
+                 "-").stdout
+    svg = zh[zh.index('id="arch-reference"'):]
+    svg = svg[: svg.index("</figure>")]
+    assert "移动端 App" in svg and "信息流请求" in svg and "在线：请求路径" in svg
+    assert "计划有变：端到端 20 ms。" in zh and "把重计算移出请求路径" in zh
+    assert "移动端 App" not in en and "Change of plan" in en
+    md = run_cli("render", str(feed_zh), "--session", "latest", "--no-simulations", "-o", "-", "--lang", "zh").stdout
+    assert '"移动端 App"' in md and "## 架构" in md
 
 
 def test_translations_survive_the_parsed_scenario_cache(tmp_path):

@@ -30,6 +30,7 @@ TECHNICAL = (
     "No Language Left Behind",  # Meta's NLLB, the drill's machine-translation question
     "samplesize_proportions_2indep_onetail",
     "Noto Sans CJK SC",  # a font in the HTML page's CSS
+    "Computer Modern Sans Serif",  # a font matplotlib lists in a chart's SVG (the progress page)
 )
 
 ANSWERS = {
@@ -138,6 +139,14 @@ COMMANDS = [
     ("checklist", "--stage", "modle"),
     ("drill", "--count", "0"),
     ("checklist", "a", "b"),
+    # main's later features: the drill schedule, the progress page, architecture diagrams, GenAI figures
+    ("drill", "--due"),
+    ("progress", "--format", "html", "-o", "-"),
+    ("checklist", "feed-ranking", "--diagram"),
+    ("checklist", "search", "--diagram", "--format", "markdown"),
+    ("estimate", "llm-serving"),
+    ("estimate", "rag-assistant"),
+    ("practice", "feed-ranking", "--twists", "some"),
 ]
 
 
@@ -179,6 +188,43 @@ def test_drill_speaks_chinese(zh):
     interactive = zh("drill", "--count", "1", "--seed", "3", "--piped", input=":hint\n水平扩展并分片。\n\n")
     assert "平均分" in interactive.stdout
     _check(interactive, "drill (interactive)")
+
+
+def _twist_session() -> str:
+    """Typing of a practice of the serving step with its twist: an agenda, `:diagram` (one bad
+    line, typed again), the answer, `:hint` during the twist, the twist's answer."""
+    return "\n".join([
+        ANSWERS["agenda"], "",
+        ":diagram", "移动端 App -> feed 服务：feed 请求", "feed 服务 召回", "feed 服务 -> 召回", "日志 => 训练", "",
+        "我会用两阶段：召回加精排，p99 200 ms，峰值 QPS 20 万，超时就回退到缓存的 feed。", "",
+        ":hint",
+        "把精排挪到近线预计算，缓存每个活跃用户排好的列表；线上只做轻量重排。代价是新鲜度下降。", "",
+    ])
+
+
+def test_practice_with_a_twist_and_a_diagram_speaks_chinese(zh):
+    """The interviewer's twist (prompt, hint, feedback, scorecard line), `:diagram` (its prompt,
+    a bad line's error, the saved summary), the pacing and number checks; then the design doc
+    with the architecture section and the twist, the progress page and the drill schedule."""
+    res = zh("practice", "feed-ranking", "--piped", "--stages", "serving", "--twists", "all", input=_twist_session())
+    assert res.code == 0, res.stderr
+    out = res.stdout
+    assert "条件变更 · 面试官打断了你" in out and "架构图已保存" in out and "第 2 行" in out
+    assert "应变得分" in out and "时间把控" in out and "你给出的数字" in out
+    assert "计划有变" in out  # the twist itself, from the scenario's translation
+    _check(res, "practice with a twist and :diagram")
+    for args in (("render", "feed-ranking", "--session", "latest", "--no-simulations", "-o", "-"),
+                 ("render", "feed-ranking", "--session", "latest", "--no-simulations", "--format", "html", "-o", "-"),
+                 ("progress",), ("progress", "--format", "html", "-o", "-")):
+        doc = zh(*args)
+        assert doc.code == 0, doc.stderr
+        _check(doc, " ".join(args))
+    html = zh("render", "feed-ranking", "--session", "latest", "--no-simulations", "--format", "html", "-o", "-").stdout
+    assert "参考架构" in html and "移动端 App" in html and "面试官可能抛出的条件变更" not in html.split("serving")[0]
+    assert zh("drill", "--answers", zh.drill_answers).code == 0
+    due = zh("drill", "--due")
+    assert "从未回答过" in due.stdout
+    _check(due, "drill --due after an answer")
 
 
 def _all_help_paths() -> list[tuple[str, ...]]:
@@ -223,6 +269,8 @@ SIMULATIONS = [
     ("retrain", "--days", "60"),
     ("training",),
     ("tuning", "--n-samples", "600"),
+    ("rag", "--n-docs", "40", "--n-queries", "40"),
+    ("llm-serving", "--requests", "200"),
 ]
 
 
@@ -279,11 +327,13 @@ def test_chinese_output_stays_aligned(run_cli, monkeypatch, tmp_path, width):
         "progress": run_cli("progress").stdout,
         "plan": run_cli("simulate", "ab-test", "plan").stdout,
         "estimate": run_cli("estimate", "feed-ranking").stdout,
+        "genai": run_cli("estimate", "llm-serving").stdout,
         "help": run_cli("practice", "--help").stdout,
+        "diagram": run_cli("checklist", "feed-ranking", "--diagram").stdout,
     }
     # Lines rich prints with soft_wrap (a read-out, a command to copy) are left to the
     # terminal to wrap, in English as in Chinese; everything these draw is wrapped here.
-    wrapped_here = ("scenarios", "checklist", "plan", "estimate", "help")
+    wrapped_here = ("scenarios", "checklist", "plan", "estimate", "genai", "help", "diagram")
     tables = 0
     for name, out in outputs.items():
         assert out, name
