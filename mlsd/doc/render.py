@@ -366,8 +366,9 @@ def _architecture(scenario: Scenario, session: Any, shown: Scenario | None = Non
         from mlsd.scoring.diagram import compare
 
         labels = {c.id: c.label for c in told.components}
+        also = compare(told, drawn).drawn_as if told is not reference else {}  # named as shown counts too
         out["missing"] = [{**c, "label": labels.get(c["id"], c["label"]), "kind_name": kind_name(c["kind"])}
-                          for c in compare(reference, drawn).to_dict(reference)["missing"]]
+                          for c in compare(reference, drawn).to_dict(reference)["missing"] if not also.get(c["id"])]
     return out
 
 

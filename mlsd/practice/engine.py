@@ -939,6 +939,11 @@ def diagram_report(scenario: Scenario, diagram: Architecture | None,
         out.update(compare(scenario.architecture, diagram).to_dict(scenario.architecture))
         told = (shown or scenario).architecture or scenario.architecture
         labels = {c.id: c.label for c in told.components}
+        if told is not scenario.architecture:  # a box may be named as the candidate reads it, too
+            also = compare(told, diagram).drawn_as
+            for c in out["reference_components"]:
+                c["drawn_as"] += [b for b in also[c["id"]] if b not in c["drawn_as"]]
+            out["missing"] = [c for c in out["missing"] if not also[c["id"]]]
         for key in ("reference_components", "missing"):
             out[key] = [{**c, "label": labels.get(c["id"], c["label"])} for c in out[key]]
     return out
