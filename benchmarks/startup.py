@@ -29,6 +29,10 @@ LIGHT = {
     "mlsd --help": ["--help"],
     "mlsd scenarios": ["scenarios"],
     "mlsd checklist feed-ranking": ["checklist", "feed-ranking"],
+    # issue 19: the same in Chinese (catalog read from its cache; help texts swapped)
+    "mlsd --help --lang zh": ["--help", "--lang", "zh"],
+    "mlsd scenarios --lang zh": ["scenarios", "--lang", "zh"],
+    "mlsd checklist feed-ranking --lang zh": ["checklist", "feed-ranking", "--lang", "zh"],
 }
 FULL = {"mlsd simulate ab-test plan --json": ["simulate", "ab-test", "plan", "--json"]}
 TYPER = [sys.executable, "-c", "import typer"]

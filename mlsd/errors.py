@@ -43,8 +43,10 @@ def did_you_mean(value: str, choices: list[str] | tuple[str, ...]) -> str:
     """A ' (did you mean 'x'?)' suffix, or '' when nothing is close."""
     import difflib
 
+    from mlsd.i18n import _
+
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return " " + _("(did you mean '{value}'?)").format(value=close[0]) if close else ""
 
 
 def option_name(name: str) -> str:
@@ -69,9 +71,10 @@ def check_range(
         hi = "inf" if high is None else f"{high:g}"
         left = "[" if low_inclusive else "("
         right = "]" if high_inclusive else ")"
-        raise BadInputError(
-            f"{option_name(name)} must be in {left}{lo}, {hi}{right}, got {value:g}"
-        )
+        from mlsd.i18n import _
+
+        raise BadInputError(_("{option} must be in {range}, got {value}").format(
+            option=option_name(name), range=f"{left}{lo}, {hi}{right}", value=f"{value:g}"))
 
 
 def check_positive(name: str, value: float) -> None:

@@ -46,7 +46,10 @@ class Limit:
     def check(self, name: str, value: float) -> None:
         """Raise BadInputError `--name must be in [a, b], got v` when `value` is outside."""
         if not self.contains(value):
-            raise BadInputError(f"{option_name(name)} must be in {self.text()}, got {number(value)}")
+            from mlsd.i18n import _
+
+            raise BadInputError(_("{option} must be in {range}, got {value}").format(
+                option=option_name(name), range=self.text(), value=number(value)))
 
 
 def number(value: float) -> str:

@@ -42,6 +42,12 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("MLSD_HOME", str(tmp_path / "mlsd-home"))
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
+    # English unless a test asks for another language, whatever the developer's locale
+    monkeypatch.setenv("MLSD_LANG", "en")
+    yield
+    from mlsd import i18n
+
+    i18n.set_language("en")  # main() in another language leaves it set for library calls
 
 
 @pytest.fixture

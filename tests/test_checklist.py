@@ -68,7 +68,8 @@ def test_a_huge_one_line_summary_is_shown_shortened(run_cli, tmp_path):
     block = re.search(r"^summary: >-\n((?:  .*\n)+)", src, re.M)
     head, tail = src[:block.start()] + 'summary: "START-OF-IT', '"\n' + src[block.end():]
     big = tmp_path / "big.yaml"
-    big.write_text(head + "x" * (MAX_BYTES - len(head) - len(tail) - 100) + tail, encoding="utf-8")
+    size = len(head.encode("utf-8")) + len(tail.encode("utf-8"))  # bytes: the file has Chinese too
+    big.write_text(head + "x" * (MAX_BYTES - size - 100) + tail, encoding="utf-8")
     res = run_cli("checklist", str(big))
     assert res.code == 0, res.stderr
     assert "START-OF-ITxxx" in res.stdout and "[shortened: " in res.stdout and "--format markdown" in res.stdout

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mlsd"
 # Lowest first. A module belongs to the first entry that is it or its package.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("mlsd", "mlsd.errors", "mlsd.resources", "mlsd.fileio", "mlsd.threads",
-              "mlsd.limits")),
+              "mlsd.limits", "mlsd.i18n")),
     ("sims", ("mlsd.sims",)),
     ("content", ("mlsd.content",)),
     ("scoring", ("mlsd.scoring",)),

@@ -114,4 +114,4 @@ def test_progress_tracks_pacing_across_timed_sessions(run_cli, tmp_path):
     assert pace["stages"]["data"]["average_seconds"] == 1200 and pace["stages"]["serving"]["average_seconds"] == 120
     assert pace["read"].startswith("you usually run long on data")
     text = run_cli("progress").stdout
-    assert "Pacing over the last 2 timed session(s)" in text and "run long on data" in " ".join(text.split())
+    assert "Pacing over the last 2 timed sessions" in text and "run long on data" in " ".join(text.split())

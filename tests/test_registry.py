@@ -11,7 +11,7 @@ import typer
 from mlsd.cli import app
 from mlsd.sims import registry
 
-COMMON = {"seed", "json_", "json", "help"}
+COMMON = {"seed", "json_", "json", "help", "lang"}  # --lang: on every command
 
 
 def _command(path: list[str]):

@@ -244,5 +244,5 @@ def test_cli_options_match_the_registry_spec():
     for o in spec.options:
         assert params[o.name].default == o.default, o.name
         assert params[o.name].help.startswith(o.help), o.name  # then its range, for numbers
-    assert set(params) - {o.name for o in spec.options} == {*spec.cli_only, "seed", "json_"}
+    assert set(params) - {o.name for o in spec.options} == {*spec.cli_only, "seed", "json_", "lang"}
     assert all(p.help for p in command.params)

@@ -179,7 +179,7 @@ def test_cli_options_match_the_registry(run_cli):
     group = typer.main.get_command(app).commands["simulate"]
     for name in ("serving", "rollout", "training"):
         cmd = group.commands[name]
-        cli = {p.name for p in cmd.params} - {"seed", "json_", "help"}
+        cli = {p.name for p in cmd.params} - {"seed", "json_", "help", "lang"}
         assert cli == {o.name for o in get_spec(name).options}, name
 
 

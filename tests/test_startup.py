@@ -28,7 +28,9 @@ print("HEAVY:" + ",".join(heavy))
     "argv",
     [["--help"], ["scenarios"], ["scenarios", "--json"], ["checklist"], ["checklist", "feed-ranking"],
      ["checklist", "churn", "--format", "json"], ["simulate", "--help"], ["scenarios", "--tag", "fraud"],
-     ["checklist", "churn", "--stage", "model", "--format", "markdown"], ["checklist", "feed-ranking", "--diagram"]],
+     ["checklist", "churn", "--stage", "model", "--format", "markdown"], ["checklist", "feed-ranking", "--diagram"],
+     ["--help", "--lang", "zh"], ["scenarios", "--lang", "zh"], ["checklist", "feed-ranking", "--lang", "zh"],
+     ["checklist", "feed-ranking", "--diagram", "--lang", "zh"]],
 )
 def test_light_commands_import_no_heavy_library(argv):
     out = subprocess.run(

@@ -16,6 +16,7 @@ import typer
 
 from mlsd import __version__
 from mlsd.errors import MlsdError
+from mlsd.i18n import N_, _
 
 
 def _version(value: bool) -> None:
@@ -90,7 +91,13 @@ class _LazyRoot(typer.core.TyperGroup):
         sub = typer.Typer(**_SETTINGS)
         sub.callback()(_root)  # a callback makes typer build a group whatever the module adds
         register_module(sub, module)
-        self._loaded.update(typer.main.get_command(sub).commands)
+        from mlsd.cli import lang
+
+        added = typer.main.get_command(sub).commands
+        for command in added.values():
+            lang.add_lang_option(command)
+            lang.localize(command)
+        self._loaded.update(added)
         order = list(COMMANDS)
         self._loaded = dict(sorted(self._loaded.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
@@ -229,6 +236,51 @@ def _plain_words(message: str) -> str:
 
 _NOT_ONE_OF = re.compile(r"^(?:Value error, )?('.*?') is not one of (.*?)\.?$")
 
+# The lines above (typer's, click's and pydantic's words, made plain) in the interface
+# language: each pattern's groups fill its message's {placeholders}.
+_GOT = r"(?:, got (?P<value>.+))?"
+_CLICK_LINES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p, m in (
+    (r"^(?P<option>\S+) must be one of (?P<choices>.+), got (?P<got>.+)$",
+     N_("{option} must be one of {choices}, got {got}")),
+    (r"^(?P<option>\S+) (?:must be|expected) a whole number written out \(like 20000, not 2e4 or 1\.5\)" + _GOT + "$",
+     N_("{option} must be a whole number written out (like 20000, not 2e4 or 1.5){got}")),
+    (r"^(?P<option>\S+) (?:must be|expected) a whole number \(like 20000, not 1\.5\)" + _GOT + "$",
+     N_("{option} must be a whole number (like 20000, not 1.5){got}")),
+    (r"^(?P<option>\S+) (?:must be|expected) a number" + _GOT + "$", N_("{option} must be a number{got}")),
+    (r"^(?P<option>\S+) must be at least (?P<limit>\S+?)" + _GOT + "$", N_("{option} must be at least {limit}{got}")),
+    (r"^(?P<option>\S+) must be at most (?P<limit>\S+?)" + _GOT + "$", N_("{option} must be at most {limit}{got}")),
+    (r"^(?P<where>.*?: )?No such option: (?P<option>\S+?)(?: \(Possible options: (?P<possible>.+?)\))?"
+     r"(?P<hint> \(see --help\))?$", N_("{where}No such option: {option}{possible}{hint}")),
+    (r"^(?P<where>.*?: )?Missing argument '(?P<argument>.+)'\.(?P<hint> \(see --help\))?$",
+     N_("{where}Missing argument '{argument}'.{hint}")),
+    (r"^(?P<where>.*?: )?Got unexpected extra argument(?:s|\(s\))? \((?P<arguments>.+?)\)(?P<hint> \(see --help\))?$",
+     N_("{where}Got unexpected extra argument(s) ({arguments}){hint}")),
+    (r"^(?P<where>.*?: )?Option '(?P<option>.+)' requires an argument\.(?P<hint> \(see --help\))?$",
+     N_("{where}Option '{option}' requires an argument.{hint}")),
+))
+
+
+def _in_language(line: str) -> str:
+    """A usage error line (built in English above) in the interface language."""
+    from mlsd.i18n import SOURCE_LANGUAGE, language
+
+    if language() == SOURCE_LANGUAGE:
+        return line
+    for pattern, message in _CLICK_LINES:
+        match = pattern.match(line)
+        if match:
+            fields = {k: v or "" for k, v in match.groupdict().items()}
+            if "value" in pattern.groupindex:
+                fields["got"] = _(", got {value}").format(value=fields.pop("value")) if fields["value"] else ""
+            if fields.get("hint"):
+                fields["hint"] = " " + _("(see --help)")
+            if fields.get("possible"):
+                fields["possible"] = " " + _("(possible options: {options})").format(options=fields["possible"])
+            return _(message).format(**fields)
+    if line.endswith(" (see --help)"):  # typer's own words, translated already
+        return line.removesuffix(" (see --help)") + " " + _("(see --help)")
+    return line
+
 
 def _typed_value(flags: list[str], argv: list[str]) -> str | None:
     """What the user typed for the option `flags` (`--x v` or `--x=v`), the last time."""
@@ -282,14 +334,41 @@ def run() -> None:
 @functools.cache
 def _command() -> Any:
     """The click command tree, built once per process (~30 ms; the app does not change)."""
-    return typer.main.get_command(app)
+    from mlsd.cli import lang
+
+    command = typer.main.get_command(app)
+    lang.add_lang_option(command, recurse=False)  # commands get theirs when their module loads
+    lang.install()
+    return command
+
+
+def _speak(command: Any) -> None:
+    """The root's help and every loaded command's in the current language (main() may run
+    again in the same process in another language: tests, programs embedding the CLI)."""
+    from mlsd.cli import lang
+
+    lang.localize(command, recurse=False)
+    for sub in getattr(command, "_loaded", {}).values():
+        lang.localize(sub)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Parse `argv` (default: sys.argv), run the command, exit with its status."""
+    """Parse `argv` (default: sys.argv), run the command, exit with its status.
+
+    The interface language is read first (`--lang`, MLSD_LANG, the locale: `mlsd.i18n`),
+    since the help texts typer shows are interface strings too."""
+    import os
+
+    from mlsd import i18n
     from mlsd.cli.output import error_line
 
+    try:
+        i18n.set_language(i18n.language_from(sys.argv[1:] if argv is None else argv, os.environ))
+    except i18n.LanguageError as exc:
+        error_line(str(exc))
+        sys.exit(2)
     command = _command()
+    _speak(command)
     try:
         code = command.main(args=argv, prog_name="mlsd", standalone_mode=False)
     except MlsdError as exc:
@@ -301,15 +380,15 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         line = _bad_value_line(exc, sys.argv[1:] if argv is None else argv)
         if line is not None:
-            error_line(line)
+            error_line(_in_language(line))
             sys.exit(2)
         hint = " (see --help)" if getattr(exc, "exit_code", 1) == 2 else ""
         ctx = getattr(exc, "ctx", None)
         where = f"{ctx.command_path}: " if ctx is not None else ""
-        error_line(f"{where}{_plain_words(exc.format_message())}{hint}")
+        error_line(_in_language(f"{where}{_plain_words(exc.format_message())}{hint}"))
         sys.exit(exc.exit_code)
     except typer.Abort:
-        error_line("aborted")
+        error_line(_("aborted"))
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(1)

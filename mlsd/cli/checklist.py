@@ -50,23 +50,27 @@ def checklist_cmd(
 
 def _print_diagram(sc, fmt: ChecklistFormat) -> None:  # noqa: ANN001 - a Scenario or None
     from mlsd.errors import BadInputError
+    from mlsd.i18n import _
 
     if sc is None:
-        raise BadInputError("--diagram needs a scenario: `mlsd checklist feed-ranking --diagram`")
+        raise BadInputError(_("--diagram needs a scenario: `mlsd checklist feed-ranking --diagram`"))
     if sc.architecture is None:
-        raise BadInputError(f"scenario {sc.id!r} has no `architecture:` block to draw "
-                            "(docs/scenario-format.md, \"architecture\")")
+        raise BadInputError(_("scenario {id} has no `architecture:` block to draw "
+                              "(docs/scenario-format.md, \"architecture\")").format(id=repr(sc.id)))
     from mlsd.content import diagram_text
+    from mlsd.content.translations import localized
+
+    arch = localized(sc).architecture or sc.architecture  # labels in the interface language
 
     if fmt is ChecklistFormat.json:
         from mlsd.cli.output import print_json
         from mlsd.content.architecture import layering
 
-        print_json({"scenario": sc.id, **sc.architecture.to_dict(), "layers": layering(sc.architecture).layers})
+        print_json({"scenario": sc.id, **arch.to_dict(), "layers": layering(arch).layers})
     elif fmt is ChecklistFormat.markdown:
-        typer.echo(f"```mermaid\n{diagram_text.to_mermaid(sc.architecture)}\n```")
+        typer.echo(f"```mermaid\n{diagram_text.to_mermaid(arch)}\n```")
     else:
-        typer.echo(diagram_text.to_text(sc.architecture), nl=False)
+        typer.echo(diagram_text.to_text(arch), nl=False)
 
 
 def _term(title: str, source_term: str) -> str:
@@ -78,6 +82,7 @@ def _term(title: str, source_term: str) -> str:
 def _print_text(doc: dict) -> None:
     """The terminal view, drawn without rich (start-up, and linear in the text's length)."""
     from mlsd.cli.plain import BOLD, BOLD_CYAN, DIM, ITALIC, UNDERLINE, Page, clean, shorten
+    from mlsd.i18n import _
 
     out = Page()
 
@@ -101,7 +106,7 @@ def _print_text(doc: dict) -> None:
         out.panel([(t(sc["title"]), BOLD), ("\n" + t(sc["summary"]), "")], title=t(sc["id"]))
     out.paragraph(t(doc["overview"]))
     out.line()
-    out.line(out.styled([("Interview habits", f"{BOLD};{UNDERLINE}")]))
+    out.line(out.styled([(_("Interview habits"), f"{BOLD};{UNDERLINE}")]))
     bullets([("•", [*termed(h["title"], _term(h["title"], h["seed_term"])), ("— " + t(h["text"]), "")])
              for h in doc["habits"]])
     numbered = len(doc["steps"]) > 1
@@ -112,27 +117,28 @@ def _print_text(doc: dict) -> None:
         out.paragraph([(t(step["purpose"]), ITALIC)])
         bullets([("☐", t(item["point"])) for item in step["items"]])
         if step["notes"]:
-            bullets([([("Note", DIM)], t(note)) for note in step["notes"]], indent=4)
+            bullets([([(_("Note"), DIM)], t(note)) for note in step["notes"]], indent=4)
         if step["id"] == "evaluation":
-            heading("A/B-testing procedure")
+            heading(_("A/B-testing procedure"))
             bullets([(f"{n}.", t(s)) for n, s in enumerate(doc["ab_test_procedure"], 1)], indent=4)
         if step["id"] == "monitoring":
-            heading("Monitor")
+            heading(_("Monitor"))
             bullets([("•", t(m)) for m in doc["monitoring_list"]], indent=4)
         st = step["scenario"]
         if st:
-            bullets([([("Q", BOLD_CYAN)], [("Interviewer:", BOLD_CYAN), (" " + t(st["prompt"]), "")])])
-            for title, key in (("Ask", "questions"), ("Trade-offs", "tradeoffs"), ("Pitfalls", "pitfalls"), ("Follow-ups", "follow_ups")):
+            bullets([([("Q", BOLD_CYAN)], [(_("Interviewer:"), BOLD_CYAN), (" " + t(st["prompt"]), "")])])
+            for title, key in ((_("Ask"), "questions"), (_("Trade-offs"), "tradeoffs"), (_("Pitfalls"), "pitfalls"),
+                               (_("Follow-ups"), "follow_ups")):
                 if st[key]:
                     heading(title)
                     bullets([("•", t(q)) for q in st[key]], indent=4)
             if st["key_points"]:
-                heading("Rubric")
-                bullets([("☐", [(t(kp["point"]) + " ", ""), (f"(weight {kp['weight']:g})", DIM)])
+                heading(_("Rubric"))
+                bullets([("☐", [(t(kp["point"]) + " ", ""), (_("(weight {weight})").format(weight=f"{kp['weight']:g}"), DIM)])
                          for kp in st["key_points"]], indent=4)
     if sc is None:
         out.line()
-        out.line(out.styled([("Practice scenarios", f"{BOLD};{UNDERLINE}")]))
+        out.line(out.styled([(_("Practice scenarios"), f"{BOLD};{UNDERLINE}")]))
         bullets([("•", [(f"{t(e['prompt'])}: ", ""), (f"mlsd practice {e['scenario']}", BOLD)]) for e in doc["examples"]])
     out.flush()
 

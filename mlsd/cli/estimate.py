@@ -108,7 +108,9 @@ def estimate_cmd(
         "context_window_tokens": context_window_tokens,
     }
     result = estimate(scale=scale, overrides=overrides, scenario=name)
-    emit(result, as_json=json_, title="Estimate" + (f": {name}" if name else ""))
+    from mlsd.i18n import _
+
+    emit(result, as_json=json_, title=_("Estimate: {scenario}").format(scenario=name) if name else _("Estimate"))
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mlsd.i18n import _
 from mlsd.sims.registry import SimSpec
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def run_monitor(spec: SimSpec, args: dict[str, Any], *, seed: int, as_json: bool
     from mlsd.cli.output import run_and_emit
     from mlsd.sims.monitor import simulate_monitor
 
-    result = run_and_emit(simulate_monitor, as_json=as_json, title=spec.title, **args, seed=seed)
+    result = run_and_emit(simulate_monitor, as_json=as_json, title=_(spec.title), **args, seed=seed)
     _write_files(result, grafana_dashboard, prometheus_rules, speed)
 
 
@@ -57,10 +58,10 @@ def _write_files(result: MonitorResult, grafana: str, prom: str, speed: float) -
 
     if grafana:
         mx.write_json(grafana, mx.grafana_dashboard(result, speed=speed), "--grafana-dashboard")
-        err_console().print(f"wrote Grafana dashboard {grafana}", markup=False)
+        err_console().print(_("wrote Grafana dashboard {file}").format(file=grafana), markup=False)
     if prom:
         mx.write_yaml(prom, mx.prometheus_rules(result, speed=speed), "--prometheus-rules")
-        err_console().print(f"wrote Prometheus rules {prom}", markup=False)
+        err_console().print(_("wrote Prometheus rules {file}").format(file=prom), markup=False)
 
 
 def _serve(*, port: int, speed: float, grafana: str, prom: str, **kwargs: Any) -> None:
@@ -71,7 +72,7 @@ def _serve(*, port: int, speed: float, grafana: str, prom: str, **kwargs: Any) -
     exporter = mx.MonitorExporter(monitor.NUMERIC, tuple(monitor.CATEGORICAL))
     server, thread = mx.bind(exporter, port)  # fail fast on a busy port, before simulating
     try:
-        with progress_bar(description="simulating the stream") as progress:
+        with progress_bar(description=_("simulating the stream")) as progress:
             result, stream = monitor.simulate_monitor_stream(**kwargs, progress=progress)
         _write_files(result, grafana, prom, speed)
     except BaseException:

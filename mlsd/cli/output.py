@@ -72,6 +72,7 @@ def _stream_for(name: str) -> Any:
 def console() -> Console:
     from rich.console import Console
 
+    _line_breaks_for_language()
     return Console(file=_stream_for("stdout"), highlight=False, emoji=False)
 
 
@@ -79,15 +80,35 @@ def console() -> Console:
 def err_console() -> Console:
     from rich.console import Console
 
+    _line_breaks_for_language()
     return Console(file=_stream_for("stderr"), stderr=True, highlight=False, emoji=False)
+
+
+def _line_breaks_for_language() -> None:
+    """rich breaks lines only at spaces, and a Chinese sentence has none: a bullet's text
+    would jump whole to the next line. For Chinese output rich's line divider also breaks
+    between Chinese characters (`mlsd.cli.plain.divide_line`, the same layout otherwise);
+    English keeps rich's own. A no-op if rich moves the function."""
+    import rich._wrap
+    import rich.text
+
+    from mlsd.cli.plain import divide_line
+    from mlsd.i18n import language
+
+    if not hasattr(rich.text, "divide_line"):  # pragma: no cover - another rich
+        return
+    rich.text.divide_line = divide_line if language() == "zh" else rich._wrap.divide_line
 
 
 def error_line(message: str) -> None:
     """The single red line a user sees for any bad input or failure."""
     from rich.markup import escape
 
+    from mlsd.i18n import _
+
     first = " ".join(str(message).split())  # never more than one line
-    err_console().print(f"[bold red]error:[/] [red]{escape(first)}[/]", soft_wrap=True)
+    label = escape(_("error:"))
+    err_console().print(f"[bold red]{label}[/] [red]{escape(first)}[/]", soft_wrap=True)
 
 
 def reflow(text: str) -> str:
@@ -283,16 +304,39 @@ def print_result(result: SimResult, *, title: str | None = None) -> None:
     out = console()
     from rich.markup import escape
 
+    from mlsd.i18n import _, language
+
+    # Chinese has no spaces for rich to break lines at: its notes and reading are wrapped here,
+    # between characters and measured in cells (English keeps rich's layout).
+    cjk = language() == "zh"
     if title:
         heading(f"[bold]{escape(title)}")
     for tbl in result.tables():
-        out.print(fitted_table(tbl, out.width))
+        if cjk and tbl.note:
+            from dataclasses import replace
+
+            out.print(fitted_table(replace(tbl, note=""), out.width))
+            for text in cjk_lines(tbl.note, out.width):
+                out.print(escape(text), soft_wrap=True)
+        else:
+            out.print(fitted_table(tbl, out.width))
         out.print()
     lines = result.reading()
     if lines:
-        out.print("[bold]What the numbers say[/]")
+        out.print("[bold]" + escape(_("What the numbers say")) + "[/]")
         for line in lines:
-            out.print(f"  • {escape(line)}")
+            if cjk:
+                for i, text in enumerate(cjk_lines(line, out.width - 4)):
+                    out.print(("  • " if i == 0 else "    ") + escape(text), soft_wrap=True)
+            else:
+                out.print(f"  • {escape(line)}")
+
+
+def cjk_lines(text: str, width: int) -> list[str]:
+    """`text` wrapped to `width` terminal cells, breaking between Chinese characters too."""
+    from mlsd.cli.plain import wrap_spans
+
+    return [text[a:b] for a, b in wrap_spans(" ".join(text.split()), max(width, 10), cjk=True)]
 
 
 @contextmanager
@@ -336,10 +380,14 @@ def run_and_emit(func: Callable[..., SimResult], *, as_json: bool, title: str | 
         # called inside another program (tests): its garbage would be frozen too.
         gc.freeze()
     try:
-        with progress_bar(enabled=not as_json, description=title or "simulating") as progress:
+        from mlsd.i18n import _
+
+        with progress_bar(enabled=not as_json, description=title or _("simulating")) as progress:
             result = func(**kwargs, progress=progress)
     except KeyboardInterrupt:
-        error_line("interrupted; nothing was printed or saved")
+        from mlsd.i18n import _
+
+        error_line(_("interrupted; nothing was printed or saved"))
         raise
     emit(result, as_json=as_json, title=title)
     return result

@@ -29,6 +29,13 @@ Runs = list[tuple[str, str]]
 MAX_TEXT = 5_000
 
 _WORD = re.compile(r"\s*\S+\s*")
+# With `cjk`: a line may also break between two Chinese/Japanese characters (rich breaks only
+# at spaces, so a sentence of Chinese is one long word to it). Opening punctuation stays with
+# the character after it, closing punctuation with the one before it.
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_OPEN = "（「『《【〈“‘"
+_CLOSE = "，。、；：！？）」』》】〉”’…—%％"
+_WORD_CJK = re.compile(rf"\s*[{_OPEN}]*(?:[{_CJK}]|[^\s{_CJK}{_OPEN}]+)[{_CLOSE}]*\s*")
 _CONTROL = {c: None for c in (7, 8, 11, 12, 13)}  # what rich strips: BEL, BS, VT, FF, CR
 _TAB = {9: " " * 4}
 
@@ -42,8 +49,10 @@ def shorten(text: str, limit: int = MAX_TEXT) -> str:
     """`text`, or its first `limit` characters and a note saying it was shortened."""
     if len(text) <= limit:
         return text
-    return (f"{text[:limit]}… [shortened: {len(text):,} characters; "
-            "--format markdown or --format json prints it all]")
+    from mlsd.i18n import _
+
+    return text[:limit] + "… " + _("[shortened: {count} characters; --format markdown or --format json prints it all]").format(
+        count=f"{len(text):,}")
 
 
 def char_width(ch: str) -> int:
@@ -77,15 +86,15 @@ def _chop(word: str, width: int) -> list[str]:
     return pieces
 
 
-def _breaks(line: str, width: int, fold: bool = True) -> list[int]:
+def _breaks(line: str, width: int, fold: bool = True, cjk: bool = False) -> list[int]:
     """Offsets at which to break `line` (no newline) to fit `width` cells: rich's divide_line.
 
     A word longer than a line is folded over several (`fold`) or left whole on its own
-    line, for the caller to cut.
+    line, for the caller to cut. `cjk`: each Chinese character is a word of its own.
     """
     breaks: list[int] = []
     offset = 0
-    for match in _WORD.finditer(line):
+    for match in (_WORD_CJK if cjk else _WORD).finditer(line):
         start, word = match.start(), match.group(0)
         word_len = cell_len(word.rstrip())
         if width - offset >= word_len:
@@ -109,13 +118,20 @@ def _breaks(line: str, width: int, fold: bool = True) -> list[int]:
     return breaks
 
 
-def wrap_spans(text: str, width: int, fold: bool = True) -> list[tuple[int, int]]:
-    """(start, end) offsets into `text` of each wrapped line, trailing spaces left out."""
+def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
+    """rich's `divide_line` (offsets at which to break one line), also breaking between
+    Chinese characters: `mlsd.cli.output` hands it to rich for Chinese output."""
+    return _breaks(text, width, fold, cjk=True)
+
+
+def wrap_spans(text: str, width: int, fold: bool = True, cjk: bool = False) -> list[tuple[int, int]]:
+    """(start, end) offsets into `text` of each wrapped line, trailing spaces left out;
+    `cjk`: lines may also break between Chinese characters (rich's wrap when False)."""
     width = max(1, width)
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
-        cuts = [0, *_breaks(line, width, fold), len(line)]
+        cuts = [0, *_breaks(line, width, fold, cjk), len(line)]
         for a, b in zip(cuts, cuts[1:], strict=False):
             spans.append((pos + a, pos + a + len(line[a:b].rstrip())))
         pos += len(line) + 1
@@ -136,10 +152,15 @@ def _plain(runs: Runs) -> str:
 class Page:
     """Lines written to `file` at `width` cells, styled when `color`."""
 
-    def __init__(self, file: TextIO | None = None, width: int | None = None, color: bool | None = None) -> None:
+    def __init__(self, file: TextIO | None = None, width: int | None = None, color: bool | None = None,
+                 cjk: bool | None = None) -> None:
+        from mlsd.i18n import language
+
         self.file = file if file is not None else sys.stdout
         self.width = width if width is not None else terminal_width()
         self.color = color if color is not None else color_wanted(self.file)
+        # Chinese text breaks between characters (English output stays rich's layout)
+        self.cjk = cjk if cjk is not None else language() == "zh"
         self._lines: list[str] = []
 
     # -- styling -----------------------------------------------------------------------
@@ -162,7 +183,7 @@ class Page:
     def paragraph(self, runs: Runs | str, indent: int = 0) -> None:
         """Wrapped to the page, each line starting `indent` spaces in."""
         runs = [(runs, "")] if isinstance(runs, str) else runs
-        for a, b in wrap_spans(_plain(runs), self.width - indent):
+        for a, b in wrap_spans(_plain(runs), self.width - indent, cjk=self.cjk):
             self.line(" " * indent + self.styled(runs, a, b))
 
     def bullets(self, rows: Iterable[tuple[Runs, Runs]], indent: int = 2) -> None:
@@ -171,7 +192,7 @@ class Page:
         for marker, text in rows:
             mark = _plain(marker)
             lead = " " * max(0, gutter - cell_len(mark)) + self.styled(marker) + " "
-            for i, (a, b) in enumerate(wrap_spans(_plain(text), self.width - gutter - 1)):
+            for i, (a, b) in enumerate(wrap_spans(_plain(text), self.width - gutter - 1, cjk=self.cjk)):
                 self.line((lead if i == 0 else " " * (gutter + 1)) + self.styled(text, a, b))
 
     def rule(self, title: Runs) -> None:
@@ -194,7 +215,7 @@ class Page:
             label = _chop(label, max(1, inner - 2))[0]
         excess = inner - 2 - cell_len(label)
         self.line(f"╭─{'─' * (excess // 2)}{label}{'─' * (excess - excess // 2)}─╮")
-        for a, b in wrap_spans(plain, inner - 2):
+        for a, b in wrap_spans(plain, inner - 2, cjk=self.cjk):
             pad = inner - 2 - cell_len(plain[a:b])
             self.line(f"│ {self.styled(body, a, b)}{' ' * pad} │")
         self.line(f"╰{'─' * inner}╯")
@@ -211,7 +232,7 @@ class Page:
             return left + mid.join(fill * w for w in widths) + right
 
         def draw(cells: Sequence[str], side: str, style: str) -> None:
-            wrapped = [wrap_spans(cell, w - 2, f) for cell, w, f in zip(cells, widths, fold, strict=True)]
+            wrapped = [wrap_spans(cell, w - 2, f, self.cjk) for cell, w, f in zip(cells, widths, fold, strict=True)]
             for i in range(max(len(w) for w in wrapped)):
                 parts = []
                 for cell, spans, w in zip(cells, wrapped, widths, strict=True):

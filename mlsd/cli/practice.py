@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from mlsd.cli.options import ranged_option
+from mlsd.i18n import N_, _, ngettext, space
 from mlsd.limits import SEED, above, closed
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from mlsd.scoring.numbers import NumberCheck
     from mlsd.scoring.stage import PointResult
 
-ANSWER_HELP = (
+ANSWER_HELP = N_(
     "Finish an answer with an empty line or Ctrl-D. Commands on a line of their own: "
     ":hint (clarifying questions), :diagram (draw your architecture as edges), :skip, :back, :quit (save and stop). "
     "Ctrl-C saves what you typed as a draft for `--resume`."
@@ -56,9 +57,17 @@ def _require_terminal(piped: bool, command: str, answers: str) -> None:
     from mlsd.errors import BadInputError
 
     raise BadInputError(
-        f"stdin is not a terminal and `mlsd {command}` asks its questions one by one: to score written "
-        f"answers use --answers FILE (YAML, {answers}), or add --piped to type the session through the pipe"
+        _("stdin is not a terminal and `mlsd {command}` asks its questions one by one: to score written "
+          "answers use --answers FILE (YAML, {answers}), or add --piped to type the session through the pipe"
+          ).format(command=command, answers=answers)
     )
+
+
+def _styled(style: str, text: str) -> str:
+    """Plain `text` (user text or a translation: never markup) in a rich style."""
+    from rich.markup import escape
+
+    return f"[{style}]{escape(text)}[/]"
 
 
 def _mmss(seconds: float | None) -> str:
@@ -168,10 +177,13 @@ def _print_earlier(out: Console, what: str, previous: str, draft: str) -> None:
     """A resumed step's earlier agenda or answer, and the draft being typed, indented."""
     from rich.markup import escape
 
-    for text, intro in ((previous, f"Your earlier {what} (type a new one to replace it, or :skip to keep it):"),
-                        (draft, "Your saved draft (keep typing to add to it):")):
+    earlier = {
+        "agenda": _("Your earlier agenda (type a new one to replace it, or :skip to keep it):"),
+        "twist": _("Your earlier answer to this twist (type a new one to replace it, or :skip to keep it):"),
+    }.get(what) or _("Your earlier answer (type a new one to replace it, or :skip to keep it):")
+    for text, intro in ((previous, earlier), (draft, _("Your saved draft (keep typing to add to it):"))):
         if text:
-            out.print(f"[dim]{intro}[/]")
+            out.print(_styled("dim", intro))
             for line in text.splitlines():
                 out.print(f"  {escape(line)}")
 
@@ -183,29 +195,31 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
 
     out = console()
     if p.kind == "agenda":
-        heading("[bold]Agenda")
+        heading(f"[bold]{escape(p.title)}")
         out.print(escape(p.text))
         _print_earlier(out, "agenda", p.previous, p.draft)
         return
     if p.kind == "answer":
-        timing = "" if untimed else f" · budget {_mmss(p.budget_seconds)}"
+        timing = "" if untimed else " · " + _("budget {time}").format(time=_mmss(p.budget_seconds))
         if p.elapsed_seconds and not untimed:
-            timing += f" (already spent {_mmss(p.elapsed_seconds)})"
+            timing += " " + _("(already spent {time})").format(time=_mmss(p.elapsed_seconds))
         if total_seconds and not untimed:
-            timing += f" · interview {_mmss(p.total_elapsed_seconds)}/{_mmss(total_seconds)}"
-        heading(f"[bold]Step {p.index}/{p.count} · {escape(p.title)}[/]{timing}")
-        out.print(f"[bold]Interviewer:[/] {escape(p.text)}")
+            timing += " · " + _("interview {spent}/{total}").format(spent=_mmss(p.total_elapsed_seconds),
+                                                                  total=_mmss(total_seconds))
+        step = _("Step {index}/{count}").format(index=p.index, count=p.count)
+        heading(f"[bold]{step} · {escape(p.title)}[/]{escape(timing)}")
+        out.print(_styled("bold", _("Interviewer:")) + space() + escape(p.text))
         _print_earlier(out, "answer", p.previous, p.draft)
         return
     if p.kind == "follow_up":
-        out.print(f"\n[bold]Follow-up:[/] {escape(p.text)}")
-        out.print("[dim](answer it, or press Enter on an empty line to move on)[/]")
+        out.print("\n" + _styled("bold", _("Follow-up:")) + space() + escape(p.text))
+        out.print(_styled("dim", _("(answer it, or press Enter on an empty line to move on)")))
     if p.kind == "twist":
-        heading(f"[bold yellow]Twist · the interviewer interrupts ({escape(p.title)})")
-        out.print(f"[bold]Interviewer:[/] {escape(p.text)}")
-        out.print("[dim](the constraint changed: say what must change in your design, what can stay and the "
-                  "trade-off; scored on adapting, apart from the total. :hint, :skip)[/]")
-        _print_earlier(out, "answer to this twist", p.previous, p.draft)
+        heading(_styled("bold yellow", _("Twist · the interviewer interrupts ({title})").format(title=p.title)))
+        out.print(_styled("bold", _("Interviewer:")) + space() + escape(p.text))
+        out.print(_styled("dim", _("(the constraint changed: say what must change in your design, what can stay and "
+                                   "the trade-off; scored on adapting, apart from the total. :hint, :skip)")))
+        _print_earlier(out, "twist", p.previous, p.draft)
 
 
 def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
@@ -229,37 +243,45 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
     for ev in events:
         if isinstance(ev, AgendaFeedback):
             a = ev.score
-            out.print(f"[bold]Agenda score: {a.score:.0f}/100[/] — you named {len(a.named)} of {len(a.named) + len(a.missing)} steps.")
+            out.print("[bold]" + escape(_("Agenda score: {score}/100").format(score=f"{a.score:.0f}")) + "[/] — "
+                      + escape(_("you named {named} of {total} steps.").format(
+                          named=len(a.named), total=len(a.named) + len(a.missing))))
             if a.missing:
-                out.print(f"  Not named: {', '.join(a.missing)}. Name every part before going deep (layered thinking).")
+                out.print("  " + escape(_("Not named: {steps}. Name every part before going deep (layered thinking).")
+                                        .format(steps=", ".join(a.missing))))
         elif isinstance(ev, StageFeedback):
             _print_stage_feedback(ev, engine.untimed)
         elif isinstance(ev, TwistFeedback):
             _print_twist_feedback(ev)
         elif isinstance(ev, FollowUpFeedback):
             if ev.result is not None:
-                out.print(f"Score with the follow-up: {ev.before:.0f} → [bold]{ev.result.score:.0f}[/]/100")
-            out.print(f"\n[bold]Habit:[/] before moving on, ask: [italic]“{escape(ev.check_in)}”[/]")
-            out.print(f"[bold]Interviewer:[/] {escape(ev.reply)}")
+                out.print(escape(_("Score with the follow-up: {before} → {after}/100").format(
+                    before=f"{ev.before:.0f}", after=f"{ev.result.score:.0f}")))
+            out.print("\n" + _styled("bold", _("Habit:")) + space() + escape(_("before moving on, ask:")) + space()
+                      + _styled("italic", f"“{ev.check_in}”"))
+            out.print(_styled("bold", _("Interviewer:")) + space() + escape(ev.reply))
         elif isinstance(ev, Hint):
-            out.print("[bold]Hint — questions a strong candidate asks here:[/]")
+            out.print(_styled("bold", _("Hint — questions a strong candidate asks here:")))
             for q in ev.questions:
                 out.print(f"  ? {escape(q)}")
         elif isinstance(ev, Skipped) and ev.kept:
-            what = f"answer to {ev.stage}" if ev.stage else "agenda"
-            out.print(f"[cyan]Kept your earlier {what} and its score; moving on.[/]")
+            kept = (_("Kept your earlier answer to {step} and its score; moving on.").format(step=ev.stage) if ev.stage
+                    else _("Kept your earlier agenda and its score; moving on."))
+            out.print(f"[cyan]{escape(kept)}[/]")
         elif isinstance(ev, Skipped):
-            out.print(f"[yellow]Skipped {ev.stage or 'the agenda'}.[/]")
+            out.print(_styled("yellow", _("Skipped {step}.").format(step=ev.stage) if ev.stage else _("Skipped the agenda.")))
         elif isinstance(ev, WentBack):
-            out.print(f"[cyan]Back to {ev.stage or 'the agenda'}.[/]")
+            out.print(_styled("cyan", _("Back to {step}.").format(step=ev.stage) if ev.stage else _("Back to the agenda.")))
         elif isinstance(ev, DiagramSaved):
             d = ev.diagram
             offline = sum(1 for f in d.flows if f.offline)
-            out.print(f"[cyan]Diagram saved: {len(d.components)} boxes, {len(d.flows)} edges ({offline} offline); "
-                      f"{ev.typed} typed now.[/] `:diagram` again adds edges; the design doc draws it beside the "
-                      "reference.", soft_wrap=True)
+            saved = _("Diagram saved: {boxes} boxes, {edges} edges ({offline} offline); {typed} typed now.").format(
+                boxes=len(d.components), edges=len(d.flows), offline=offline, typed=ev.typed)
+            out.print(_styled("cyan", saved) + space()
+                      + escape(_("`:diagram` again adds edges; the design doc draws it beside the reference.")),
+                      soft_wrap=True)
         elif isinstance(ev, Quit):
-            out.print(f"Saved. Resume with: [bold]{ev.resume_command}[/]", soft_wrap=True)
+            out.print(escape(_("Saved. Resume with:")) + space() + _styled("bold", ev.resume_command), soft_wrap=True)
         elif isinstance(ev, Scorecard):
             print_scorecard(ev)
 
@@ -273,23 +295,29 @@ def _print_stage_feedback(ev: StageFeedback, untimed: bool) -> None:
     r = ev.result
     from mlsd.scoring.verdict import signal_for
 
-    line = f"[bold]Score: {r.score:.0f}/100[/] ({signal_for(r.score)})"
+    signal = _(signal_for(r.score))
+    line = _styled("bold", _("Score: {score}/100").format(score=f"{r.score:.0f}")) + f" ({escape(signal)})"
     if not untimed:
-        line += f" · time {_mmss(ev.seconds)} / budget {_mmss(ev.budget_seconds)}"
+        line += " · " + escape(_("time {time} / budget {budget}").format(time=_mmss(ev.seconds),
+                                                                        budget=_mmss(ev.budget_seconds)))
     out.print(line)
     _print_length_note(r)
     if ev.over_budget:
         over = ev.seconds - (ev.budget_seconds or 0)
-        out.print(f"[yellow]⚠ over the time budget by {_mmss(over)}: keep the other steps shorter.[/]")
+        out.print(_styled("yellow", "⚠ " + _("over the time budget by {time}: keep the other steps shorter.").format(
+            time=_mmss(over))))
     own = [p for p in r.points if not p.generic]
     gen = [p for p in r.points if p.generic]
     _print_points(own, r.mistakes)
     if gen:
         done = sum(1 for p in gen if p.credit >= 1)
         missing = [p.point for p in gen if p.credit < 1]
-        out.print(f"  Framework checklist: {done}/{len(gen)} covered" + (f"; not heard: {escape('; '.join(missing[:3]))}" if missing else ""))
+        line = _("Framework checklist: {done}/{total} covered").format(done=done, total=len(gen))
+        if missing:
+            line += _("; not heard: {points}").format(points="; ".join(missing[:3]))
+        out.print("  " + escape(line))
     if ev.tradeoffs:
-        out.print("[bold]Trade-offs worth naming:[/]")
+        out.print(_styled("bold", _("Trade-offs worth naming:")))
         for t in ev.tradeoffs:
             out.print(f"  ⇄ {escape(t)}")
     _print_numbers(ev.numbers)
@@ -306,10 +334,10 @@ def _print_numbers(checks: Sequence[NumberCheck], *, with_step: bool = False) ->
     from mlsd.scoring.numbers import summary
 
     out = console()
-    out.print(f"[bold]Your numbers:[/] {escape(summary(checks))}.", soft_wrap=False)
+    out.print(_styled("bold", _("Your numbers:")) + space() + escape(summary(checks) + _(".")), soft_wrap=False)
     for c in checks:
         mark = "[green]✓[/]" if c.right else "[red]✗[/]"
-        where = f"{escape(c.step)}: " if with_step else ""
+        where = escape(_("{step}:").format(step=c.step)) + space() if with_step else ""
         out.print(f"  {mark} {where}{escape(c.message)}")
 
 
@@ -320,18 +348,20 @@ def _print_twist_feedback(ev: TwistFeedback) -> None:
 
     out = console()
     if ev.kept:
-        out.print("[cyan]Kept your earlier answer to the twist and its score; moving on.[/]")
+        out.print(_styled("cyan", _("Kept your earlier answer to the twist and its score; moving on.")))
     elif ev.result is None:
-        out.print("[yellow]Skipped the twist (it scores 0 in the twist score, not in the total).[/]")
+        out.print(_styled("yellow", _("Skipped the twist (it scores 0 in the twist score, not in the total).")))
     else:
         from mlsd.scoring.verdict import signal_for
 
         r = ev.result
-        out.print(f"[bold]Twist score: {r.score:.0f}/100[/] ({signal_for(r.score)}) — adapting to the change, "
-                  "kept apart from the total")
+        out.print(_styled("bold", _("Twist score: {score}/100").format(score=f"{r.score:.0f}")) + space()
+                  + escape(_("({signal}) — adapting to the change, kept apart from the total").format(
+                      signal=_(signal_for(r.score)))))
         _print_length_note(r)
         _print_points(r.points, r.mistakes)
-    out.print(f"\n[bold]Habit:[/] before moving on, ask: [italic]“{escape(ev.check_in)}”[/]")
+    out.print("\n" + _styled("bold", _("Habit:")) + space() + escape(_("before moving on, ask:")) + space()
+              + _styled("italic", f"“{ev.check_in}”"))
 
 
 def _print_points(points: Iterable[PointResult], mistakes: Iterable[MistakeFound] = ()) -> None:
@@ -342,17 +372,20 @@ def _print_points(points: Iterable[PointResult], mistakes: Iterable[MistakeFound
     from mlsd.cli.output import console
 
     out = console()
+    said = _("you said:")
     for p in points:
         if p.credit >= 1:
             out.print(f"  [green]✓[/] {escape(p.point)}")
-            out.print(f"      [dim]you said: “{escape(_quote(p.sentence))}”[/]")
+            out.print(f"      [dim]{escape(said)} “{escape(_quote(p.sentence))}”[/]")
         elif p.credit > 0:
-            out.print(f"  [yellow]~[/] {escape(p.point)} [dim](partly: {p.credit:.0%})[/]")
-            out.print(f"      [dim]you said: “{escape(_quote(p.sentence))}” — {escape(p.missing)}[/]")
+            partly = _("(partly: {share})").format(share=f"{p.credit:.0%}")
+            out.print(f"  [yellow]~[/] {escape(p.point)} [dim]{escape(partly)}[/]")
+            out.print(f"      [dim]{escape(said)} “{escape(_quote(p.sentence))}” — {escape(p.missing)}[/]")
         else:
-            out.print(f"  [red]✗[/] {escape(p.point)}" + (f"\n      [dim]why: {escape(p.why)}[/]" if p.why else ""))
+            why = _("why:")
+            out.print(f"  [red]✗[/] {escape(p.point)}" + (f"\n      [dim]{escape(why)} {escape(p.why)}[/]" if p.why else ""))
     for m in mistakes:
-        out.print(f"  [red]⚠ mistake[/] “{escape(_quote(m.sentence))}”\n      [dim]{escape(m.why)}[/]")
+        out.print("  " + _styled("red", "⚠ " + _("mistake")) + f" “{escape(_quote(m.sentence))}”\n      [dim]{escape(m.why)}[/]")
 
 
 def _quote(sentence: str, limit: int = 240) -> str:
@@ -388,35 +421,39 @@ def print_scorecard(card: Scorecard) -> None:
     from mlsd.cli.output import Column, console, heading, table
 
     out = console()
-    heading("[bold]Scorecard")
+    heading(_styled("bold", _("Scorecard")))
     rows = []
     for s in card.stages:
-        shown = "; ".join(m.rstrip(".") for m in s.missed[:2])
-        missed = "skipped" if s.skipped else shown + (f" (+{len(s.missed) - 2} more)" if len(s.missed) > 2 else "")
+        shown = _("; ").join(m.rstrip(".。") for m in s.missed[:2])
+        more = _(" (+{count} more)").format(count=len(s.missed) - 2) if len(s.missed) > 2 else ""
+        missed = _("skipped") if s.skipped else shown + more
         rows.append([s.stage, f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), missed or "—"])
-    columns = [Column("step"), Column("score", "right"), Column("time", "right"), Column("budget", "right"),
-               Column("missed points", wrap=True)]
-    out.print(table(f"{card.scenario_title} — session {card.session_id}", columns, rows, out.width))
-    agenda = f" · agenda {card.agenda_score:.0f}/100" if card.agenda_score is not None else ""
+    columns = [Column(_("step")), Column(_("score"), "right"), Column(_("time"), "right"), Column(_("budget"), "right"),
+               Column(_("missed points"), wrap=True)]
+    out.print(table(_("{title} — session {id}").format(title=card.scenario_title, id=card.session_id), columns, rows,
+                    out.width))
+    agenda = (" · " + _("agenda {score}/100").format(score=f"{card.agenda_score:.0f}")
+              if card.agenda_score is not None else "")
     from mlsd.content.scenario import STAGE_IDS
 
     n_all, n_done = len(STAGE_IDS), len(card.answered)
-    out.print(f"[bold]Total: {card.total_score:.0f}/100[/] · {n_done} of {n_all} steps practised{agenda}")
+    out.print(_styled("bold", _("Total: {score}/100").format(score=f"{card.total_score:.0f}")) + " · "
+              + escape(_("{done} of {total} steps practised").format(done=n_done, total=n_all) + agenda))
     if card.verdict is not None:
         v = card.verdict
-        out.print(
-            f"[bold]Read-out:[/] {v.signal}, reads as {v.level} — {escape('; '.join(v.reasons))}. [dim]{escape(v.note)}[/]",
-            soft_wrap=True,
-        )
+        readout = _("{signal}, reads as {level} — {reasons}.").format(
+            signal=_(v.signal), level=_(v.level), reasons=_("; ").join(v.reasons))
+        out.print(_styled("bold", _("Read-out:")) + space() + escape(readout) + space() + _styled("dim", v.note),
+                  soft_wrap=True)
     if not card.complete:
         if card.skipped:
-            out.print(
-                f"[bold yellow]Skipped (each counts 0 in the total): {', '.join(card.skipped)}.[/]", soft_wrap=True
-            )
+            out.print(_styled("bold yellow", _("Skipped (each counts 0 in the total): {steps}.").format(
+                steps=", ".join(card.skipped))), soft_wrap=True)
         if card.not_practised:
             out.print(
-                f"[bold yellow]Not practised in this session: {', '.join(card.not_practised)}.[/] "
-                "The total covers only the steps practised; it is not a full mock-interview score.",
+                _styled("bold yellow", _("Not practised in this session: {steps}.").format(
+                    steps=", ".join(card.not_practised))) + " "
+                + escape(_("The total covers only the steps practised; it is not a full mock-interview score.")),
                 soft_wrap=True,
             )
     _print_pacing_line(card)
@@ -424,28 +461,31 @@ def print_scorecard(card: Scorecard) -> None:
     _print_numbers(card.number_checks, with_step=True)
     by_id = {s.stage: s for s in card.stages}
     if not card.weakest and card.complete:
-        out.print("Every step scored 100: try a harder scenario (`mlsd scenarios`) or `mlsd drill`.")
+        out.print(escape(_("Every step scored 100: try a harder scenario (`mlsd scenarios`) or `mlsd drill`.")))
     elif not card.weakest:
         out.print(
-            f"Every step you answered scored 100; answer all {n_all} steps for a full mock interview "
-            f"(`mlsd practice {escape(card.scenario_id)}`).",
+            escape(_("Every step you answered scored 100; answer all {total} steps for a full mock interview "
+                     "(`mlsd practice {scenario}`).").format(total=n_all, scenario=card.scenario_id)),
             soft_wrap=True,
         )
     else:
-        out.print(f"[bold]Study next — your {'three ' if len(card.weakest) == 3 else ''}weakest steps:[/]")
+        study = (_("Study next — your three weakest steps:") if len(card.weakest) == 3
+                 else _("Study next — your weakest steps:"))
+        out.print(_styled("bold", study))
         for sid in card.weakest:
             s = by_id[sid]
-            out.print(f"  [bold]{escape(s.title)}[/] ({s.score:.0f}/100)")
+            out.print(f"  {_styled('bold', s.title)} ({s.score:.0f}/100)")
             for line in s.study:
                 out.print(f"    • {escape(line)}")
     flagged = [(sid, m) for sid, r in card.results.items() for m in r.mistakes]
     if flagged:
-        out.print("[bold red]Mistakes an interviewer would flag:[/]")
+        out.print(_styled("bold red", _("Mistakes an interviewer would flag:")))
         for sid, m in flagged:
             out.print(f"  ⚠ {escape(sid)}: “{escape(_quote(m.sentence, 120))}” — {escape(m.why)}", soft_wrap=True)
     if card.diagram:
         _print_diagram_summary(card.diagram)
-    out.print(f"Turn this session into a design doc: [bold]{escape(card.render_command)}[/]", soft_wrap=True)
+    out.print(escape(_("Turn this session into a design doc:")) + space() + _styled("bold", card.render_command),
+              soft_wrap=True)
 
 
 def _print_diagram_summary(report: dict) -> None:
@@ -455,15 +495,17 @@ def _print_diagram_summary(report: dict) -> None:
     from mlsd.cli.output import console
 
     out = console()
-    out.print(f"[bold]Your diagram:[/] {len(report['components'])} boxes, {len(report['flows'])} edges.", soft_wrap=True)
+    size = _("{boxes} boxes, {edges} edges.").format(boxes=len(report["components"]), edges=len(report["flows"]))
+    out.print(_styled("bold", _("Your diagram:")) + space() + escape(size), soft_wrap=True)
     if report["missing"]:
-        names = ", ".join(c["label"] for c in report["missing"])
-        out.print(f"  Reference components not found in it by name: {escape(names)}.", soft_wrap=True)
+        names = _(", ").join(c["label"] for c in report["missing"])
+        out.print("  " + escape(_("Reference components not found in it by name: {names}.").format(names=names)),
+                  soft_wrap=True)
     elif report["missing"] is not None:
-        out.print("  Every reference component has a box of the same name in it.")
+        out.print("  " + escape(_("Every reference component has a box of the same name in it.")))
 
 
-DIAGRAM_PROMPT = (
+DIAGRAM_PROMPT = N_(
     "Draw your architecture, one edge per line: `app -> ranker: candidates` (online; the label after `:` "
     "is optional), `logs => training` or `logs -> training (offline)` for offline flows; a line `clear` "
     "starts over. End with an empty line or `.`."
@@ -480,10 +522,10 @@ def _read_diagram(engine: PracticeEngine) -> None:
 
     out = console()
     if engine.diagram is not None:
-        out.print("[dim]Your diagram so far (new edges are added to it):[/]")
+        out.print(_styled("dim", _("Your diagram so far (new edges are added to it):")))
         for line in to_text(engine.diagram).splitlines():
             out.print(f"  {escape(line)}")
-    out.print(f"[dim]{escape(DIAGRAM_PROMPT)}[/]", soft_wrap=True)
+    out.print(_styled("dim", _(DIAGRAM_PROMPT)), soft_wrap=True)
     lines: list[str] = []
     n = 0
     while True:
@@ -498,16 +540,16 @@ def _read_diagram(engine: PracticeEngine) -> None:
             try:
                 parse_edge(line, n)
             except DiagramError as exc:
-                out.print(f"[red]{escape(str(exc))}[/] (not added: type it again)", soft_wrap=True)
+                out.print(_styled("red", str(exc)) + " " + escape(_("(not added: type it again)")), soft_wrap=True)
                 continue
         lines.append(line)
     if not lines:
-        out.print("No edges typed; the diagram is unchanged.")
+        out.print(escape(_("No edges typed; the diagram is unchanged.")))
         return
     try:
         _print_events([engine.add_diagram("\n".join(lines))], engine)
     except DiagramError as exc:
-        out.print(f"[red]{escape(str(exc))}[/] (the diagram is unchanged)", soft_wrap=True)
+        out.print(_styled("red", str(exc)) + " " + escape(_("(the diagram is unchanged)")), soft_wrap=True)
 
 
 def _print_pacing_line(card: Scorecard) -> None:
@@ -517,11 +559,12 @@ def _print_pacing_line(card: Scorecard) -> None:
     from mlsd.cli.output import console
 
     if card.pacing is None:
-        console().print("[bold]Pacing:[/] no time recorded (an answers file: add `minutes:` per step to record it).",
-                        soft_wrap=True)
+        console().print(_styled("bold", _("Pacing:")) + space() + escape(
+            _("no time recorded (an answers file: add `minutes:` per step to record it).")), soft_wrap=True)
         return
-    what = "" if card.pacing.timed else " (untimed: each step's share of the time spent is its budget)"
-    console().print(f"[bold]Pacing:[/] {escape(card.pacing.read)}{what}.", soft_wrap=True)
+    read = (_("{read}.") if card.pacing.timed else
+            _("{read} (untimed: each step's share of the time spent is its budget).")).format(read=card.pacing.read)
+    console().print(_styled("bold", _("Pacing:")) + space() + escape(read), soft_wrap=True)
 
 
 def _print_twists(card: Scorecard) -> None:
@@ -535,10 +578,13 @@ def _print_twists(card: Scorecard) -> None:
     from mlsd.practice.engine import twist_score
 
     out = console()
-    out.print(f"[bold]Twists:[/] {twist_score(card.twists):.0f}/100 on adapting (not in the total)")
+    out.print(_styled("bold", _("Twists:")) + space() + escape(_("{score}/100 on adapting (not in the total)").format(
+        score=f"{twist_score(card.twists):.0f}")))
     for t in card.twists:
-        state = "skipped" if t.skipped else f"{t.score:.0f}/100"
-        out.print(f"  [bold]after {escape(t.stage)}[/] ({escape(t.id)}, {state}): {escape(t.text)}", soft_wrap=False)
+        state = _("skipped") if t.skipped else f"{t.score:.0f}/100"
+        out.print("  " + _styled("bold", _("after {step}").format(step=t.stage)) + space()
+                  + escape(_("({id}, {state}):").format(id=t.id, state=state)) + space() + escape(t.text),
+                  soft_wrap=False)
         for point in t.missed_points[:3]:
             out.print(f"    [red]✗[/] {escape(point)}")
 
@@ -575,12 +621,14 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
     _warm_up()
     editing = _line_editing()
     if not resumed:
-        heading(f"[bold]Mock interview · {escape(engine.scenario.title)}")
-        minutes = "untimed" if engine.untimed else f"{engine.minutes:g} minutes"
-        out.print(f"Session {engine.session_id} · {len(engine.stage_ids)} steps · {minutes}. {ANSWER_HELP}")
+        heading(_styled("bold", _("Mock interview · {title}").format(title=engine.shown.title)))
+        minutes = _("untimed") if engine.untimed else _("{minutes} minutes").format(minutes=f"{engine.minutes:g}")
+        out.print(escape(_("Session {id} · {count} steps · {minutes}.").format(
+            id=engine.session_id, count=len(engine.stage_ids), minutes=minutes) + space() + _(ANSWER_HELP)))
     else:
-        heading(f"[bold]Resuming session {engine.session_id} · {escape(engine.scenario.title)}")
-        out.print(ANSWER_HELP)
+        heading(_styled("bold", _("Resuming session {id} · {title}").format(id=engine.session_id,
+                                                                           title=engine.shown.title)))
+        out.print(escape(_(ANSWER_HELP)))
     buf = _Buffer()
     try:
         while not engine.finished:
@@ -601,10 +649,12 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
                 return
     except KeyboardInterrupt:
         engine.quit(buf.text)
-        kept = "including the line you were typing" if editing is not None else "every line you ended with Enter"
+        kept = (_("including the line you were typing") if editing is not None
+                else _("every line you ended with Enter"))
         out.print(
-            f"\nInterrupted. Every answer you entered is saved; the one being typed is kept as a draft ({kept}). "
-            f"Resume with: [bold]mlsd practice --resume {engine.session_id}[/]",
+            "\n" + escape(_("Interrupted. Every answer you entered is saved; the one being typed is kept as a draft "
+                            "({kept}). Resume with:").format(kept=kept))
+            + space() + _styled("bold", f"mlsd practice --resume {engine.session_id}"),
             soft_wrap=True,
         )
         raise typer.Exit(130) from None
@@ -733,12 +783,12 @@ def practice_cmd(
     from mlsd.practice.store import open_store
 
     if json_ and not answers:
-        raise BadInputError("--json needs --answers FILE (the interactive session prints a scorecard)")
+        raise BadInputError(_("--json needs --answers FILE (the interactive session prints a scorecard)"))
     options_given = answers or stages is not None or minutes is not None or seed is not None or untimed
     if resume and (options_given or twists or no_twists):
         raise BadInputError(
-            "--resume continues a session with its saved options; "
-            "drop --answers/--stages/--minutes/--seed/--untimed/--twists/--no-twists"
+            _("--resume continues a session with its saved options; "
+              "drop --answers/--stages/--minutes/--seed/--untimed/--twists/--no-twists")
         )
     if resume:
         with open_store() as store:
@@ -749,14 +799,16 @@ def practice_cmd(
     from mlsd.practice.twists import TWIST_MODES
 
     if twists is not None and twists not in TWIST_MODES[:2]:
-        raise BadInputError(f"--twists must be one or all, got {twists!r} (--no-twists asks none)")
+        raise BadInputError(_("--twists must be one or all, got {value} (--no-twists asks none)").format(
+            value=repr(twists)))
     if twists is not None and no_twists:
-        raise BadInputError(f"--twists {twists} and --no-twists contradict each other; give one of them")
+        raise BadInputError(_("--twists {value} and --no-twists contradict each other; give one of them").format(
+            value=twists))
     if twists is not None and answers:
-        raise BadInputError("--twists applies to the interactive session; an answers file lists its twists under "
-                            "`twists:` (--no-twists ignores them)")
+        raise BadInputError(_("--twists applies to the interactive session; an answers file lists its twists under "
+                              "`twists:` (--no-twists ignores them)"))
     if scenario is None:
-        raise BadInputError("missing SCENARIO: give a scenario id (see `mlsd scenarios`) or a path to a YAML file")
+        raise BadInputError(_("missing SCENARIO: give a scenario id (see `mlsd scenarios`) or a path to a YAML file"))
     from mlsd.content.scenario import load_scenario
 
     sc = load_scenario(scenario)
@@ -813,29 +865,34 @@ def history_cmd(
 
         print_json([s.summary() for s in sessions])
         return
+    from rich.markup import escape
+
     from mlsd.cli.output import Column, console, table
 
     out = console()
     if not sessions:
-        out.print("No saved sessions yet. Start one with [bold]mlsd practice feed-ranking[/].")
+        out.print(escape(_("No saved sessions yet. Start one with")) + " " + _styled("bold", "mlsd practice feed-ranking")
+                  + escape(_(".")))
         return
     # Fits 80 columns with the longest shipped scenario id: the date is folded
     # onto two lines (day / time), an unfinished session says so in the total
     # column (it has no total yet), and nothing is cut with "…".
-    columns = [Column("id", "right"), Column("scenario", wrap=True), Column("date (UTC)"), Column("total", "right"),
-               Column("agenda", "right"), Column("time", "right"), Column("steps", "right")]
+    columns = [Column("id", "right"), Column(_("scenario"), wrap=True), Column(_("date (UTC)")),
+               Column(_("total"), "right"), Column(_("agenda"), "right"), Column(_("time"), "right"),
+               Column(_("steps"), "right")]
     rows = []
     for s in sessions:
-        day, _, clock = s.started_at.partition("T")
+        day, _sep, clock = s.started_at.partition("T")
         rows.append([
             str(s.id), s.scenario_id, f"{day}\n{clock[:5]}",
-            "unfinished" if not s.finished or s.total_score is None else f"{s.total_score:.0f}",
+            _("unfinished") if not s.finished or s.total_score is None else f"{s.total_score:.0f}",
             "-" if s.agenda_score is None else f"{s.agenda_score:.0f}",
             _mmss(s.duration_seconds), f"{len(s.answered)}/{len(s.stages)}",
         ])
-    out.print(table("Practice sessions", columns, rows, out.width))
+    out.print(table(_("Practice sessions"), columns, rows, out.width))
     if any(not s.finished for s in sessions):
-        out.print("Continue an unfinished one with [bold]mlsd practice --resume ID[/].")
+        out.print(escape(_("Continue an unfinished one with")) + " " + _styled("bold", "mlsd practice --resume ID")
+                  + escape(_(".")))
 
 class ProgressFormat(str, Enum):
     text = "text"
@@ -870,11 +927,11 @@ def progress_cmd(
     if fmt is ProgressFormat.html and not output:
         from mlsd.errors import BadInputError
 
-        raise BadInputError("--format html needs -o FILE (or -o - for stdout), e.g. -o progress.html")
+        raise BadInputError(_("--format html needs -o FILE (or -o - for stdout), e.g. -o progress.html"))
     if output and fmt is not ProgressFormat.html:
         from mlsd.errors import BadInputError
 
-        raise BadInputError("-o writes the HTML page: add --format html")
+        raise BadInputError(_("-o writes the HTML page: add --format html"))
     with open_store() as store:
         report = progress_report(store, list_scenarios(), window=window)
     if json_:
@@ -895,37 +952,47 @@ def progress_cmd(
         atomic_write(output, page, force=force, display=output)
         from mlsd.cli.output import console
 
-        console().print(f"Wrote {output}")
+        console().print(_("Wrote {path}").format(path=output), markup=False)
         return
+    from rich.markup import escape
+
     from mlsd.cli.output import Column, console, sparkline, table
 
     out = console()
     if not report.steps and not report.drill_topics:
-        out.print("No practice yet. Start with [bold]mlsd practice feed-ranking[/] or [bold]mlsd drill[/].")
+        start, middle, end = _("No practice yet. Start with {practice} or {drill}.").replace(
+            "{drill}", "{practice}").split("{practice}")
+        out.print(escape(start) + _styled("bold", "mlsd practice feed-ranking") + escape(middle)
+                  + _styled("bold", "mlsd drill") + escape(end))
         return
     if report.steps:
-        columns = [Column("step"), Column("sessions", "right"), Column(f"average (last {window})", "right"),
-                   Column("last", "right"), Column("trend / session", "right"), Column(""), Column("scores")]
-        rows = [[s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", s.trend_word,
-                 sparkline([score for _, _, score in s.history][-20:])]
+        columns = [Column(_("step")), Column(_("sessions"), "right"),
+                   Column(_("average (last {count})").format(count=window), "right"),
+                   Column(_("last"), "right"), Column(_("trend / session"), "right"), Column(""), Column(_("scores"))]
+        rows = [[s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", _(s.trend_word),
+                 sparkline([entry[-1] for entry in s.history][-20:])]
                 for s in report.steps]
-        out.print(table(f"Progress over {report.sessions} session(s)", columns, rows, out.width))
+        out.print(table(ngettext("Progress over {count} session", "Progress over {count} sessions",
+                                 report.sessions).format(count=report.sessions), columns, rows, out.width))
         if report.weakest:
-            out.print(f"[bold]Weakest steps:[/] {', '.join(report.weakest)} — `mlsd checklist` shows what they should cover.")
+            out.print(_styled("bold", _("Weakest steps:")) + space() + escape(
+                _("{steps} — `mlsd checklist` shows what they should cover.").format(steps=", ".join(report.weakest))))
     if report.pacing is not None:
         pace = report.pacing
-        columns = [Column("step"), Column("sessions", "right"), Column("avg time", "right"),
-                   Column("avg budget", "right"), Column("of budget", "right"), Column("of its share", "right")]
+        columns = [Column(_("step")), Column(_("sessions"), "right"), Column(_("avg time"), "right"),
+                   Column(_("avg budget"), "right"), Column(_("of budget"), "right"), Column(_("of its share"), "right")]
         rows = [[s.stage, str(s.sessions), _mmss(s.average_seconds), _mmss(s.average_budget_seconds),
                  f"{s.of_budget * 100:.0f} %", f"{s.of_share * 100:.0f} %"] for s in pace.steps]
-        out.print(table(f"Pacing over the last {pace.sessions} timed session(s)", columns, rows, out.width))
-        out.print(f"[bold]Pacing:[/] {pace.read}.", soft_wrap=True)
+        out.print(table(ngettext("Pacing over the last {count} timed session", "Pacing over the last {count} timed sessions",
+                                 pace.sessions).format(count=pace.sessions), columns, rows, out.width))
+        out.print(_styled("bold", _("Pacing:")) + space() + escape(pace.read + _(".")), soft_wrap=True)
     if report.next_scenario:
-        out.print(f"[bold]Practise next:[/] mlsd practice {report.next_scenario}  ({report.next_reason})")
+        out.print(_styled("bold", _("Practise next:")) + space()
+                  + escape(f"mlsd practice {report.next_scenario}  ({report.next_reason})"))
     if report.drill_topics:
-        columns = [Column("topic"), Column("answers", "right"), Column("average", "right")]
+        columns = [Column(_("topic")), Column(_("answers"), "right"), Column(_("average"), "right")]
         rows = [[topic, str(n), f"{avg:.0f}"] for topic, (n, avg) in report.drill_topics.items()]
-        out.print(table("Drill topics", columns, rows, out.width))
+        out.print(table(_("Drill topics"), columns, rows, out.width))
 
 def drill_cmd(
     topic: str = typer.Option(None, "--topic", help="Only questions of this topic (see --list).", show_default=False),
@@ -964,18 +1031,19 @@ def drill_cmd(
 
     bank = drill.load_bank()
     if list_:
-        rows = [{"id": q.id, "topic": q.topic, "question": q.question} for q in bank.questions]
+        shown = drill.shown_bank(bank)
+        rows = [{"id": q.id, "topic": q.topic, "question": q.question} for q in shown.questions]
         if json_:
             from mlsd.cli.output import print_json
 
-            print_json({"topics": bank.topics, "questions": rows})
+            print_json({"topics": shown.topics, "questions": rows})
             return
         from rich.table import Table
 
         from mlsd.cli.output import console
 
-        table = Table(title="Drill questions", title_justify="left")
-        for col in ("topic", "id", "question"):
+        table = Table(title=_("Drill questions"), title_justify="left")
+        for col in (_("topic"), "id", _("question")):
             table.add_column(col)
         for r in rows:
             table.add_row(r["topic"], r["id"], r["question"])
@@ -987,7 +1055,7 @@ def drill_cmd(
     if json_ and not answers:
         from mlsd.errors import BadInputError
 
-        raise BadInputError("--json needs --answers FILE (or --list, --due)")
+        raise BadInputError(_("--json needs --answers FILE (or --list, --due)"))
     if answers:
         data = drill.parse_answers(answers, bank)
         with open_store() as store:
@@ -1016,25 +1084,39 @@ def _print_due(bank: Bank, as_json: bool) -> None:
 
         print_json(report.to_dict())
         return
+    from rich.markup import escape
+
     from mlsd.cli.output import console
 
     out = console()
-    out.print(f"{len(report.due)} of {report.total} drill question(s) due for review now; "
-              f"{report.new} never answered.")
+    out.print(escape(ngettext("{due} of {total} drill question due for review now; {new} never answered.",
+                              "{due} of {total} drill questions due for review now; {new} never answered.",
+                              report.total).format(due=len(report.due), total=report.total, new=report.new)))
     if report.due:
-        out.print("Due: " + ", ".join(s.question_id for s in report.due[:10])
-                  + (f" and {len(report.due) - 10} more" if len(report.due) > 10 else ""))
+        ids = ", ".join(s.question_id for s in report.due[:10])
+        more = len(report.due) - 10
+        out.print(escape(_("Due: {ids}").format(ids=ids) if more <= 0 else
+                         _("Due: {ids} and {count} more").format(ids=ids, count=more)))
     if report.next_due and report.next_due.due:
         when = report.next_due.due
-        out.print(f"Next one due: {report.next_due.question_id}, {when:%Y-%m-%d %H:%M} UTC "
-                  f"({until(when, report.now)}).")
+        out.print(escape(_("Next one due: {id}, {when} UTC ({until}).").format(
+            id=report.next_due.question_id, when=f"{when:%Y-%m-%d %H:%M}", until=until(when, report.now))))
     elif not report.due:
-        out.print("Nothing scheduled yet: `mlsd drill` starts the schedule.")
+        out.print(escape(_("Nothing scheduled yet: `mlsd drill` starts the schedule.")))
     if report.due or report.new:
-        out.print("Run [bold]mlsd drill[/] to answer them (due ones come first).")
+        start, end = _("Run {command} to answer them (due ones come first).").split("{command}")
+        out.print(escape(start) + _styled("bold", "mlsd drill") + escape(end))
 
 
 def _emit_drill(results: Sequence[DrillResult], as_json: bool) -> None:
+    from dataclasses import replace
+
+    from mlsd.practice import drill
+    from mlsd.practice.shown import shown_result
+
+    shown = {q.id: q for q in drill.shown_bank(drill.load_bank()).questions}
+    results = [replace(r, result=shown_result(r.result, {kp.id: kp for kp in shown[r.question.id].key_points}))
+               if r.question.id in shown else r for r in results]
     avg = round(sum(r.result.score for r in results) / len(results), 1) if results else 0.0
     if as_json:
         from mlsd.cli.output import print_json
@@ -1043,11 +1125,11 @@ def _emit_drill(results: Sequence[DrillResult], as_json: bool) -> None:
         return
     from mlsd.cli.output import Column, console, table
 
-    columns = [Column("question"), Column("topic"), Column("score", "right"), Column("missed", wrap=True)]
+    columns = [Column(_("question")), Column(_("topic")), Column(_("score"), "right"), Column(_("missed"), wrap=True)]
     rows = [[r.question.id, r.question.topic, f"{r.result.score:.0f}", ", ".join(r.result.missed) or "—"]
             for r in results]
-    console().print(table("Drill", columns, rows, console().width))
-    console().print(f"[bold]Average: {avg:.0f}/100[/]")
+    console().print(table(_("Drill"), columns, rows, console().width))
+    console().print(_styled("bold", _("Average: {score}/100").format(score=f"{avg:.0f}")))
 
 
 def _drill_interactive(store: Store, questions: Sequence[Question]) -> None:
@@ -1062,17 +1144,20 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
 
     from mlsd.cli.output import console, heading, reflow
     from mlsd.practice import drill
+    from mlsd.practice.shown import shown_result
 
     out = console()
-    out.print("Drill: answer each question (finish with an empty line or Ctrl-D; :hint, :skip, :quit).")
+    out.print(escape(_("Drill: answer each question (finish with an empty line or Ctrl-D; :hint, :skip, :quit).")))
+    shown = {sq.id: sq for sq in drill.shown_bank(drill.load_bank()).questions}
     results = []
     try:
         for i, q in enumerate(questions, 1):
+            sq = shown.get(q.id, q)  # what is shown; `q` (English) is what is scored
             heading(f"[bold]{i}/{len(questions)} · {escape(q.topic)}")
-            out.print(f"[bold]{escape(q.question)}[/]")
+            out.print(_styled("bold", sq.question))
             text, cmd = _read_answer(
                 _Buffer(), commands=(":hint", ":skip", ":quit"),
-                on_hint=lambda q=q: out.print(f"[dim]{escape(drill.hint(q))}[/]"),
+                on_hint=lambda q=q: out.print(_styled("dim", drill.hint(q))),
             )
             if cmd == ":quit":
                 break
@@ -1080,22 +1165,28 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
                 text = ""
             r = drill.record(store, q, text)
             results.append(r)
-            out.print(f"[bold]Score: {r.result.score:.0f}/100[/]")
+            result = shown_result(r.result, {kp.id: kp for kp in sq.key_points})
+            out.print(_styled("bold", _("Score: {score}/100").format(score=f"{result.score:.0f}")))
             if r.card is not None and r.card.due is not None:
                 from mlsd.practice.schedule import rating_name, until
 
-                out.print(f"[dim]Review rating {rating_name(r.result.score).lower()}: this question comes back "
-                          f"{until(r.card.due, r.card.last_review or r.card.due)} ({r.card.due:%Y-%m-%d}).[/]")
-            _print_length_note(r.result)
-            _print_points(r.result.points, r.result.mistakes)
-            out.print("[bold]Reference answer:[/]")
-            out.print(escape(reflow(q.reference)))
+                out.print(_styled("dim", _("Review rating {rating}: this question comes back {when} ({date}).").format(
+                    rating=_(rating_name(r.result.score)).lower(), when=until(r.card.due, r.card.last_review or r.card.due),
+                    date=f"{r.card.due:%Y-%m-%d}")))
+            _print_length_note(result)
+            _print_points(result.points, result.mistakes)
+            out.print(_styled("bold", _("Reference answer:")))
+            out.print(escape(reflow(sq.reference)))
     except KeyboardInterrupt:
-        out.print(f"\nInterrupted; {len(results)} answer(s) saved.")
+        out.print("\n" + escape(ngettext("Interrupted; {count} answer saved.", "Interrupted; {count} answers saved.",
+                                         len(results)).format(count=len(results))))
         raise typer.Exit(130) from None
     if results:
         avg = sum(r.result.score for r in results) / len(results)
-        out.print(f"[bold]Drill average: {avg:.0f}/100[/] over {len(results)} question(s). `mlsd progress` shows your topics.")
+        out.print(_styled("bold", _("Drill average: {score}/100").format(score=f"{avg:.0f}")) + " " + escape(
+            ngettext("over {count} question. `mlsd progress` shows your topics.",
+                     "over {count} questions. `mlsd progress` shows your topics.", len(results)).format(
+                count=len(results))))
 
 
 class _NegativeIdsAreArguments(typer.core.TyperCommand):

@@ -27,16 +27,24 @@ def _walk(cmd, ctx, path: list[str], out: list[tuple[list[str], str]]) -> None:
 
 
 def help_texts() -> list[tuple[list[str], str]]:
-    """(command path, help text) for every command, from the same source as `--help`."""
+    """(command path, help text) for every command, from the same source as `--help`, in
+    English (the reference is written in English whatever the developer's locale)."""
     import typer
 
-    from mlsd.cli import app
+    from mlsd import i18n
+    from mlsd.cli import app, lang
 
-    root = typer.main.get_command(app)
-    ctx = root.context_class(root, info_name="mlsd", terminal_width=WIDTH, max_content_width=WIDTH)
-    out: list[tuple[list[str], str]] = []
-    _walk(root, ctx, [], out)
-    return out
+    previous = i18n.language()
+    i18n.set_language(i18n.SOURCE_LANGUAGE)
+    try:
+        root = typer.main.get_command(app)
+        lang.add_lang_option(root, recurse=False)
+        ctx = root.context_class(root, info_name="mlsd", terminal_width=WIDTH, max_content_width=WIDTH)
+        out: list[tuple[list[str], str]] = []
+        _walk(root, ctx, [], out)
+        return out
+    finally:
+        i18n.set_language(previous)
 
 
 def generate() -> str:

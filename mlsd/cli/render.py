@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from mlsd.i18n import _, ngettext
+
 
 class DocFormat(str, Enum):
     md = "md"
@@ -45,8 +47,8 @@ def render_cmd(
             from mlsd.errors import BadInputError
 
             raise BadInputError(
-                f"session {saved.id} is a practice of {saved.scenario_id!r}, not {sc.id!r}; "
-                f"run `mlsd render {saved.scenario_ref} --session {saved.id}`"
+                _("session {id} is a practice of {practised}, not {scenario}; run `mlsd render {ref} --session {id}`")
+                .format(id=saved.id, practised=repr(saved.scenario_id), scenario=repr(sc.id), ref=saved.scenario_ref)
             )
     ext = fmt.value
     to_stdout = output == "-"
@@ -57,33 +59,38 @@ def render_cmd(
         if target.is_dir():
             from mlsd.errors import BadInputError
 
-            raise BadInputError(f"-o {target}: is a directory; give a file name such as {target / name}")
+            raise BadInputError(_("-o {target}: is a directory; give a file name such as {example}").format(
+                target=target, example=target / name))
         from mlsd.fileio import writable_target
 
         writable_target(target, f"-o {target}")  # before the simulations run
         if target.exists() and not force:
             from mlsd.errors import OutputExistsError
 
-            raise OutputExistsError(f"{target} already exists; pass --force to overwrite it or -o to pick another file")
+            raise OutputExistsError(_("{target} already exists; pass --force to overwrite it or -o to pick another file")
+                                    .format(target=target))
     try:
-        with progress_bar(enabled=not no_simulations and not to_stdout, description="running simulations") as progress:
+        with progress_bar(enabled=not no_simulations and not to_stdout, description=_("running simulations")) as progress:
             context = build_context(sc, session=saved, include_simulations=not no_simulations, progress=progress)
     except KeyboardInterrupt:
-        err_console().print("[red]interrupted; nothing was written[/]")
+        err_console().print("[red]" + _("interrupted; nothing was written") + "[/]")
         raise
     prefix = asset_dir_name(target) if (target is not None and ext == "md") else ""
     doc = render_document(context, fmt=ext, template=template, asset_prefix=prefix)
     if to_stdout:
         typer.echo(doc.text, nl=False)
         if ext == "md" and any(sim["charts"] for sim in context["simulations"]):
-            err_console().print("note: charts are not included on stdout; use -o FILE.md (SVGs beside it) or --format html")
+            err_console().print(_("note: charts are not included on stdout; use -o FILE.md (SVGs beside it) or --format html"),
+                                markup=False)
         return
     written = write_document(doc, target, force=force)
     charts = len(written) - 1
-    extra = f" and {charts} chart{'s' if charts != 1 else ''} in {target.parent / prefix}/" if charts else ""
+    extra = ngettext(" and {count} chart in {folder}/", " and {count} charts in {folder}/", charts).format(
+        count=charts, folder=target.parent / prefix) if charts else ""
     from rich.markup import escape
 
-    err_console().print(f"wrote [bold]{escape(str(target))}[/]{escape(extra)}")
+    wrote = escape(_("wrote {file}")).replace("{file}", f"[bold]{escape(str(target))}[/]")
+    err_console().print(wrote + escape(extra))
 
 
 def register(app: typer.Typer) -> None:

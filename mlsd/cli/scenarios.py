@@ -33,12 +33,13 @@ def scenarios_cmd(
         return
     from mlsd.cli.output import print_json
     from mlsd.content.scenario import list_summaries
+    from mlsd.i18n import _, language
 
     scenarios = list_summaries()
     if tags:
         scenarios = _with_tags(scenarios, tags)
     rows = [
-        {"id": s.id, "title": s.title, "difficulty": s.difficulty, "tags": list(s.tags)}
+        {"id": s.id, "title": s.title_in(language()), "difficulty": s.difficulty, "tags": list(s.tags)}
         for s in scenarios
     ]
     if json_:
@@ -48,11 +49,13 @@ def scenarios_cmd(
     from mlsd.cli.plain import BOLD, Page, clean
 
     out = Page()
-    out.table("Scenarios", ("id", "title", "difficulty", "tags"),
-              [[clean(r["id"]), clean(r["title"]), clean(r["difficulty"]), clean(", ".join(r["tags"]))] for r in rows],
+    out.table(_("Scenarios"), ("id", _("title"), _("difficulty"), _("tags")),
+              [[clean(r["id"]), clean(r["title"]), clean(_(r["difficulty"])),
+                clean(", ".join(r["tags"]))] for r in rows],
               fold=(True,))
-    out.paragraph([("Start one with ", ""), ("mlsd practice <id>", BOLD), ("; see its checklist with ", ""),
-                   ("mlsd checklist <id>", BOLD), (".", "")])
+    # TRANSLATORS: the two {command}s are printed in bold between the sentence's parts.
+    start, see, end = _("Start one with {command}; see its checklist with {command}.").split("{command}")
+    out.paragraph([(start, ""), ("mlsd practice <id>", BOLD), (see, ""), ("mlsd checklist <id>", BOLD), (end, "")])
     out.flush()
 
 
@@ -104,16 +107,21 @@ def new_cmd(
         atomic_write(target, skeleton(scenario_id, shown_path=str(target)), force=force)
     except OSError as exc:
         raise BadInputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    from rich.markup import escape
+
     from mlsd.cli.output import err_console
     from mlsd.content.scenario import builtin_ids
+    from mlsd.i18n import _
 
     err_console().print(
-        f"wrote [bold]{target}[/]: fill in every TODO, then run [bold]mlsd scenarios validate {target}[/]",
+        _("wrote [bold]{file}[/]: fill in every TODO, then run [bold]mlsd scenarios validate {file}[/]").format(
+            file=escape(str(target))),
         soft_wrap=True,
     )
     if scenario_id in builtin_ids():
         err_console().print(
-            f"note: a built-in scenario is also called {scenario_id!r}; pass the path ({target}) to use yours",
+            _("note: a built-in scenario is also called {id}; pass the path ({file}) to use yours").format(
+                id=repr(scenario_id), file=escape(str(target))),
             soft_wrap=True,
         )
 

@@ -30,9 +30,10 @@ EXTRA_HANDLERS: dict[str, str] = {"monitor": "mlsd.cli.monitor_live:run_monitor"
 def run_simulation(spec: SimSpec, args: dict[str, Any], *, seed: int, as_json: bool) -> None:
     """Import the simulation only now (numpy & co), run it under a progress bar, print it."""
     from mlsd.cli.output import run_and_emit
+    from mlsd.i18n import _
 
     module, func = spec.target.split(":")
-    run_and_emit(getattr(importlib.import_module(module), func), as_json=as_json, title=spec.title,
+    run_and_emit(getattr(importlib.import_module(module), func), as_json=as_json, title=_(spec.title),
                  **args, seed=seed)
 
 

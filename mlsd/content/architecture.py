@@ -12,10 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mlsd.i18n import N_, _
+
 KINDS: tuple[str, ...] = (
     "client", "service", "model", "feature-store", "database", "stream", "batch-job", "index", "queue",
     "human-review",
 )
+# What a kind is called where it is shown (the id stays in YAML and JSON); translated when shown.
+KIND_NAMES: dict[str, str] = {
+    "client": N_("client"), "service": N_("service"), "model": N_("model"), "feature-store": N_("feature store"),
+    "database": N_("database"), "stream": N_("stream"), "batch-job": N_("batch job"), "index": N_("index"),
+    "queue": N_("queue"), "human-review": N_("human review"),
+}
 MODES: tuple[str, ...] = ("online", "offline")
 MIN_COMPONENTS, MAX_COMPONENTS = 6, 16
 LABEL_MAX = 40  # characters of a component's label: what fits in a box on three short lines
@@ -64,6 +72,11 @@ class Architecture:
             "components": [{"id": c.id, "label": c.label, "kind": c.kind, "note": c.note} for c in self.components],
             "flows": [{"from": f.source, "to": f.target, "label": f.label, "mode": f.mode} for f in self.flows],
         }
+
+
+def kind_name(kind: str) -> str:
+    """A component kind as shown: "batch-job" -> "batch job", in the interface language."""
+    return _(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
 
 
 def from_dict(raw: Any) -> Architecture:

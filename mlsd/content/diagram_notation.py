@@ -18,6 +18,7 @@ import re
 
 from mlsd.content.architecture import FLOW_LABEL_MAX, LABEL_MAX, Architecture, Component, Flow
 from mlsd.errors import BadInputError
+from mlsd.i18n import _
 
 MAX_BOXES = 40
 MAX_EDGES = 80
@@ -40,7 +41,8 @@ def _name(raw: str) -> str:
 
 
 def _fail(n: int, problem: str) -> DiagramError:
-    return DiagramError(f"line {n}: {problem}; write one edge per line, e.g. {EXAMPLE}")
+    return DiagramError(_("line {line}: {problem}; write one edge per line, e.g. {example}").format(
+        line=n, problem=problem, example=EXAMPLE))
 
 
 def parse_edge(line: str, n: int = 1) -> tuple[str, str, str, str] | None:
@@ -52,33 +54,39 @@ def parse_edge(line: str, n: int = 1) -> tuple[str, str, str, str] | None:
     arrows = list(_ARROW.finditer(text))
     shown = text if len(text) <= 60 else text[:57] + "..."
     if not arrows:
-        return _raise(n, f"`{shown}` has no arrow (`->` online, `=>` offline)")
+        return _raise(n, _("`{line}` has no arrow (`->` online, `=>` offline)").format(line=shown))
     if len(arrows) > 1:
-        return _raise(n, f"`{shown}` has {len(arrows)} arrows, one edge needs one")
+        return _raise(n, _("`{line}` has {count} arrows, one edge needs one").format(line=shown, count=len(arrows)))
     arrow = arrows[0]
     offline = arrow.group(0).startswith("=") or "." in arrow.group(0)
     source, rest = text[:arrow.start()], text[arrow.end():]
     mark = _MARK.search(rest)
     if mark:
         if mark.group(1).lower() == "online" and offline:
-            return _raise(n, f"`{shown}` says both offline (`{arrow.group(0)}`) and (online)")
+            return _raise(n, _("`{line}` says both offline (`{arrow}`) and (online)").format(
+                line=shown, arrow=arrow.group(0)))
         offline = offline or mark.group(1).lower() == "offline"
         rest = rest[:mark.start()]
-    target, _, label = rest.partition(":")
+    # The label follows a colon; a Chinese keyboard's full-width one counts too.
+    target, sep, label = rest.replace("：", ":").partition(":")
     source, target, label = _name(source), _name(target), " ".join(label.split())
     if ":" in source:
-        return _raise(n, f"`{shown}`: the label goes after the target (`a -> b: label`), not before the arrow")
+        return _raise(n, _("`{line}`: the label goes after the target (`a -> b: label`), not before the arrow")
+                      .format(line=shown))
     if not source:
-        return _raise(n, f"`{shown}` names no box before the arrow")
+        return _raise(n, _("`{line}` names no box before the arrow").format(line=shown))
     if not target:
-        return _raise(n, f"`{shown}` names no box after the arrow")
+        return _raise(n, _("`{line}` names no box after the arrow").format(line=shown))
     for name in (source, target):
         if len(name) > LABEL_MAX:
-            return _raise(n, f"box name `{name[:30]}...` is {len(name)} characters, at most {LABEL_MAX}")
+            return _raise(n, _("box name `{name}...` is {count} characters, at most {limit}").format(
+                name=name[:30], count=len(name), limit=LABEL_MAX))
     if len(label) > FLOW_LABEL_MAX:
-        return _raise(n, f"label `{label[:20]}...` is {len(label)} characters, at most {FLOW_LABEL_MAX}")
+        return _raise(n, _("label `{label}...` is {count} characters, at most {limit}").format(
+            label=label[:20], count=len(label), limit=FLOW_LABEL_MAX))
     if source.casefold() == target.casefold():
-        return _raise(n, f"`{shown}` joins `{source}` to itself; an edge joins two different boxes")
+        return _raise(n, _("`{line}` joins `{box}` to itself; an edge joins two different boxes").format(
+            line=shown, box=source))
     return source, target, label, "offline" if offline else "online"
 
 
@@ -111,10 +119,11 @@ def parse_diagram(text: str, base: Architecture | None = None) -> Architecture:
         for name in (source, target):
             names.setdefault(name.casefold(), name)
         if len(names) > MAX_BOXES:
-            raise _fail(n, f"more than {MAX_BOXES} boxes; keep the diagram to the main components")
+            raise _fail(n, _("more than {count} boxes; keep the diagram to the main components").format(
+                count=MAX_BOXES))
         edges[(source.casefold(), target.casefold())] = (label, mode)
         if len(edges) > MAX_EDGES:
-            raise _fail(n, f"more than {MAX_EDGES} edges; keep the diagram to the main flows")
+            raise _fail(n, _("more than {count} edges; keep the diagram to the main flows").format(count=MAX_EDGES))
     used = [k for k in names if any(k in pair for pair in edges)]
     ids = _ids([names[k] for k in used])
     id_of = dict(zip(used, ids, strict=True))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 
-from mlsd.content.architecture import Architecture, layering
+from mlsd.content.architecture import Architecture, kind_name, layering
+from mlsd.i18n import _, space
 
 WIDTH = 80
-KIND_NAMES = {"batch-job": "batch job", "feature-store": "feature store", "human-review": "human review"}
 
 
 def request_path(arch: Architecture) -> list[str]:
@@ -40,26 +41,55 @@ def to_text(arch: Architecture, width: int = WIDTH) -> str:
     out: list[str] = []
 
     def put(text: str, indent: int, hang: int) -> None:
+        if any(_wide(ch) for ch in text):
+            out.extend(wrap_cells(text, width, indent, hang))
+            return
         out.extend(textwrap.wrap(text, width=width, initial_indent=" " * indent,
                                  subsequent_indent=" " * hang, break_long_words=True, break_on_hyphens=False))
 
     path = request_path(arch)
     if path:
-        put("Request path: " + " → ".join(label[c] for c in path), 0, 2)
-    put("→ online flow (the request path)   ⇢ offline flow (training, batch, logging)", 0, 2)
+        put(_("Request path: {path}").format(path=" → ".join(label[c] for c in path)), 0, 2)
+    put(_("→ online flow (the request path)   ⇢ offline flow (training, batch, logging)"), 0, 2)
     for r, ids in enumerate(lay.layers, 1):
         out.append("")
-        out.append(f"Layer {r}")
+        out.append(_("Layer {number}").format(number=r))
         for cid in ids:
             c = arch.component(cid)
-            kind = f"  [{KIND_NAMES.get(c.kind, c.kind)}]" if c.kind else ""
+            kind = f"  [{kind_name(c.kind)}]" if c.kind else ""
             put(f"■ {c.label}{kind}", 2, 4)
             for f in arch.flows:
                 if f.source != cid:
                     continue
                 arrow = "⇢" if f.offline else "→"
-                put(f"{arrow} {label[f.target]}" + (f": {f.label}" if f.label else ""), 4, 6)
+                put(f"{arrow} {label[f.target]}" + (_(":") + space() + f.label if f.label else ""), 4, 6)
     return "\n".join(out) + "\n"
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def wrap_cells(text: str, width: int, indent: int, hang: int) -> list[str]:
+    """`text` on lines of at most `width` terminal cells (a Chinese character takes two):
+    words stay whole, Chinese text breaks between characters, never before a closing
+    punctuation mark or after an opening one (a longer word than a line still overflows)."""
+    tokens = re.findall(r"\s+|[（《「『“]*(?:[^\s\u2e80-\uffef]+|[\u2e80-\uffef])[，。：；、）》」』！？”]*", text)
+    lines: list[str] = []
+    line, cells = " " * indent, indent
+    for tok in tokens:
+        size = sum(2 if _wide(ch) else 1 for ch in tok)
+        if tok.isspace():
+            if cells + size <= width and line.strip():
+                line, cells = line + tok, cells + size
+            continue
+        if cells + size > width and line.strip():
+            lines.append(line.rstrip())
+            line, cells = " " * hang, hang
+        line, cells = line + tok, cells + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
 
 
 # ------------------------------------------------------------------ Mermaid

@@ -255,7 +255,7 @@ def step(step_id: str) -> Step:
         if s.id == step_id:
             return s
     from mlsd.errors import BadInputError, did_you_mean
+    from mlsd.i18n import _
 
-    raise BadInputError(
-        f"unknown step {step_id!r}{did_you_mean(step_id, STAGE_IDS)}; valid steps: {', '.join(STAGE_IDS)}"
-    )
+    raise BadInputError(_("unknown step {step}{hint}; valid steps: {steps}").format(
+        step=repr(step_id), hint=did_you_mean(step_id, STAGE_IDS), steps=", ".join(STAGE_IDS)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +94,8 @@ class Scenario:
     simulations: tuple[SimulationCall, ...] = ()
     non_goals: tuple[str, ...] = ()  # extension: what the design deliberately leaves out
     source: Path | None = None  # the file it came from
+    # language -> its text (`translations` key; mlsd.content.translations shows it)
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
     architecture: Architecture | None = None  # extension: components and flows, drawn by `render`
     twists: tuple[Twist, ...] = ()  # extension: interviewer curveballs, one per step at most
 
@@ -110,7 +112,7 @@ SLUG = re.compile(r"[a-z0-9-]+")
 
 # `non_goals` is an mlsd extension of the contract (optional; used by `render`).
 _TOP_KEYS = ("id", "title", "summary", "tags", "difficulty", "scale", "stages", "simulations", "non_goals",
-             "architecture", "twists")
+             "architecture", "twists", "translations")
 _TOP_REQUIRED = ("id", "title", "summary", "stages")
 _STAGE_KEYS = ("prompt", "questions", "key_points", "tradeoffs", "pitfalls", "follow_ups", "reference")
 _STAGE_LISTS = ("questions", "tradeoffs", "pitfalls", "follow_ups")
@@ -229,7 +231,7 @@ class _Validator:
             sid: self.stage(sid, stages_raw[sid], seen_points) for sid in STAGE_IDS if sid in stages_raw
         }
         twists = self.twists(data.get("twists"), seen_points)
-        return Scenario(
+        scenario = Scenario(
             id=self.slug(data["id"], ("id",)),
             title=self.text(data["title"], ("title",), one_line=True),
             summary=self.text(data["summary"], ("summary",)).strip(),
@@ -242,6 +244,15 @@ class _Validator:
             architecture=self.architecture(data.get("architecture")),
             twists=twists,
         )
+        # Checked last: the translations name the English's ids (steps, key points, twists, components).
+        return replace(scenario, translations=self.translations(data, stages, twists, scenario.architecture))
+
+    def translations(self, data: dict, stages: dict[str, Stage], twists: tuple[Twist, ...] = (),
+                     architecture: Architecture | None = None) -> dict[str, dict[str, Any]]:
+        """The optional `translations` block, checked against the English (mlsd.content.translations)."""
+        from mlsd.content import translations
+
+        return translations.validate(self, data.get("translations"), data, stages, twists, architecture)
 
     def architecture(self, raw) -> Architecture | None:
         if raw is None:
@@ -437,9 +448,14 @@ class ScenarioSummary:
     title: str
     difficulty: str
     tags: tuple[str, ...]
+    titles: dict[str, str] = field(default_factory=dict)  # language -> translated title
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang`, or the English one when the file does not translate it."""
+        return self.titles.get(lang, self.title)
 
 
-SUMMARY_CACHE_FORMAT = 1
+SUMMARY_CACHE_FORMAT = 2
 
 
 def list_summaries(cache: Path | None = None) -> list[ScenarioSummary]:
@@ -467,9 +483,11 @@ def list_summaries(cache: Path | None = None) -> list[ScenarioSummary]:
         if entry is None or entry.get("sha256") != digest:
             sc = load_scenario_file(path)  # validates; raises for a bad file, which is never cached
             entry = {"sha256": digest, "id": sc.id, "title": sc.title, "difficulty": sc.difficulty,
-                     "tags": list(sc.tags)}
+                     "tags": list(sc.tags),
+                     "titles": {lang: t["title"] for lang, t in sc.translations.items() if "title" in t}}
         fresh[sid] = entry
-        out.append(ScenarioSummary(entry["id"], entry["title"], entry["difficulty"], tuple(entry["tags"])))
+        out.append(ScenarioSummary(entry["id"], entry["title"], entry["difficulty"], tuple(entry["tags"]),
+                                   dict(entry["titles"])))
     if fresh != entries:
         _write_summary_cache(cache, fingerprint, fresh)
     return out
@@ -490,7 +508,8 @@ def _loader_fingerprint() -> str:
     package = Path(__file__).resolve().parents[1]
     content, sims = package / "content", package / "sims"
     h = hashlib.sha256(f"{SUMMARY_CACHE_FORMAT}:{__version__}".encode())
-    for path in (content / "scenario.py", content / "yamlfile.py", content / "architecture.py", sims / "registry.py",
+    for path in (content / "scenario.py", content / "yamlfile.py", content / "translations.py",
+                 content / "architecture.py", sims / "registry.py",
                  *sorted((sims / "specs").glob("*.py"))):
         h.update(path.name.encode() + b"\0")
         with contextlib.suppress(OSError):
@@ -531,6 +550,9 @@ def _read_summary_cache(path: Path, fingerprint: str) -> dict[str, dict[str, Any
             fields_ok = all(isinstance(e[k], str) for k in ("sha256", "id", "title", "difficulty"))
             if not (isinstance(sid, str) and fields_ok and isinstance(e["tags"], list)
                     and all(isinstance(t, str) for t in e["tags"])):
+                return {}
+            titles = e["titles"]
+            if not isinstance(titles, dict) or not all(isinstance(t, str) for t in (*titles, *titles.values())):
                 return {}
         return entries
     except Exception:  # noqa: BLE001 - any damage means: parse the files instead
@@ -586,6 +608,7 @@ def _scenario_json(sc: Scenario) -> dict[str, Any]:
                     "pitfalls": list(st.pitfalls), "follow_ups": list(st.follow_ups), "reference": st.reference}
                    for st in sc.stages.values()],
         "simulations": [{"name": c.name, "args": c.args, "line": c.line} for c in sc.simulations],
+        "translations": sc.translations,
         "architecture": sc.architecture.to_dict() if sc.architecture is not None else None,
         "twists": [{"id": t.id, "step": t.step, "text": t.text, "reference": t.reference,
                     "key_points": [_key_point_json(kp) for kp in t.key_points]} for t in sc.twists],
@@ -626,7 +649,7 @@ def _key_point_of(raw: Any) -> KeyPoint:
 def _scenario_of(raw: Any) -> Scenario:
     """The Scenario that `_scenario_json` wrote; ValueError for anything else."""
     m = _fields_of(raw, ("id", "title", "summary", "tags", "difficulty", "scale", "non_goals", "stages",
-                         "simulations", "architecture", "twists"))
+                         "simulations", "translations", "architecture", "twists"))
     if not isinstance(m["scale"], dict) or not isinstance(m["stages"], list) or not isinstance(m["simulations"], list):
         raise ValueError("cached entry: bad scale, stages or simulations")
     stages = {}
@@ -663,7 +686,14 @@ def _scenario_of(raw: Any) -> Scenario:
         scale={_str_of(k): _number_of(v) for k, v in m["scale"].items()},
         simulations=tuple(calls), non_goals=_strs_of(m["non_goals"]), twists=tuple(twists),
         architecture=None if m["architecture"] is None else _architecture_of(m["architecture"]),
+        translations=_translations_of(m["translations"]),
     )
+
+
+def _translations_of(raw: Any) -> dict[str, dict[str, Any]]:
+    from mlsd.content.translations import plain_translations
+
+    return plain_translations(raw)
 
 
 def _architecture_of(raw: Any) -> Architecture:
@@ -729,7 +759,9 @@ def load_scenario(ref: str | Path, *, cached: bool = False) -> Scenario:
     if Path(ref).is_file():
         return load(Path(ref), ref)
     ids = builtin_ids()
+    from mlsd.i18n import _
+
     raise UnknownScenarioError(
-        f"unknown scenario {ref!r}{did_you_mean(ref, ids)}; available: {', '.join(ids) or 'none'} "
-        "(or pass the path to a scenario YAML file)"
+        _("unknown scenario {ref}{hint}; available: {ids} (or pass the path to a scenario YAML file)").format(
+            ref=repr(ref), hint=did_you_mean(ref, ids), ids=", ".join(ids) or _("none"))
     )

@@ -15,6 +15,7 @@ _COLORS = ("#1f5fa8", "#d1495b", "#2a9d8f", "#e9a23b", "#6a4c93", "#5c677d", "#8
 def to_svg(chart: Chart, *, width: float = 6.4, height: float = 3.4) -> str:
     """One chart as an `<svg …>` element (no XML prolog), ready to inline."""
     import io
+    import warnings
 
     import matplotlib
     from matplotlib.figure import Figure
@@ -22,7 +23,11 @@ def to_svg(chart: Chart, *, width: float = 6.4, height: float = 3.4) -> str:
     with matplotlib.rc_context(
         {"svg.hashsalt": f"mlsd-{chart.name}", "svg.fonttype": "none", "font.size": 9,
          "axes.spines.top": False, "axes.spines.right": False}
-    ):
+    ), warnings.catch_warnings():
+        # The text stays text in the SVG (svg.fonttype none): the viewer draws it with its own
+        # fonts, Chinese included. matplotlib only measures it, and warns when its font has
+        # no Chinese glyph to measure.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
         # Fixed margins: a constrained layout doubles the time of every chart.
         fig = Figure(figsize=(width, height))
         fig.subplots_adjust(left=0.11, right=0.98, top=0.9, bottom=0.15)

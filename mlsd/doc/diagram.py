@@ -29,7 +29,15 @@ import unicodedata
 from dataclasses import dataclass
 from html import escape
 
-from mlsd.content.architecture import Architecture, Component, Layering, drawn_ends, layering
+from mlsd.content.architecture import (
+    Architecture,
+    Component,
+    Layering,
+    drawn_ends,
+    kind_name,
+    layering,
+)
+from mlsd.i18n import gettext  # not `_`: the layout code uses `_` as a throwaway name
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans CJK SC', 'PingFang SC', sans-serif"
 LABEL_SIZE, LABEL_LINE = 12.5, 15.5
@@ -70,7 +78,6 @@ STYLES: dict[str, tuple[str, str, str]] = {
     "human-review": ("#fde8ef", "#b4235a", "double"),
     "": ("#ffffff", "#3a4250", "rect"),  # a candidate's box: no kind
 }
-KIND_TEXT = {"batch-job": "batch job", "feature-store": "feature store", "human-review": "human review"}
 
 
 # ------------------------------------------------------------------ text sizes
@@ -169,7 +176,7 @@ def _box_size(c: Component) -> tuple[tuple[str, ...], float, float]:
     lines = tuple(wrap(c.label, BOX_WRAP))
     w = max(BOX_MIN_W, max(text_width(s, LABEL_SIZE) for s in lines) + 2 * PAD_X)
     if c.kind:
-        w = max(w, text_width(KIND_TEXT.get(c.kind, c.kind), KIND_SIZE) + 2 * PAD_X)
+        w = max(w, text_width(kind_name(c.kind), KIND_SIZE) + 2 * PAD_X)
     shape = STYLES.get(c.kind, STYLES[""])[2]
     if shape == "stream":
         w += 14  # the slanted ends
@@ -666,7 +673,7 @@ def _box_svg(b: Box) -> str:
     text_h = LABEL_LINE * len(b.lines) + (KIND_LINE if b.kind else 0)
     top = b.y + lid + (b.h - lid - text_h) / 2  # centred: a box grown for its arrows keeps its text in the middle
     cx = b.x + b.w / 2
-    tip = escape(b.label + (f" ({KIND_TEXT.get(b.kind, b.kind)})" if b.kind else "") + (f": {b.note}" if b.note else ""))
+    tip = escape(b.label + (f" ({kind_name(b.kind)})" if b.kind else "") + (f": {b.note}" if b.note else ""))
     out = [f'<g class="node" data-id="{escape(b.id)}" data-kind="{escape(b.kind)}"><title>{tip}</title>',
            _shape(b.kind, b.x, b.y, b.w, b.h),
            f'<text class="node-label" x="{_n(cx)}" y="{_n(top)}" text-anchor="middle" font-size="{LABEL_SIZE}" '
@@ -677,7 +684,7 @@ def _box_svg(b: Box) -> str:
     if b.kind:
         ky = top + LABEL_LINE * len(b.lines) + KIND_LINE - 2
         out.append(f'<text class="node-kind" x="{_n(cx)}" y="{_n(ky)}" text-anchor="middle" font-size="{KIND_SIZE}" '
-                   f'font-style="italic" fill="#5c677d">{escape(KIND_TEXT.get(b.kind, b.kind))}</text>')
+                   f'font-style="italic" fill="#5c677d">{escape(kind_name(b.kind))}</text>')
     out.append("</g>")
     return "".join(out)
 
@@ -710,8 +717,8 @@ def to_svg(lay: Layout, arch: Architecture, *, id_prefix: str = "arch", title: s
     for a in lay.arrows:
         colour, mark = (OFFLINE_COLOUR, "off") if a.offline else (ONLINE_COLOUR, "on")
         dash = ' stroke-dasharray="6 4"' if a.offline else ""
-        tip = f"{names[a.source]} → {names[a.target]}" + (f": {a.label}" if a.label else "") + (
-            " (offline)" if a.offline else " (online)")
+        tip = f"{names[a.source]} → {names[a.target]}" + (f": {a.label}" if a.label else "") + " " + (
+            gettext("(offline)") if a.offline else gettext("(online)"))
         out.append(f'<path class="flow {"offline" if a.offline else "online"}" d="{a.path}" stroke="{colour}" '
                    f'stroke-width="1.5"{dash} marker-end="url(#{pid}-arrow-{mark})"><title>{escape(tip)}</title></path>')
     out.append("</g>")
@@ -747,12 +754,13 @@ _LEGEND_ROW = 22.0
 def _legend_items(kinds: list[str], has_offline: bool, has_online: bool) -> list[tuple[str, str, float]]:
     items = []
     if has_online:
-        items.append(("online", "online: the request path", 34 + text_width("online: the request path", 10.5)))
+        text = gettext("online: the request path")
+        items.append(("online", text, 34 + text_width(text, 10.5)))
     if has_offline:
-        text = "offline: training, batch, logging"
+        text = gettext("offline: training, batch, logging")
         items.append(("offline", text, 34 + text_width(text, 10.5)))
     for kind in dict.fromkeys(k for k in kinds if k):
-        text = KIND_TEXT.get(kind, kind)
+        text = kind_name(kind)
         items.append((f"kind:{kind}", text, 26 + text_width(text, 10.5)))
     return items
 

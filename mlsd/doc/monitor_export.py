@@ -209,13 +209,14 @@ def serve(
     stop = stop or threading.Event()
     exporter.set_reference(result, speed)
     port = server.server_port
-    say(
-        f"serving http://127.0.0.1:{port}/metrics — {result.minutes} simulated minutes at "
-        f"{speed:g}x ({result.minutes * 60 / speed:.0f} s); Ctrl-C to stop"
-    )
+    from mlsd.i18n import _
+
+    say(_("serving {url} — {minutes} simulated minutes at {speed}x ({seconds} s); Ctrl-C to stop").format(
+        url=f"http://127.0.0.1:{port}/metrics", minutes=result.minutes, speed=f"{speed:g}",
+        seconds=f"{result.minutes * 60 / speed:.0f}"))
     try:
         if replay(result, stream, exporter, speed=speed, stop=stop):
-            say("stream finished; still serving the final values, Ctrl-C to stop")
+            say(_("stream finished; still serving the final values, Ctrl-C to stop"))
             while not stop.wait(0.5):
                 pass
     except KeyboardInterrupt:
@@ -224,7 +225,7 @@ def serve(
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-    say("stopped")
+    say(_("stopped"))
 
 
 # --------------------------------------------------------------------------- Grafana

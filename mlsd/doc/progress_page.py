@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlsd.i18n import _
 from mlsd.sims.base import Chart, Series
 
 # One chart holds at most this many steps, so its lines stay apart: ten steps make two charts.
@@ -31,9 +32,9 @@ def score_charts(report: dict[str, Any]) -> list[Chart]:
                    tuple(float(h["score"]) for h in s["history"]))
             for stage, s in group
         )
-        names = ", ".join(stage for stage, _ in group)
-        charts.append(Chart(f"progress-{start // STEPS_PER_CHART + 1}", f"Score per session: {names}",
-                            "practice session (oldest = 1)", "score / 100", series, x_integer=True))
+        names = ", ".join(stage for stage, _s in group)
+        charts.append(Chart(f"progress-{start // STEPS_PER_CHART + 1}", _("Score per session: {steps}").format(steps=names),
+                            _("practice session (oldest = 1)"), _("score / 100"), series, x_integer=True))
     return charts
 
 
@@ -43,14 +44,17 @@ def render_progress_page(report: dict[str, Any], *, window: int, version: str) -
     from jinja2.sandbox import SandboxedEnvironment
 
     from mlsd.doc.charts import to_svg
+    from mlsd.i18n import language, translations
     from mlsd.resources import resource_dir
 
     env = SandboxedEnvironment(loader=FileSystemLoader(str(resource_dir("templates"))), autoescape=True,
-                               trim_blocks=True, lstrip_blocks=True)
-    caption = "Each point is one practice session in the order you practised (1 = your first); a step you skipped or did not practise in a session has no point there."
+                               trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations(), newstyle=True)
+    caption = _("Each point is one practice session in the order you practised (1 = your first); a step you skipped "
+                "or did not practise in a session has no point there.")
     charts = [{"svg": to_svg(c), "caption": caption} for c in score_charts(report)]
     days = sorted(h["started_at"][:10] for s in report["stages"].values() for h in s["history"])
     return env.get_template("progress.html.j2").render(
-        report=report, charts=charts, window=window, mlsd_version=version,
+        report=report, charts=charts, window=window, mlsd_version=version, lang=language(),
         first_day=days[0] if days else "", last_day=days[-1] if days else "",
     )

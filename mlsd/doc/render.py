@@ -23,26 +23,27 @@ from mlsd.content import framework
 from mlsd.content.scenario import Scenario, is_builtin
 from mlsd.errors import BadInputError, OutputExistsError, ScenarioError, TemplateError
 from mlsd.fileio import atomic_write
+from mlsd.i18n import N_, _
 
 FORMATS = ("md", "html")
 
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("summary", "Summary"),
-    ("goals", "Goals and non-goals"),
-    ("success-metrics", "Success metrics"),
-    ("requirements", "Requirements and constraints"),
-    ("design", "Design, step by step"),
-    ("alternatives", "Alternatives considered"),
-    ("risks", "Risks"),
-    ("privacy", "Privacy and security"),
-    ("cost", "Cost"),
-    ("rollout", "Rollout and A/B plan"),
-    ("monitoring", "Monitoring and alerts"),
-    ("open-questions", "Open questions"),
-    ("appendix", "Appendix: simulations"),
+    ("summary", N_("Summary")),
+    ("goals", N_("Goals and non-goals")),
+    ("success-metrics", N_("Success metrics")),
+    ("requirements", N_("Requirements and constraints")),
+    ("design", N_("Design, step by step")),
+    ("alternatives", N_("Alternatives considered")),
+    ("risks", N_("Risks")),
+    ("privacy", N_("Privacy and security")),
+    ("cost", N_("Cost")),
+    ("rollout", N_("Rollout and A/B plan")),
+    ("monitoring", N_("Monitoring and alerts")),
+    ("open-questions", N_("Open questions")),
+    ("appendix", N_("Appendix: simulations")),
 )
 
-ARCHITECTURE_SECTION = ("architecture", "Architecture")  # placed after the requirements when there is one
+ARCHITECTURE_SECTION = ("architecture", N_("Architecture"))  # placed after the requirements when there is one
 
 _PRIVACY_WORDS = ("privacy", "gdpr", "pii", "anonym", "encrypt", "consent", "security", "access control", "personal data")
 _ONLINE_WORDS = ("online", "a/b", "ab test", "experiment", "treatment", "guardrail", "business metric")
@@ -91,11 +92,13 @@ def _status(answer: Any, point_id: str) -> tuple[str | None, float | None]:
     return "missed", 0.0
 
 
-def _twist(scenario: Scenario, stage_id: str, session: Any) -> dict[str, Any] | None:
-    """The scenario's twist after this step, with the session's answer when it was asked."""
+def _twist(scenario: Scenario, stage_id: str, session: Any, shown: Scenario | None = None) -> dict[str, Any] | None:
+    """The scenario's twist after this step, with the session's answer when it was asked; its
+    text from `shown` (the interface language), its score from `scenario` (the English)."""
     twist = next((t for t in getattr(scenario, "twists", ()) if t.step == stage_id), None)
     if twist is None:
         return None
+    told = next((t for t in getattr(shown or scenario, "twists", ()) if t.id == twist.id), twist)
     saved = (getattr(session, "twist_answers", None) or {}).get(twist.id) if session is not None else None
     rescored = None
     if saved is not None and not saved.skipped and (saved.answer or "").strip():
@@ -110,13 +113,13 @@ def _twist(scenario: Scenario, stage_id: str, session: Any) -> dict[str, Any] | 
     evidence = rescored.evidence if rescored is not None else {}
     return {
         "id": twist.id,
-        "text": twist.text,
-        "reference": twist.reference,
+        "text": told.text,
+        "reference": told.reference,
         "asked": saved is not None,
         "answer": None if saved is None else ("" if saved.skipped else saved.answer),
         "skipped": bool(saved is not None and saved.skipped),
         "score": None if saved is None else round(float(saved.score), 1),
-        "key_points": [_point(kp, *_status(saved, kp.id), evidence.get(kp.id, "")) for kp in twist.key_points],
+        "key_points": [_point(kp, *_status(saved, kp.id), evidence.get(kp.id, "")) for kp in told.key_points],
     }
 
 
@@ -154,10 +157,16 @@ def _mmss(seconds: float) -> str:
     return mmss(seconds)
 
 
-def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
+def _steps(scenario: Scenario, session: Any, shown: Scenario | None = None) -> list[dict[str, Any]]:
+    """Each framework step's data; its text from `shown` (the scenario in the interface
+    language) and the framework overlay, its scores from `scenario` (the English the scorer reads)."""
+    from mlsd.content.overlays import framework_content
+    from mlsd.scoring.mistakes import shown_why
+
+    shown = shown or scenario
     steps = []
-    for fw in framework.STEPS:
-        stage = scenario.stage(fw.id)
+    for fw in framework_content()["STEPS"]:
+        stage = shown.stage(fw.id)
         answer = _answer_for(session, fw.id)
         submitted = answer is not None and not getattr(answer, "draft", False)
         if not submitted:
@@ -185,8 +194,9 @@ def _steps(scenario: Scenario, session: Any) -> list[dict[str, Any]]:
             "pitfalls": list(stage.pitfalls) if stage else [],
             "follow_ups": list(stage.follow_ups) if stage else [],
             "notes": list(fw.notes),
-            "mistakes": [{"sentence": m.sentence, "why": m.why} for m in rescored.mistakes] if rescored else [],
-            "twist": _twist(scenario, fw.id, session),
+            "mistakes": [{"sentence": m.sentence, "why": shown_why(m.id, m.why)} for m in rescored.mistakes]
+            if rescored else [],
+            "twist": _twist(scenario, fw.id, session, shown),
         })
     return steps
 
@@ -203,7 +213,9 @@ def _estimate(scenario: Scenario) -> dict[str, Any] | None:
     return {
         "error": None,
         "inputs": [{"name": i.name, "value": i.value, "unit": i.unit, "source": i.source} for i in result.inputs],
-        "figures": [{"name": f.name, "shown": f.shown, "arithmetic": f.arithmetic} for f in result.figures],
+        # `id`: the figure's English name (what the cost section looks for); `name`: as shown
+        "figures": [{"id": f.name, "name": _(f.name), "shown": f.shown, "arithmetic": f.arithmetic}
+                    for f in result.figures],
         "not_used": list(result.not_used),
     }
 
@@ -235,25 +247,40 @@ def build_context(
     cache_dir: Path | None = None,
     progress=None,
 ) -> dict[str, Any]:
-    """All the data a template may use, as plain JSON-able values."""
-    steps = _steps(scenario, session)
+    """All the data a template may use, as plain JSON-able values; the text in the interface
+    language (`mlsd.i18n`) where it is translated, English elsewhere."""
+    from mlsd.content.overlays import framework_content
+    from mlsd.content.translations import localized
+    from mlsd.i18n import language
+
+    shown = localized(scenario)
+    fw = framework_content()
+    steps = _steps(scenario, session, shown)
     by_id = {s["id"]: s for s in steps}
+    # Which points are about privacy or online metrics is read from the English words.
+    english = {kp.id: kp.point for st in scenario.stages.values() for kp in st.key_points}
+    english.update({kp.id: kp.point for step in framework.STEPS for kp in step.items})
     all_points = [kp for s in steps for kp in s["key_points"]]
     evaluation = by_id["evaluation"]["key_points"] + by_id["evaluation"]["generic_items"]
     estimate = _estimate(scenario)
     sims = run_simulations(scenario, cache_dir=cache_dir, progress=progress) if include_simulations else []
-    architecture = _architecture(scenario, session)
+    architecture = _architecture(scenario, session, shown)
+
+    def about(kp: dict[str, Any], words: tuple[str, ...]) -> bool:
+        return _mentions(english.get(kp["id"], kp["point"]), words)
+
     return {
         "mlsd_version": __version__,
-        "sections": [{"id": a, "title": t} for a, t in _sections(architecture is not None)],
+        "lang": language(),
+        "sections": [{"id": a, "title": _(t)} for a, t in _sections(architecture is not None)],
         "architecture": architecture,
         "scenario": {
-            "id": scenario.id, "title": scenario.title, "summary": scenario.summary,
+            "id": scenario.id, "title": shown.title, "summary": shown.summary,
             # what to type in a command: the id for a shipped scenario, else the file
             "ref": scenario.id if is_builtin(scenario) else _path_to_type(scenario.source),
             "difficulty": scenario.difficulty, "tags": list(scenario.tags),
             "scale": [{"name": k, "value": v} for k, v in scenario.scale.items()],
-            "non_goals": list(getattr(scenario, "non_goals", ()) or ()),
+            "non_goals": list(getattr(shown, "non_goals", ()) or ()),
         },
         "session": None if session is None else {
             "id": session.id,
@@ -269,8 +296,8 @@ def build_context(
         "pacing": _pacing(session),
         "goals": [kp["point"] for kp in by_id["requirements"]["key_points"]],
         "success_metrics": {
-            "offline": [kp["point"] for kp in evaluation if not _mentions(kp["point"], _ONLINE_WORDS)],
-            "online": [kp["point"] for kp in evaluation if _mentions(kp["point"], _ONLINE_WORDS)],
+            "offline": [kp["point"] for kp in evaluation if not about(kp, _ONLINE_WORDS)],
+            "online": [kp["point"] for kp in evaluation if about(kp, _ONLINE_WORDS)],
         },
         "requirements_questions": by_id["requirements"]["questions"],
         "estimate": estimate,
@@ -278,21 +305,22 @@ def build_context(
         "alternatives": [{"step": s["title"], "text": t} for s in steps for t in s["tradeoffs"]],
         "risks": [{"step": s["title"], "text": t} for s in steps for t in s["pitfalls"]],
         "privacy": [kp["point"] for kp in all_points + by_id["data"]["generic_items"]
-                    if _mentions(kp["point"], _PRIVACY_WORDS)],
-        "cost": [f for f in (estimate or {}).get("figures", []) if _mentions(f["name"], _COST_FIGURES)],
+                    if about(kp, _PRIVACY_WORDS)],
+        "cost": [f for f in (estimate or {}).get("figures", [])
+                 if _mentions(f.get("id", f["name"]), _COST_FIGURES)],
         "rollout": {
             "deployment": by_id["deployment"],
-            "ab_procedure": list(framework.AB_TEST_PROCEDURE),
+            "ab_procedure": list(fw["AB_TEST_PROCEDURE"]),
             "simulations": [s for s in sims if s["name"].startswith(("ab-test", "rollout"))],
         },
         "monitoring": {
             "step": by_id["monitoring"],
-            "list": list(framework.MONITORING_LIST),
+            "list": list(fw["MONITORING_LIST"]),
             "simulations": [s for s in sims if s["name"] == "monitor"],
         },
         "open_questions": [{"step": s["title"], "text": q} for s in steps for q in s["follow_ups"]],
         "simulations": sims,
-        "check_in": framework.CHECK_IN_QUESTION,
+        "check_in": fw["CHECK_IN_QUESTION"],
     }
 
 
@@ -300,17 +328,20 @@ def _sections(with_architecture: bool) -> tuple[tuple[str, str], ...]:
     """SECTIONS, with "Architecture" after the requirements when there is a diagram to show."""
     if not with_architecture:
         return SECTIONS
-    at = [s for s, _ in SECTIONS].index("requirements") + 1
+    at = [s for s, title in SECTIONS].index("requirements") + 1
     return (*SECTIONS[:at], ARCHITECTURE_SECTION, *SECTIONS[at:])
 
 
-def _architecture(scenario: Scenario, session: Any) -> dict[str, Any] | None:
+def _architecture(scenario: Scenario, session: Any, shown: Scenario | None = None) -> dict[str, Any] | None:
     """The reference architecture and the candidate's diagram, drawn (SVG) and as Mermaid,
-    and the reference components the diagram lacks (None when there is nothing to compare)."""
+    and the reference components the diagram lacks (None when there is nothing to compare).
+    The reference is drawn with `shown`'s labels (the interface language); the comparison
+    reads the English names, and lists the missing ones as shown."""
     from mlsd.content.diagram_notation import parse_diagram
     from mlsd.content.diagram_text import to_mermaid
     from mlsd.doc.diagram import render_svg
 
+    shown_scenario = shown or scenario
     reference = getattr(scenario, "architecture", None)
     typed = getattr(session, "diagram", None) if session is not None else None
     drawn = parse_diagram(typed) if typed and typed.strip() else None
@@ -323,9 +354,11 @@ def _architecture(scenario: Scenario, session: Any) -> dict[str, Any] | None:
         return {"svg": render_svg(arch, id_prefix=prefix, title=title), "mermaid": to_mermaid(arch),
                 **arch.to_dict()}
 
+    told = getattr(shown_scenario, "architecture", None) or reference
     out: dict[str, Any] = {
-        "reference": shown(reference, "arch-ref", f"Reference architecture: {scenario.title}") if reference else None,
-        "candidate": shown(drawn, "arch-you", "Your diagram") if drawn else None,
+        "reference": shown(told, "arch-ref", _("Reference architecture: {title}").format(title=shown_scenario.title))
+        if reference else None,
+        "candidate": shown(drawn, "arch-you", _("Your diagram")) if drawn else None,
         "missing": None,
     }
     if drawn is not None:
@@ -333,9 +366,13 @@ def _architecture(scenario: Scenario, session: Any) -> dict[str, Any] | None:
 
         out["candidate"]["text"] = to_text(drawn)
     if reference is not None and drawn is not None:
+        from mlsd.content.architecture import kind_name
         from mlsd.scoring.diagram import compare
 
-        out["missing"] = compare(reference, drawn).to_dict(reference)["missing"]
+        labels = {c.id: c.label for c in told.components}
+        also = compare(told, drawn).drawn_as if told is not reference else {}  # named as shown counts too
+        out["missing"] = [{**c, "label": labels.get(c["id"], c["label"]), "kind_name": kind_name(c["kind"])}
+                          for c in compare(reference, drawn).to_dict(reference)["missing"] if not also.get(c["id"])]
     return out
 
 
@@ -351,7 +388,10 @@ def _cache_key(name: str, args: dict[str, Any], seed: int) -> str:
 
     origin = importlib.util.find_spec(module).origin or ""
     code = Path(origin).read_bytes() if origin and Path(origin).is_file() else b""
-    raw = json.dumps([__version__, name, args, seed, hashlib.sha256(code).hexdigest()], sort_keys=True)
+    from mlsd.i18n import language
+
+    # the entry holds the tables, charts and reading as text: one per interface language
+    raw = json.dumps([__version__, name, args, seed, hashlib.sha256(code).hexdigest(), language()], sort_keys=True)
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
@@ -371,7 +411,7 @@ def simulate_entry(name: str, args: dict[str, Any], seed: int, progress=None) ->
     result = registry.run(name, args, seed=seed, progress=progress)
     return {
         "name": name,
-        "summary": spec.summary,
+        "summary": _(spec.summary),
         "args": {**spec.defaults(), **args},
         "seed": seed,
         "tables": [
@@ -403,7 +443,7 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
         calls.append((call.name, dict(call.args), seed, cache_dir / f"{_cache_key(call.name, call.args, seed)}.json"))
     entries: dict[int, dict[str, Any]] = {}
     misses = []
-    for i, (*_, path) in enumerate(calls):
+    for i, (*_args, path) in enumerate(calls):
         cached = _read_cache(path)
         if cached is not None:
             entries[i] = cached
@@ -437,8 +477,10 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
 
         context = multiprocessing.get_context("spawn")
         updates = context.Queue() if progress else None  # (index, fraction, label) from the workers
+        from mlsd.i18n import language
+
         with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_worker_start, initargs=(updates,)) as pool:
+                                 initializer=_worker_start, initargs=(updates, language())) as pool:
             futures = {pool.submit(_simulate_in_worker, i, *calls[i][:3]): i for i in misses}
             pending = set(futures)
             try:
@@ -476,10 +518,13 @@ def run_simulations(scenario: Scenario, *, cache_dir: Path | None = None, progre
 _updates: Any = None  # in a worker process: the queue its simulations report progress on
 
 
-def _worker_start(updates: Any) -> None:
-    """A worker's start: one BLAS thread, and where to send progress."""
+def _worker_start(updates: Any, lang: str = "en") -> None:
+    """A worker's start: one BLAS thread, where to send progress, the interface language."""
     global _updates
+    from mlsd.i18n import set_language
+
     _one_thread_per_worker()
+    set_language(lang)
     _updates = updates
 
 
@@ -552,6 +597,11 @@ def _environment(fmt: str, sandboxed: bool, search_path: list[Path], env_class=N
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # {{ _("…") }} in templates (the shipped ones and a user's): the interface language's catalog
+    env.add_extension("jinja2.ext.i18n")
+    from mlsd.i18n import translations
+
+    env.install_gettext_translations(translations(), newstyle=True)
     env.filters["md_to_html"] = _markdown_to_html
     env.filters["md_escape"] = _md_escape
     env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.0f}"

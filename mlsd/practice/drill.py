@@ -209,8 +209,12 @@ def _weighted_draw(pool: Sequence[Question], weights: Mapping[str, float], rng: 
 
 def hint(question: Question) -> str:
     """What a full answer touches, one term per key point, without the points themselves."""
+    from mlsd.i18n import ngettext
+
     areas = [kp.keywords[0] if kp.keywords else kp.id.replace("-", " ") for kp in question.key_points]
-    return f"A full answer covers {len(areas)} points; think about: {', '.join(areas)}."
+    return ngettext("A full answer covers {count} point; think about: {terms}.",
+                    "A full answer covers {count} points; think about: {terms}.", len(areas)).format(
+        count=len(areas), terms=", ".join(areas))
 
 
 def score(question: Question, answer: str) -> StageScore:
@@ -264,3 +268,65 @@ def record(store: Store, question: Question, answer: str, *, when: datetime | No
 def run_answers(store: Store, bank: Bank, answers: Mapping[str, str]) -> list[DrillResult]:
     """Score and save every answer of an answers file, in the bank's order."""
     return [record(store, q, answers[q.id]) for q in bank.questions if q.id in answers]
+
+
+# ---------------------------------------------------------------- in other languages
+
+
+def shown_bank(bank: Bank, lang: str | None = None) -> Bank:
+    """The bank as shown in `lang` (default: the interface language): topics, questions,
+    references and key points from `mlsd/data/<lang>/drill.yaml` where it has them, English
+    elsewhere. Same ids, keywords and weights: score with the bank itself.
+
+    ```yaml
+    topics: {<topic-id>: ...}
+    questions: {<question-id>: {question: ..., reference: ..., key_points: {<kp-id>: {point: ..., why: ...}}}}
+    ```
+    """
+    from dataclasses import replace
+
+    from mlsd.content.overlays import cached_overlay
+    from mlsd.i18n import SOURCE_LANGUAGE, language
+
+    lang = lang or language()
+    if lang == SOURCE_LANGUAGE:
+        return bank
+    t = cached_overlay("drill", lang, BANK_PATH.read_text(encoding="utf-8"), lambda v: _check_overlay(v, bank))
+    if not t:
+        return bank
+    questions = []
+    for q in bank.questions:
+        tq = t.get("questions", {}).get(q.id, {})
+        points = tq.get("key_points", {})
+        questions.append(replace(
+            q, question=tq.get("question", q.question), reference=tq.get("reference", q.reference),
+            key_points=tuple(replace(kp, **points[kp.id]) if kp.id in points else kp for kp in q.key_points),
+        ))
+    return Bank({k: t.get("topics", {}).get(k, v) for k, v in bank.topics.items()}, tuple(questions))
+
+
+def _check_overlay(v: Any, bank: Bank) -> dict[str, Any]:
+    """A drill overlay checked against the English bank: known ids only, text values."""
+    from mlsd.content.translations import known_id, point_texts
+
+    source = "mlsd/data/drill.yaml"
+    top = v.mapping(v.doc.data if v.doc.data is not None else {}, (), ("topics", "questions"))
+    out: dict[str, Any] = {}
+    if top.get("topics") is not None:
+        out["topics"] = {}
+        for tid, text in v.ids(top["topics"], ("topics",)).items():
+            known_id(v, tid, ("topics", tid), list(bank.topics), "topic", source)
+            out["topics"][tid] = v.text(text, ("topics", tid))
+    if top.get("questions") is not None:
+        by_id = {q.id: q for q in bank.questions}
+        out["questions"] = {}
+        for qid, raw in v.ids(top["questions"], ("questions",)).items():
+            known_id(v, qid, ("questions", qid), list(by_id), "question", source)
+            m = v.mapping(raw, ("questions", qid), ("question", "reference", "key_points"))
+            entry: dict[str, Any] = {k: v.text(m[k], ("questions", qid, k)) for k in ("question", "reference")
+                                     if m.get(k) is not None}
+            if m.get("key_points") is not None:
+                entry["key_points"] = point_texts(v, m["key_points"], ("questions", qid, "key_points"),
+                                                  [kp.id for kp in by_id[qid].key_points], source)
+            out["questions"][qid] = entry
+    return out

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlsd.content.scenario import STAGE_IDS, is_builtin
 from mlsd.errors import BadInputError, did_you_mean
+from mlsd.i18n import N_, _
 
 if TYPE_CHECKING:
     from mlsd.content.architecture import Architecture
@@ -63,15 +64,15 @@ DEFAULT_MINUTES = 45.0
 
 # What `:hint` shows during a twist: what an answer to a changed constraint covers.
 TWIST_HINTS = (
-    "What must change in your design because of this, and why?",
-    "What can stay exactly as it is?",
-    "Which trade-off does the change force, and what does it cost?",
+    N_("What must change in your design because of this, and why?"),
+    N_("What can stay exactly as it is?"),
+    N_("Which trade-off does the change force, and what does it cost?"),
 )
 
 GENERIC_FOLLOW_UPS = (
-    "What would change in your answer if the scale were ten times larger?",
-    "Which part of this would you build first, and what would you leave for later?",
-    "What could go wrong here in production, and how would you notice?",
+    N_("What would change in your answer if the scale were ten times larger?"),
+    N_("Which part of this would you build first, and what would you leave for later?"),
+    N_("What could go wrong here in production, and how would you notice?"),
 )
 
 
@@ -85,13 +86,14 @@ def parse_stages(value: str | None) -> tuple[str, ...]:
     wanted = [v.strip() for v in value.split(",") if v.strip()]
     if not wanted:
         raise BadInputError(
-            f"--stages names no step, got {value!r}; give step ids separated by commas, e.g. data,model "
-            f"(valid steps: {', '.join(STAGE_IDS)})"
+            _("--stages names no step, got {value}; give step ids separated by commas, e.g. data,model "
+              "(valid steps: {steps})").format(value=repr(value), steps=", ".join(STAGE_IDS))
         )
     for v in wanted:
         if v not in STAGE_IDS:
             raise BadInputError(
-                f"--stages: unknown step {v!r}{did_you_mean(v, STAGE_IDS)}; valid steps: {', '.join(STAGE_IDS)}"
+                _("--stages: unknown step {step}{hint}; valid steps: {steps}").format(
+                    step=repr(v), hint=did_you_mean(v, STAGE_IDS), steps=", ".join(STAGE_IDS))
             )
     return tuple(s for s in STAGE_IDS if s in wanted)
 
@@ -106,20 +108,20 @@ def budgets(stages: Sequence[str], minutes: float) -> dict[str, float]:
 
 def stage_prompt(scenario: Scenario, stage_id: str) -> str:
     """The interviewer's question for a step (the step's purpose when the scenario has none)."""
-    from mlsd.content.framework import step
+    from mlsd.content.overlays import shown_step
 
     st = scenario.stage(stage_id)
     if st is not None and st.prompt:
         return st.prompt
-    return step(stage_id).purpose
+    return shown_step(stage_id).purpose
 
 
 def follow_up_for(scenario: Scenario, stage_id: str, seed: int) -> str:
     """One follow-up question of the step, chosen by the seed (same seed, same question)."""
     st = scenario.stage(stage_id)
-    pool: tuple[str, ...] = st.follow_ups if st is not None and st.follow_ups else GENERIC_FOLLOW_UPS
+    pool: tuple[str, ...] = st.follow_ups if st is not None and st.follow_ups else tuple(map(_, GENERIC_FOLLOW_UPS))
     rng = random.Random(f"{seed}:{scenario.id}:{stage_id}")
-    return rng.choice(pool)
+    return rng.choice(pool)  # the translated list has the same length: the same question in every language
 
 
 # ---------------------------------------------------------------- events
@@ -370,7 +372,10 @@ class PracticeEngine:
         saved: SavedSession | None = None,
         twists: Sequence[str] = (),
     ) -> None:
-        self.scenario = scenario
+        from mlsd.content.translations import localized
+
+        self.scenario = scenario  # what the scorer reads (English)
+        self.shown = localized(scenario)  # what the candidate reads
         self.store = store
         self.session_id = session_id
         self.stage_ids = tuple(stages)
@@ -392,6 +397,8 @@ class PracticeEngine:
         self.twists: dict[str, Twist] = {t.step: t for t in planned}
         self.twist_ids = tuple(t.id for t in planned)
         self.twist_state: dict[str, _TwistState] = {t.id: _TwistState() for t in planned}
+        # The same twists as the candidate reads them (id → twist in the interface language).
+        self.shown_twists: dict[str, Twist] = {t.id: t for t in self.shown.twists if t.id in self.twist_state}
         self._twist_base: dict[str, float] = {}  # step → its seconds when the twist was asked
         if saved is not None:
             self._restore(saved)
@@ -490,14 +497,20 @@ class PracticeEngine:
                 break
 
     def _rescore(self, sid: str, a: Any) -> StageScore:
+        text = a.answer + ("\n" + a.follow_up_answer if a.follow_up_answer else "")
+        return self._score(sid, text)
+
+    def _score(self, sid: str, text: str) -> StageScore:
+        """The answer scored against the English rubric, its points shown in the interface language."""
+        from mlsd.practice.shown import shown_result, stage_points
         from mlsd.scoring import score_answer
 
-        text = a.answer + ("\n" + a.follow_up_answer if a.follow_up_answer else "")
-        return score_answer(self.scenario, sid, text)
+        return shown_result(score_answer(self.scenario, sid, text), stage_points(self.shown, sid))
 
     # -- state
 
     def _score_twist(self, twist_id: str, text: str) -> StageScore:
+        from mlsd.practice.shown import shown_result
         from mlsd.scoring.twist import score_twist
 
         twist = self.scenario.twist(twist_id)
@@ -505,7 +518,12 @@ class PracticeEngine:
         # Everything the candidate said up to the twist is the design before the change.
         upto = self.stage_ids[: self.stage_ids.index(twist.step) + 1] if twist.step in self.stage_ids else ()
         earlier = "\n".join(self.stages[s].answer or "" for s in upto)
-        return score_twist(self.scenario, twist, text, earlier=earlier)
+        result = score_twist(self.scenario, twist, text, earlier=earlier)
+        return shown_result(result, {kp.id: kp for kp in self._told(twist).key_points})
+
+    def _told(self, twist: Twist) -> Twist:
+        """`twist` as the candidate reads it (the interface language); scoring reads `twist`."""
+        return self.shown_twists.get(twist.id, twist)
 
     @property
     def current_twist(self) -> Twist | None:
@@ -529,18 +547,19 @@ class PracticeEngine:
 
     def prompt(self) -> Prompt:
         """What to ask now; starts the step's clock the first time it is shown."""
-        from mlsd.content.framework import step
+        from mlsd.content.overlays import shown_step as step
 
         n = len(self.stage_ids)
         if self.phase == "agenda":
             return Prompt(
-                "agenda", None, "Agenda",
-                f"{self.scenario.summary.strip()}\n\nBefore any detail: what is your plan? Name the parts "
-                "you will cover, in order (layered thinking: the whole first, details later).",
+                "agenda", None, _("Agenda"),
+                f"{self.shown.summary.strip()}\n\n" + _("Before any detail: what is your plan? Name the parts "
+                                                      "you will cover, in order (layered thinking: the whole "
+                                                      "first, details later)."),
                 0, n, draft=self.agenda_draft, previous=self.agenda_text,
             )
         if self.phase == "done":
-            return Prompt("done", None, "Done", "The session is complete.", n, n)
+            return Prompt("done", None, _("Done"), _("The session is complete."), n, n)
         sid = self.stage_ids[self.pos]
         if self._t0 is None:
             self._t0 = self.clock()
@@ -554,12 +573,12 @@ class PracticeEngine:
             twist = self.twists[sid]
             state = self.twist_state[twist.id]
             return Prompt(
-                "twist", sid, step(sid).title, twist.text, self.pos + 1, n, self.budgets.get(sid),
+                "twist", sid, step(sid).title, self._told(twist).text, self.pos + 1, n, self.budgets.get(sid),
                 self._elapsed(sid), state.draft, "" if state.skipped else (state.answer or ""),
             )
         total = sum(x.seconds for x in self.stages.values() if x.id != sid) + self._elapsed(sid)
         return Prompt(
-            "answer", sid, step(sid).title, stage_prompt(self.scenario, sid), self.pos + 1, n,
+            "answer", sid, step(sid).title, stage_prompt(self.shown, sid), self.pos + 1, n,
             self.budgets.get(sid), self._elapsed(sid), st.draft,
             "" if st.skipped else (st.answer or ""), round(total, 1),
         )
@@ -590,19 +609,18 @@ class PracticeEngine:
         """The clarifying questions of the current step (never the answers)."""
         sid = self.current_stage
         if self.phase == "twist" and sid is not None:
-            return Hint(sid, TWIST_HINTS)
-        if sid is None:
-            qs: list[str] = []
-            from mlsd.content.framework import STEPS
+            return Hint(sid, tuple(_(q) for q in TWIST_HINTS))
+        from mlsd.content.overlays import framework_content, shown_step
 
-            qs = [f"{s.title}: {s.purpose}" for s in STEPS if s.id in self.stage_ids]
+        if sid is None:
+            qs = [_("{title}: {purpose}").format(title=s.title, purpose=s.purpose)
+                  for s in framework_content()["STEPS"] if s.id in self.stage_ids]
             return Hint(None, tuple(qs))
-        st = self.scenario.stage(sid)
+        st = self.shown.stage(sid)
         questions = st.questions if st is not None and st.questions else ()
         if not questions:
-            from mlsd.content.framework import step
-
-            questions = tuple(f"Have you covered: {kp.point.lower()}?" for kp in step(sid).items)
+            questions = tuple(_("Have you covered: {point}?").format(point=_lower_first(kp.point.rstrip(".")))
+                              for kp in shown_step(sid).items)
         return Hint(sid, tuple(questions))
 
     def save_draft(self, text: str) -> None:
@@ -621,11 +639,9 @@ class PracticeEngine:
             return
         if self.phase == "follow_up":
             # The step's answer is already saved; keep the follow-up typed so far with it.
-            from mlsd.scoring import score_answer
-
             st = self.stages[sid]
             st.follow_up_answer = text
-            st.result = score_answer(self.scenario, sid, (st.answer or "") + "\n" + text)
+            st.result = self._score(sid, (st.answer or "") + "\n" + text)
             st.seconds = self._elapsed(sid)
             self._t0 = self.clock()
             self._save(sid)
@@ -682,23 +698,22 @@ class PracticeEngine:
         return [AgendaFeedback(self.agenda)]
 
     def _submit_answer(self, text: str) -> list[Event]:
-        from mlsd.content.framework import step
-        from mlsd.scoring import score_answer
+        from mlsd.content.overlays import shown_step as step
 
         sid = self.stage_ids[self.pos]
         st = self.stages[sid]
         st.seconds = self._elapsed(sid)
         self._t0 = self.clock()
         st.answer, st.skipped, st.draft, st.follow_up_answer = text, False, "", None
-        st.result = score_answer(self.scenario, sid, text)
+        st.result = self._score(sid, text)
         # A twist, when this step has one, takes the follow-up's place: the interviewer interrupts.
         twist = self.twists.get(sid)
-        st.follow_up = None if twist is not None else follow_up_for(self.scenario, sid, self.seed)
+        st.follow_up = None if twist is not None else follow_up_for(self.shown, sid, self.seed)
         self._save(sid)
         self.phase = "twist" if twist is not None else "follow_up"
         if twist is not None:
             self._twist_base[sid] = st.seconds
-        scen_stage = self.scenario.stage(sid)
+        scen_stage = self.shown.stage(sid)
         from mlsd.scoring.numbers import check_answer
 
         return [
@@ -709,7 +724,7 @@ class PracticeEngine:
         ]
 
     def _submit_twist(self, text: str) -> list[Event]:
-        from mlsd.content.framework import CHECK_IN_QUESTION
+        from mlsd.content.overlays import framework_content
 
         sid = self.stage_ids[self.pos]
         twist = self.twists[sid]
@@ -724,10 +739,12 @@ class PracticeEngine:
         state.seconds = round(st.seconds - self._twist_base.get(sid, st.seconds), 1)
         self._save(sid)  # the step's time includes the twist, as it would the follow-up
         self._save_twist(twist)
-        return [TwistFeedback(twist.id, sid, twist.text, state.result, CHECK_IN_QUESTION), *self._advance()]
+        return [TwistFeedback(twist.id, sid, self._told(twist).text, state.result,
+                              framework_content()["CHECK_IN_QUESTION"]),
+                *self._advance()]
 
     def _skip_twist(self) -> list[Event]:
-        from mlsd.content.framework import CHECK_IN_QUESTION
+        from mlsd.content.overlays import framework_content
 
         sid = self.stage_ids[self.pos]
         twist = self.twists[sid]
@@ -741,7 +758,8 @@ class PracticeEngine:
         state.seconds = round(st.seconds - self._twist_base.get(sid, st.seconds), 1)
         self._save(sid)
         self._save_twist(twist)
-        return [TwistFeedback(twist.id, sid, twist.text, state.result, CHECK_IN_QUESTION, kept=kept),
+        return [TwistFeedback(twist.id, sid, self._told(twist).text, state.result,
+                              framework_content()["CHECK_IN_QUESTION"], kept=kept),
                 *self._advance()]
 
     def _save_twist(self, twist: Twist) -> None:
@@ -755,8 +773,7 @@ class PracticeEngine:
         )
 
     def _submit_follow_up(self, text: str) -> list[Event]:
-        from mlsd.content.framework import CHECK_IN_QUESTION
-        from mlsd.scoring import score_answer
+        from mlsd.content.overlays import framework_content
 
         sid = self.stage_ids[self.pos]
         st = self.stages[sid]
@@ -765,16 +782,18 @@ class PracticeEngine:
         after = None
         if text.strip():
             st.follow_up_answer = text
-            st.result = score_answer(self.scenario, sid, (st.answer or "") + "\n" + text)
+            st.result = self._score(sid, (st.answer or "") + "\n" + text)
             after = st.result
         self._save(sid)
-        reply = "No, that covers it. Let's move on."
+        reply = _("No, that covers it. Let's move on.")
         if st.result is not None:
             missed = [p for p in st.result.missed_points() if not p.generic]
             if missed:
                 p = missed[0]
-                reply = f"One thing: {p.point[0].lower() + p.point[1:].rstrip('.')}." + (f" {p.why}" if p.why else "")
-        events: list[Event] = [FollowUpFeedback(sid, before, after, CHECK_IN_QUESTION, reply)]
+                reply = _("One thing: {point}.").format(point=_lower_first(p.point.rstrip(".。"))) + (
+                    f" {p.why}" if p.why else "")
+        check_in = framework_content()["CHECK_IN_QUESTION"]
+        events: list[Event] = [FollowUpFeedback(sid, before, after, check_in, reply)]
         events += self._advance()
         return events
 
@@ -861,7 +880,7 @@ class PracticeEngine:
                 s: (self.stages[s].answer or "") + "\n" + (self.stages[s].follow_up_answer or "")
                 for s in self.stage_ids
             },
-            diagram=diagram_report(self.scenario, self.diagram),
+            diagram=diagram_report(self.scenario, self.diagram, self.shown),
             twists=self._twist_lines(),
         )
 
@@ -872,7 +891,8 @@ class PracticeEngine:
             st, state = self.stages[sid], self.twist_state[twist.id]
             if not st.answer or st.skipped:
                 continue
-            lines.append(twist_line(twist, state.result, state.skipped or state.answer is None, state.seconds))
+            lines.append(twist_line(self._told(twist), state.result, state.skipped or state.answer is None,
+                                    state.seconds))
         return tuple(lines)
 
 
@@ -886,6 +906,16 @@ def twist_line(twist: Twist, result: StageScore | None, skipped: bool, seconds: 
                      result.evidence, seconds)
 
 
+def _lower_first(text: str) -> str:
+    """"Translates the need" -> "translates the need" inside an English sentence; other
+    languages (and a point that starts with an acronym, "AUC …") as written."""
+    from mlsd.i18n import SOURCE_LANGUAGE, language
+
+    if language() != SOURCE_LANGUAGE or not text or text[:2].isupper():
+        return text
+    return text[0].lower() + text[1:]
+
+
 def _all_points(scenario: Scenario, sid: str) -> list[Any]:
     from mlsd.scoring import rubric
 
@@ -893,10 +923,12 @@ def _all_points(scenario: Scenario, sid: str) -> list[Any]:
     return [*own, *generic]
 
 
-def diagram_report(scenario: Scenario, diagram: Architecture | None) -> dict[str, Any] | None:
+def diagram_report(scenario: Scenario, diagram: Architecture | None,
+                   shown: Scenario | None = None) -> dict[str, Any] | None:
     """The candidate's diagram as JSON-able data (`--json`'s "diagram"): its boxes and edges in
     the scenario format's shape, the typed text, and, when the scenario has an architecture,
-    each reference component with the boxes that match it by name and those with none ("missing")."""
+    each reference component with the boxes that match it by name and those with none ("missing").
+    Matching reads the English names; the components' labels are `shown`'s (the interface language)."""
     if diagram is None:
         return None
     from mlsd.content.diagram_notation import to_text
@@ -907,6 +939,15 @@ def diagram_report(scenario: Scenario, diagram: Architecture | None) -> dict[str
         from mlsd.scoring.diagram import compare
 
         out.update(compare(scenario.architecture, diagram).to_dict(scenario.architecture))
+        told = (shown or scenario).architecture or scenario.architecture
+        labels = {c.id: c.label for c in told.components}
+        if told is not scenario.architecture:  # a box may be named as the candidate reads it, too
+            also = compare(told, diagram).drawn_as
+            for c in out["reference_components"]:
+                c["drawn_as"] += [b for b in also[c["id"]] if b not in c["drawn_as"]]
+            out["missing"] = [c for c in out["missing"] if not also[c["id"]]]
+        for key in ("reference_components", "missing"):
+            out[key] = [{**c, "label": labels.get(c["id"], c["label"])} for c in out[key]]
     return out
 
 
@@ -935,21 +976,26 @@ def build_scorecard(
     twists: Sequence[TwistLine] = (),
 ) -> Scorecard:
     """The end-of-session summary: per step, the total, the three weakest steps to study,
-    the evidence for each point and the level read-out; the twists (scored apart), the
-    figures the answers stated (checked against the scenario's scale) and the pacing."""
-    from mlsd.content.framework import step
+    the evidence for each point and the level read-out (its text in the interface language);
+    the twists (scored apart), the figures the answers stated (checked against the scenario's
+    scale) and the pacing."""
+    from mlsd.content.overlays import shown_step as step
+    from mlsd.content.translations import localized
+    from mlsd.practice.shown import shown_result, stage_points
     from mlsd.scoring.numbers import check_numbers
     from mlsd.scoring.pacing import pacing
     from mlsd.scoring.verdict import session_verdict, stage_verdict
 
+    shown = localized(scenario)
+    per_stage = {sid: (shown_result(r, stage_points(shown, sid)), s, k) for sid, (r, s, k) in per_stage.items()}
     lines = []
     for sid, (result, seconds, skipped) in per_stage.items():
         missed = tuple(p.point for p in result.missed_points() if not p.generic) if result else ()
         if result is None:
-            missed = tuple(p.point for p in _all_points(scenario, sid) if not p.id.startswith("generic-"))
+            missed = tuple(p.point for p in stage_points(shown, sid).values() if not p.id.startswith("generic-"))
         study = tuple(
             f"{p.point}" + (f" — {p.why}" if p.why else "")
-            for p in (result.missed_points() if result else _all_points(scenario, sid))
+            for p in (result.missed_points() if result else stage_points(shown, sid).values())
         )[:3]
         lines.append(
             StageLine(sid, step(sid).title, result.score if result else 0.0, round(seconds, 1),
@@ -966,7 +1012,7 @@ def build_scorecard(
     numbers = check_numbers(scenario, [(sid, answers.get(sid, "")) for sid in answered])
     pace = pacing({sid: (seconds, budgets_.get(sid), skipped) for sid, (_r, seconds, skipped) in per_stage.items()})
     return Scorecard(
-        session_id, scenario.id, scenario.title, total, agenda_score, tuple(lines),
+        session_id, scenario.id, shown.title, total, agenda_score, tuple(lines),
         tuple(w.stage for w in weakest), render_command(scenario, session_id), answered,
         overall, verdicts, results, diagram, tuple(twists), numbers, pace,
     )
@@ -1070,8 +1116,8 @@ class StepProgress:
     @property
     def trend_word(self) -> str:
         if self.sessions < 2 or abs(self.trend) < 2:
-            return "steady"
-        return "improving" if self.trend > 0 else "declining"
+            return N_("steady")  # a value (--json); translated where it is shown
+        return N_("improving") if self.trend > 0 else N_("declining")
 
 
 @dataclass(frozen=True)
@@ -1152,7 +1198,7 @@ def _pacing_trend(sessions: Sequence[SavedSession], window: int) -> Any:
 
 def _next_scenario(sessions: Sequence[SavedSession], scenarios: Sequence[Scenario], weakest: Sequence[str]) -> tuple[str | None, str]:
     if not scenarios:
-        return None, "no scenarios found"
+        return None, _("no scenarios found")
     practised: dict[str, list[float]] = {}
     for s in sessions:
         if s.finished and s.total_score is not None:
@@ -1165,7 +1211,8 @@ def _next_scenario(sessions: Sequence[SavedSession], scenarios: Sequence[Scenari
     if fresh:
         best = max(fresh, key=lambda sc: (focus(sc), -scenarios.index(sc)))
         if weakest:
-            return best.id, f"not practised yet, and it stresses your weakest steps ({', '.join(weakest)})"
-        return best.id, "not practised yet"
+            return best.id, _("not practised yet, and it stresses your weakest steps ({steps})").format(
+                steps=", ".join(weakest))
+        return best.id, _("not practised yet")
     best = min(scenarios, key=lambda sc: (practised[sc.id][-1], sc.id))
-    return best.id, f"your lowest recent total ({practised[best.id][-1]:.0f}/100)"
+    return best.id, _("your lowest recent total ({score}/100)").format(score=f"{practised[best.id][-1]:.0f}")

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mlsd.i18n import N_, _, ngettext
+
 if TYPE_CHECKING:
     from fsrs import Card, Rating
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 # (lowest score, rating name), highest band first; anything lower is "Again".
 RATING_BANDS: tuple[tuple[float, str], ...] = ((85.0, "Easy"), (65.0, "Good"), (40.0, "Hard"))
+RATING_NAMES = (N_("Again"), N_("Hard"), N_("Good"), N_("Easy"))  # fsrs's names; shown translated
 
 
 def rating_name(score: float) -> str:
@@ -184,12 +187,17 @@ def until(when: datetime, now: datetime) -> str:
     """'in 3 days', 'in 5 hours', 'now' — how far away a due time is."""
     seconds = (when - now).total_seconds()
     if seconds <= 0:
-        return "now"
-    for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute")):
-        if seconds >= size:
-            n = round(seconds / size)
-            return f"in {n} {unit}{'s' if n != 1 else ''}"
-    return "in under a minute"
+        return _("now")
+    if seconds >= 86_400:
+        n = round(seconds / 86_400)
+        return ngettext("in {n} day", "in {n} days", n).format(n=n)
+    if seconds >= 3_600:
+        n = round(seconds / 3_600)
+        return ngettext("in {n} hour", "in {n} hours", n).format(n=n)
+    if seconds >= 60:
+        n = round(seconds / 60)
+        return ngettext("in {n} minute", "in {n} minutes", n).format(n=n)
+    return _("in under a minute")
 
 
 def utc_now() -> datetime:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from mlsd.content.scenario import STAGE_IDS
 from mlsd.errors import BadInputError, did_you_mean
+from mlsd.i18n import _
 
 if TYPE_CHECKING:
     from mlsd.content.scenario import Scenario, Twist
@@ -39,7 +40,8 @@ MAX_STEP_MINUTES = 600.0
 def choose_twists(scenario: Scenario, stages: Sequence[str], *, seed: int, mode: str = "one") -> tuple[Twist, ...]:
     """The twists a session asks, in step order: one chosen by the seed, all, or none."""
     if mode not in TWIST_MODES:
-        raise BadInputError(f"--twists must be one of {', '.join(TWIST_MODES[:2])}, got {mode!r}")
+        raise BadInputError(_("--twists must be one of {choices}, got {value}").format(
+            choices=", ".join(TWIST_MODES[:2]), value=repr(mode)))
     eligible = [t for t in scenario.twists if t.step in stages]
     if mode == "none" or not eligible:
         return ()

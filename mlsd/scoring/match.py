@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from mlsd.i18n import gettext
 from mlsd.scoring.text import (
     Unit,
     glue,
@@ -278,7 +279,7 @@ class Matcher:
         if extra >= EXPLAINED_WORDS:
             return hit
         credit = round(EXPLAINED_MIN + (1 - EXPLAINED_MIN) * max(0, extra) / EXPLAINED_WORDS, 3)
-        return Hit(credit, hit.how, hit.matched, hit.sentence, "named in a fragment; say what it does here")
+        return Hit(credit, hit.how, hit.matched, hit.sentence, gettext("named in a fragment; say what it does here"))
 
     @staticmethod
     def _reordered(unit: Unit, cue: Cue) -> bool:
@@ -337,7 +338,7 @@ class Matcher:
         missing = ""
         if credit < 1.0:
             terms = ", ".join(kp.keywords[:3])
-            missing = f"close to the point but not all of it; say it outright, e.g. with {terms}"
+            missing = gettext("close to the point but not all of it; say it outright, e.g. with {terms}").format(terms=terms)
         return Hit(credit, "paraphrase", f"similarity {best:.2f}", best_unit or "", missing)
 
 

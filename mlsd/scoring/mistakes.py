@@ -96,3 +96,38 @@ def find_mistakes(units: list[Any]) -> list[MistakeFound]:
                     found[m.id] = MistakeFound(m.id, unit.text, m.why)
                     break
     return list(found.values())
+
+
+def shown_why(mistake_id: str, english: str) -> str:
+    """Why a mistake is one, in the interface language (mlsd/data/<lang>/mistakes.yaml:
+    `mistakes: {<id>: {why: ...}}`), else `english`. The cues are not translated: the
+    list is bilingual already."""
+    from mlsd.i18n import SOURCE_LANGUAGE, language
+
+    lang = language()
+    if lang == SOURCE_LANGUAGE:
+        return english
+    return _shown_whys(lang).get(mistake_id, english)
+
+
+@lru_cache(maxsize=4)
+def _shown_whys(lang: str) -> dict[str, str]:
+    from mlsd.content.overlays import cached_overlay
+
+    known = [m.id for m in load_mistakes().mistakes]
+    text = MISTAKES_PATH.read_text(encoding="utf-8")
+    overlay = cached_overlay("mistakes", lang, text, lambda v: _check_overlay(v, known)) or {}
+    return {mid: entry["why"] for mid, entry in overlay.get("mistakes", {}).items()}
+
+
+def _check_overlay(v: Any, known: list[str]) -> dict[str, Any]:
+    from mlsd.content.translations import known_id
+
+    top = v.mapping(v.doc.data if v.doc.data is not None else {}, (), ("mistakes",))
+    out: dict[str, dict[str, str]] = {}
+    for mid, raw in v.ids(top.get("mistakes") or {}, ("mistakes",)).items():
+        known_id(v, mid, ("mistakes", mid), known, "mistake", "mlsd/data/mistakes.yaml")
+        entry = v.mapping(raw, ("mistakes", mid), ("why",))
+        if entry.get("why") is not None:
+            out[mid] = {"why": v.text(entry["why"], ("mistakes", mid, "why"))}
+    return {"mistakes": out}

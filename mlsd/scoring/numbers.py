@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from mlsd.i18n import _, ngettext, space
+
 if TYPE_CHECKING:
     from mlsd.content.scenario import Scenario
     from mlsd.sims.estimate import EstimateResult
@@ -243,10 +245,11 @@ class NumberCheck:
     @property
     def message(self) -> str:
         """'You said ~2k QPS. <arithmetic> — off by 35×.' / 'You said ~70k QPS: right …'."""
-        note = f" {self.note}" if self.note else ""
+        note = space() + self.note if self.note else ""
         if self.right:
-            return f"You said {self.said}: right ({self.arithmetic}).{note}"
-        return f"You said {self.said}. {self.arithmetic} — off by {_ratio_text(self.ratio)}.{note}"
+            return _("You said {said}: right ({arithmetic}).").format(said=self.said, arithmetic=self.arithmetic) + note
+        return _("You said {said}. {arithmetic} — off by {ratio}.").format(
+            said=self.said, arithmetic=self.arithmetic, ratio=_ratio_text(self.ratio)) + note
 
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.step, "kind": self.kind, "said": self.said, "low": self.low, "high": self.high,
@@ -468,21 +471,22 @@ def _targets(scenario: Scenario) -> tuple[dict[str, list[_Target]], EstimateResu
     fig = {f.name: f for f in result.figures}
     out: dict[str, list[_Target]] = {}
 
-    def add(kind: str, name: str, label: str = "") -> None:
+    def add(kind: str, name: str, label: str = "{value}") -> None:
         f = fig[name]
-        out.setdefault(kind, []).append(_Target(float(f.value), f"{f.shown}{label}", f.arithmetic))
+        out.setdefault(kind, []).append(_Target(float(f.value), label.format(value=f.shown), f.arithmetic))
 
+    average, at_peak = _("{value} average"), _("{value} at peak")
     if {"daily_active_users", "requests_per_user_per_day"} <= has:
         add("requests per day", "requests per day")
         avg = fig["average QPS"]
-        add("QPS:average", "average QPS", " average")
+        add("QPS:average", "average QPS", average)
         if "peak_to_average" in has:
-            add("QPS:peak", "peak QPS", " at peak")
+            add("QPS:peak", "peak QPS", at_peak)
             peak = fig["peak QPS"]
-            both = (f"{avg.arithmetic} average; × {_fmt(scale['peak_to_average'])} peak/average = "
-                    f"{peak.shown} at peak")
-            out["QPS:"] = [_Target(avg.value, f"{avg.shown} average", both),
-                           _Target(peak.value, f"{peak.shown} at peak", both)]
+            both = _("{arithmetic} average; × {ratio} peak/average = {peak} at peak").format(
+                arithmetic=avg.arithmetic, ratio=_fmt(scale["peak_to_average"]), peak=peak.shown)
+            out["QPS:"] = [_Target(avg.value, average.format(value=avg.shown), both),
+                           _Target(peak.value, at_peak.format(value=peak.shown), both)]
         else:
             out["QPS:"] = list(out["QPS:average"])
         if {"peak_to_average", "per_server_qps"} <= has:
@@ -499,22 +503,23 @@ def _targets(scenario: Scenario) -> tuple[dict[str, list[_Target]], EstimateResu
             if logs and feats:
                 lf, ff = fig[log_name], fig[feat_name]
                 total = lf.value + ff.value
-                unit = "/day" if period == "day" else "/year"
+                per = (_("{size}/day") if period == "day" else _("{size}/year")).format(size=_bytes_text(total))
                 out.setdefault(f"{kind}:both", []).append(_Target(
-                    total, f"{_bytes_text(total)}{unit}",
-                    f"{lf.arithmetic}; {ff.arithmetic}; together {_bytes_text(total)}{unit}"))
+                    total, per, _("{logs}; {features}; together {total}").format(
+                        logs=lf.arithmetic, features=ff.arithmetic, total=per)))
         if "response_bytes" in has and "peak_to_average" in has:
             add("bandwidth:egress", "egress bandwidth at peak")
         if logs and feats:
             add("bandwidth:ingest", "log ingestion bandwidth (average)")
     if "daily_active_users" in has:
         dau = scale["daily_active_users"]
-        out["DAU"] = [_Target(float(dau), f"{_fmt(dau)} DAU", f"the scenario's scale: {_fmt(dau)} daily active users")]
+        out["DAU"] = [_Target(float(dau), f"{_fmt(dau)} DAU",
+                              _("the scenario's scale: {dau} daily active users").format(dau=_fmt(dau)))]
     if "requests_per_user_per_day" in has:
         rpu = scale["requests_per_user_per_day"]
         out["requests per user per day"] = [_Target(
-            float(rpu), f"{_fmt(rpu)} requests per user per day",
-            f"the scenario's scale: {_fmt(rpu)} requests per user per day")]
+            float(rpu), _("{count} requests per user per day").format(count=_fmt(rpu)),
+            _("the scenario's scale: {count} requests per user per day").format(count=_fmt(rpu)))]
     if "embedding_dim" in has and ({"items", "users", "daily_active_users"} & has):
         add("embedding memory", "embedding table memory")
         values = {i.name: float(i.value) for i in result.inputs}
@@ -523,14 +528,18 @@ def _targets(scenario: Scenario) -> tuple[dict[str, list[_Target]], EstimateResu
             if who in has or (who == "users" and "daily_active_users" in has):
                 n = values[who]
                 size = n * dim * bpv
+                side = _("items") if who == "items" else _("users")
                 out["embedding memory"].append(_Target(
-                    size, _bytes_text(size), f"{_fmt(n)} {who} × {_fmt(dim)} dims × {_fmt(bpv)} B = {_bytes_text(size)} "
-                    f"({who} only; with both sides {fig['embedding table memory'].shown})"))
+                    size, _bytes_text(size),
+                    _("{count} {side} × {dims} dims × {bytes} B = {size} ({side} only; with both sides {both})").format(
+                        count=_fmt(n), side=side, dims=_fmt(dim), bytes=_fmt(bpv), size=_bytes_text(size),
+                        both=fig["embedding table memory"].shown)))
     if "feature_bytes_per_entity" in has:
         add("feature store size", "online feature store size")
     if "latency_budget_ms" in has:
         ms = scale["latency_budget_ms"]
-        out["p99 latency budget"] = [_Target(float(ms), f"{_fmt(ms)} ms", f"the scenario's latency budget is {_fmt(ms)} ms")]
+        out["p99 latency budget"] = [_Target(float(ms), f"{_fmt(ms)} ms",
+                                             _("the scenario's latency budget is {ms} ms").format(ms=_fmt(ms)))]
     return out, result
 
 
@@ -620,7 +629,7 @@ def check_answer(scenario: Scenario, step: str, answer: str,
                  targets: Mapping[str, list[_Target]] | None = None) -> list[NumberCheck]:
     """Every figure one answer states that can be attributed and compared, in order."""
     if targets is None:
-        targets, _ = _targets(scenario)
+        targets = _targets(scenario)[0]
     out: list[NumberCheck] = []
     ab: _AbInputs | None | bool = False  # False: not parsed yet
     answer = re.sub(r"\*\*|__|`", "", answer)  # Markdown emphasis is not part of a figure
@@ -674,23 +683,28 @@ def check_answer(scenario: Scenario, step: str, answer: str,
 def _ab_check(scenario: Scenario, step: str, read: _Read, low: float, high: float, sentence: str,
               ab: _AbInputs) -> NumberCheck | None:
     traffic = ab.daily_traffic
-    traffic_note = "your stated daily traffic"
+    traffic_note = _("your stated daily traffic")
     if traffic is None and scenario.scale.get("daily_active_users"):
         traffic = float(scenario.scale["daily_active_users"])
-        traffic_note = "all of the scenario's DAU in the test"
+        traffic_note = _("all of the scenario's DAU in the test")
     plans = _ab_plans(ab, traffic)
     if not plans:
         return None
-    power_text = f"α = {ab.alpha:g}, power {ab.power:g}"
+    power_text = _("α = {alpha}, power {power}").format(alpha=f"{ab.alpha:g}", power=f"{ab.power:g}")
     if read.kind == "sample size per arm":
         def how(rel: bool, p: Any) -> str:
-            mde = f"{_pct(ab.mde)} relative" if rel else f"{_pct(ab.mde)} absolute ({ab.mde * 100:g} points)"
-            return (f"baseline {_pct(ab.baseline)}, MDE {mde}, {power_text}: {p.n_per_arm:,} users per arm "
-                    "(two-proportion z-test, `mlsd simulate ab-test plan`)")
+            mde = (_("{mde} relative").format(mde=_pct(ab.mde)) if rel else
+                   _("{mde} absolute ({points} points)").format(mde=_pct(ab.mde), points=f"{ab.mde * 100:g}"))
+            return _("baseline {baseline}, MDE {mde}, {power}: {n} users per arm (two-proportion z-test, "
+                     "`mlsd simulate ab-test plan`)").format(baseline=_pct(ab.baseline), mde=mde, power=power_text,
+                                                              n=f"{p.n_per_arm:,}")
         rel, best = min(plans, key=lambda rp: off_by(low, high, rp[1].n_per_arm))
         ratio = off_by(low, high, best.n_per_arm)
-        note = "" if ab.relative is not None else f"(The answer does not say relative or absolute; read as {'relative' if rel else 'absolute'}.)"
-        return NumberCheck(step, read.kind, read.said, low, high, float(best.n_per_arm), f"{best.n_per_arm:,} per arm",
+        note = "" if ab.relative is not None else (
+            _("(The answer does not say relative or absolute; read as relative.)") if rel else
+            _("(The answer does not say relative or absolute; read as absolute.)"))
+        return NumberCheck(step, read.kind, read.said, low, high, float(best.n_per_arm),
+                           _("{n} per arm").format(n=f"{best.n_per_arm:,}"),
                            ratio, ratio <= RIGHT_WITHIN, how(rel, best), sentence, note)
     if traffic is None:
         return None  # days need the traffic: neither the answer nor the scenario gives it
@@ -700,20 +714,23 @@ def _ab_check(scenario: Scenario, step: str, read: _Read, low: float, high: floa
     ratio = 1.0 if enough else (needed / high if high > 0 else math.inf)
     if not math.isfinite(ratio):
         return None
-    arithmetic = (f"{best.n_total:,} users in both arms ÷ {_fmt(traffic)} a day ({traffic_note}) = "
-                  f"{best.days} day{'s' if best.days != 1 else ''} at least")
-    note = ("Longer than the sample needs is fine: a full week or two covers novelty and weekly cycles."
+    arithmetic = ngettext("{total} users in both arms ÷ {traffic} a day ({note}) = {days} day at least",
+                          "{total} users in both arms ÷ {traffic} a day ({note}) = {days} days at least",
+                          best.days).format(total=f"{best.n_total:,}", traffic=_fmt(traffic), note=traffic_note,
+                                            days=best.days)
+    note = (_("Longer than the sample needs is fine: a full week or two covers novelty and weekly cycles.")
             if enough and high > needed else "")
-    return NumberCheck(step, read.kind, read.said, low, high, needed, f"≥ {best.days} days", ratio, enough,
+    return NumberCheck(step, read.kind, read.said, low, high, needed,
+                       ngettext("≥ {days} day", "≥ {days} days", best.days).format(days=best.days), ratio, enough,
                        arithmetic, sentence, note)
 
 
 def check_numbers(scenario: Scenario, answers: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[NumberCheck, ...]:
     """The figures stated across a session's answers (step → text), checked; steps in the given order."""
     items: Sequence[tuple[str, str]] = list(answers.items()) if isinstance(answers, Mapping) else list(answers)
-    if not any(re.search(r"\d|万|亿", text or "") for _, text in items):
+    if not any(re.search(r"\d|万|亿", text or "") for _step, text in items):
         return ()
-    targets, _ = _targets(scenario)
+    targets = _targets(scenario)[0]
     out: list[NumberCheck] = []
     for step, text in items:
         if text and text.strip():
@@ -724,6 +741,8 @@ def check_numbers(scenario: Scenario, answers: Mapping[str, str] | Iterable[tupl
 def summary(checks: Sequence[NumberCheck]) -> str:
     """'3 of 4 figures within 2× of the estimate (a back-of-envelope is about the order of magnitude).'"""
     right = sum(1 for c in checks if c.right)
-    return (f"{right} of {len(checks)} figure{'s' if len(checks) != 1 else ''} within {RIGHT_WITHIN:g}× "
-            "of what the scenario's scale gives (within 2× counts as right: a back-of-envelope is about "
-            "the order of magnitude)")
+    return ngettext("{right} of {count} figure within {within}× of what the scenario's scale gives (within 2× counts "
+                    "as right: a back-of-envelope is about the order of magnitude)",
+                    "{right} of {count} figures within {within}× of what the scenario's scale gives (within 2× counts "
+                    "as right: a back-of-envelope is about the order of magnitude)",
+                    len(checks)).format(right=right, count=len(checks), within=f"{RIGHT_WITHIN:g}")

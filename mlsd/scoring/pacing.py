@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mlsd.i18n import _
+
 OVER = 1.25  # a step over this multiple of its budget is named as running long
 UNDER = 0.5  # … under this multiple (or skipped), as starved
 MIN_EXCESS_SHARE = 0.05  # and only when it took at least 5 points more of the interview than its share
@@ -69,7 +71,7 @@ def _pct(x: float) -> str:
 
 
 def _names(ids: Sequence[str]) -> str:
-    return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
+    return ids[0] if len(ids) == 1 else _("{first} and {last}").format(first=", ".join(ids[:-1]), last=ids[-1])
 
 
 def pacing(per_step: Mapping[str, tuple[float, float | None, bool]]) -> Pacing | None:
@@ -109,19 +111,21 @@ def _read(steps: Sequence[StepPace]) -> str:
     parts = []
     if over:
         ordered = [s for s in steps if s.stage in over_ids]  # framework order
-        parts.append(f"you spent {_pct(sum(s.share for s in ordered))} of the interview on "
-                     f"{_names([s.stage for s in ordered])} (budget {_pct(sum(s.budget_share for s in ordered))})")
+        parts.append(_("you spent {share} of the interview on {steps} (budget {budget})").format(
+            share=_pct(sum(s.share for s in ordered)), steps=_names([s.stage for s in ordered]),
+            budget=_pct(sum(s.budget_share for s in ordered))))
     if under:
         s = under[0]
         if s.skipped and s.seconds < 1:
-            parts.append(f"{s.stage} was skipped")
+            parts.append(_("{step} was skipped").format(step=s.stage))
         else:
-            parts.append(f"{s.stage} got {mmss(s.seconds)} of its {mmss(s.budget_seconds)}")
+            parts.append(_("{step} got {time} of its {budget}").format(step=s.stage, time=mmss(s.seconds),
+                                                                       budget=mmss(s.budget_seconds)))
     if sum(s.seconds for s in steps) < MIN_READ_SECONDS:
-        return "under a minute recorded in all, too little to read the pacing"
+        return _("under a minute recorded in all, too little to read the pacing")
     if not parts:
-        return "well paced: each step took about its share of the time"
-    return "; ".join(parts)
+        return _("well paced: each step took about its share of the time")
+    return _("; ").join(parts)
 
 
 # ---------------------------------------------------------------- across sessions
@@ -177,9 +181,11 @@ def pacing_trend(paces: Sequence[Pacing], order: Sequence[str]) -> PacingTrend |
     parts = []
     if long:
         worst = max(long, key=lambda s: s.of_share)
-        parts.append(f"you usually run long on {worst.stage} ({worst.of_share * 100:.0f} % of its share of your time)")
+        parts.append(_("you usually run long on {step} ({share} of its share of your time)").format(
+            step=worst.stage, share=f"{worst.of_share * 100:.0f} %"))
     if short:
         worst = min(short, key=lambda s: s.of_share)
-        parts.append(f"{worst.stage} usually gets {worst.of_share * 100:.0f} % of its share")
-    read = "; ".join(parts) if parts else "your time per step stays close to its share of the interview"
+        parts.append(_("{step} usually gets {share} of its share").format(step=worst.stage,
+                                                                          share=f"{worst.of_share * 100:.0f} %"))
+    read = _("; ").join(parts) if parts else _("your time per step stays close to its share of the interview")
     return PacingTrend(len(paces), tuple(steps), read)

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlsd.i18n import N_, _
 from mlsd.scoring.match import Matcher, idf_weights
 from mlsd.scoring.mistakes import MistakeFound, load_mistakes
 from mlsd.scoring.text import is_content, stem
@@ -259,11 +260,11 @@ def score_stage(
         score = min(score, INCOMPLETE_CAP)
     mistakes = tuple(found)
     score = max(0.0, round(score - load_mistakes().penalty * len(mistakes), 1))
-    notes = tuple(sorted({_BLOCK_NOTES[r.blocked] for r in results if r.blocked and r.credit <= 0}))
+    notes = tuple(sorted({_(_BLOCK_NOTES[r.blocked]) for r in results if r.blocked and r.credit <= 0}))
     notes += _echo_note(echoed)
     if relevance < 1.0:
-        notes += (f"Most of this answer's words are not this case's ({relevance:.0%} of the credit kept): "
-                  "it reads like a design for another problem.",)
+        notes += (_("Most of this answer's words are not this case's ({share} of the credit kept): "
+                    "it reads like a design for another problem.").format(share=f"{relevance:.0%}"),)
     return StageScore(stage_id, score, tuple(results), round(coverage, 4), notes, mistakes)
 
 
@@ -272,8 +273,8 @@ ECHO_MIN_WORDS = 3  # shorter sentences are too short to call a restatement
 
 
 def _echo_note(echoed: int) -> tuple[str, ...]:
-    return (f"{echoed} sentence(s) only restate the interviewer's question or your earlier answer and earn "
-            "nothing.",) if echoed else ()
+    return (_("{count} sentence(s) only restate the interviewer's question or your earlier answer and earn "
+              "nothing.").format(count=echoed),) if echoed else ()
 
 
 def drop_restated(answer: str, question: str, earlier: str = "") -> tuple[str, int]:
@@ -320,10 +321,10 @@ def case_relevance(answer: str, key_points: Sequence[KeyPoint], context: Sequenc
 
 
 _BLOCK_NOTES = {
-    "mistake": "A term appeared in a sentence that makes a mistake, which earns nothing for it.",
-    "negated": "A term appeared only in a negated or dismissed mention, which earns nothing.",
-    "bare term": "A term stood alone (a keyword list): say what it does for this design.",
-    "off-topic": "A term appeared in a sentence that is not about the design.",
+    "mistake": N_("A term appeared in a sentence that makes a mistake, which earns nothing for it."),
+    "negated": N_("A term appeared only in a negated or dismissed mention, which earns nothing."),
+    "bare term": N_("A term stood alone (a keyword list): say what it does for this design."),
+    "off-topic": N_("A term appeared in a sentence that is not about the design."),
 }
 
 

@@ -16,10 +16,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from mlsd.i18n import N_, _, ngettext
 from mlsd.scoring.stage import StageScore
 
-GUIDANCE = "Guidance from the rubric, not a hiring decision."
-SIGNALS = ((85.0, "strong hire"), (70.0, "hire"), (50.0, "lean hire"), (30.0, "no hire"), (0.0, "strong no hire"))
+GUIDANCE = N_("Guidance from the rubric, not a hiring decision.")
+# The signal and the level are values (English in --json, translated where they are shown);
+# the reasons and the note are sentences, in the interface language.
+SIGNALS = ((85.0, N_("strong hire")), (70.0, N_("hire")), (50.0, N_("lean hire")), (30.0, N_("no hire")),
+           (0.0, N_("strong no hire")))
+LEVELS = (N_("staff"), N_("senior"), N_("junior"), N_("not shown"))
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|ms|s\b|k\b|m\b|b\b|x\b|×|qps|gb|tb|mb|million|billion|thousand|per)|[~≈]\s*\d|\d[\d,.]*\s*[kmb万亿]", re.I)
 _TRADEOFF = re.compile(
     r"trade-?off|\bvs\.?\b|versus|at the cost of|at a (?:higher|lower) cost|instead of|rather than|\bbut\b|"
@@ -43,7 +48,7 @@ class Verdict:
 
 
 def _steps(n: int) -> str:
-    return f"{n} step" if n == 1 else f"{n} steps"
+    return ngettext("{n} step", "{n} steps", n).format(n=n)
 
 
 def signal_for(score: float) -> str:
@@ -54,14 +59,15 @@ def stage_verdict(result: StageScore, answer: str) -> Verdict:
     """One step: its signal from the score, its level from what the answer did."""
     own = [p for p in result.points if not p.generic]
     got = [p for p in own if p.credit >= 1]
-    reasons = [f"{len(got)} of {len(own)} rubric points covered" if own else "scored on the framework items"]
+    reasons = [_("{got} of {total} rubric points covered").format(got=len(got), total=len(own)) if own
+               else _("scored on the framework items")]
     numbers, tradeoff, risk = bool(_NUMBER.search(answer)), bool(_TRADEOFF.search(answer)), bool(_RISK.search(answer))
     if numbers:
-        reasons.append("quantified (numbers given)")
+        reasons.append(_("quantified (numbers given)"))
     if tradeoff:
-        reasons.append("names a trade-off")
+        reasons.append(_("names a trade-off"))
     if risk:
-        reasons.append("raises a failure mode or risk")
+        reasons.append(_("raises a failure mode or risk"))
     if result.score >= 70 and numbers and tradeoff and risk:
         level = "staff"
     elif result.score >= 60 and (tradeoff or risk):
@@ -70,7 +76,7 @@ def stage_verdict(result: StageScore, answer: str) -> Verdict:
         level = "junior"
     else:
         level = "not shown"
-    return Verdict(signal_for(result.score), level, tuple(reasons))
+    return Verdict(signal_for(result.score), level, tuple(reasons), _(GUIDANCE))
 
 
 def session_verdict(total: float, results: Mapping[str, StageScore], answers: Mapping[str, str],
@@ -84,11 +90,12 @@ def session_verdict(total: float, results: Mapping[str, StageScore], answers: Ma
     with_risks = [s for s in answered if _RISK.search(text[s])]
     n = max(len(all_steps), 1)
     reasons = [
-        f"{len(strong)} of {n} steps answered with most of their points"
-        + ("" if n >= 10 else " (the steps practised in this session)"),
-        f"numbers in {_steps(len(with_numbers))}",
-        f"trade-offs named in {_steps(len(with_tradeoffs))}",
-        f"failure modes or risks raised in {_steps(len(with_risks))}",
+        (_("{strong} of {total} steps answered with most of their points") if n >= 10 else
+         _("{strong} of {total} steps answered with most of their points (the steps practised in this session)")
+         ).format(strong=len(strong), total=n),
+        _("numbers in {steps}").format(steps=_steps(len(with_numbers))),
+        _("trade-offs named in {steps}").format(steps=_steps(len(with_tradeoffs))),
+        _("failure modes or risks raised in {steps}").format(steps=_steps(len(with_risks))),
     ]
     end_to_end = len(strong) >= 0.8 * n
     if end_to_end and len(with_numbers) >= 0.6 * n and len(with_risks) >= 0.6 * n and len(with_tradeoffs) >= 0.3 * n:
@@ -99,4 +106,4 @@ def session_verdict(total: float, results: Mapping[str, StageScore], answers: Ma
         level = "junior"
     else:
         level = "not shown"
-    return Verdict(signal_for(total), level, tuple(reasons))
+    return Verdict(signal_for(total), level, tuple(reasons), _(GUIDANCE))

@@ -26,11 +26,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlsd.errors import BadInputError, check_range
+from mlsd.i18n import N_, _
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import check_memory, one_thread, precision_at_k, recall_at_k
 
 N_FEATURES = 10
 NOISE_LEVELS = (0.0, 0.1, 0.3, 0.45)
+METHODS = (N_("none"), N_("class weights"), N_("undersample 10:1"))  # values (--json); shown translated
 
 
 @dataclass(frozen=True)
@@ -76,27 +78,33 @@ class AbuseResult(SimResult):
     sampling: tuple[SamplingRow, ...]
 
     def tables(self) -> list[Table]:
+        once = _("retrained once (period {period})").format(period=self.retrain_period)
         return [
             table(
-                f"Review queue of {self.queue_capacity:,} accounts per period: precision@k under drift",
-                ("period", "abusers", "never retrained", f"retrained once (period {self.retrain_period})",
-                 "retrained every period", "recall, never retrained", "recall, retrained every period"),
+                _("Review queue of {capacity} accounts per period: precision@k under drift").format(
+                    capacity=f"{self.queue_capacity:,}"),
+                (_("period"), _("abusers"), _("never retrained"), once,
+                 _("retrained every period"), _("recall, never retrained"), _("recall, retrained every period")),
                 [(r.period, r.abusers, r.precision_static, r.precision_retrain_once, r.precision_retrain_each,
                   r.recall_static, r.recall_retrain_each) for r in self.periods_table],
-                note=f"{self.n_accounts:,} new accounts per period, {self.abuse_rate:.2%} abusers, drift {self.drift:g} "
-                "per period; precision and recall use the true labels.",
+                note=_("{accounts} new accounts per period, {rate} abusers, drift {drift} per period; precision and "
+                       "recall use the true labels.").format(accounts=f"{self.n_accounts:,}",
+                                                             rate=f"{self.abuse_rate:.2%}", drift=f"{self.drift:g}"),
             ),
             table(
-                "Label noise: training on reviewers' labels (period 0) and queueing period 1",
-                ("label noise", "precision@k (true)", "recall@k (true)", "precision@k as reviewers measure it"),
+                _("Label noise: training on reviewers' labels (period 0) and queueing period 1"),
+                (_("label noise"), _("precision@k (true)"), _("recall@k (true)"),
+                 _("precision@k as reviewers measure it")),
                 [(r.label_noise, r.precision_at_k, r.recall_at_k, r.measured_precision) for r in self.noise],
-                note="noise = share of abusers the reviewers miss; as many innocent accounts are flagged.",
+                note=_("noise = share of abusers the reviewers miss; as many innocent accounts are flagged."),
             ),
             table(
-                "Imbalance: class weighting vs undersampling (logistic regression)",
-                ("method", "training rows", "precision@k", "recall@k", "PR-AUC", "mean score"),
-                [(r.method, r.train_rows, r.precision_at_k, r.recall_at_k, r.pr_auc, r.mean_score) for r in self.sampling],
-                note=f"true abuse rate {self.abuse_rate:.2%}; mean score shows how far each method moves calibration.",
+                _("Imbalance: class weighting vs undersampling (logistic regression)"),
+                (_("method"), _("training rows"), "precision@k", "recall@k", "PR-AUC", _("mean score")),
+                [(_(r.method), r.train_rows, r.precision_at_k, r.recall_at_k, r.pr_auc, r.mean_score)
+                 for r in self.sampling],
+                note=_("true abuse rate {rate}; mean score shows how far each method moves calibration.").format(
+                    rate=f"{self.abuse_rate:.2%}"),
             ),
         ]
 
@@ -105,16 +113,16 @@ class AbuseResult(SimResult):
         return [
             Chart(
                 name="abuse-drift",
-                title="Precision of the review queue as abusers adapt",
-                x_label="period",
+                title=_("Precision of the review queue as abusers adapt"),
+                x_label=_("period"),
                 y_label=f"precision@{self.queue_capacity}",
                 series=(
-                    series("never retrained", t, [r.precision_static for r in self.periods_table]),
-                    series(f"retrained once (period {self.retrain_period})", t,
+                    series(_("never retrained"), t, [r.precision_static for r in self.periods_table]),
+                    series(_("retrained once (period {period})").format(period=self.retrain_period), t,
                            [r.precision_retrain_once for r in self.periods_table]),
-                    series("retrained every period", t, [r.precision_retrain_each for r in self.periods_table]),
+                    series(_("retrained every period"), t, [r.precision_retrain_each for r in self.periods_table]),
                 ),
-                vlines=((float(self.retrain_period), "retrain"),),
+                vlines=((float(self.retrain_period), _("retrain")),),
             )
         ]
 
@@ -129,28 +137,51 @@ class AbuseResult(SimResult):
         ranking_loss = clean.precision_at_k - noisiest.precision_at_k
         metric_loss = noisiest.precision_at_k - noisiest.measured_precision
         spread = max(abs(cw.precision_at_k - none.precision_at_k), abs(us.precision_at_k - none.precision_at_k))
+        values = dict(drift=f"{self.drift:g}", first=f"{first.precision_static:.2f}", first_period=first.period,
+                      last=f"{last.precision_static:.2f}", last_period=last.period,
+                      recall_first=f"{first.recall_static:.2f}", recall_last=f"{last.recall_static:.2f}")
+        if self.drift > 0:
+            frozen = (_("As abusers adapt (drift {drift} per period), a frozen model's queue precision falls from "
+                        "{first} (period {first_period}) to {last} (period {last_period}); recall {recall_first} → "
+                        "{recall_last}.") if decayed else
+                      _("As abusers adapt (drift {drift} per period), a frozen model's queue precision goes from "
+                        "{first} (period {first_period}) to {last} (period {last_period}); recall {recall_first} → "
+                        "{recall_last}."))
+        else:
+            frozen = (_("With abusers that do not adapt (drift 0), a frozen model's queue precision falls from "
+                        "{first} (period {first_period}) to {last} (period {last_period}); recall {recall_first} → "
+                        "{recall_last}.") if decayed else
+                      _("With abusers that do not adapt (drift 0), a frozen model's queue precision goes from "
+                        "{first} (period {first_period}) to {last} (period {last_period}); recall {recall_first} → "
+                        "{recall_last}."))
+        retrain = (_("Retraining once on fresh reviews, at period {period}, lifts that period's precision from "
+                     "{frozen} (the frozen model) to {once}; retraining every period ends at {each} against {last} for "
+                     "the frozen model.") if lifted else
+                   _("Retraining once on fresh reviews, at period {period}, moves that period's precision from "
+                     "{frozen} (the frozen model) to {once}; retraining every period ends at {each} against {last} for "
+                     "the frozen model."))
+        noise = (_("noisy labels hurt the metric you see more than the ranking you get.") if metric_loss > ranking_loss
+                 else _("here the noise costs real ranking quality, not only measured precision."))
+        balance = _("Class weights give precision@k {cw} and undersampling {us} against {none} without rebalancing")
+        if spread <= 0.05:
+            balance += _(" — for a fixed-size queue only the ranking matters, and rebalancing barely changes it")
+        balance += _("; both move the mean score ({cw_mean}, {us_mean} vs {none_mean} at a {rate} abuse rate), and "
+                     "undersampling trains on {us_rows} rows instead of {none_rows}.")
         return [
-            (f"As abusers adapt (drift {self.drift:g} per period), a frozen model's queue precision "
-             if self.drift > 0 else "With abusers that do not adapt (drift 0), a frozen model's queue precision ")
-            + f"{'falls' if decayed else 'goes'} from {first.precision_static:.2f} (period {first.period}) to "
-            f"{last.precision_static:.2f} (period {last.period}); recall {first.recall_static:.2f} → "
-            f"{last.recall_static:.2f}.",
-            f"Retraining once on fresh reviews, at period {self.retrain_period}, "
-            f"{'lifts' if lifted else 'moves'} that period's precision from {after.precision_static:.2f} (the frozen "
-            f"model) to {after.precision_retrain_once:.2f}; retraining every period ends at {last.precision_retrain_each:.2f} "
-            f"against {last.precision_static:.2f} for the frozen model.",
-            f"Label noise from {clean.label_noise:g} to {noisiest.label_noise:g} moves true precision@k "
-            f"{clean.precision_at_k:.2f} → {noisiest.precision_at_k:.2f}, while the reviewers' own labels would report "
-            f"{noisiest.measured_precision:.2f}"
-            + (": noisy labels hurt the metric you see more than the ranking you get." if metric_loss > ranking_loss
-               else ": here the noise costs real ranking quality, not only measured precision."),
-            f"Class weights give precision@k {cw.precision_at_k:.2f} and undersampling {us.precision_at_k:.2f} "
-            f"against {none.precision_at_k:.2f} without rebalancing"
-            + (" — for a fixed-size queue only the ranking matters, and rebalancing barely changes it"
-               if spread <= 0.05 else "")
-            + f"; both move the mean score ({cw.mean_score:.3f}, {us.mean_score:.3f} vs {none.mean_score:.3f} at a "
-            f"{self.abuse_rate:.3%} abuse rate), and undersampling trains on {us.train_rows:,} rows instead of "
-            f"{none.train_rows:,}.",
+            frozen.format(**values),
+            retrain.format(period=self.retrain_period, frozen=f"{after.precision_static:.2f}",
+                           once=f"{after.precision_retrain_once:.2f}", each=f"{last.precision_retrain_each:.2f}",
+                           last=f"{last.precision_static:.2f}"),
+            _("Label noise from {clean} to {noisiest} moves true precision@k {p_clean} → {p_noisy}, while the "
+              "reviewers' own labels would report {measured}: {noise}").format(
+                clean=f"{clean.label_noise:g}", noisiest=f"{noisiest.label_noise:g}",
+                p_clean=f"{clean.precision_at_k:.2f}", p_noisy=f"{noisiest.precision_at_k:.2f}",
+                measured=f"{noisiest.measured_precision:.2f}", noise=noise),
+            balance.format(cw=f"{cw.precision_at_k:.2f}", us=f"{us.precision_at_k:.2f}",
+                           none=f"{none.precision_at_k:.2f}", cw_mean=f"{cw.mean_score:.3f}",
+                           us_mean=f"{us.mean_score:.3f}", none_mean=f"{none.mean_score:.3f}",
+                           rate=f"{self.abuse_rate:.3%}", us_rows=f"{us.train_rows:,}",
+                           none_rows=f"{none.train_rows:,}"),
         ]
 
 
@@ -234,7 +265,7 @@ def _simulate(n_accounts, abuse_rate, label_noise, drift, periods, queue_capacit
     x0, y0 = world.period(0, n_accounts)
     y0_rev = world.review(y0, label_noise)
     x1, y1 = world.period(1, n_accounts)
-    report(progress, 0.1, "label noise")
+    report(progress, 0.1, _("label noise"))
 
     noise_rows = []
     for noise in sorted(set(NOISE_LEVELS) | {float(label_noise)}):
@@ -244,7 +275,7 @@ def _simulate(n_accounts, abuse_rate, label_noise, drift, periods, queue_capacit
         noise_rows.append(
             NoiseRow(noise, precision_at_k(y1, s, k), recall_at_k(y1, s, k), precision_at_k(seen, s, k))
         )
-    report(progress, 0.25, "imbalance")
+    report(progress, 0.25, _("imbalance"))
 
     neg = np.flatnonzero(~y0_rev)
     pos = np.flatnonzero(y0_rev)
@@ -264,7 +295,7 @@ def _simulate(n_accounts, abuse_rate, label_noise, drift, periods, queue_capacit
             SamplingRow(name, int(ys.size), precision_at_k(y1, s, k), recall_at_k(y1, s, k),
                         float(average_precision_score(y1, s)), float(s.mean()))
         )
-    report(progress, 0.35, "drift")
+    report(progress, 0.35, _("drift"))
 
     retrain_period = max(2, (periods + 1) // 2)  # a period before it to compare with
     once = static
@@ -290,7 +321,7 @@ def _simulate(n_accounts, abuse_rate, label_noise, drift, periods, queue_capacit
             )
         )
         x_prev, y_prev_rev = x, world.review(y, label_noise)
-        report(progress, 0.35 + 0.65 * t / periods, f"period {t}")
+        report(progress, 0.35 + 0.65 * t / periods, _("period {period}").format(period=t))
 
     return AbuseResult(
         n_accounts=n_accounts,

@@ -63,7 +63,9 @@ def format_cell(value: Any) -> str:
     if value is None:  # NaN becomes None in plain data: "not available"
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        from mlsd.i18n import _
+
+        return _("yes") if value else _("no")
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):

@@ -26,6 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlsd.errors import BadInputError, check_range
+from mlsd.i18n import N_, _
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import (
     check_memory,
@@ -96,33 +97,36 @@ class ChurnResult(SimResult):
     def tables(self) -> list[Table]:
         return [
             table(
-                "Leakage: a feature computed after the prediction date",
-                ("pipeline", "evaluated on", "ROC-AUC", "PR-AUC"),
-                [(r.pipeline, r.evaluated_on, r.roc_auc, r.pr_auc) for r in self.leak],
-                note="GBDT in all rows. The leaky pipeline reads logins_30d at extraction time, after churners left.",
+                _("Leakage: a feature computed after the prediction date"),
+                (_("pipeline"), _("evaluated on"), "ROC-AUC", "PR-AUC"),
+                [(_(r.pipeline), _(r.evaluated_on), r.roc_auc, r.pr_auc) for r in self.leak],
+                note=_("GBDT in all rows. The leaky pipeline reads logins_30d at extraction time, after churners left."),
             ),
             table(
-                "Models on the later snapshot (time-based split)",
-                ("model", "class weight", "ROC-AUC", "PR-AUC", "recall@top 5%", "recall@top 10%", "mean score"),
-                [(m.model, m.class_weight, m.roc_auc, m.pr_auc, m.recall_top5, m.recall_top10, m.mean_score) for m in self.models],
-                note=f"churn rate: {self.churn_rate_train:.3f} (train snapshot), {self.churn_rate_test:.3f} (test). "
-                "A calibrated model's mean score is close to the churn rate.",
+                _("Models on the later snapshot (time-based split)"),
+                (_("model"), _("class weight"), "ROC-AUC", "PR-AUC", _("recall@top 5%"), _("recall@top 10%"),
+                 _("mean score")),
+                [(_(m.model), _(m.class_weight), m.roc_auc, m.pr_auc, m.recall_top5, m.recall_top10, m.mean_score)
+                 for m in self.models],
+                note=_("churn rate: {train} (train snapshot), {test} (test). A calibrated model's mean score is close "
+                       "to the churn rate.").format(train=f"{self.churn_rate_train:.3f}",
+                                                     test=f"{self.churn_rate_test:.3f}"),
             ),
             table(
-                "Cost-based targeting",
-                ("quantity", "value"),
+                _("Cost-based targeting"),
+                (_("quantity"), _("value")),
                 [
-                    ("model (no class weights: its scores are probabilities)", self.profit_model),
-                    ("gain per saved churner (value × save rate)", self.customer_value * self.save_rate),
-                    ("cost per offer", self.offer_cost),
-                    ("best threshold (chosen on validation)", self.best_threshold),
-                    ("share targeted at best (validation)", self.best_share),
-                    ("validation profit / 1,000 customers", self.best_profit_per_1000),
-                    ("closed-form threshold cost / gain", self.closed_form_threshold),
-                    ("share targeted on the later snapshot", self.test_share_at_threshold),
-                    ("later-snapshot profit / 1,000 customers", self.test_profit_per_1000),
-                    ("best possible on the later snapshot (hindsight)", self.test_oracle_profit_per_1000),
-                    ("offer to everyone / 1,000 customers", self.target_all_profit_per_1000),
+                    (_("model (no class weights: its scores are probabilities)"), _(self.profit_model)),
+                    (_("gain per saved churner (value × save rate)"), self.customer_value * self.save_rate),
+                    (_("cost per offer"), self.offer_cost),
+                    (_("best threshold (chosen on validation)"), self.best_threshold),
+                    (_("share targeted at best (validation)"), self.best_share),
+                    (_("validation profit / 1,000 customers"), self.best_profit_per_1000),
+                    (_("closed-form threshold cost / gain"), self.closed_form_threshold),
+                    (_("share targeted on the later snapshot"), self.test_share_at_threshold),
+                    (_("later-snapshot profit / 1,000 customers"), self.test_profit_per_1000),
+                    (_("best possible on the later snapshot (hindsight)"), self.test_oracle_profit_per_1000),
+                    (_("offer to everyone / 1,000 customers"), self.target_all_profit_per_1000),
                 ],
             ),
         ]
@@ -131,15 +135,15 @@ class ChurnResult(SimResult):
         return [
             Chart(
                 name="churn-profit",
-                title="Expected profit vs share of customers targeted",
-                x_label="share of customers targeted (highest scores first)",
-                y_label="profit per 1,000 customers",
+                title=_("Expected profit vs share of customers targeted"),
+                x_label=_("share of customers targeted (highest scores first)"),
+                y_label=_("profit per 1,000 customers"),
                 series=(
-                    series("validation (threshold chosen here)", self.curve_share, self.curve_profit_per_1000),
-                    series("later snapshot", self.curve_share, self.test_curve_profit_per_1000),
+                    series(_("validation (threshold chosen here)"), self.curve_share, self.curve_profit_per_1000),
+                    series(_("later snapshot"), self.curve_share, self.test_curve_profit_per_1000),
                 ),
-                vlines=((self.best_share, f"best: top {self.best_share:.1%}"),),
-                hlines=((0.0, "break-even"),),
+                vlines=((self.best_share, _("best: top {share}").format(share=f"{self.best_share:.1%}")),),
+                hlines=((0.0, _("break-even")),),
             )
         ]
 
@@ -150,31 +154,45 @@ class ChurnResult(SimResult):
         gb = next(m for m in self.models if m.model == "GBDT" and m.class_weight == "none")
         gbw = next(m for m in self.models if m.model == "GBDT" and m.class_weight == "balanced")
         weight_effect = (
-            "barely move the ranking" if abs(gbw.pr_auc - gb.pr_auc) < 0.02 else "change the ranking"
+            _("barely move the ranking") if abs(gbw.pr_auc - gb.pr_auc) < 0.02 else _("change the ranking")
         )
         return [
-            f"The leaky pipeline scores ROC-AUC {leaky_off.roc_auc:.3f} on a random holdout but {leaky_prod.roc_auc:.3f} "
-            f"on the features available at prediction time, against {honest.roc_auc:.3f} for the honest time-based "
-            "pipeline: an offline AUC that looks too good usually is.",
-            f"GBDT vs logistic regression: PR-AUC {gb.pr_auc:.3f} vs {lr.pr_auc:.3f}, recall in the top 10% "
-            f"{gb.recall_top10:.3f} vs {lr.recall_top10:.3f}; with {self.churn_rate_test:.1%} churners PR-AUC and "
-            f"recall@k say more than ROC-AUC. Highest PR-AUC here: {best.model} "
-            f"({'balanced class weights' if best.class_weight == 'balanced' else 'no class weights'}, "
-            f"{best.pr_auc:.3f}).",
-            f"Balanced class weights {weight_effect} (GBDT PR-AUC {gbw.pr_auc:.3f} vs {gb.pr_auc:.3f}) and move the "
-            f"mean score to {gbw.mean_score:.3f} against a {self.churn_rate_test:.3f} churn rate, so a threshold on "
-            "probabilities only holds for the model it was chosen with.",
+            _("The leaky pipeline scores ROC-AUC {offline} on a random holdout but {served} on the features "
+              "available at prediction time, against {honest} for the honest time-based pipeline: an offline AUC "
+              "that looks too good usually is.").format(offline=f"{leaky_off.roc_auc:.3f}",
+                                                        served=f"{leaky_prod.roc_auc:.3f}",
+                                                        honest=f"{honest.roc_auc:.3f}"),
+            _("GBDT vs logistic regression: PR-AUC {gb} vs {lr}, recall in the top 10% {gb10} vs {lr10}; with {rate} "
+              "churners PR-AUC and recall@k say more than ROC-AUC. Highest PR-AUC here: {best} ({weights}, "
+              "{best_pr}).").format(
+                gb=f"{gb.pr_auc:.3f}", lr=f"{lr.pr_auc:.3f}", gb10=f"{gb.recall_top10:.3f}",
+                lr10=f"{lr.recall_top10:.3f}", rate=f"{self.churn_rate_test:.1%}", best=_(best.model),
+                weights=_("balanced class weights") if best.class_weight == "balanced" else _("no class weights"),
+                best_pr=f"{best.pr_auc:.3f}"),
+            _("Balanced class weights {effect} (GBDT PR-AUC {weighted} vs {plain}) and move the mean score to {mean} "
+              "against a {rate} churn rate, so a threshold on probabilities only holds for the model it was chosen "
+              "with.").format(effect=weight_effect, weighted=f"{gbw.pr_auc:.3f}", plain=f"{gb.pr_auc:.3f}",
+                              mean=f"{gbw.mean_score:.3f}", rate=f"{self.churn_rate_test:.3f}"),
             (
-                f"Targeting the top {self.best_share:.1%} (score ≥ {self.best_threshold:.3f}) maximises validation "
-                f"profit ({self.best_profit_per_1000:,.0f} per 1,000 customers); on the later snapshot it earns "
-                f"{self.test_profit_per_1000:,.0f} vs {self.test_oracle_profit_per_1000:,.0f} with hindsight and "
-                f"{self.target_all_profit_per_1000:,.0f} for an offer to everyone."
+                _("Targeting the top {share} (score ≥ {threshold}) maximises validation profit ({profit} per 1,000 "
+                  "customers); on the later snapshot it earns {test} vs {oracle} with hindsight and {everyone} for an "
+                  "offer to everyone.").format(
+                    share=f"{self.best_share:.1%}", threshold=f"{self.best_threshold:.3f}",
+                    profit=f"{self.best_profit_per_1000:,.0f}", test=f"{self.test_profit_per_1000:,.0f}",
+                    oracle=f"{self.test_oracle_profit_per_1000:,.0f}",
+                    everyone=f"{self.target_all_profit_per_1000:,.0f}")
                 if self.best_share > 0
-                else f"At an offer cost of {self.offer_cost:g} against a gain of "
-                f"{self.customer_value * self.save_rate:g} per saved churner, no threshold makes money on validation "
-                "data: the best plan is no offer, or a cheaper one."
+                else _("At an offer cost of {cost} against a gain of {gain} per saved churner, no threshold makes "
+                       "money on validation data: the best plan is no offer, or a cheaper one.").format(
+                    cost=f"{self.offer_cost:g}", gain=f"{self.customer_value * self.save_rate:g}")
             ),
         ]
+
+
+# Row labels: values (--json), shown translated.
+LABELS = (N_("logistic regression"), N_("GBDT"), N_("none"), N_("balanced"),
+          N_("honest (features before the date)"), N_("later snapshot"), N_("leaky (logins read after the window)"),
+          N_("random holdout, leaky feature"), N_("later snapshot, as served"))
 
 
 def _snapshot(rng: np.random.Generator, n: int, intercept: float | None, churn_rate: float):
@@ -257,17 +275,17 @@ def simulate_churn(
 def _simulate(n_customers, churn_rate, customer_value, offer_cost, save_rate, seed, progress) -> ChurnResult:
     rng = np.random.default_rng(seed)
     x_all, y_all, after_all, intercept = _snapshot(rng, n_customers, None, churn_rate)
-    x_te, y_te, _, _ = _snapshot(rng, n_customers, intercept, churn_rate)  # three months later
+    x_te, y_te, _after, _icpt = _snapshot(rng, n_customers, intercept, churn_rate)  # three months later
     # The earlier snapshot: 75% to fit, 25% to choose the threshold (and for the leaky offline check).
     is_val = rng.random(n_customers) < 0.25
     x_tr, y_tr, x_va, y_va = x_all[~is_val], y_all[~is_val], x_all[is_val], y_all[is_val]
-    report(progress, 0.1, "leakage")
+    report(progress, 0.1, _("leakage"))
 
     leaky_tr, leaky_va = x_tr.copy(), x_va.copy()
     leaky_tr[:, LOGINS] = after_all[~is_val]
     leaky_va[:, LOGINS] = after_all[is_val]
     leaky = _gbdt(seed).fit(leaky_tr, y_tr)
-    report(progress, 0.25, "models")
+    report(progress, 0.25, _("models"))
 
     fitted = {}
     for name in ("logistic regression", "GBDT"):
@@ -278,7 +296,8 @@ def _simulate(n_customers, churn_rate, customer_value, offer_cost, save_rate, se
             else:
                 model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, class_weight=cw))
             fitted[(name, weight)] = model.fit(x_tr, y_tr)
-            report(progress, 0.25 + 0.15 * len(fitted), f"{name} ({weight})")
+            label, kind = _(name), _(weight)
+            report(progress, 0.25 + 0.15 * len(fitted), f"{label} ({kind})")
 
     cache: dict[tuple[int, int], np.ndarray] = {}
 
@@ -312,7 +331,7 @@ def _simulate(n_customers, churn_rate, customer_value, offer_cost, save_rate, se
                 mean_score=float(s.mean()),
             )
         )
-    report(progress, 0.9, "profit curve")
+    report(progress, 0.9, _("profit curve"))
 
     # Profit: the unweighted model with the best validation PR-AUC, threshold chosen on validation.
     candidates = [k for k in fitted if k[1] == "none"]
@@ -325,14 +344,14 @@ def _simulate(n_customers, churn_rate, customer_value, offer_cost, save_rate, se
     threshold = float(thr_va[best])
     target_te = s_te >= threshold
     test_profit = float(np.sum(y_te[target_te] * gain - offer_cost))
-    _, profit_te, _ = profit_curve(y_te, s_te, gain=gain, cost=offer_cost)
+    _shares, profit_te, _thresholds = profit_curve(y_te, s_te, gain=gain, cost=offer_cost)
     n_va, n_te = y_va.size, y_te.size
 
     # Curve for the chart and the record: a grid of shares plus the chosen point itself.
     grid = np.unique(np.concatenate([np.linspace(0, 1, CURVE_POINTS + 1) ** 2, [best / n_va]]))
     idx_va = np.round(grid * n_va).astype(int)
     idx_te = np.round(grid * n_te).astype(int)
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
     return ChurnResult(
         n_customers=n_customers,
         churn_rate_train=float(y_all.mean()),

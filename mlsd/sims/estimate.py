@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlsd.errors import BadInputError
+from mlsd.i18n import N_, _, ngettext
 from mlsd.sims.base import SimResult, Table, table
 
 SECONDS_PER_DAY = 86_400
@@ -53,25 +54,25 @@ class EstimateKey:
 
 KEYS: tuple[EstimateKey, ...] = (
     # `high`: a sane maximum, far past any real system, that keeps every product finite.
-    EstimateKey("daily_active_users", "--dau", 10_000_000, "users",
+    EstimateKey("daily_active_users", "--dau", 10_000_000, N_("users"),
                 "Daily active users (DAU).", integer=True, high=1e10),  # more than people on Earth
-    EstimateKey("requests_per_user_per_day", "--requests-per-user", 10, "requests/day",
+    EstimateKey("requests_per_user_per_day", "--requests-per-user", 10, N_("requests/day"),
                 "Requests (page loads, queries, feed refreshes) per active user per day.", high=1e6),
     EstimateKey("peak_to_average", "--peak-to-average", 3, "×",
                 "Peak QPS over average QPS (diurnal peak; 2-3 is typical).", low=1, low_inclusive=True,
                 high=1000),
-    EstimateKey("users", "--users", None, "users",
+    EstimateKey("users", "--users", None, N_("users"),
                 "Users with an embedding / feature row (defaults to DAU).", integer=True,
                 default_from="daily_active_users", high=1e12),
-    EstimateKey("items", "--items", 1_000_000, "items",
+    EstimateKey("items", "--items", 1_000_000, N_("items"),
                 "Items in the catalogue (posts, products, videos, documents).", integer=True, high=1e13),
-    EstimateKey("embedding_dim", "--embedding-dim", 64, "dims",
+    EstimateKey("embedding_dim", "--embedding-dim", 64, N_("dims"),
                 "Embedding dimension of users and items.", integer=True, high=100_000),
     EstimateKey("bytes_per_value", "--bytes-per-value", 4, "B",
                 "Bytes per embedding value (4 = float32, 2 = float16, 1 = int8).", high=64),
-    EstimateKey("candidate_posts_per_request", "--candidates-per-request", 500, "candidates",
+    EstimateKey("candidate_posts_per_request", "--candidates-per-request", 500, N_("candidates"),
                 "Candidates the ranking model scores per request.", integer=True, high=1e7),
-    EstimateKey("log_events_per_request", "--log-events-per-request", 10, "events",
+    EstimateKey("log_events_per_request", "--log-events-per-request", 10, N_("events"),
                 "Log rows written per request (e.g. one per impression shown).", integer=True, high=1e6),
     EstimateKey("bytes_per_log_event", "--bytes-per-log-event", 500, "B",
                 "Bytes per log row (ids, timestamp, context, outcome).", high=1e9),
@@ -94,15 +95,15 @@ KEYS: tuple[EstimateKey, ...] = (
     # GenAI serving. Defaults: a 7B model with multi-head attention (Llama-2-7B) in fp16 on an
     # 80 GB GPU, which sustains about 2,500 output tokens/s with paged continuous batching
     # (`mlsd simulate llm-serving` at its defaults).
-    EstimateKey("prompt_tokens_per_request", "--prompt-tokens", 512, "tokens",
+    EstimateKey("prompt_tokens_per_request", "--prompt-tokens", 512, N_("tokens"),
                 "Prompt (input) tokens per request.", high=1e7, genai=True),
-    EstimateKey("output_tokens_per_request", "--output-tokens", 256, "tokens",
+    EstimateKey("output_tokens_per_request", "--output-tokens", 256, N_("tokens"),
                 "Output (generated) tokens per request.", high=1e7, genai=True),
-    EstimateKey("model_params_billion", "--model-params-billion", 7, "B params",
+    EstimateKey("model_params_billion", "--model-params-billion", 7, N_("B params"),
                 "Model parameters, in billions.", high=100_000, genai=True),
-    EstimateKey("model_layers", "--model-layers", 32, "layers",
+    EstimateKey("model_layers", "--model-layers", 32, N_("layers"),
                 "Transformer layers.", integer=True, high=10_000, genai=True),
-    EstimateKey("kv_heads", "--kv-heads", 32, "heads",
+    EstimateKey("kv_heads", "--kv-heads", 32, N_("heads"),
                 "Key/value heads per layer (fewer than query heads with grouped-query attention).",
                 integer=True, high=10_000, genai=True),
     EstimateKey("head_dim", "--head-dim", 128, "dims",
@@ -113,12 +114,12 @@ KEYS: tuple[EstimateKey, ...] = (
                 "Bytes per weight (2 = fp16/bf16, 1 = int8/fp8, 0.5 = int4).", high=8, genai=True),
     EstimateKey("gpu_memory_gb", "--gpu-memory-gb", 80, "GB",
                 "Memory of one GPU, in GB (10^9 bytes).", high=1e6, genai=True),
-    EstimateKey("gpu_tokens_per_second", "--gpu-tokens-per-second", 2_500, "tokens/s",
+    EstimateKey("gpu_tokens_per_second", "--gpu-tokens-per-second", 2_500, N_("tokens/s"),
                 "Output tokens/s one GPU sustains at full batch (measure it, or `mlsd simulate llm-serving`).",
                 high=1e9, genai=True),
     EstimateKey("gpu_hourly_cost_usd", "--gpu-hourly-cost-usd", 2, "$/h",
                 "Cost of one GPU for one hour, in dollars.", high=1e6, genai=True),
-    EstimateKey("context_window_tokens", "--context-window-tokens", 4_096, "tokens",
+    EstimateKey("context_window_tokens", "--context-window-tokens", 4_096, N_("tokens"),
                 "Longest prompt + output a request may have (what a max-length reservation holds).",
                 integer=True, high=1e8, genai=True),
 )
@@ -135,11 +136,11 @@ SMALL_FLEET = 10
 
 KEY_BY_NAME: dict[str, EstimateKey] = {k.name: k for k in KEYS}
 # The figures of the GenAI section (their own table; absent unless a GenAI key is given).
-GENAI_FIGURES = frozenset({
-    "prompt tokens per day", "output tokens per day", "peak prompt tokens/s", "peak output tokens/s",
-    "KV-cache bytes per token", "KV-cache bytes per request", "model weight memory", "concurrent requests per GPU",
-    "concurrent requests per GPU at full-window reservation", "GPUs for peak output tokens/s", "GPU cost per day",
-    "cost per 1M output tokens",
+GENAI_FIGURES = frozenset({  # ids, like FIGURES below; shown translated
+    N_("prompt tokens per day"), N_("output tokens per day"), N_("peak prompt tokens/s"), N_("peak output tokens/s"),
+    N_("KV-cache bytes per token"), N_("KV-cache bytes per request"), N_("model weight memory"),
+    N_("concurrent requests per GPU"), N_("concurrent requests per GPU at full-window reservation"),
+    N_("GPUs for peak output tokens/s"), N_("GPU cost per day"), N_("cost per 1M output tokens"),
 })
 
 
@@ -174,27 +175,27 @@ class EstimateResult(SimResult):
 
     def tables(self) -> list[Table]:
         inputs = table(
-            "Inputs" + (f" (scale of {self.scenario})" if self.scenario else ""),
-            ("input", "value", "unit", "from"),
-            [(i.name, i.value, i.unit, i.source) for i in self.inputs],
-            note=("not used: " + ", ".join(self.not_used)) if self.not_used else "",
+            _("Inputs (scale of {scenario})").format(scenario=self.scenario) if self.scenario else _("Inputs"),
+            (_("input"), _("value"), _("unit"), _("from")),
+            [(i.name, i.value, _(i.unit) if i.unit else "", _source(i.source)) for i in self.inputs],
+            note=_("not used: {keys}").format(keys=", ".join(self.not_used)) if self.not_used else "",
         )
         figures = table(
-            "Back-of-envelope",
-            ("figure", "value", "arithmetic"),
-            [(f.name, f.shown, f.arithmetic) for f in self.figures if f.name not in GENAI_FIGURES],
+            _("Back-of-envelope"),
+            (_("figure"), _("value"), _("arithmetic")),
+            [(_(f.name), f.shown, f.arithmetic) for f in self.figures if f.name not in GENAI_FIGURES],
         )
         genai = [f for f in self.figures if f.name in GENAI_FIGURES]
         if not genai:
             return [inputs, figures]
         return [inputs, figures, table(
-            "GenAI serving",
-            ("figure", "value", "arithmetic"),
-            [(f.name, f.shown, f.arithmetic) for f in genai],
-            note="GPUs are sized on output tokens/s (decode); prefill of the prompts is assumed inside the "
-            "per-GPU rate. `mlsd simulate llm-serving` measures that rate and the latency it costs."
+            _("GenAI serving"),
+            (_("figure"), _("value"), _("arithmetic")),
+            [(_(f.name), f.shown, f.arithmetic) for f in genai],
+            note=_("GPUs are sized on output tokens/s (decode); prefill of the prompts is assumed inside the per-GPU "
+                   "rate. `mlsd simulate llm-serving` measures that rate and the latency it costs.")
             if any(f.name == "GPUs for peak output tokens/s" for f in genai) else
-            "Token volumes only: the scale gives no model or GPU figures (a hosted model).",
+            _("Token volumes only: the scale gives no model or GPU figures (a hosted model)."),
         )]
 
     def reading(self) -> list[str]:
@@ -204,23 +205,17 @@ class EstimateResult(SimResult):
         logs_year = self.figure("log storage per year")
         scored = self.figure("candidates scored per second at peak")
         if servers.value <= 1:
-            sizing = (
-                f"Peak traffic is {peak.shown}, which one server carries at the stated per-server "
-                "throughput and headroom: no horizontal scaling is needed, though a second server "
-                "keeps the service up through a crash or a deploy."
-            )
+            sizing = _("Peak traffic is {peak}, which one server carries at the stated per-server throughput and "
+                       "headroom: no horizontal scaling is needed, though a second server keeps the service up through "
+                       "a crash or a deploy.").format(peak=peak.shown)
         elif servers.value <= SMALL_FLEET:
-            sizing = (
-                f"Peak traffic is {peak.shown}; at the stated per-server throughput and headroom that "
-                f"needs {servers.shown}: a small fixed pool behind a load balancer, plus one spare for "
-                "failures and deploys, covers it; autoscaling saves little at this size."
-            )
+            sizing = _("Peak traffic is {peak}; at the stated per-server throughput and headroom that needs {servers}: a "
+                       "small fixed pool behind a load balancer, plus one spare for failures and deploys, covers it; "
+                       "autoscaling saves little at this size.").format(peak=peak.shown, servers=servers.shown)
         else:
-            sizing = (
-                f"Peak traffic is {peak.shown}; at the stated per-server throughput and headroom that "
-                f"needs {servers.shown}, so the serving tier must scale horizontally "
-                "behind a load balancer with autoscaling for the daily peak."
-            )
+            sizing = _("Peak traffic is {peak}; at the stated per-server throughput and headroom that needs {servers}, "
+                       "so the serving tier must scale horizontally behind a load balancer with autoscaling for the "
+                       "daily peak.").format(peak=peak.shown, servers=servers.shown)
         genai = any(f.name in GENAI_FIGURES for f in self.figures)
         given = {i.name for i in self.inputs if i.source in ("scenario", "option")}
         if genai:
@@ -228,71 +223,84 @@ class EstimateResult(SimResult):
             # scale says so: read only what its own figures support, not the classic defaults.
             lines = [sizing] if "per_server_qps" in given else []
             if "candidate_posts_per_request" in given and scored.value > peak.value:
-                lines.append(f"The reranker scores {scored.shown} at peak, more than the request rate: it, "
-                             "not the request rate, sizes the scoring servers.")
+                lines.append(_("The reranker scores {scored} at peak, more than the request rate: it, not the request "
+                               "rate, sizes the scoring servers.").format(scored=scored.shown))
             if given & {"embedding_dim", "items"}:
-                lines.append(f"The embedding index takes {emb.shown} ({'shard it' if emb.value / 1e9 > 64 else 'it fits in one server’s memory'}).")
-            lines.append(f"Logs grow by {logs_year.shown} raw: keep them partitioned by day, with a retention policy.")
+                lines.append(_("The embedding index takes {size} (shard it).").format(size=emb.shown)
+                             if emb.value / 1e9 > 64 else
+                             _("The embedding index takes {size} (it fits in one server’s memory).").format(size=emb.shown))
+            lines.append(_("Logs grow by {size} raw: keep them partitioned by day, with a retention policy.").format(
+                size=logs_year.shown))
             return lines + self._genai_reading()
         lines = [
             sizing,
-            (
-                f"The ranking model computes {scored.shown} at peak: this, not the request rate, sizes "
-                "the model servers, which is why a cheap candidate-generation stage cuts the list first."
-            ) if scored.value > peak.value and servers.value > 1 else (
-                f"The ranking model computes {scored.shown} at peak, little at this traffic; as traffic "
-                "grows this, not the request rate, sizes the model servers, which is why a cheap "
-                "candidate-generation stage cuts the list first."
-            ) if scored.value > peak.value else (
-                "The model scores one prediction per request, so the request rate itself sizes the "
-                "model servers."
-            ),
+            _("The ranking model computes {scored} at peak: this, not the request rate, sizes the model servers, which "
+              "is why a cheap candidate-generation stage cuts the list first.").format(scored=scored.shown)
+            if scored.value > peak.value and servers.value > 1 else
+            _("The ranking model computes {scored} at peak, little at this traffic; as traffic grows this, not the "
+              "request rate, sizes the model servers, which is why a cheap candidate-generation stage cuts the list "
+              "first.").format(scored=scored.shown)
+            if scored.value > peak.value else
+            _("The model scores one prediction per request, so the request rate itself sizes the model servers."),
         ]
         emb_gb = emb.value / 1e9
         if emb_gb > 64:
-            lines.append(
-                f"The embedding tables take {emb.shown}: more than one machine's memory comfortably "
-                "holds, so shard them (model parallelism / a parameter server) or shrink them "
-                "(fewer dimensions, float16/int8, hashing rare ids)."
-            )
+            lines.append(_(
+                "The embedding tables take {size}: more than one machine's memory comfortably holds, so shard them "
+                "(model parallelism / a parameter server) or shrink them (fewer dimensions, float16/int8, hashing rare "
+                "ids).").format(size=emb.shown))
         else:
-            lines.append(
-                f"The embedding tables take {emb.shown}, which fits in one server's memory; "
-                "replicate them to each serving machine rather than sharding."
-            )
-        lines.append(
-            f"Logs grow by {logs_year.shown} raw: keep them in cheap columnar storage partitioned "
-            "by day, with a retention policy, and sample negatives for training."
-        )
+            lines.append(_(
+                "The embedding tables take {size}, which fits in one server's memory; replicate them to each serving "
+                "machine rather than sharding.").format(size=emb.shown))
+        lines.append(_(
+            "Logs grow by {size} raw: keep them in cheap columnar storage partitioned by day, with a retention policy, "
+            "and sample negatives for training.").format(size=logs_year.shown))
         return lines
 
     def _genai_reading(self) -> list[str]:
         if not any(f.name == "GPUs for peak output tokens/s" for f in self.figures):
             prompt, out = self.figure("peak prompt tokens/s"), self.figure("peak output tokens/s")
-            return [f"At peak the product sends {prompt.shown} of prompt and receives {out.shown} of output: "
-                    "what a hosted model's rate limits and per-token price must cover (give model and GPU "
-                    "figures in the scale to size a self-hosted fleet)."]
+            return [_("At peak the product sends {prompt} of prompt and receives {output} of output: what a hosted "
+                      "model's rate limits and per-token price must cover (give model and GPU figures in the scale to "
+                      "size a self-hosted fleet).").format(prompt=prompt.shown, output=out.shown)]
         peak, gpus = self.figure("peak output tokens/s"), self.figure("GPUs for peak output tokens/s")
         cost, per_m = self.figure("GPU cost per day"), self.figure("cost per 1M output tokens")
         kv, weights = self.figure("KV-cache bytes per request"), self.figure("model weight memory")
         held = self.figure("concurrent requests per GPU")
         reserved = self.figure("concurrent requests per GPU at full-window reservation")
         out = [
-            f"The model generates {peak.shown} at peak: {gpus.shown} at the stated per-GPU rate and headroom, "
-            f"{cost.shown}, {per_m.shown} per million output tokens; a fleet sized for the peak idles off-peak, "
-            "so autoscale it or fill the trough with batch work."
+            _("The model generates {peak} at peak: {gpus} at the stated per-GPU rate and headroom, {cost}, "
+              "{per_million} per million output tokens; a fleet sized for the peak idles off-peak, so autoscale it or "
+              "fill the trough with batch work.").format(peak=peak.shown, gpus=gpus.shown, cost=cost.shown,
+                                                          per_million=per_m.shown)
         ]
         if held.value == 0:
-            out.append(f"The weights alone ({weights.shown}) do not fit one GPU: shard the model (tensor or "
-                       "pipeline parallelism) or quantise it before anything else.")
+            out.append(_("The weights alone ({weights}) do not fit one GPU: shard the model (tensor or pipeline "
+                         "parallelism) or quantise it before anything else.").format(weights=weights.shown))
         else:
-            out.append(
-                f"Each request's KV cache takes {kv.shown} at full length, so after {weights.shown} of weights one GPU "
-                f"holds {held.shown} at once ({reserved.shown} if each reserves the whole context window): the KV "
-                "cache bounds the batch one GPU can run; paged allocation, grouped-query attention and an "
-                "fp8 cache raise that bound."
-            )
+            out.append(_(
+                "Each request's KV cache takes {kv} at full length, so after {weights} of weights one GPU holds {held} "
+                "at once ({reserved} if each reserves the whole context window): the KV cache bounds the batch one "
+                "GPU can run; paged allocation, grouped-query attention and an fp8 cache raise that bound."
+            ).format(kv=kv.shown, weights=weights.shown, held=held.shown, reserved=reserved.shown))
         return out
+
+
+def _source(source: str) -> str:
+    """Where an input came from, as shown ("default (= daily_active_users)" keeps its key)."""
+    if source.startswith("default (= "):
+        return _("default (= {key})").format(key=source[len("default (= "):-1])
+    return _(source)
+
+
+SOURCES = (N_("option"), N_("scenario"), N_("default"))  # values (--json); shown translated
+# The figures' names are their ids (--json, `figure()`, the design doc's cost section); shown translated.
+FIGURES = (N_("requests per day"), N_("average QPS"), N_("peak QPS"), N_("candidates scored per second at peak"),
+           N_("servers at peak"), N_("requests in flight at peak"), N_("log storage per day"),
+           N_("log storage per year"), N_("feature log storage per day"), N_("feature log storage per year"),
+           N_("online feature store size"), N_("embedding table memory"), N_("egress bandwidth at peak"),
+           N_("log ingestion bandwidth (average)"))
 
 
 def _tidy(value: float) -> float | int:
@@ -327,9 +335,15 @@ def _fmt_num(value: float) -> str:
     return _sci(value)
 
 
-def _count(value: float, one: str, many: str) -> str:
-    """'1 server', '14 servers', '0.5 servers'."""
-    return f"{_fmt_num(value)} {one if value == 1 else many}"
+def _count(value: float, words: str) -> str:
+    """'1 server', '14 servers', '0.5 servers': `words` is the result of `_plural(value, one, many)`,
+    a translated "{n} …" pattern."""
+    return words.format(n=_fmt_num(value))
+
+
+def _n(value: float) -> int:
+    """The count ngettext chooses the form by (1 only for exactly one)."""
+    return 1 if value == 1 else 2
 
 
 def _fmt_scaled(value: float, base: str, units: tuple[tuple[str, float], ...]) -> str:
@@ -426,23 +440,32 @@ def estimate(
         return value
 
     dau, rpu = v["daily_active_users"], v["requests_per_user_per_day"]
-    per_day = "request/day" if rpu == 1 else "requests/day"
+
+    def requests_per_day(x: float) -> str:
+        return _count(x, ngettext("{n} request/day", "{n} requests/day", _n(x)))
+
+    per_day = ngettext("request/day", "requests/day", _n(rpu))
     requests_day = add(
-        "requests per day", dau * rpu, "requests/day", _count(dau * rpu, "request/day", "requests/day"),
-        f"{n(dau)} DAU × {n(rpu)} {per_day} = {_count(dau * rpu, 'request/day', 'requests/day')}",
+        "requests per day", dau * rpu, "requests/day", requests_per_day(dau * rpu),
+        _("{dau} DAU × {rpu} {per_day} = {total}").format(dau=n(dau), rpu=n(rpu), per_day=per_day,
+                                                          total=requests_per_day(dau * rpu)),
     )
     avg_qps = requests_day / SECONDS_PER_DAY
     add("average QPS", avg_qps, "QPS", f"{n(avg_qps)} QPS",
-        f"{n(dau)} DAU × {n(rpu)} {per_day} ÷ {SECONDS_PER_DAY:,} s = {n(avg_qps)} QPS")
+        _("{dau} DAU × {rpu} {per_day} ÷ {seconds} s = {qps} QPS").format(
+            dau=n(dau), rpu=n(rpu), per_day=per_day, seconds=f"{SECONDS_PER_DAY:,}", qps=n(avg_qps)))
     pta = v["peak_to_average"]
     peak_qps = avg_qps * pta
     add("peak QPS", peak_qps, "QPS", f"{n(peak_qps)} QPS",
-        f"{n(avg_qps)} QPS × {n(pta)} peak/average = {n(peak_qps)} QPS")
+        _("{avg} QPS × {ratio} peak/average = {peak} QPS").format(avg=n(avg_qps), ratio=n(pta), peak=n(peak_qps)))
 
     cands = v["candidate_posts_per_request"]
     scored = peak_qps * cands
-    add("candidates scored per second at peak", scored, "scores/s", f"{n(scored)} scores/s",
-        f"{n(peak_qps)} QPS × {_count(cands, 'candidate/request', 'candidates/request')} = {n(scored)} scores/s")
+    add("candidates scored per second at peak", scored, "scores/s", _("{n} scores/s").format(n=n(scored)),
+        _("{qps} QPS × {candidates} = {scored}").format(
+            qps=n(peak_qps), candidates=_count(cands, ngettext("{n} candidate/request", "{n} candidates/request",
+                                                                _n(cands))),
+            scored=_("{n} scores/s").format(n=n(scored))))
 
     psq, util = v["per_server_qps"], v["target_utilization"]
     server_share = peak_qps / (psq * util)
@@ -452,40 +475,53 @@ def estimate(
             f"more than {_sci(MAX_SERVERS)} servers for {n(peak_qps)} QPS; raise them"
         )
     servers = math.ceil(server_share)
-    add("servers at peak", servers, "servers", _count(servers, "server", "servers"),
-        f"⌈{n(peak_qps)} QPS ÷ ({n(psq)} QPS/server × {n(util)} utilization)⌉ = "
-        f"{_count(servers, 'server', 'servers')}")
+    servers_text = _count(servers, ngettext("{n} server", "{n} servers", _n(servers)))
+    add("servers at peak", servers, "servers", servers_text,
+        _("⌈{qps} QPS ÷ ({per_server} QPS/server × {util} utilization)⌉ = {servers}").format(
+            qps=n(peak_qps), per_server=n(psq), util=n(util), servers=servers_text))
 
     lat_s = v["latency_budget_ms"] / 1000
     inflight = peak_qps * lat_s
-    add("requests in flight at peak", inflight, "requests", _count(inflight, "request", "requests"),
-        f"Little's law: {n(peak_qps)} QPS × {n(lat_s)} s latency = "
-        f"{_count(inflight, 'concurrent request', 'concurrent requests')}")
+    add("requests in flight at peak", inflight, "requests",
+        _count(inflight, ngettext("{n} request", "{n} requests", _n(inflight))),
+        _("Little's law: {qps} QPS × {latency} s latency = {inflight}").format(
+            qps=n(peak_qps), latency=n(lat_s),
+            inflight=_count(inflight, ngettext("{n} concurrent request", "{n} concurrent requests", _n(inflight)))))
 
     ev, bpe = v["log_events_per_request"], v["bytes_per_log_event"]
     log_day = requests_day * ev * bpe
-    add("log storage per day", log_day, "B/day", f"{_fmt_bytes(log_day)}/day",
-        f"{_count(requests_day, 'request/day', 'requests/day')} × {_count(ev, 'event/request', 'events/request')} "
-        f"× {n(bpe)} B = {_fmt_bytes(log_day)}/day")
+    per_day_text = _("{size}/day")
+    per_year_text = _("{size}/year")
+    add("log storage per day", log_day, "B/day", per_day_text.format(size=_fmt_bytes(log_day)),
+        _("{requests} × {events} × {bytes} B = {total}").format(
+            requests=requests_per_day(requests_day),
+            events=_count(ev, ngettext("{n} event/request", "{n} events/request", _n(ev))), bytes=n(bpe),
+            total=per_day_text.format(size=_fmt_bytes(log_day))))
     rep = v["replication"]
     log_year = log_day * DAYS_PER_YEAR
-    add("log storage per year", log_year, "B/year", f"{_fmt_bytes(log_year)}/year",
-        f"{_fmt_bytes(log_day)}/day × {DAYS_PER_YEAR} days = {_fmt_bytes(log_year)}/year "
-        f"({_fmt_bytes(log_year * rep)} with {n(rep)}× replication)")
+    add("log storage per year", log_year, "B/year", per_year_text.format(size=_fmt_bytes(log_year)),
+        _("{day} × {days} days = {year} ({replicated} with {replication}× replication)").format(
+            day=per_day_text.format(size=_fmt_bytes(log_day)), days=DAYS_PER_YEAR,
+            year=per_year_text.format(size=_fmt_bytes(log_year)), replicated=_fmt_bytes(log_year * rep),
+            replication=n(rep)))
 
     fbe = v["feature_bytes_per_example"]
     feat_day = requests_day * ev * fbe
-    add("feature log storage per day", feat_day, "B/day", f"{_fmt_bytes(feat_day)}/day",
-        f"{_count(requests_day, 'request/day', 'requests/day')} × "
-        f"{_count(ev, 'example/request', 'examples/request')} × {n(fbe)} B of features = "
-        f"{_fmt_bytes(feat_day)}/day")
+    add("feature log storage per day", feat_day, "B/day", per_day_text.format(size=_fmt_bytes(feat_day)),
+        _("{requests} × {examples} × {bytes} B of features = {total}").format(
+            requests=requests_per_day(requests_day),
+            examples=_count(ev, ngettext("{n} example/request", "{n} examples/request", _n(ev))), bytes=n(fbe),
+            total=per_day_text.format(size=_fmt_bytes(feat_day))))
     feat_year = feat_day * DAYS_PER_YEAR
-    add("feature log storage per year", feat_year, "B/year", f"{_fmt_bytes(feat_year)}/year",
-        f"{_fmt_bytes(feat_day)}/day × {DAYS_PER_YEAR} days = {_fmt_bytes(feat_year)}/year "
-        f"({_fmt_bytes(feat_year * rep)} with {n(rep)}× replication)")
+    add("feature log storage per year", feat_year, "B/year", per_year_text.format(size=_fmt_bytes(feat_year)),
+        _("{day} × {days} days = {year} ({replicated} with {replication}× replication)").format(
+            day=per_day_text.format(size=_fmt_bytes(feat_day)), days=DAYS_PER_YEAR,
+            year=per_year_text.format(size=_fmt_bytes(feat_year)), replicated=_fmt_bytes(feat_year * rep),
+            replication=n(rep)))
 
     users, items = v["users"], v["items"]
-    rows = f"({_count(users, 'user', 'users')} + {_count(items, 'item', 'items')})"
+    rows = "({users} + {items})".format(users=_count(users, ngettext("{n} user", "{n} users", _n(users))),
+                                        items=_count(items, ngettext("{n} item", "{n} items", _n(items))))
     fbent = v["feature_bytes_per_entity"]
     store = (users + items) * fbent
     add("online feature store size", store, "B", _fmt_bytes(store),
@@ -493,17 +529,19 @@ def estimate(
 
     dim, bpv = v["embedding_dim"], v["bytes_per_value"]
     emb = (users + items) * dim * bpv
-    add("embedding table memory", emb, "B", _fmt_bytes(emb),
-        f"{rows} × {_count(dim, 'dim', 'dims')} × {n(bpv)} B = {_fmt_bytes(emb)}")
+    dims = _count(dim, ngettext("{n} dim", "{n} dims", _n(dim)))
+    add("embedding table memory", emb, "B", _fmt_bytes(emb), f"{rows} × {dims} × {n(bpv)} B = {_fmt_bytes(emb)}")
 
     resp = v["response_bytes"]
     egress = peak_qps * resp
     add("egress bandwidth at peak", egress, "B/s", _fmt_bits_per_s(egress),
-        f"{n(peak_qps)} QPS × {n(resp)} B × 8 bit = {_fmt_bits_per_s(egress)}")
+        _("{qps} QPS × {bytes} B × 8 bit = {bandwidth}").format(qps=n(peak_qps), bytes=n(resp),
+                                                                bandwidth=_fmt_bits_per_s(egress)))
     ingest = (log_day + feat_day) / SECONDS_PER_DAY
     add("log ingestion bandwidth (average)", ingest, "B/s", _fmt_bits_per_s(ingest),
-        f"({_fmt_bytes(log_day)} + {_fmt_bytes(feat_day)}) per day ÷ {SECONDS_PER_DAY:,} s × 8 bit = "
-        f"{_fmt_bits_per_s(ingest)}")
+        _("({logs} + {features}) per day ÷ {seconds} s × 8 bit = {bandwidth}").format(
+            logs=_fmt_bytes(log_day), features=_fmt_bytes(feat_day), seconds=f"{SECONDS_PER_DAY:,}",
+            bandwidth=_fmt_bits_per_s(ingest)))
     genai = any(k in scale or k in overrides for k in GENAI_KEYS)
     self_hosted = any(k in scale or k in overrides for k in SELF_HOSTED_KEYS)
     if genai:
@@ -531,18 +569,22 @@ def _genai_figures(v: Mapping[str, float], where: Mapping[str, str], requests_da
         names = [where[k] for k in ("prompt_tokens_per_request", "output_tokens_per_request", "context_window_tokens")]
         prefix = next((w[:w.index("scale.")] for w in names if "scale." in w), "")  # "<scenario>: ", said once
         p_name, o_name, w_name = (w.removeprefix(prefix) for w in names)
-        raise BadInputError(
-            f"{prefix}{p_name} {_fmt_limit(prompt)} + {o_name} {_fmt_limit(output)} tokens exceed {w_name} "
-            f"{_fmt_limit(window)}; shorten them or raise the context window")
-    day = _count(requests_day, "request/day", "requests/day")
-    for kind, tokens in (("prompt", prompt), ("output", output)):
+        raise BadInputError(prefix + _(
+            "{prompt_name} {prompt} + {output_name} {output} tokens exceed {window_name} {window}; shorten them or "
+            "raise the context window").format(prompt_name=p_name, prompt=_fmt_limit(prompt), output_name=o_name,
+                                               output=_fmt_limit(output), window_name=w_name, window=_fmt_limit(window)))
+    day = _count(requests_day, ngettext("{n} request/day", "{n} requests/day", _n(requests_day)))
+    tokens_day, tokens_s = _("{n} tokens/day"), _("{n} tokens/s")
+    for name, kind_text, tokens in (("prompt tokens per day", _("{n} prompt tokens"), prompt),
+                                    ("output tokens per day", _("{n} output tokens"), output)):
         per_day = requests_day * tokens
-        add(f"{kind} tokens per day", per_day, "tokens/day", f"{n(per_day)} tokens/day",
-            f"{day} × {n(tokens)} {kind} tokens = {n(per_day)} tokens/day")
-    for kind, tokens in (("prompt", prompt), ("output", output)):
+        add(name, per_day, "tokens/day", tokens_day.format(n=n(per_day)),
+            f"{day} × {kind_text.format(n=n(tokens))} = {tokens_day.format(n=n(per_day))}")
+    for name, kind_text, tokens in (("peak prompt tokens/s", _("{n} prompt tokens"), prompt),
+                                    ("peak output tokens/s", _("{n} output tokens"), output)):
         per_s = peak_qps * tokens
-        add(f"peak {kind} tokens/s", per_s, "tokens/s", f"{n(per_s)} tokens/s",
-            f"{n(peak_qps)} QPS × {n(tokens)} {kind} tokens = {n(per_s)} tokens/s")
+        add(name, per_s, "tokens/s", tokens_s.format(n=n(per_s)),
+            f"{n(peak_qps)} QPS × {kind_text.format(n=n(tokens))} = {tokens_s.format(n=n(per_s))}")
     peak_out = peak_qps * output
     if not self_hosted:
         return
@@ -551,36 +593,46 @@ def _genai_figures(v: Mapping[str, float], where: Mapping[str, str], requests_da
     per_token = 2 * layers * heads * dim * kvb
     token_bytes = f"{n(per_token)} B"  # exact: the number an interviewer checks
     add("KV-cache bytes per token", per_token, "B", token_bytes,
-        f"2 (K and V) × {n(layers)} layers × {n(heads)} KV heads × {n(dim)} dims × {n(kvb)} B = {token_bytes}")
+        _("2 (K and V) × {layers} layers × {heads} KV heads × {dims} dims × {bytes} B = {total}").format(
+            layers=n(layers), heads=n(heads), dims=n(dim), bytes=n(kvb), total=token_bytes))
     length = prompt + output
     per_request = per_token * length
     add("KV-cache bytes per request", per_request, "B", _fmt_bytes(per_request),
-        f"{token_bytes}/token × ({n(prompt)} + {n(output)}) tokens = {_fmt_bytes(per_request)}")
+        _("{per_token}/token × ({prompt} + {output}) tokens = {total}").format(
+            per_token=token_bytes, prompt=n(prompt), output=n(output), total=_fmt_bytes(per_request)))
 
     params, wb = v["model_params_billion"], v["weight_bytes_per_param"]
     weights = params * 1e9 * wb
     add("model weight memory", weights, "B", _fmt_bytes(weights),
-        f"{n(params)} billion params × {n(wb)} B = {_fmt_bytes(weights)}")
+        _("{params} billion params × {bytes} B = {total}").format(params=n(params), bytes=n(wb),
+                                                                 total=_fmt_bytes(weights)))
+
+    def requests(count: float) -> str:
+        return _count(count, ngettext("{n} request", "{n} requests", _n(count)))
+
+    def gpus_text(count: float) -> str:
+        return _count(count, ngettext("{n} GPU", "{n} GPUs", _n(count)))
 
     memory = v["gpu_memory_gb"] * 1e9
     free = memory - weights
-    gpu = f"{_fmt_bytes(memory)} GPU"
     if free <= 0:
         split = math.ceil(weights / memory)
         for name in ("concurrent requests per GPU", "concurrent requests per GPU at full-window reservation"):
-            add(name, 0, "requests", "0 requests",
-                f"{_fmt_bytes(weights)} of weights exceed one {gpu}: split the model over at least "
-                f"{_count(split, 'GPU', 'GPUs')} (tensor or pipeline parallelism) or quantise it")
+            add(name, 0, "requests", requests(0),
+                _("{weights} of weights exceed one {memory} GPU: split the model over at least {gpus} (tensor or "
+                  "pipeline parallelism) or quantise it").format(weights=_fmt_bytes(weights), memory=_fmt_bytes(memory),
+                                                                  gpus=gpus_text(split)))
     else:
         held = math.floor(free / per_request)
-        add("concurrent requests per GPU", held, "requests", _count(held, "request", "requests"),
-            f"⌊({_fmt_bytes(memory)} − {_fmt_bytes(weights)} weights) ÷ {_fmt_bytes(per_request)} per request⌋ = "
-            f"{_count(held, 'request', 'requests')} (paged KV cache; before activations and fragmentation)")
+        add("concurrent requests per GPU", held, "requests", requests(held),
+            _("⌊({memory} − {weights} weights) ÷ {per_request} per request⌋ = {held} (paged KV cache; before "
+              "activations and fragmentation)").format(memory=_fmt_bytes(memory), weights=_fmt_bytes(weights),
+                                                       per_request=_fmt_bytes(per_request), held=requests(held)))
         reserved = math.floor(free / (per_token * window))
-        add("concurrent requests per GPU at full-window reservation", reserved, "requests",
-            _count(reserved, "request", "requests"),
-            f"⌊({_fmt_bytes(memory)} − {_fmt_bytes(weights)} weights) ÷ ({token_bytes} × {n(window)} "
-            f"tokens)⌋ = {_count(reserved, 'request', 'requests')} (each reserving the whole context window)")
+        add("concurrent requests per GPU at full-window reservation", reserved, "requests", requests(reserved),
+            _("⌊({memory} − {weights} weights) ÷ ({per_token} × {window} tokens)⌋ = {reserved} (each reserving the "
+              "whole context window)").format(memory=_fmt_bytes(memory), weights=_fmt_bytes(weights),
+                                              per_token=token_bytes, window=n(window), reserved=requests(reserved)))
 
     rate, util, price = v["gpu_tokens_per_second"], v["target_utilization"], v["gpu_hourly_cost_usd"]
     share = peak_out / (rate * util)
@@ -589,12 +641,14 @@ def _genai_figures(v: Mapping[str, float], where: Mapping[str, str], requests_da
             f"{where['gpu_tokens_per_second']} {_fmt_limit(rate)} at {where['target_utilization']} {util:g} needs "
             f"more than {_sci(MAX_SERVERS)} GPUs for {n(peak_out)} output tokens/s; raise them")
     gpus = math.ceil(share)
-    add("GPUs for peak output tokens/s", gpus, "GPUs", _count(gpus, "GPU", "GPUs"),
-        f"⌈{n(peak_out)} tokens/s ÷ ({n(rate)} tokens/s/GPU × {n(util)} utilization)⌉ = {_count(gpus, 'GPU', 'GPUs')}")
+    add("GPUs for peak output tokens/s", gpus, "GPUs", gpus_text(gpus),
+        _("⌈{peak} tokens/s ÷ ({rate} tokens/s/GPU × {util} utilization)⌉ = {gpus}").format(
+            peak=n(peak_out), rate=n(rate), util=n(util), gpus=gpus_text(gpus)))
     per_day = gpus * price * 24
-    add("GPU cost per day", per_day, "$/day", f"${n(per_day)}/day",
-        f"{_count(gpus, 'GPU', 'GPUs')} × ${n(price)}/h × 24 h = ${n(per_day)}/day")
+    add("GPU cost per day", per_day, "$/day", _("${cost}/day").format(cost=n(per_day)),
+        _("{gpus} × ${price}/h × 24 h = ${cost}/day").format(gpus=gpus_text(gpus), price=n(price), cost=n(per_day)))
     million = requests_day * output / 1e6
     per_million = per_day / million
     add("cost per 1M output tokens", per_million, "$", f"${n(per_million)}",
-        f"${n(per_day)}/day ÷ {n(million)} million output tokens/day = ${n(per_million)} per 1M")
+        _("${cost}/day ÷ {million} million output tokens/day = ${per_million} per 1M").format(
+            cost=n(per_day), million=n(million), per_million=n(per_million)))

@@ -29,6 +29,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from mlsd.errors import BadInputError, check_positive, check_range
+from mlsd.i18n import N_, _
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import check_memory, furthest_above_default, roc_auc
 
@@ -95,34 +96,36 @@ class FeaturesResult(SimResult):
 
     def tables(self) -> list[Table]:
         joins = table(
-            "Point-in-time join vs naive latest-value join",
-            ("join", "offline AUC", "online AUC", "weight on user CTR"),
-            [(j.join, j.offline_auc, j.online_auc, j.ctr_weight) for j in self.joins],
-            note=(f"{self.train_requests:,} training requests, {self.online_requests:,} online; offline = a "
-                  "random 25% of the training period, online = the later days with point-in-time features"),
+            _("Point-in-time join vs naive latest-value join"),
+            (_("join"), _("offline AUC"), _("online AUC"), _("weight on user CTR")),
+            [(_(j.join), j.offline_auc, j.online_auc, j.ctr_weight) for j in self.joins],
+            note=_("{train} training requests, {online} online; offline = a random 25% of the training period, online "
+                   "= the later days with point-in-time features").format(
+                train=f"{self.train_requests:,}", online=f"{self.online_requests:,}"),
         )
         skew = table(
-            "Training-serving skew: the missing-CTR default implemented twice",
-            ("serving transform", "online AUC", "predicted CTR, CTR missing",
-             "actual CTR, CTR missing"),
-            [(s.transform, s.online_auc, s.cold_predicted_ctr, s.cold_actual_ctr) for s in self.skew],
-            note=(f"{100 * self.cold_share:.1f}% of online requests have no user CTR (fewer than "
-                  f"{MIN_EVENTS_FOR_CTR} earlier requests: new and light users)"),
+            _("Training-serving skew: the missing-CTR default implemented twice"),
+            (_("serving transform"), _("online AUC"), _("predicted CTR, CTR missing"),
+             _("actual CTR, CTR missing")),
+            [(_(s.transform), s.online_auc, s.cold_predicted_ctr, s.cold_actual_ctr) for s in self.skew],
+            note=_("{share}% of online requests have no user CTR (fewer than {events} earlier requests: new and light "
+                   "users)").format(share=f"{100 * self.cold_share:.1f}", events=MIN_EVENTS_FOR_CTR),
         )
         stale = table(
-            "Feature freshness: batch refresh interval vs online AUC",
-            ("refresh", "mean feature age (h)", "requests without features %", "online AUC"),
+            _("Feature freshness: batch refresh interval vs online AUC"),
+            (_("refresh"), _("mean feature age (h)"), _("requests without features %"), _("online AUC")),
             [(_refresh_label(s.refresh_hours), s.mean_feature_age_hours, 100 * s.missing_share, s.online_auc)
              for s in self.staleness],
-            note="each row trains and serves with features of the same freshness",
+            note=_("each row trains and serves with features of the same freshness"),
         )
         cache = table(
-            f"Online feature store behind an LRU cache ({self.store_keys:,} keys, Zipf lookups)",
-            ("cache entries", "% of keys", "hit rate", "hit rate (Che approx.)", "mean ms", "p50 ms", "p99 ms"),
+            _("Online feature store behind an LRU cache ({keys} keys, Zipf lookups)").format(keys=f"{self.store_keys:,}"),
+            (_("cache entries"), _("% of keys"), _("hit rate"), _("hit rate (Che approx.)"), _("mean ms"), "p50 ms",
+             "p99 ms"),
             [(c.capacity, 100 * c.capacity_share, c.hit_rate, c.che_hit_rate, c.mean_ms, c.p50_ms, c.p99_ms)
              for c in self.cache]
             + [(0, 0.0, 0.0, 0.0, self.no_cache_mean_ms, self.no_cache_mean_ms, self.no_cache_p99_ms)],
-            note="last row: no cache; latencies are modelled (cache hit / lognormal store), not measured",
+            note=_("last row: no cache; latencies are modelled (cache hit / lognormal store), not measured"),
         )
         return [joins, skew, stale, cache]
 
@@ -131,36 +134,36 @@ class FeaturesResult(SimResult):
         return [
             Chart(
                 name="features-staleness-vs-auc",
-                title="Older features predict worse: online AUC against feature age",
-                x_label="mean feature age at request time (hours)",
-                y_label="online AUC",
-                series=(series("batch refresh (real time … weekly)", ages,
+                title=_("Older features predict worse: online AUC against feature age"),
+                x_label=_("mean feature age at request time (hours)"),
+                y_label=_("online AUC"),
+                series=(series(_("batch refresh (real time … weekly)"), ages,
                                [s.online_auc for s in self.staleness]),),
                 x_log=True,
             ),
             Chart(
                 name="features-cache-hit-rate",
-                title="Feature-store cache: hit rate against cache size",
-                x_label="cache entries",
-                y_label="hit rate",
+                title=_("Feature-store cache: hit rate against cache size"),
+                x_label=_("cache entries"),
+                y_label=_("hit rate"),
                 series=(
-                    series("simulated LRU", [c.capacity for c in self.cache], [c.hit_rate for c in self.cache]),
-                    series("Che's approximation", [c.capacity for c in self.cache],
+                    series(_("simulated LRU"), [c.capacity for c in self.cache], [c.hit_rate for c in self.cache]),
+                    series(_("Che's approximation"), [c.capacity for c in self.cache],
                            [c.che_hit_rate for c in self.cache]),
                 ),
                 x_log=True,
             ),
             Chart(
                 name="features-cache-latency",
-                title="Feature lookup latency against cache size",
-                x_label="cache entries",
-                y_label="latency (ms)",
+                title=_("Feature lookup latency against cache size"),
+                x_label=_("cache entries"),
+                y_label=_("latency (ms)"),
                 series=(
-                    series("mean", [c.capacity for c in self.cache], [c.mean_ms for c in self.cache]),
+                    series(_("mean"), [c.capacity for c in self.cache], [c.mean_ms for c in self.cache]),
                     series("p99", [c.capacity for c in self.cache], [c.p99_ms for c in self.cache]),
                 ),
                 x_log=True,
-                hlines=((self.no_cache_p99_ms, "p99 without cache"),),
+                hlines=((self.no_cache_p99_ms, _("p99 without cache")),),
             ),
         ]
 
@@ -169,42 +172,50 @@ class FeaturesResult(SimResult):
         consistent, zero, skewed = self.skew
         rt, daily = self.staleness[0], next(s for s in self.staleness if s.refresh_hours == 24)
         big = self.cache[-1]
+        lied = (_(": it learned to trust a feature that serving cannot compute.") if leaky.online_auc < honest.online_auc
+                else _(" (in this world the leak did not cost online AUC, but the offline number still lied)."))
         return [
-            f"Joining today's user-profile table (each user's latest CTR) onto past requests leaks each "
-            "row's own click and the future into training: "
-            f"offline AUC {leaky.offline_auc:.3f} against {honest.offline_auc:.3f} for the point-in-time "
-            f"join; online the leaky model scores {leaky.online_auc:.3f} against {honest.online_auc:.3f}"
-            + (": it learned to trust a feature that serving cannot compute."
-               if leaky.online_auc < honest.online_auc
-               else " (in this world the leak did not cost online AUC, but the offline number still lied)."),
-            f"The same transformation implemented twice skews serving: on the {100 * self.cold_share:.0f}% of "
-            f"requests without a CTR the model predicts {consistent.cold_predicted_ctr:.3f} with the training "
-            f"default (actual {consistent.cold_actual_ctr:.3f}), {zero.cold_predicted_ctr:.3f} when the "
-            f"online service fills 0 and {skewed.cold_predicted_ctr:.3f} with a -1 sentinel (online AUC "
-            f"{consistent.online_auc:.3f} → {skewed.online_auc:.3f}). One shared transformation library, "
-            "or logging the served features and training on them, removes the skew.",
-            f"Real-time features give online AUC {rt.online_auc:.3f}; a daily batch "
-            f"({daily.mean_feature_age_hours:.0f} h old on average) gives {daily.online_auc:.3f}, as the "
-            f"users' interest drifts with a {self.interest_halflife_hours:g} h half-life. Fast-moving "
-            "signals (session, recent clicks) belong in a streaming pipeline; slow ones (long-term CTR, "
-            "demographics) are fine as daily batch features.",
-            f"A cache holding {100 * big.capacity_share:.0f}% of the keys serves {100 * big.hit_rate:.0f}% of "
-            f"lookups under this skew (Che's approximation: {100 * big.che_hit_rate:.0f}%) and cuts p99 from "
-            f"{self.no_cache_p99_ms:.1f} to {big.p99_ms:.1f} ms; a TTL on cached entries bounds how stale "
-            "a cached feature can be.",
+            _("Joining today's user-profile table (each user's latest CTR) onto past requests leaks each row's own "
+              "click and the future into training: offline AUC {leaky_off} against {honest_off} for the point-in-time "
+              "join; online the leaky model scores {leaky_on} against {honest_on}").format(
+                leaky_off=f"{leaky.offline_auc:.3f}", honest_off=f"{honest.offline_auc:.3f}",
+                leaky_on=f"{leaky.online_auc:.3f}", honest_on=f"{honest.online_auc:.3f}") + lied,
+            _("The same transformation implemented twice skews serving: on the {share}% of requests without a CTR the "
+              "model predicts {default} with the training default (actual {actual}), {zero} when the online service "
+              "fills 0 and {sentinel} with a -1 sentinel (online AUC {auc_ok} → {auc_skewed}). One shared "
+              "transformation library, or logging the served features and training on them, removes the skew.").format(
+                share=f"{100 * self.cold_share:.0f}", default=f"{consistent.cold_predicted_ctr:.3f}",
+                actual=f"{consistent.cold_actual_ctr:.3f}", zero=f"{zero.cold_predicted_ctr:.3f}",
+                sentinel=f"{skewed.cold_predicted_ctr:.3f}", auc_ok=f"{consistent.online_auc:.3f}",
+                auc_skewed=f"{skewed.online_auc:.3f}"),
+            _("Real-time features give online AUC {realtime}; a daily batch ({age} h old on average) gives {daily}, as "
+              "the users' interest drifts with a {halflife} h half-life. Fast-moving signals (session, recent clicks) "
+              "belong in a streaming pipeline; slow ones (long-term CTR, demographics) are fine as daily batch "
+              "features.").format(realtime=f"{rt.online_auc:.3f}", age=f"{daily.mean_feature_age_hours:.0f}",
+                                  daily=f"{daily.online_auc:.3f}", halflife=f"{self.interest_halflife_hours:g}"),
+            _("A cache holding {keys}% of the keys serves {hits}% of lookups under this skew (Che's approximation: "
+              "{che}%) and cuts p99 from {before} to {after} ms; a TTL on cached entries bounds how stale a cached "
+              "feature can be.").format(keys=f"{100 * big.capacity_share:.0f}", hits=f"{100 * big.hit_rate:.0f}",
+                                       che=f"{100 * big.che_hit_rate:.0f}", before=f"{self.no_cache_p99_ms:.1f}",
+                                       after=f"{big.p99_ms:.1f}"),
         ]
 
 
 def _refresh_label(hours: float) -> str:
     if hours == 0:
-        return "real time"
+        return _("real time")
     if hours >= 168 and hours % 168 == 0:
         weeks = hours / 168
-        return "every week" if weeks == 1 else f"every {weeks:g} weeks"
+        return _("every week") if weeks == 1 else _("every {weeks} weeks").format(weeks=f"{weeks:g}")
     if hours >= 24 and hours % 24 == 0:
         days = hours / 24
-        return "every day" if days == 1 else f"every {days:g} days"
-    return f"every {hours:g} h"
+        return _("every day") if days == 1 else _("every {days} days").format(days=f"{days:g}")
+    return _("every {hours} h").format(hours=f"{hours:g}")
+
+
+# Join and transform names: values (--json); shown translated.
+LABELS = (N_("point-in-time (merge_asof)"), N_("latest value (leaky)"), N_("same as training (fill with training mean)"),
+          N_("re-implemented online: missing → 0"), N_("re-implemented online: missing → -1 sentinel"))
 
 
 def che_hit_rate(popularity: np.ndarray, capacity: int) -> float:
@@ -396,7 +407,7 @@ def simulate_features(
     check_memory(*culprit, 2 * (days * 24 + 1) * n_users * 8 + requests * 600)
 
     rng = np.random.default_rng(seed)
-    report(progress, 0.0, "features: generating requests")
+    report(progress, 0.0, _("features: generating requests"))
     df = _world(rng, n_users=n_users, days=days, train_days=train_days, rate_per_day=events_per_user_per_day,
                 halflife_h=interest_halflife_hours, new_share=new_user_share)
     snaps = _snapshots(df).sort_values("snap_ts", kind="stable").reset_index(drop=True)
@@ -409,7 +420,7 @@ def simulate_features(
     split = rng.random(len(train_req)) < 0.75  # offline evaluation: a random holdout of the training period
 
     # 1. point-in-time vs latest-value join
-    report(progress, 0.1, "features: point-in-time join vs latest value")
+    report(progress, 0.1, _("features: point-in-time join vs latest value"))
     realtime_joins = (_point_in_time(train_req, snaps, 0.0), _point_in_time(online_req, snaps, 0.0))
     honest_raw = _raw(realtime_joins[0])
     leaky_raw = _raw(_latest_value(realtime_joins[0], snaps, train_h))
@@ -426,7 +437,7 @@ def simulate_features(
         models[name] = (m, offline_tf)
 
     # 2. training-serving skew: the honest model, served with a re-implemented transform
-    report(progress, 0.3, "features: training-serving skew")
+    report(progress, 0.3, _("features: training-serving skew"))
     model, offline_tf = models["point-in-time (merge_asof)"]
     cold = online_raw["user_ctr"].isna().to_numpy()
     skew = []
@@ -444,7 +455,7 @@ def simulate_features(
     staleness = []
     refreshes = [h for h in REFRESH_HOURS if h < days * 24]  # a refresh longer than the log never runs
     for i, hours in enumerate(refreshes):
-        report(progress, 0.4 + 0.4 * i / len(refreshes), f"features: refresh every {hours:g} h")
+        report(progress, 0.4 + 0.4 * i / len(refreshes), _("features: refresh every {hours} h").format(hours=f"{hours:g}"))
         if hours == 0:  # real time: the joins of step 1
             tr_join, on_join = realtime_joins
         else:
@@ -462,7 +473,7 @@ def simulate_features(
         ))
 
     # 4. the online store behind an LRU cache
-    report(progress, 0.8, "features: feature-store cache")
+    report(progress, 0.8, _("features: feature-store cache"))
     n_keys = n_users * KEYS_PER_USER
     popularity = 1.0 / np.arange(1, n_keys + 1) ** zipf_exponent
     popularity /= popularity.sum()
@@ -483,7 +494,7 @@ def simulate_features(
             p50_ms=float(np.percentile(lat, 50)),
             p99_ms=float(np.percentile(lat, 99)),
         ))
-    report(progress, 1.0, "features: done")
+    report(progress, 1.0, _("features: done"))
 
     return FeaturesResult(
         n_users=n_users,

@@ -38,15 +38,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlsd.errors import BadInputError, check_range
+from mlsd.i18n import N_, _
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 
 COMPUTE_EFFICIENCY = 0.5  # share of the GPU's peak FLOP/s a forward pass reaches (model FLOPs utilisation)
 LENGTH_SIGMA = 0.8  # spread of the lognormal prompt and output lengths (their means are the options)
 WATERMARK = 0.01  # share of KV blocks paged admission keeps free, so a new sequence is not preempted at once
 POLICIES = (  # (name, batching, allocation)
-    ("static", "static", "contiguous"),
-    ("continuous", "continuous", "contiguous"),
-    ("continuous + paged", "continuous", "paged"),
+    (N_("static"), "static", "contiguous"),  # names are values (--json); shown translated
+    (N_("continuous"), "continuous", "contiguous"),
+    (N_("continuous + paged"), "continuous", "paged"),
 )
 SWEEP_LOADS = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.1, 1.3)  # offered load as a share of each policy's capacity
 SWEEP_REQUESTS = 1000  # requests per point of the load sweep (the main run uses --requests)
@@ -58,9 +59,9 @@ MAX_TOKENS = 20_000_000  # output tokens simulated per run (--requests × --outp
 DRAFT_STEP_SHARE = 0.05  # speculative decoding: one draft-model step costs this share of a target step
 SPEC_DRAFTS = (0, 1, 2, 4, 8)  # draft tokens per step shown in the speculative-decoding table
 PRECISIONS = (  # (label, bytes per weight, bytes per KV value)
-    ("fp16 weights, fp16 KV", 2.0, 2.0),
-    ("int8 weights, fp8 KV", 1.0, 1.0),
-    ("int4 weights, fp8 KV", 0.5, 1.0),
+    (N_("fp16 weights, fp16 KV"), 2.0, 2.0),
+    (N_("int8 weights, fp8 KV"), 1.0, 1.0),
+    (N_("int4 weights, fp8 KV"), 0.5, 1.0),
 )
 GB = 1e9  # decimal, as GPU memory is sold
 
@@ -620,119 +621,128 @@ class LlmServingResult(SimResult):
     def tables(self) -> list[Table]:
         gb = 1 / GB
         mem = table(
-            "KV-cache memory (exact arithmetic)",
-            ["quantity", "value", "arithmetic"],
+            _("KV-cache memory (exact arithmetic)"),
+            [_("quantity"), _("value"), _("arithmetic")],
             [
-                ["weights", f"{self.weights_bytes * gb:,.2f} GB", "parameters × bytes per parameter"],
-                ["KV bytes per token", f"{self.kv_bytes_per_token:,.0f} B",
-                 "2 (K and V) × layers × kv_heads × head_dim × bytes per value"],
-                ["KV-cache tokens that fit", self.kv_capacity_tokens,
-                 f"⌊({self.gpu_memory_bytes * gb:g} GB − {self.weights_bytes * gb:,.2f} GB weights − "
-                 f"{self.reserve_bytes * gb:g} GB reserve) ÷ {self.kv_bytes_per_token:,.0f} B⌋"],
-                ["requests, contiguous (max-length reservation)", self.contiguous_slots,
-                 f"⌊{self.kv_capacity_tokens:,} ÷ {self.context_window_tokens:,} context window⌋"],
-                ["paged blocks", self.paged_blocks, f"⌊{self.kv_capacity_tokens:,} ÷ {self.block_tokens} tokens per block⌋"],
-                ["requests, paged (each at mean final length)", self.paged_requests_at_mean,
-                 f"⌊{self.paged_blocks:,} ÷ ⌈{self.prompt_tokens_mean + self.output_tokens_mean:,.0f} ÷ "
-                 f"{self.block_tokens}⌉ blocks⌋"],
-                ["paged ÷ contiguous", f"{self.paged_to_contiguous:.2f}×", "requests held at once"],
+                [_("weights"), f"{self.weights_bytes * gb:,.2f} GB", _("parameters × bytes per parameter")],
+                [_("KV bytes per token"), f"{self.kv_bytes_per_token:,.0f} B",
+                 _("2 (K and V) × layers × kv_heads × head_dim × bytes per value")],
+                [_("KV-cache tokens that fit"), self.kv_capacity_tokens,
+                 _("⌊({memory} GB − {weights} GB weights − {reserve} GB reserve) ÷ {per_token} B⌋").format(
+                     memory=f"{self.gpu_memory_bytes * gb:g}", weights=f"{self.weights_bytes * gb:,.2f}",
+                     reserve=f"{self.reserve_bytes * gb:g}", per_token=f"{self.kv_bytes_per_token:,.0f}")],
+                [_("requests, contiguous (max-length reservation)"), self.contiguous_slots,
+                 _("⌊{tokens} ÷ {window} context window⌋").format(tokens=f"{self.kv_capacity_tokens:,}",
+                                                                  window=f"{self.context_window_tokens:,}")],
+                [_("paged blocks"), self.paged_blocks,
+                 _("⌊{tokens} ÷ {block} tokens per block⌋").format(tokens=f"{self.kv_capacity_tokens:,}",
+                                                                   block=self.block_tokens)],
+                [_("requests, paged (each at mean final length)"), self.paged_requests_at_mean,
+                 _("⌊{blocks} ÷ ⌈{length} ÷ {block}⌉ blocks⌋").format(
+                     blocks=f"{self.paged_blocks:,}", length=f"{self.prompt_tokens_mean + self.output_tokens_mean:,.0f}",
+                     block=self.block_tokens)],
+                [_("paged ÷ contiguous"), f"{self.paged_to_contiguous:.2f}×", _("requests held at once")],
             ],
-            note="GB = 10⁹ bytes. The reserve is what the weights and the cache cannot use: activations, "
-            "the CUDA context, fragmentation.",
+            note=_("GB = 10⁹ bytes. The reserve is what the weights and the cache cannot use: activations, the CUDA "
+                   "context, fragmentation."),
         )
         per = table(
-            f"Batching policies at {self.rate:g} requests/s "
-            f"({self.rate * self.output_tokens_mean:,.0f} output tokens/s offered)",
-            ["policy", "throughput tok/s", "capacity tok/s", "TTFT p50 ms", "TTFT p99 ms", "ITL p50 ms",
-             "ITL p99 ms", "max concurrent seqs"],
-            [[p.at_load.policy, p.at_load.throughput_tokens_per_s, p.capacity_tokens_per_s, p.at_load.ttft_p50_ms,
+            _("Batching policies at {rate} requests/s ({tokens} output tokens/s offered)").format(
+                rate=f"{self.rate:g}", tokens=f"{self.rate * self.output_tokens_mean:,.0f}"),
+            [_("policy"), _("throughput tok/s"), _("capacity tok/s"), _("TTFT p50 ms"), _("TTFT p99 ms"),
+             _("ITL p50 ms"), _("ITL p99 ms"), _("max concurrent seqs")],
+            [[_(p.at_load.policy), p.at_load.throughput_tokens_per_s, p.capacity_tokens_per_s, p.at_load.ttft_p50_ms,
               p.at_load.ttft_p99_ms, p.at_load.itl_p50_ms, p.at_load.itl_p99_ms, p.capacity_peak_sequences]
              for p in self.policies],
-            note=f"Same {self.requests:,} requests for every policy. Throughput: output tokens emitted from the "
-            f"arrival {WARMUP_SHARE:.0%} of the way in to the last arrival (or the last admission, if later), ÷ that "
-            "time. Capacity: output tokens/s with the queue never empty; max concurrent sequences: at capacity. "
-            "TTFT: arrival → first output token; ITL: the gap between a sequence's tokens, each token counted once.",
+            note=_("Same {requests} requests for every policy. Throughput: output tokens emitted from the arrival "
+                   "{warmup} of the way in to the last arrival (or the last admission, if later), ÷ that time. "
+                   "Capacity: output tokens/s with the queue never empty; max concurrent sequences: at capacity. "
+                   "TTFT: arrival → first output token; ITL: the gap between a sequence's tokens, each token counted "
+                   "once.").format(requests=f"{self.requests:,}", warmup=f"{WARMUP_SHARE:.0%}"),
         )
         fleet = table(
-            f"GPUs for {self.target_tokens_per_s:,.0f} output tokens/s within a {self.ttft_slo_ms:g} ms TTFT p99",
-            ["policy", "capacity tok/s per GPU", "sized load tok/s per GPU", "GPUs", "fleet $ per hour",
-             "$ per 1M output tokens"],
-            [[p.at_load.policy, p.capacity_tokens_per_s, p.sustainable_tokens_per_s or "SLO out of reach",
+            _("GPUs for {target} output tokens/s within a {slo} ms TTFT p99").format(
+                target=f"{self.target_tokens_per_s:,.0f}", slo=f"{self.ttft_slo_ms:g}"),
+            [_("policy"), _("capacity tok/s per GPU"), _("sized load tok/s per GPU"), _("GPUs"), _("fleet $ per hour"),
+             _("$ per 1M output tokens")],
+            [[_(p.at_load.policy), p.capacity_tokens_per_s, p.sustainable_tokens_per_s or _("SLO out of reach"),
               p.gpus_for_target or "—", p.gpus_for_target * self.gpu_hourly_cost_usd if p.gpus_for_target else None,
               None if math.isnan(p.cost_per_million_tokens) else round(p.cost_per_million_tokens, 3)]
              for p in self.policies],
-            note="Sized load: the highest swept load below capacity whose TTFT p99 is within the SLO. "
-            f"GPUs = ⌈target ÷ sized load⌉; $ per 1M = GPUs × ${self.gpu_hourly_cost_usd:g}/h ÷ (target × 3,600 s) "
-            "× 10⁶ (the fleet paid for a whole hour at the target load).",
+            note=_("Sized load: the highest swept load below capacity whose TTFT p99 is within the SLO. GPUs = ⌈target "
+                   "÷ sized load⌉; $ per 1M = GPUs × ${price}/h ÷ (target × 3,600 s) × 10⁶ (the fleet paid for a whole "
+                   "hour at the target load).").format(price=f"{self.gpu_hourly_cost_usd:g}"),
         )
         checks = table(
-            "Little's law on the simulated traces (L = λ × W)",
-            ["policy", "λ arrivals/s", "W mean time in system s", "λ × W", "L time-average in system",
-             "L ÷ (λ × W)", "preemptions"],
-            [[p.at_load.policy, p.at_load.arrival_rate, p.at_load.mean_time_in_system_s,
+            _("Little's law on the simulated traces (L = λ × W)"),
+            [_("policy"), _("λ arrivals/s"), _("W mean time in system s"), "λ × W", _("L time-average in system"),
+             "L ÷ (λ × W)", _("preemptions")],
+            [[_(p.at_load.policy), p.at_load.arrival_rate, p.at_load.mean_time_in_system_s,
               p.at_load.arrival_rate * p.at_load.mean_time_in_system_s, p.at_load.mean_in_system,
               _ratio(p.at_load.mean_in_system, p.at_load.arrival_rate * p.at_load.mean_time_in_system_s),
               p.at_load.preemptions] for p in self.policies],
-            note=f"From the arrival {WARMUP_SHARE:.0%} of the way in to the last arrival: λ the arrivals per second "
-            f"(the trace's own, around the offered {self.rate:g}), W the mean of each request's arrival → last token, "
-            "L the time average of the number of requests in the system; they agree when the policy keeps up. An overloaded policy's queue grows for the whole run, "
-            "so its L and W depend on the run's length and the ratio drifts from 1.",
+            note=_("From the arrival {warmup} of the way in to the last arrival: λ the arrivals per second (the "
+                   "trace's own, around the offered {rate}), W the mean of each request's arrival → last token, L the "
+                   "time average of the number of requests in the system; they agree when the policy keeps up. An "
+                   "overloaded policy's queue grows for the whole run, so its L and W depend on the run's length and "
+                   "the ratio drifts from 1.").format(warmup=f"{WARMUP_SHARE:.0%}", rate=f"{self.rate:g}"),
         )
-        names = [name for name, _, _ in POLICIES]
+        names = [policy[0] for policy in POLICIES]
         by = {(sp.policy, sp.load_share): sp for sp in self.sweep}
+        column = {"tok/s": _("{policy} tok/s"), "TTFT p99 ms": _("{policy} TTFT p99 ms")}
         sweep = table(
-            "Load sweep: throughput and TTFT p99 against offered load (a share of each policy's capacity)",
-            ["load ÷ capacity", *(f"{n} {col}" for n in names for col in ("tok/s", "TTFT p99 ms"))],
+            _("Load sweep: throughput and TTFT p99 against offered load (a share of each policy's capacity)"),
+            [_("load ÷ capacity"), *(column[col].format(policy=_(n)) for n in names for col in ("tok/s", "TTFT p99 ms"))],
             [[share, *(v for n in names for v in (by[n, share].throughput_tokens_per_s, by[n, share].ttft_p99_ms))]
              for share in SWEEP_LOADS],
-            note=f"{SWEEP_REQUESTS:,} requests per point, the same trace stretched to each rate. A load sizes the "
-            "fleet when it is below capacity (past it the queue grows without bound, whatever a finite run shows) "
-            "and its TTFT p99 is within the SLO.",
+            note=_("{requests} requests per point, the same trace stretched to each rate. A load sizes the fleet when "
+                   "it is below capacity (past it the queue grows without bound, whatever a finite run shows) and its "
+                   "TTFT p99 is within the SLO.").format(requests=f"{SWEEP_REQUESTS:,}"),
         )
         prec = table(
-            "Quantisation: memory and decode speed (analytic roofline)",
-            ["precision", "weights GB", "KV B/token", "KV tokens", "paged requests", "step ms batch 1",
-             "step ms full batch", "decode tok/s full batch"],
-            [[r.label, r.weights_gb, r.kv_bytes_per_token, r.kv_tokens or "weights do not fit",
+            _("Quantisation: memory and decode speed (analytic roofline)"),
+            [_("precision"), _("weights GB"), _("KV B/token"), _("KV tokens"), _("paged requests"), _("step ms batch 1"),
+             _("step ms full batch"), _("decode tok/s full batch")],
+            [[_(r.label), r.weights_gb, r.kv_bytes_per_token, r.kv_tokens or _("weights do not fit"),
               r.paged_requests, r.step_ms_batch_1, r.step_ms_full, r.decode_tokens_per_s] for r in self.precisions],
-            note="Weight-only quantisation assumed for compute: prefill FLOP/s unchanged, bytes read per step "
-            "shrink. Full batch: the requests the paged cache holds at mean final length (at most --max-batch), "
-            "each at mean context prompt + output ÷ 2.",
+            note=_("Weight-only quantisation assumed for compute: prefill FLOP/s unchanged, bytes read per step shrink. "
+                   "Full batch: the requests the paged cache holds at mean final length (at most --max-batch), each at "
+                   "mean context prompt + output ÷ 2."),
         )
         spec = table(
-            f"Speculative decoding at acceptance rate {self.spec_acceptance:g} (analytic)",
-            ["draft tokens k", "tokens per step", "step ms batch 1", "speed-up batch 1", "step ms full batch",
-             "speed-up full batch"],
+            _("Speculative decoding at acceptance rate {rate} (analytic)").format(rate=f"{self.spec_acceptance:g}"),
+            [_("draft tokens k"), _("tokens per step"), _("step ms batch 1"), _("speed-up batch 1"),
+             _("step ms full batch"), _("speed-up full batch")],
             [[r.draft_tokens, r.tokens_per_step, r.step_ms_batch_1, r.speedup_batch_1, r.step_ms_full,
               r.speedup_full] for r in self.speculative],
-            note=f"Tokens per step (1 − α^(k+1)) ÷ (1 − α) (Leviathan et al. 2023); a step = k draft steps "
-            f"({DRAFT_STEP_SHARE:.0%} of a target step each) + one target pass verifying k + 1 tokens per "
-            "sequence. Speed-up: tokens per second against k = 0 at the same batch.",
+            note=_("Tokens per step (1 − α^(k+1)) ÷ (1 − α) (Leviathan et al. 2023); a step = k draft steps ({share} of "
+                   "a target step each) + one target pass verifying k + 1 tokens per sequence. Speed-up: tokens per "
+                   "second against k = 0 at the same batch.").format(share=f"{DRAFT_STEP_SHARE:.0%}"),
         )
         return [mem, per, fleet, checks, sweep, prec, spec]
 
     def charts(self) -> list[Chart]:
         thr, ttft = [], []
         top = 0.0
-        for name, _, _ in POLICIES:
+        for name in (policy[0] for policy in POLICIES):
             pts = [s for s in self.sweep if s.policy == name]
             xs = [s.offered_tokens_per_s for s in pts]
             top = max([top, *xs])
-            thr.append(series(name, xs, [s.throughput_tokens_per_s for s in pts]))
-            ttft.append(series(name, xs, [s.ttft_p99_ms for s in pts]))
-        thr.append(series("throughput = offered", [0.0, top], [0.0, top]))
+            thr.append(series(_(name), xs, [s.throughput_tokens_per_s for s in pts]))
+            ttft.append(series(_(name), xs, [s.ttft_p99_ms for s in pts]))
+        thr.append(series(_("throughput = offered"), [0.0, top], [0.0, top]))
         return [
             Chart(
                 name="llm-throughput-vs-load",
-                title="Output tokens/s against offered load, one GPU",
-                x_label="offered load (output tokens/s)",
-                y_label="throughput (output tokens/s)",
+                title=_("Output tokens/s against offered load, one GPU"),
+                x_label=_("offered load (output tokens/s)"),
+                y_label=_("throughput (output tokens/s)"),
                 series=tuple(thr),
             ),
             Chart(
                 name="llm-ttft-vs-load",
-                title="Time to first token (p99) against offered load",
-                x_label="offered load (output tokens/s)",
+                title=_("Time to first token (p99) against offered load"),
+                x_label=_("offered load (output tokens/s)"),
                 y_label="TTFT p99 (ms)",
                 series=tuple(ttft),
                 y_log=True,
@@ -741,59 +751,62 @@ class LlmServingResult(SimResult):
         ]
 
     def reading(self) -> list[str]:
-        static, cont, paged = (self.policy(name) for name, _, _ in POLICIES)
+        static, cont, paged = (self.policy(policy[0]) for policy in POLICIES)
         gb = 1 / GB
         out = [
-            f"The weights take {self.weights_bytes * gb:,.1f} GB and each token of context {self.kv_bytes_per_token / 1e6:.2f} MB "
-            f"of KV cache, so {self.kv_capacity_tokens:,} tokens fit: {self.contiguous_slots} requests if each reserves "
-            f"the {self.context_window_tokens:,}-token window, about {self.paged_requests_at_mean} if paged blocks "
-            "hold only the tokens a request has.",
-            f"Continuous batching carries {cont.capacity_tokens_per_s:,.0f} output tokens/s against static batching's "
-            f"{static.capacity_tokens_per_s:,.0f}, because finished sequences leave and new ones join at every step "
-            f"instead of idling as padding; paged allocation raises it to {paged.capacity_tokens_per_s:,.0f} by "
-            f"running {paged.capacity_peak_sequences} sequences at once instead of {cont.capacity_peak_sequences}: "
-            "a decode step reads the weights once for the whole batch, so more sequences per step is more tokens "
-            "per second.",
+            _("The weights take {weights} GB and each token of context {per_token} MB of KV cache, so {tokens} tokens "
+              "fit: {slots} requests if each reserves the {window}-token window, about {paged} if paged blocks hold "
+              "only the tokens a request has.").format(
+                weights=f"{self.weights_bytes * gb:,.1f}", per_token=f"{self.kv_bytes_per_token / 1e6:.2f}",
+                tokens=f"{self.kv_capacity_tokens:,}", slots=self.contiguous_slots,
+                window=f"{self.context_window_tokens:,}", paged=self.paged_requests_at_mean),
+            _("Continuous batching carries {continuous} output tokens/s against static batching's {static}, because "
+              "finished sequences leave and new ones join at every step instead of idling as padding; paged "
+              "allocation raises it to {paged} by running {paged_seqs} sequences at once instead of {continuous_seqs}: "
+              "a decode step reads the weights once for the whole batch, so more sequences per step is more tokens "
+              "per second.").format(
+                continuous=f"{cont.capacity_tokens_per_s:,.0f}", static=f"{static.capacity_tokens_per_s:,.0f}",
+                paged=f"{paged.capacity_tokens_per_s:,.0f}", paged_seqs=paged.capacity_peak_sequences,
+                continuous_seqs=cont.capacity_peak_sequences),
         ]
         worst = max(self.policies, key=lambda p: p.at_load.ttft_p99_ms)
         if self.rate * self.output_tokens_mean >= worst.capacity_tokens_per_s:
-            out.append(
-                f"At {self.rate:g} requests/s {worst.at_load.policy} batching is past its capacity: its queue grows "
-                f"for the whole run and the TTFT p99 reaches {worst.at_load.ttft_p99_ms / 1000:,.1f} s, against "
-                f"{paged.at_load.ttft_p99_ms:,.0f} ms with paged continuous batching. Past capacity throughput "
-                "flattens while the wait grows without bound, so size for the load, not for the average."
-            )
+            out.append(_(
+                "At {rate} requests/s {policy} batching is past its capacity: its queue grows for the whole run and "
+                "the TTFT p99 reaches {ttft} s, against {paged} ms with paged continuous batching. Past capacity "
+                "throughput flattens while the wait grows without bound, so size for the load, not for the average."
+            ).format(rate=f"{self.rate:g}", policy=_(worst.at_load.policy),
+                     ttft=f"{worst.at_load.ttft_p99_ms / 1000:,.1f}", paged=f"{paged.at_load.ttft_p99_ms:,.0f}"))
         else:
-            out.append(
-                f"At {self.rate:g} requests/s every policy keeps up; the TTFT p99 is "
-                f"{static.at_load.ttft_p99_ms:,.0f} ms static, {cont.at_load.ttft_p99_ms:,.0f} ms continuous and "
-                f"{paged.at_load.ttft_p99_ms:,.0f} ms paged. Past its capacity a policy's throughput flattens while "
-                "the wait grows without bound (the sweep)."
-            )
+            out.append(_(
+                "At {rate} requests/s every policy keeps up; the TTFT p99 is {static} ms static, {continuous} ms "
+                "continuous and {paged} ms paged. Past its capacity a policy's throughput flattens while the wait "
+                "grows without bound (the sweep)."
+            ).format(rate=f"{self.rate:g}", static=f"{static.at_load.ttft_p99_ms:,.0f}",
+                     continuous=f"{cont.at_load.ttft_p99_ms:,.0f}", paged=f"{paged.at_load.ttft_p99_ms:,.0f}"))
         if cont.at_load.itl_p99_ms > 1.5 * static.at_load.itl_p99_ms:
-            out.append(
-                f"Continuous batching pays in the inter-token tail: ITL p99 {cont.at_load.itl_p99_ms:,.0f} ms against "
-                f"{static.at_load.itl_p99_ms:,.0f} ms static, because running sequences wait while newly admitted "
-                "prompts prefill; chunked prefill (not modelled here) caps that stall by splitting long prompts "
-                "over several steps."
-            )
+            out.append(_(
+                "Continuous batching pays in the inter-token tail: ITL p99 {continuous} ms against {static} ms static, "
+                "because running sequences wait while newly admitted prompts prefill; chunked prefill (not modelled "
+                "here) caps that stall by splitting long prompts over several steps."
+            ).format(continuous=f"{cont.at_load.itl_p99_ms:,.0f}", static=f"{static.at_load.itl_p99_ms:,.0f}"))
         if paged.gpus_for_target:
-            out.append(
-                f"Serving {self.target_tokens_per_s:,.0f} output tokens/s within a {self.ttft_slo_ms:g} ms TTFT p99 "
-                f"takes {paged.gpus_for_target} GPUs with paged continuous batching, "
-                f"${paged.cost_per_million_tokens:,.2f} per million output tokens at ${self.gpu_hourly_cost_usd:g}/h"
-                + (f", against {static.gpus_for_target} GPUs static." if static.gpus_for_target else
-                   "; static batching cannot meet that TTFT at any swept load.")
-            )
+            serving = _(
+                "Serving {target} output tokens/s within a {slo} ms TTFT p99 takes {gpus} GPUs with paged continuous "
+                "batching, ${cost} per million output tokens at ${price}/h"
+            ).format(target=f"{self.target_tokens_per_s:,.0f}", slo=f"{self.ttft_slo_ms:g}", gpus=paged.gpus_for_target,
+                     cost=f"{paged.cost_per_million_tokens:,.2f}", price=f"{self.gpu_hourly_cost_usd:g}")
+            out.append(serving + (_(", against {gpus} GPUs static.").format(gpus=static.gpus_for_target)
+                                  if static.gpus_for_target else
+                                  _("; static batching cannot meet that TTFT at any swept load.")))
         best = max(self.speculative, key=lambda r: r.speedup_batch_1)
         if best.draft_tokens:
-            out.append(
-                f"Speculative decoding with {best.draft_tokens} draft tokens at acceptance {self.spec_acceptance:g} "
-                f"speeds one sequence up {best.speedup_batch_1:.2f}× but a full batch "
-                f"{best.speedup_full:.2f}×: it spends spare compute, which a small batch has and a full one does not."
-            )
+            out.append(_(
+                "Speculative decoding with {k} draft tokens at acceptance {rate} speeds one sequence up {one}× but a "
+                "full batch {full}×: it spends spare compute, which a small batch has and a full one does not."
+            ).format(k=best.draft_tokens, rate=f"{self.spec_acceptance:g}", one=f"{best.speedup_batch_1:.2f}",
+                     full=f"{best.speedup_full:.2f}"))
         return out
-
 
 def _ratio(a: float, b: float) -> float:
     return a / b if b else math.nan
@@ -972,7 +985,7 @@ def simulate_llm_serving(
     arrivals, prompts, outputs = make_trace(seed, rate, requests, length_dist, prompt_tokens, output_tokens,
                                             context_window_tokens)
     prompt_mean, output_mean = float(prompts.mean()), float(outputs.mean())
-    report(progress, 0.05, "capacity")
+    report(progress, 0.05, _("capacity"))
 
     # Capacity: every request at t = 0, enough of them to keep the batch full for a while. Static
     # batching is vectorised per batch, so cheap: its heavy-tailed batch times get the longest run.
@@ -980,7 +993,7 @@ def simulate_llm_serving(
     most_requests = max(1, MAX_TOKENS // output_tokens)
     n_cont = min(high, max(low, SATURATED_PER_SLOT * _full_batch(gpu, prompt_mean, output_mean)[0]), most_requests)
     n_static = min(high, most_requests)
-    _, sat_prompts, sat_outputs = make_trace(seed + 1, rate, max(n_cont, n_static), length_dist, prompt_tokens,
+    _arrivals, sat_prompts, sat_outputs = make_trace(seed + 1, rate, max(n_cont, n_static), length_dist, prompt_tokens,
                                              output_tokens, context_window_tokens)
     capacity, cap_peak = {}, {}
     for name, batching, allocation in POLICIES:
@@ -988,13 +1001,13 @@ def simulate_llm_serving(
         run = run_policy(batching, allocation, np.zeros(n), sat_prompts[:n], sat_outputs[:n], gpu)
         capacity[name] = saturated_throughput(run)
         cap_peak[name] = run.peak_sequences
-    report(progress, 0.2, "offered load")
+    report(progress, 0.2, _("offered load"))
 
     at_load = {}
     for name, batching, allocation in POLICIES:
         run = run_policy(batching, allocation, arrivals, prompts, outputs, gpu)
         at_load[name] = summarise(name, arrivals, outputs, run)
-    report(progress, 0.5, "load sweep")
+    report(progress, 0.5, _("load sweep"))
 
     sweep: list[SweepPoint] = []
     n_sw = min(requests, SWEEP_REQUESTS)
@@ -1008,16 +1021,16 @@ def simulate_llm_serving(
             st = summarise(name, arr, sw_outputs, run)
             sweep.append(SweepPoint(name, share, st.offered_tokens_per_s, st.throughput_tokens_per_s, st.ttft_p99_ms,
                                     st.itl_p99_ms, share < 1 and st.ttft_p99_ms <= ttft_slo_ms))
-        report(progress, 0.5 + 0.15 * (p + 1), "load sweep")
+        report(progress, 0.5 + 0.15 * (p + 1), _("load sweep"))
 
     rows = []
-    for name, _, _ in POLICIES:
+    for name, _batching, _allocation in POLICIES:
         ok = [s.load_share * capacity[name] for s in sweep if s.policy == name and s.meets_slo]
         sustainable = max(ok) if ok else 0.0
         gpus = math.ceil(target_tokens_per_s / sustainable) if sustainable else 0
         cost = gpus * gpu_hourly_cost_usd / (target_tokens_per_s * 3600) * 1e6 if gpus else math.nan
         rows.append(PolicyRow(at_load[name], capacity[name], cap_peak[name], sustainable, gpus, cost))
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
 
     slots = gpu.slots
     paged_req = gpu.blocks // int(blocks_for(math.ceil(prompt_mean + output_mean), block_tokens))

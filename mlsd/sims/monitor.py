@@ -35,6 +35,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from mlsd.errors import BadInputError, check_positive, check_range, did_you_mean
+from mlsd.i18n import _
 from mlsd.sims.base import (
     Chart,
     ProgressCallback,
@@ -95,12 +96,14 @@ class AlertRules:
         ks_limit = self.ks_limit(n_ks)
         corr = f" (= {self.ks_alpha:g} / {n_ks}, bonferroni)" if self.ks_correction == "bonferroni" else ""
         return [
-            ("psi", f"PSI >= {self.psi:g}", "each feature and the score"),
-            ("ks", f"KS p < {ks_limit:.3g}{corr}", "numeric features and the score"),
-            ("js", f"JS distance >= {self.js:g}", "categorical features"),
-            ("p99", f"p99 > {self.p99_ms:g} ms", "latency SLO"),
-            ("qps", f"QPS outside [{self.qps_low:g}, {self.qps_high:g}] x {ref_qps:.1f}", "request rate"),
-            ("auc", f"AUC < {ref_auc:.3f} - {self.auc_drop:g}", f"delayed labels, threshold {THRESHOLD}"),
+            ("psi", f"PSI >= {self.psi:g}", _("each feature and the score")),
+            ("ks", f"KS p < {ks_limit:.3g}{corr}", _("numeric features and the score")),
+            ("js", _("JS distance >= {js}").format(js=f"{self.js:g}"), _("categorical features")),
+            ("p99", f"p99 > {self.p99_ms:g} ms", _("latency SLO")),
+            ("qps", _("QPS outside [{low}, {high}] x {qps}").format(
+                low=f"{self.qps_low:g}", high=f"{self.qps_high:g}", qps=f"{ref_qps:.1f}"), _("request rate")),
+            ("auc", f"AUC < {ref_auc:.3f} - {self.auc_drop:g}",
+             _("delayed labels, threshold {threshold}").format(threshold=THRESHOLD)),
         ]
 
     def ks_limit(self, n_ks: int) -> float:
@@ -252,9 +255,9 @@ class MonitorResult(SimResult):
                 (
                     o.kind,
                     f"{o.start}-{o.end}",
-                    "missed" if o.detected_at is None else o.detected_at,
+                    _("missed") if o.detected_at is None else o.detected_at,
                     "—" if o.delay_minutes is None else o.delay_minutes,
-                    ", ".join(o.caught_by) or "nothing",
+                    ", ".join(o.caught_by) or _("nothing"),
                     _cell(o.max_feature_psi, 3),
                     _cell(o.max_score_psi, 3),
                     _cell(o.min_auc, 3),
@@ -264,28 +267,30 @@ class MonitorResult(SimResult):
         if rows:
             out.append(
                 table(
-                    "Injected incidents and when the rules caught them",
-                    ("incident", "minutes", "detected", "delay min", "caught by", "feature PSI", "score PSI", "min AUC"),
+                    _("Injected incidents and when the rules caught them"),
+                    (_("incident"), _("minutes"), _("detected"), _("delay min"), _("caught by"), _("feature PSI"),
+                     _("score PSI"), _("min AUC")),
                     rows,
-                    note=f"Worst PSI and AUC over the windows each incident touched. Labels arrive "
-                    f"{self.label_delay} min after each request, so the AUC rule can fire no earlier.",
+                    note=_("Worst PSI and AUC over the windows each incident touched. Labels arrive {delay} min after "
+                           "each request, so the AUC rule can fire no earlier.").format(delay=self.label_delay),
                 )
             )
         fam = dict(self.clean_alerts)
         n = max(self.clean_windows, 1)
         out.append(
             table(
-                f"False alarms over a clean run ({self.clean_windows} windows, no incident)",
-                ("rule", "alerts", "per 100 windows"),
+                _("False alarms over a clean run ({windows} windows, no incident)").format(windows=self.clean_windows),
+                (_("rule"), _("alerts"), _("per 100 windows")),
                 [(r, fam.get(r, 0), 100 * fam.get(r, 0) / n) for r in ("psi", "ks", "js", "p99", "qps", "auc")],
-                note=f"{self.clean_alert_windows} of {self.clean_windows} clean windows raised an alert; "
-                f"{self.false_alarms} alerts of the incident run fell outside every incident.",
+                note=_("{alerting} of {windows} clean windows raised an alert; {false} alerts of the incident run fell "
+                       "outside every incident.").format(alerting=self.clean_alert_windows,
+                                                         windows=self.clean_windows, false=self.false_alarms),
             )
         )
         out.append(
             table(
-                "Alert rules",
-                ("rule", "fires when", "watches"),
+                _("Alert rules"),
+                (_("rule"), _("fires when"), _("watches")),
                 self.rules.describe(len(self.ks_columns), self.reference_qps, self.reference_auc),
             )
         )
@@ -308,12 +313,14 @@ class MonitorResult(SimResult):
             )
         out.append(
             table(
-                "Timeline (each window against the reference)",
-                ("minutes", "incident", "req/s", "p99 ms", "worst feature PSI", "score PSI", "AUC", "alerts"),
+                _("Timeline (each window against the reference)"),
+                (_("minutes"), _("incident"), "req/s", "p99 ms", _("worst feature PSI"), _("score PSI"), "AUC",
+                 _("alerts")),
                 timeline,
-                note=f"Reference: minutes 0-{self.reference_minutes}, {self.reference_rows:,} requests, "
-                f"{self.reference_qps:.1f} req/s, p99 {self.reference_p99_ms:.0f} ms, AUC {self.reference_auc:.3f}. "
-                "AUC is '—' where labels would arrive after the run ends.",
+                note=_("Reference: minutes 0-{minutes}, {rows} requests, {qps} req/s, p99 {p99} ms, AUC {auc}. AUC is "
+                       "'—' where labels would arrive after the run ends.").format(
+                    minutes=self.reference_minutes, rows=f"{self.reference_rows:,}", qps=f"{self.reference_qps:.1f}",
+                    p99=f"{self.reference_p99_ms:.0f}", auc=f"{self.reference_auc:.3f}"),
             )
         )
         return out
@@ -329,44 +336,44 @@ class MonitorResult(SimResult):
         return [
             Chart(
                 "monitor-drift",
-                "PSI per feature and for the score, per window",
-                "minute",
-                "PSI vs reference",
+                _("PSI per feature and for the score, per window"),
+                _("minute"),
+                _("PSI vs reference"),
                 drift,
-                hlines=((self.rules.psi, f"alert at PSI {self.rules.psi:g}"),),
+                hlines=((self.rules.psi, _("alert at PSI {psi}").format(psi=f"{self.rules.psi:g}")),),
                 vlines=marks,
             ),
             Chart(
                 "monitor-p99",
-                "p99 latency per window",
-                "minute",
-                "milliseconds",
+                _("p99 latency per window"),
+                _("minute"),
+                _("milliseconds"),
                 (series("p99", x, [w.p99_ms for w in self.windows]), series("p50", x, [w.p50_ms for w in self.windows])),
                 hlines=((self.rules.p99_ms, f"SLO {self.rules.p99_ms:g} ms"),),
                 vlines=marks,
             ),
             Chart(
                 "monitor-performance",
-                f"Model performance, known {self.label_delay} min after each window",
-                "minute the labels are in",
-                "metric",
+                _("Model performance, known {delay} min after each window").format(delay=self.label_delay),
+                _("minute the labels are in"),
+                _("metric"),
                 (
                     series("AUC", perf_x, [w.auc for w in perf]),
                     series("precision", perf_x, [w.precision for w in perf]),
                     series("recall", perf_x, [w.recall for w in perf]),
                 ),
-                hlines=((self.reference_auc - self.rules.auc_drop, "AUC alert"),),
+                hlines=((self.reference_auc - self.rules.auc_drop, _("AUC alert")),),
                 vlines=marks,
             ),
             Chart(
                 "monitor-qps",
-                "Requests per second per window",
-                "minute",
+                _("Requests per second per window"),
+                _("minute"),
                 "req/s",
                 (series("QPS", x, [w.qps for w in self.windows]),),
                 hlines=(
-                    (self.rules.qps_low * self.reference_qps, "low band"),
-                    (self.rules.qps_high * self.reference_qps, "high band"),
+                    (self.rules.qps_low * self.reference_qps, _("low band")),
+                    (self.rules.qps_high * self.reference_qps, _("high band")),
                 ),
                 vlines=marks,
             ),
@@ -375,40 +382,42 @@ class MonitorResult(SimResult):
     def reading(self) -> list[str]:
         lines = []
         if not self.outcomes:
-            lines.append("No incident was injected, so every alert in this run is a false alarm.")
+            lines.append(_("No incident was injected, so every alert in this run is a false alarm."))
         if self.outcomes:
             caught = [o for o in self.outcomes if o.delay_minutes is not None]
             delays = sorted(o.delay_minutes for o in caught if o.delay_minutes is not None)
-            med = f", median delay {delays[len(delays) // 2]} min" if delays else ""
-            lines.append(f"{len(caught)} of {len(self.outcomes)} injected incidents raised an alert{med}.")
+            counts = dict(caught=len(caught), total=len(self.outcomes))
+            lines.append(
+                _("{caught} of {total} injected incidents raised an alert, median delay {delay} min.").format(
+                    **counts, delay=delays[len(delays) // 2]) if delays else
+                _("{caught} of {total} injected incidents raised an alert.").format(**counts))
         for o in self.outcomes:
             if o.kind != "concept-drift":
                 continue
             input_rules = [r for r in o.caught_by if r in ("psi", "ks", "js")]
             if o.delay_minutes is not None and not input_rules:
-                lines.append(
-                    f"Concept drift (minutes {o.start}-{o.end}) left every input monitor quiet — worst feature "
-                    f"PSI {o.max_feature_psi:.3f}, score PSI {o.max_score_psi:.3f}, no KS or JS alert — because "
-                    f"the features and the scores did not move; only P(spam | x) did. Only the delayed "
-                    f"performance metric caught it: AUC fell to {o.min_auc:.3f}, {o.delay_minutes} min after the "
-                    f"start, since labels arrive {self.label_delay} min late."
-                )
+                lines.append(_(
+                    "Concept drift (minutes {start}-{end}) left every input monitor quiet — worst feature PSI {feature}, "
+                    "score PSI {score}, no KS or JS alert — because the features and the scores did not move; only "
+                    "P(spam | x) did. Only the delayed performance metric caught it: AUC fell to {auc}, {delay} min "
+                    "after the start, since labels arrive {label_delay} min late.").format(
+                    start=o.start, end=o.end, feature=f"{o.max_feature_psi:.3f}", score=f"{o.max_score_psi:.3f}",
+                    auc=f"{o.min_auc:.3f}", delay=o.delay_minutes, label_delay=self.label_delay))
             elif o.delay_minutes is None:
-                lines.append(
-                    f"Concept drift (minutes {o.start}-{o.end}) was not caught: input monitors cannot see it "
-                    "and its labels did not arrive before the run ended — performance metrics need labels."
-                )
+                lines.append(_(
+                    "Concept drift (minutes {start}-{end}) was not caught: input monitors cannot see it "
+                    "and its labels did not arrive before the run ended — performance metrics need labels.").format(
+                    start=o.start, end=o.end))
             else:
-                lines.append(
-                    f"Concept drift was caught by {', '.join(o.caught_by)}; input rules fired too here, "
-                    "so check whether the window also held another incident."
-                )
+                lines.append(_(
+                    "Concept drift was caught by {rules}; input rules fired too here, "
+                    "so check whether the window also held another incident.").format(rules=", ".join(o.caught_by)))
         for o in self.outcomes:
             if o.kind == "score-shift" and o.delay_minutes is not None:
-                lines.append(
-                    f"The score shift moved no input (worst feature PSI {o.max_feature_psi:.3f}) but the score "
-                    f"PSI reached {o.max_score_psi:.2f}: monitor the score distribution, not only the features."
-                )
+                lines.append(_(
+                    "The score shift moved no input (worst feature PSI {feature}) but the score PSI reached {score}: "
+                    "monitor the score distribution, not only the features.").format(
+                    feature=f"{o.max_feature_psi:.3f}", score=f"{o.max_score_psi:.2f}"))
         fam = dict(self.clean_alerts)
         total = sum(fam.values())
         worst = max(fam, key=lambda k: fam[k]) if total else ""
@@ -417,25 +426,22 @@ class MonitorResult(SimResult):
             fwer = self.rules.ks_alpha if self.rules.ks_correction == "bonferroni" else min(
                 1.0, self.rules.ks_alpha * len(self.ks_columns)
             )
-            why = (
-                f"; {ks_clean} came from KS, a test: by chance alone up to about "
-                f"{fwer * self.clean_windows:.1f} of {self.clean_windows} clean windows should have one, and "
-                "since every window is compared with the same reference sample they come in clusters — "
-                "PSI, an effect size, is the steadier drift alert"
-            )
+            why = _(
+                "; {ks} came from KS, a test: by chance alone up to about {expected} of {windows} clean windows should "
+                "have one, and since every window is compared with the same reference sample they come in clusters — "
+                "PSI, an effect size, is the steadier drift alert").format(
+                ks=ks_clean, expected=f"{fwer * self.clean_windows:.1f}", windows=self.clean_windows)
         elif self.outcomes:
-            why = (
-                f"; KS, corrected for {len(self.ks_columns)} tests, stayed quiet on clean data while PSI "
-                "(an effect size, not a test) sized the real drifts"
-            )
+            why = _(
+                "; KS, corrected for {tests} tests, stayed quiet on clean data while PSI "
+                "(an effect size, not a test) sized the real drifts").format(tests=len(self.ks_columns))
         else:
-            why = f"; KS is corrected for {len(self.ks_columns)} tests so that clean windows rarely alert"
-        lines.append(
-            f"A run with no incident raised {total} alert(s) in {self.clean_windows} windows"
-            + (f", most from the {worst} rule" if total else "")
-            + why
-            + "."
-        )
+            why = _("; KS is corrected for {tests} tests so that clean windows rarely alert").format(
+                tests=len(self.ks_columns))
+        clean = (_("A run with no incident raised {total} alert(s) in {windows} windows, most from the {rule} rule")
+                 if total else _("A run with no incident raised {total} alert(s) in {windows} windows")).format(
+            total=total, windows=self.clean_windows, rule=worst)
+        lines.append(clean + why + ".")
         return lines
 
 
@@ -647,7 +653,7 @@ def _monitor(
     n_ref = bounds[reference]
     ref_qps = n_ref / (reference * 60)
     ref_p99 = float(np.percentile(s.latency_ms[ref_rows], 99))
-    _, _, ref_auc = _performance(s.score[ref_rows], s.label[ref_rows])
+    _p, _r, ref_auc = _performance(s.score[ref_rows], s.label[ref_rows])
     ks_limit = rules.ks_limit(drift_ref.n_columns)
     ks_names = (*NUMERIC, SCORE)
     cat_names = tuple(CATEGORICAL)
@@ -713,7 +719,7 @@ def _monitor(
                 "+".join(kinds), tuple(f"{a.rule}:{a.target}" for a in fired),
             )
         )  # fmt: skip
-        report(progress, lo + (hi - lo) * (i + 1) / len(starts), "monitoring windows")
+        report(progress, lo + (hi - lo) * (i + 1) / len(starts), _("monitoring windows"))
     return _Run(windows, alerts, n_ref, ref_qps, ref_p99, ref_auc, drift_seconds)
 
 
@@ -808,9 +814,9 @@ def simulate_monitor_stream(
     incidents = _check(minutes, window, tuple(incident), qps, label_delay, reference_minutes)
     alert_rules = rules or AlertRules()
     schedule = _schedule(incidents, minutes, reference_minutes, window, label_delay)
-    report(progress, 0.0, "training the model")
+    report(progress, 0.0, _("training the model"))
     model = _train(seed)
-    report(progress, 0.1, "simulating traffic")
+    report(progress, 0.1, _("simulating traffic"))
     common = dict(minutes=minutes, window=window, reference=reference_minutes, label_delay=label_delay, rules=alert_rules)
     stream = _stream(np.random.default_rng([seed, 0]), model, minutes=minutes, qps=qps, schedule=schedule)
     run = _monitor(stream, schedule=schedule, progress=progress, lo=0.2, hi=0.6, **common)
@@ -848,7 +854,7 @@ def simulate_monitor_stream(
         clean_alert_windows=sum(1 for w in clean.windows if w.alerts),
         drift_seconds=run.drift_seconds + (clean.drift_seconds if clean is not run else 0.0),
     )
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
     return result, stream
 
 

@@ -37,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mlsd.errors import BadInputError, check_range
+from mlsd.i18n import N_, _, ngettext, space
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 
 # --- the language -------------------------------------------------------------------
@@ -69,7 +70,7 @@ CHUNK_SWEEP = (32, 64, 128, 256, 512)
 OVERLAP_SWEEP = (0.0, 0.125, 0.25, 0.5)  # overlap as a share of the chunk size
 K_SWEEP = (1, 2, 3, 5, 10)
 QUERY_KINDS = ("keyword", "paraphrase", "multi-hop")
-PIPELINES = ("BM25", "dense", "hybrid (RRF)", "hybrid + re-rank")
+PIPELINES = ("BM25", N_("dense"), N_("hybrid (RRF)"), N_("hybrid + re-rank"))  # values (--json); shown translated
 
 
 # ---------------------------------------------------------------------------
@@ -804,51 +805,55 @@ class RagResult(SimResult):
 
     def tables(self) -> list[Table]:
         c, k = self.chosen, self.top_k
-        price = f"${self.usd_per_million_tokens:g} per 1M input tokens"
+        price = _("${price} per 1M input tokens").format(price=f"{self.usd_per_million_tokens:g}")
         retrievers = table(
-            f"Retrievers: {c.chunk_size}-token chunks, {c.overlap} overlap, top {k} ({c.chunks:,} chunks)",
-            ("pipeline", f"recall@{k}", f"MRR@{k}", "P@1", "answer coverage", "whole answer",
-             "context tokens", "$ per query"),
-            [(s.pipeline, s.recall, s.mrr, s.precision_at_1, s.coverage, s.complete, s.context_tokens,
+            _("Retrievers: {size}-token chunks, {overlap} overlap, top {k} ({chunks} chunks)").format(
+                size=c.chunk_size, overlap=c.overlap, k=k, chunks=f"{c.chunks:,}"),
+            (_("pipeline"), f"recall@{k}", f"MRR@{k}", "P@1", _("answer coverage"), _("whole answer"),
+             _("context tokens"), _("$ per query")),
+            [(_(s.pipeline), s.recall, s.mrr, s.precision_at_1, s.coverage, s.complete, s.context_tokens,
               s.cost_per_query) for s in c.scores],
-            note=(
-                f"Over answerable questions; a chunk counts when it overlaps an answer passage. Coverage: share "
-                f"of the answer passages' tokens in the context. Cost: {INSTRUCTION_TOKENS} instruction tokens + "
-                f"question + context at {price} (output tokens not counted)."
-            ),
+            note=_(
+                "Over answerable questions; a chunk counts when it overlaps an answer passage. Coverage: share "
+                "of the answer passages' tokens in the context. Cost: {instructions} instruction tokens + "
+                "question + context at {price} (output tokens not counted)."
+            ).format(instructions=INSTRUCTION_TOKENS, price=price),
         )  # fmt: skip
         kinds = table(
-            f"Recall@{k} by kind of question",
-            ("pipeline", "keyword (code)", "paraphrased", "multi-hop (per hop)", "multi-hop (both)", "all"),
-            [(s.pipeline, s.recall_keyword, s.recall_paraphrase, s.recall_multi_hop, s.multi_hop_both,
+            _("Recall@{k} by kind of question").format(k=k),
+            (_("pipeline"), _("keyword (code)"), _("paraphrased"), _("multi-hop (per hop)"), _("multi-hop (both)"),
+             _("all")),
+            [(_(s.pipeline), s.recall_keyword, s.recall_paraphrase, s.recall_multi_hop, s.multi_hop_both,
               s.recall) for s in c.scores],
-            note=(
-                f"Questions: {self.question_counts[0]} keyword, {self.question_counts[1]} paraphrased, "
-                f"{self.question_counts[2]} multi-hop, {self.question_counts[3]} out of corpus. Hybrid: "
-                f"reciprocal-rank fusion (k = {self.rrf_k}) of BM25's and dense's top {FUSION_DEPTH}; the "
-                f"re-ranker re-orders its top {self.candidates}."
-            ),
+            note=_(
+                "Questions: {keyword} keyword, {paraphrased} paraphrased, {multi_hop} multi-hop, {outside} out of "
+                "corpus. Hybrid: reciprocal-rank fusion (k = {rrf_k}) of BM25's and dense's top {depth}; the "
+                "re-ranker re-orders its top {candidates}."
+            ).format(keyword=self.question_counts[0], paraphrased=self.question_counts[1],
+                     multi_hop=self.question_counts[2], outside=self.question_counts[3], rrf_k=self.rrf_k,
+                     depth=FUSION_DEPTH, candidates=self.candidates),
         )  # fmt: skip
         joint = c.score(PIPELINES[3])
         multi_hop = table(
-            f"Multi-hop questions: one retrieval or one per hop (hybrid + re-rank, top {k})",
-            ("retrieval", "recall per hop", "both passages"),
-            [("one query", joint.recall_multi_hop, joint.multi_hop_both),
-             ("one per hop", self.split_multi_hop_recall, self.split_multi_hop_both)],
-            note=(
+            _("Multi-hop questions: one retrieval or one per hop (hybrid + re-rank, top {k})").format(k=k),
+            (_("retrieval"), _("recall per hop"), _("both passages")),
+            [(_("one query"), joint.recall_multi_hop, joint.multi_hop_both),
+             (_("one per hop"), self.split_multi_hop_recall, self.split_multi_hop_both)],
+            note=_(
                 "One per hop: the question split into its code part and its paraphrased part (what a query-"
-                f"decomposition step aims for), the top {k} filled from the two re-ranked lists in turn."
-            ),
+                "decomposition step aims for), the top {k} filled from the two re-ranked lists in turn."
+            ).format(k=k),
         )  # fmt: skip
         depth = table(
-            "Re-ranking: recall and precision by chunks in the context",
-            ("k", "hybrid recall@k", "re-ranked recall@k", "hybrid P@k", "re-ranked P@k",
-             "re-ranked coverage", "context tokens", "$ per query"),
+            _("Re-ranking: recall and precision by chunks in the context"),
+            ("k", _("hybrid recall@k"), _("re-ranked recall@k"), _("hybrid P@k"), _("re-ranked P@k"),
+             _("re-ranked coverage"), _("context tokens"), _("$ per query")),
             [(d.k, d.hybrid_recall, d.reranked_recall, d.hybrid_precision, d.reranked_precision,
               d.reranked_coverage, d.context_tokens, d.cost_per_query) for d in self.depth_sweep],
         )  # fmt: skip
-        columns = ("chunk", "overlap", "chunks", f"recall@{k}", "answer coverage", "whole answer",
-                   "context tokens", "$ per query", f"fits {self.context_budget:,}")  # fmt: skip
+        columns = (_("chunk"), _("overlap"), _("chunks"), f"recall@{k}", _("answer coverage"), _("whole answer"),
+                   _("context tokens"), _("$ per query"),
+                   _("fits {budget}").format(budget=f"{self.context_budget:,}"))  # fmt: skip
 
         def rows(points: tuple[ChunkingPoint, ...]) -> list[tuple]:
             best = PIPELINES[3]
@@ -859,25 +864,26 @@ class RagResult(SimResult):
                 for p in points
             ]  # fmt: skip
 
-        pick = f"Pick: {self.pick.chunk_size}-token chunks, {self.pick.overlap} overlap."
+        pick = _("Pick: {size}-token chunks, {overlap} overlap.").format(size=self.pick.chunk_size,
+                                                                         overlap=self.pick.overlap)
         sizes = table(
-            f"Chunk size (hybrid + re-rank, top {k})", columns, rows(self.size_sweep),
-            note=f"Overlap: the chosen share of the chunk, at most half. {pick}",
+            _("Chunk size (hybrid + re-rank, top {k})").format(k=k), columns, rows(self.size_sweep),
+            note=_("Overlap: the chosen share of the chunk, at most half.") + space() + pick,
         )  # fmt: skip
         overlaps = table(
-            f"Overlap at {c.chunk_size}-token chunks (hybrid + re-rank, top {k})", columns,
+            _("Overlap at {size}-token chunks (hybrid + re-rank, top {k})").format(size=c.chunk_size, k=k), columns,
             rows(self.overlap_sweep),
-            note="More overlap: more chunks to embed and store, the same context per question.",
+            note=_("More overlap: more chunks to embed and store, the same context per question."),
         )  # fmt: skip
         idk = table(
-            "\"I don't know\": threshold on the re-ranker's best score",
-            ("threshold", "answerable answered", "out-of-corpus declined", "all declined"),
+            _("\"I don't know\": threshold on the re-ranker's best score"),
+            (_("threshold"), _("answerable answered"), _("out-of-corpus declined"), _("all declined")),
             [(t.threshold, t.answerable_answered, t.out_of_corpus_declined, t.declined)
              for t in self.thresholds],
-            note=(
-                f"{self.idk_threshold:.3f} is set on a separate draw of questions to answer "
-                f"{ANSWERED_TARGET:.0%} of the answerable ones; the rows are the reported draw."
-            ),
+            note=_(
+                "{threshold} is set on a separate draw of questions to answer {target} of the answerable ones; the "
+                "rows are the reported draw."
+            ).format(threshold=f"{self.idk_threshold:.3f}", target=f"{ANSWERED_TARGET:.0%}"),
         )  # fmt: skip
         return [retrievers, kinds, *([multi_hop] if self.question_counts[2] else []), depth, sizes, overlaps, idk]
 
@@ -885,30 +891,31 @@ class RagResult(SimResult):
         k = self.top_k
         coverage = Chart(
             name="rag-chunk-size",
-            title=f"Answer coverage by chunk size (top {k} chunks)",
-            x_label="chunk size, tokens (log scale)",
-            y_label="share of answer tokens in the context",
+            title=_("Answer coverage by chunk size (top {k} chunks)").format(k=k),
+            x_label=_("chunk size, tokens (log scale)"),
+            y_label=_("share of answer tokens in the context"),
             series=tuple(
-                series(pipeline, [p.chunk_size for p in self.size_sweep],
+                series(_(pipeline), [p.chunk_size for p in self.size_sweep],
                        [p.score(pipeline).coverage for p in self.size_sweep])
                 for pipeline in PIPELINES
             ),  # fmt: skip
             x_log=True,
-            vlines=((self.context_budget / k, f"budget ÷ {k}"),),
+            vlines=((self.context_budget / k, _("budget ÷ {k}").format(k=k)),),
         )
         depth = Chart(
             name="rag-rerank-depth",
-            title=f"Recall by context size: {self.chosen.chunk_size}-token chunks, k = 1 … {self.depth_sweep[-1].k}",
-            x_label="context tokens per question",
+            title=_("Recall by context size: {size}-token chunks, k = 1 … {k}").format(
+                size=self.chosen.chunk_size, k=self.depth_sweep[-1].k),
+            x_label=_("context tokens per question"),
             y_label="recall@k",
             series=(
-                series("hybrid (RRF)", [d.context_tokens for d in self.depth_sweep],
+                series(_(PIPELINES[2]), [d.context_tokens for d in self.depth_sweep],
                        [d.hybrid_recall for d in self.depth_sweep]),
-                series("hybrid + re-rank", [d.context_tokens for d in self.depth_sweep],
+                series(_(PIPELINES[3]), [d.context_tokens for d in self.depth_sweep],
                        [d.reranked_recall for d in self.depth_sweep]),
             ),  # fmt: skip
             # the budget line only where it does not squash the curves into a corner
-            vlines=((float(self.context_budget), f"budget {self.context_budget:,}"),)
+            vlines=((float(self.context_budget), _("budget {budget}").format(budget=f"{self.context_budget:,}")),)
             if self.context_budget <= 2 * self.depth_sweep[-1].context_tokens else (),
         )
         return [coverage, depth]
@@ -919,74 +926,84 @@ class RagResult(SimResult):
         bm, dense, hybrid, best = (c.score(p) for p in PIPELINES)
         single = max(bm, dense, key=lambda s: s.recall)
         if hybrid.recall > single.recall:
-            fused = f"Fusing the two (RRF) gives recall@{k} {hybrid.recall:.2f} against {bm.recall:.2f} and {dense.recall:.2f}"
+            fused = _("Fusing the two (RRF) gives recall@{k} {hybrid} against {bm25} and {dense}").format(
+                k=k, hybrid=f"{hybrid.recall:.2f}", bm25=f"{bm.recall:.2f}", dense=f"{dense.recall:.2f}")
         else:
-            fused = (
-                f"Fusing the two (RRF) gives recall@{k} {hybrid.recall:.2f}, no better than {single.pipeline} "
-                f"alone ({single.recall:.2f})"
-            )
+            fused = _("Fusing the two (RRF) gives recall@{k} {hybrid}, no better than {single} alone ({recall})").format(
+                k=k, hybrid=f"{hybrid.recall:.2f}", single=_(single.pipeline), recall=f"{single.recall:.2f}")
         if best.recall > hybrid.recall:
-            ranked_text = (
-                f"; re-ranking its top {self.candidates} lifts it to {best.recall:.2f} and precision@1 from "
-                f"{hybrid.precision_at_1:.2f} to {best.precision_at_1:.2f}"
-            )
+            ranked_text = _("; re-ranking its top {candidates} lifts it to {recall} and precision@1 from {before} to "
+                            "{after}").format(candidates=self.candidates, recall=f"{best.recall:.2f}",
+                                              before=f"{hybrid.precision_at_1:.2f}", after=f"{best.precision_at_1:.2f}")
         else:
-            ranked_text = f"; re-ranking its top {self.candidates} does not lift it ({best.recall:.2f})"
+            ranked_text = _("; re-ranking its top {candidates} does not lift it ({recall})").format(
+                candidates=self.candidates, recall=f"{best.recall:.2f}")
         winner = max(c.scores, key=lambda s: s.recall)
-        return f"{fused}{ranked_text}: use {winner.pipeline}."
+        return _("{fused}{reranked}: use {winner}.").format(fused=fused, reranked=ranked_text,
+                                                             winner=_(winner.pipeline))
 
     def reading(self) -> list[str]:
         c, k = self.chosen, self.top_k
         bm, dense, hybrid, best = (c.score(p) for p in PIPELINES)
-        learnt = (
-            f" but learnt the synonyms (cosine {self.synonym_cosine:.2f} between two forms of a concept, "
-            f"{self.unrelated_cosine:.2f} between unrelated ones)," if self.synonyms > 1 else ","
-        )  # fmt: skip
+        learnt = _(
+            " but learnt the synonyms (cosine {synonym} between two forms of a concept, {unrelated} between "
+            "unrelated ones),"
+        ).format(synonym=f"{self.synonym_cosine:.2f}", unrelated=f"{self.unrelated_cosine:.2f}") if self.synonyms > 1 \
+            else _(",")  # fmt: skip
         lines = [
-            f"BM25 finds {_pct(bm.recall_keyword)} of the questions that name a product code but "
-            f"{_pct(bm.recall_paraphrase)} of the paraphrased ones; the embedding, which never saw the codes"
-            f"{learnt} finds {_pct(dense.recall_paraphrase)} of the paraphrases and "
-            f"{_pct(dense.recall_keyword)} of the codes. " + self._verdict()
+            _("BM25 finds {keyword} of the questions that name a product code but {paraphrased} of the paraphrased "
+              "ones; the embedding, which never saw the codes{learnt} finds {dense_paraphrased} of the paraphrases "
+              "and {dense_keyword} of the codes.").format(
+                keyword=_pct(bm.recall_keyword), paraphrased=_pct(bm.recall_paraphrase), learnt=learnt,
+                dense_paraphrased=_pct(dense.recall_paraphrase), dense_keyword=_pct(dense.recall_keyword))
+            + space() + self._verdict()
         ]
         cheaper = [d for d in self.depth_sweep if d.k < k and d.reranked_recall >= hybrid.recall]
         if cheaper:
             d = cheaper[0]
-            lines.append(
-                f"Re-ranked, {d.k} chunk{'s' if d.k > 1 else ''} ({d.context_tokens:,.0f} tokens, "
-                f"${d.cost_per_query:.4f} a question) find{'' if d.k > 1 else 's'} as much as {k} hybrid ones ({hybrid.context_tokens:,.0f} "
-                f"tokens, ${hybrid.cost_per_query:.4f}): the re-ranker's latency buys a smaller, cheaper prompt."
-            )
+            lines.append(ngettext(
+                "Re-ranked, {n} chunk ({tokens} tokens, ${cost} a question) finds as much as {k} hybrid ones "
+                "({hybrid_tokens} tokens, ${hybrid_cost}): the re-ranker's latency buys a smaller, cheaper prompt.",
+                "Re-ranked, {n} chunks ({tokens} tokens, ${cost} a question) find as much as {k} hybrid ones "
+                "({hybrid_tokens} tokens, ${hybrid_cost}): the re-ranker's latency buys a smaller, cheaper prompt.",
+                d.k,
+            ).format(n=d.k, tokens=f"{d.context_tokens:,.0f}", cost=f"{d.cost_per_query:.4f}", k=k,
+                     hybrid_tokens=f"{hybrid.context_tokens:,.0f}", hybrid_cost=f"{hybrid.cost_per_query:.4f}"))
         small, large = self.size_sweep[0], self.size_sweep[-1]
         p = self.pick.score(PIPELINES[3])
         over = [q.chunk_size for q in self.size_sweep if not q.fits_budget]
-        unfit = f"; {', '.join(map(str, over))}-token chunks do not fit {self.context_budget:,}" if over else ""
-        lines.append(
-            f"Passages are {PARAGRAPH_TOKENS[0]}–{PARAGRAPH_TOKENS[1]} tokens: {small.chunk_size}-token chunks cut "
-            f"them and bring {_pct(small.score(PIPELINES[3]).coverage)} of the answer into the context, "
-            f"{large.chunk_size}-token ones {_pct(large.score(PIPELINES[3]).coverage)} at "
-            f"{large.score(PIPELINES[3]).context_tokens:,.0f} tokens a question{unfit}. Pick "
-            f"{self.pick.chunk_size}-token chunks with {self.pick.overlap} overlap, the cheapest within "
-            f"{COVERAGE_SLACK * 100:.0f} points of the best coverage that fits: {_pct(p.coverage)} coverage, "
-            f"{p.context_tokens:,.0f} tokens, ${p.cost_per_query:.4f} a question at "
-            f"${self.usd_per_million_tokens:g} per million tokens."
-        )
+        unfit = _("; {sizes}-token chunks do not fit {budget}").format(
+            sizes=", ".join(map(str, over)), budget=f"{self.context_budget:,}") if over else ""
+        lines.append(_(
+            "Passages are {low}–{high} tokens: {small}-token chunks cut them and bring {small_coverage} of the answer "
+            "into the context, {large}-token ones {large_coverage} at {large_tokens} tokens a question{unfit}. Pick "
+            "{pick}-token chunks with {overlap} overlap, the cheapest within {slack} points of the best coverage "
+            "that fits: {coverage} coverage, {tokens} tokens, ${cost} a question at ${price} per million tokens."
+        ).format(
+            low=PARAGRAPH_TOKENS[0], high=PARAGRAPH_TOKENS[1], small=small.chunk_size,
+            small_coverage=_pct(small.score(PIPELINES[3]).coverage), large=large.chunk_size,
+            large_coverage=_pct(large.score(PIPELINES[3]).coverage),
+            large_tokens=f"{large.score(PIPELINES[3]).context_tokens:,.0f}", unfit=unfit, pick=self.pick.chunk_size,
+            overlap=self.pick.overlap, slack=f"{COVERAGE_SLACK * 100:.0f}", coverage=_pct(p.coverage),
+            tokens=f"{p.context_tokens:,.0f}", cost=f"{p.cost_per_query:.4f}", price=f"{self.usd_per_million_tokens:g}",
+        ))
         if self.question_counts[2]:
-            lines.append(
-                f"Multi-hop questions get both passages into the top {k} in {_pct(best.multi_hop_both)} of cases "
-                "even re-ranked: the two passages compete for the same slots on different parts of the question. "
-                f"One retrieval per hop (split the question, or retrieve again with the first answer) gets both "
-                f"in {_pct(self.split_multi_hop_both)} with the same context size."
-            )
+            lines.append(_(
+                "Multi-hop questions get both passages into the top {k} in {both} of cases even re-ranked: the two "
+                "passages compete for the same slots on different parts of the question. One retrieval per hop "
+                "(split the question, or retrieve again with the first answer) gets both in {split} with the same "
+                "context size."
+            ).format(k=k, both=_pct(best.multi_hop_both), split=_pct(self.split_multi_hop_both)))
         if self.question_counts[3]:
-            lines.append(
-                f"Answering only when the re-ranker's best score reaches {self.idk_threshold:.2f} answers "
-                f"{_pct(self.idk_answered)} of answerable questions and says \"I don't know\" to "
-                f"{_pct(self.idk_declined_out_of_corpus)} of out-of-corpus ones ({_pct(self.idk_declined_code_style)} "
-                f"of those naming an unknown code, {_pct(self.idk_declined_paraphrase_style)} of paraphrased ones, "
-                f"which look like passages the corpus has): {_pct(self.idk_declined)} of all questions."
-            )
+            lines.append(_(
+                "Answering only when the re-ranker's best score reaches {threshold} answers {answered} of answerable "
+                "questions and says \"I don't know\" to {declined} of out-of-corpus ones ({code} of those naming an "
+                "unknown code, {paraphrased} of paraphrased ones, which look like passages the corpus has): {all} of "
+                "all questions."
+            ).format(threshold=f"{self.idk_threshold:.2f}", answered=_pct(self.idk_answered),
+                     declined=_pct(self.idk_declined_out_of_corpus), code=_pct(self.idk_declined_code_style),
+                     paraphrased=_pct(self.idk_declined_paraphrase_style), all=_pct(self.idk_declined)))
         return lines
-
 
 def _pct(share: float) -> str:
     return "—" if share is None or math.isnan(share) else f"{share:.0%}"
@@ -1157,7 +1174,7 @@ def _run(
     *, n_docs, n_queries, chunk_size, overlap, top_k, candidates, context_budget, price, counts, synonyms,
     dim, dense_index, nprobe, rrf_k, k1, b, seed, progress,
 ) -> RagResult:  # fmt: skip
-    report(progress, 0.0, "training the embedding model")
+    report(progress, 0.0, _("training the embedding model"))
     world = make_world(n_docs=n_docs, counts=counts, synonyms=synonyms, dim=dim, seed=seed)
     questions = world.questions
     size_sweep, overlap_sweep = sweep_chunkings(chunk_size, overlap)
@@ -1166,7 +1183,7 @@ def _run(
     points: dict[tuple[int, int], ChunkingPoint] = {}
     chosen_lists = chosen_retrievers = None
     for i, (size, over) in enumerate(todo):
-        report(progress, 0.15 + 0.8 * i / len(todo), f"{size}-token chunks, {over} overlap")
+        report(progress, 0.15 + 0.8 * i / len(todo), _("{size}-token chunks, {overlap} overlap").format(size=size, overlap=over))
         chunks = chunk_corpus(world.corpus, size, over)
         n_chunks = len(chunks.start)
         if (size, over) == (chunk_size, overlap) and top_k > n_chunks:
@@ -1185,7 +1202,7 @@ def _run(
         if (size, over) == (chunk_size, overlap):
             chosen_lists, chosen_retrievers = lists, r
 
-    report(progress, 0.95, "re-ranking depth and the \"I don't know\" threshold")
+    report(progress, 0.95, _("re-ranking depth and the \"I don't know\" threshold"))
     assert chosen_lists is not None and chosen_retrievers is not None
     chunks = chosen_retrievers.chunks
     depth_sweep = []
@@ -1227,7 +1244,7 @@ def _run(
     pick = min(near, key=lambda p: (p.score(PIPELINES[3]).cost_per_query, p.chunks)) if near else points[
         (chunk_size, overlap)]
     syn, unrelated = embedding_cosines(world)
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
     paras = world.corpus.paragraphs
     return RagResult(
         n_docs=n_docs, n_queries=n_queries, chunk_size=chunk_size, overlap=overlap, top_k=top_k,

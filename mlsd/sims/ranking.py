@@ -29,6 +29,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlsd.errors import check_range
+from mlsd.i18n import N_, _, space
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import (
     check_memory,
@@ -49,6 +50,10 @@ N_TOPICS = 12
 MMR_LAMBDAS = (1.0, 0.9, 0.7, 0.5, 0.3, 0.1)
 DWELL_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 LOGGING_FRESHNESS_BOOST = 4.0  # how hard the old ranker pushed fresh items
+# Model, ranker and segment names are values (--json, lookups); shown translated.
+LABELS = (N_("popularity"), N_("LR naive"), N_("GBDT naive"), N_("GBDT + IPW"), N_("GBDT + position feature"),
+          N_("full model (history missing)"), N_("content only"), N_("warm users, known items"), N_("new users"),
+          N_("new items"))
 FEATURES = ("affinity", "quality", "clickbait", "freshness", "user_ctr", "item_ctr")
 
 
@@ -115,42 +120,46 @@ class RankingResult(SimResult):
         ]
         return [
             table(
-                "Models trained on the logs: offline metrics vs the true relevance",
-                ("model", "logged AUC", "logged log loss", "logged ECE", "NDCG@10 (true)", "ECE vs true rel.",
-                 "freshness lift"),
-                [(m.model, m.logged_auc, m.logged_log_loss, m.logged_ece, m.true_ndcg10, m.true_ece, m.freshness_lift)
-                 for m in self.models],
-                note=f"{self.train_rows:,} logged impressions, CTR {self.train_ctr:.3f}. Logged metrics score held-out "
-                "logs (what an offline dashboard sees); NDCG@10 and ECE use the world's true relevance. Freshness "
-                f"lift = mean score of the freshest vs the stalest quarter of candidates; truth: {self.true_freshness_lift:.2f}.",
+                _("Models trained on the logs: offline metrics vs the true relevance"),
+                (_("model"), _("logged AUC"), _("logged log loss"), _("logged ECE"), _("NDCG@10 (true)"),
+                 _("ECE vs true rel."), _("freshness lift")),
+                [(_(m.model), m.logged_auc, m.logged_log_loss, m.logged_ece, m.true_ndcg10, m.true_ece,
+                  m.freshness_lift) for m in self.models],
+                note=_("{rows} logged impressions, CTR {ctr}. Logged metrics score held-out logs (what an offline "
+                       "dashboard sees); NDCG@10 and ECE use the world's true relevance. Freshness lift = mean score "
+                       "of the freshest vs the stalest quarter of candidates; truth: {truth}.").format(
+                    rows=f"{self.train_rows:,}", ctr=f"{self.train_ctr:.3f}", truth=f"{self.true_freshness_lift:.2f}"),
             ),
             table(
-                "Position bias: examination by position",
-                ("position", "logged CTR", "true examination", "estimated examination"),
+                _("Position bias: examination by position"),
+                (_("position"), _("logged CTR"), _("true examination"), _("estimated examination")),
                 pos,
-                note=f"true η = {self.position_bias:g}, estimated η = {self.estimated_position_bias:.3f} "
-                "from the randomised slice (5% of lists shown in random order); IPW weights each click by 1/estimated examination.",
+                note=_("true η = {true}, estimated η = {estimated} from the randomised slice (5% of lists shown in "
+                       "random order); IPW weights each click by 1/estimated examination.").format(
+                    true=f"{self.position_bias:g}", estimated=f"{self.estimated_position_bias:.3f}"),
             ),
             table(
-                "Cold start: NDCG@10 against true relevance",
-                ("segment", "ranker", "NDCG@10"),
-                [(c.segment, c.ranker, c.ndcg10) for c in self.cold_start],
-                note=f"full model = {self.cold_start[0].ranker} with the missing history features left empty (NaN). "
-                f"Fallback for new users: {self.fallback_new_users}; for new items: {self.fallback_new_items}.",
+                _("Cold start: NDCG@10 against true relevance"),
+                (_("segment"), _("ranker"), "NDCG@10"),
+                [(_(c.segment), _(c.ranker), c.ndcg10) for c in self.cold_start],
+                note=_("full model = {model} with the missing history features left empty (NaN). Fallback for new "
+                       "users: {users}; for new items: {items}.").format(
+                    model=_(self.cold_start[0].ranker), users=_(self.fallback_new_users),
+                    items=_(self.fallback_new_items)),
             ),
             table(
-                "Diversity: MMR re-ranking of the top 10 (λ = weight on relevance)",
-                ("λ", "NDCG@10 (true)", "intra-list diversity", "topics in top 10"),
+                _("Diversity: MMR re-ranking of the top 10 (λ = weight on relevance)"),
+                ("λ", _("NDCG@10 (true)"), _("intra-list diversity"), _("topics in top 10")),
                 [(r.lam, r.ndcg10, r.diversity, r.topics) for r in self.mmr],
-                note="Textbook MMR (Carbonell & Goldstein): λ·P(click) − (1−λ)·max cosine to the items already "
-                "chosen, scores not rescaled. diversity = mean pairwise cosine distance of item embeddings inside a "
-                "list (0 identical, 1 unrelated, 2 opposite).",
+                note=_("Textbook MMR (Carbonell & Goldstein): λ·P(click) − (1−λ)·max cosine to the items already "
+                       "chosen, scores not rescaled. diversity = mean pairwise cosine distance of item embeddings "
+                       "inside a list (0 identical, 1 unrelated, 2 opposite)."),
             ),
             table(
-                "Multi-task: score = log p(click) + w · log p(long dwell | click)",
-                ("w", "expected clicks / list", "expected long dwells / list"),
+                _("Multi-task: score = log p(click) + w · log p(long dwell | click)"),
+                ("w", _("expected clicks / list"), _("expected long dwells / list")),
                 [(r.dwell_weight, r.clicks_per_list, r.long_dwells_per_list) for r in self.multitask],
-                note="true expected counts over the top 10 with the real examination curve.",
+                note=_("true expected counts over the top 10 with the real examination curve."),
             ),
         ]
 
@@ -159,29 +168,29 @@ class RankingResult(SimResult):
         return [
             Chart(
                 name="ranking-position-bias",
-                title="Examination probability by position",
-                x_label="position",
-                y_label="P(examined)",
+                title=_("Examination probability by position"),
+                x_label=_("position"),
+                y_label=_("P(examined)"),
                 series=(
-                    series("true 1/k^η", range(1, LIST_SIZE + 1), self.examination_true),
-                    series("estimated from randomised lists", range(1, LIST_SIZE + 1), self.examination_estimated),
+                    series(_("true 1/k^η"), range(1, LIST_SIZE + 1), self.examination_true),
+                    series(_("estimated from randomised lists"), range(1, LIST_SIZE + 1), self.examination_estimated),
                 ),
             ),
             Chart(
                 name="ranking-mmr",
-                title="MMR: relevance vs diversity as λ changes",
-                x_label="λ (weight on relevance)",
-                y_label="metric",
+                title=_("MMR: relevance vs diversity as λ changes"),
+                x_label=_("λ (weight on relevance)"),
+                y_label=_("metric"),
                 series=(
-                    series("NDCG@10 (true relevance)", lam, [r.ndcg10 for r in self.mmr]),
-                    series("intra-list diversity", lam, [r.diversity for r in self.mmr]),
+                    series(_("NDCG@10 (true relevance)"), lam, [r.ndcg10 for r in self.mmr]),
+                    series(_("intra-list diversity"), lam, [r.diversity for r in self.mmr]),
                 ),
             ),
             Chart(
                 name="ranking-multitask",
-                title="Two heads: clicks vs long dwells as the dwell weight grows",
-                x_label="expected clicks per list",
-                y_label="expected long dwells per list",
+                title=_("Two heads: clicks vs long dwells as the dwell weight grows"),
+                x_label=_("expected clicks per list"),
+                y_label=_("expected long dwells per list"),
                 series=(
                     series(
                         "w = " + ", ".join(f"{r.dwell_weight:g}" for r in self.multitask),
@@ -198,9 +207,13 @@ class RankingResult(SimResult):
         rows = [r for r in self.cold_start if r.segment == segment]
         top = next((r for r in rows if r.ranker == best), None)
         if top is None:
-            return f"{_ranker_words(best)} ranks best"
-        others = ", ".join(f"{r.ndcg10:.3f} for {_ranker_words(r.ranker)}" for r in rows if r is not top)
-        return f"{_ranker_words(best)} ranks best (NDCG@10 {top.ndcg10:.3f}" + (f", against {others})" if others else ")")
+            return _("{ranker} ranks best").format(ranker=_ranker_words(best))
+        others = _(", ").join(_("{ndcg} for {ranker}").format(ndcg=f"{r.ndcg10:.3f}", ranker=_ranker_words(r.ranker))
+                              for r in rows if r is not top)
+        if others:
+            return _("{ranker} ranks best (NDCG@10 {ndcg}, against {others})").format(
+                ranker=_ranker_words(best), ndcg=f"{top.ndcg10:.3f}", others=others)
+        return _("{ranker} ranks best (NDCG@10 {ndcg})").format(ranker=_ranker_words(best), ndcg=f"{top.ndcg10:.3f}")
 
     def reading(self) -> list[str]:
         naive = self.model("GBDT naive")
@@ -214,41 +227,48 @@ class RankingResult(SimResult):
         truth = max(self.true_freshness_lift, 1e-12)
         confounded = naive.freshness_lift / truth > 1.5
         debiased_better = max(ipw.true_ndcg10, posf.true_ndcg10) > naive.true_ndcg10
+        bias = (_("Clicks fall with position (true η = {true}, estimated {estimated}).") if self.position_bias > 0
+                else _("Without position bias (η = 0; estimated {estimated}) every slot is examined alike.")).format(
+            true=f"{self.position_bias:g}", estimated=f"{self.estimated_position_bias:.2f}")
+        learned = (_("Trained naively on the logs, the model learns the old ranker's freshness boost as if it were "
+                     "relevance") if confounded else
+                   _("Trained naively on the logs, the model picks up little of the old ranker's freshness boost"))
+        pays = _("debiasing pays.") if debiased_better else _("here debiasing does not pay.")
         lines = [
-            (f"Clicks fall with position (true η = {self.position_bias:g}, estimated {self.estimated_position_bias:.2f}). "
-             if self.position_bias > 0 else
-             f"Without position bias (η = 0; estimated {self.estimated_position_bias:.2f}) every slot is examined alike. ")
-            + (
-                "Trained naively on the logs, the model learns the old ranker's freshness boost as if it were relevance "
-                if confounded
-                else "Trained naively on the logs, the model picks up little of the old ranker's freshness boost "
-            )
-            + f"(fresh items scored {naive.freshness_lift:.2f}× stale ones; truth {self.true_freshness_lift:.2f}×): "
-            f"true NDCG@10 {naive.true_ndcg10:.3f}, vs {ipw.true_ndcg10:.3f} with inverse-propensity weights and "
-            f"{posf.true_ndcg10:.3f} with position as a feature fixed at serving"
-            + (" — debiasing pays." if debiased_better else " — here debiasing does not pay."),
-            f"GBDT {'beats' if naive.logged_auc > pop.logged_auc else 'does not beat'} the popularity baseline on "
-            f"logged AUC ({naive.logged_auc:.3f} vs {pop.logged_auc:.3f}). Logged AUC and log loss reward imitating "
-            f"the old ranker (the IPW model scores {ipw.logged_auc:.3f} there), so judge debiasing by true relevance "
-            "(here) or an online test.",
-            f"Cold start: for new users {self._cold('new users', self.fallback_new_users)}; for new items "
-            f"{self._cold('new items', self.fallback_new_items)}. Click-history popularity cannot rank items nobody "
-            "has seen, and is itself skewed by where the old ranker put things.",
-            f"MMR: lowering λ from {top.lam:g} to {best_div.lam:g} moves intra-list diversity {top.diversity:.3f} → "
-            f"{best_div.diversity:.3f} and NDCG@10 {top.ndcg10:.3f} → {best_div.ndcg10:.3f}.",
+            bias + space() + _("{learned} (fresh items scored {lift}× stale ones; truth {truth}×): true NDCG@10 {naive}, "
+                           "vs {ipw} with inverse-propensity weights and {posf} with position as a feature fixed at "
+                           "serving — {pays}").format(
+                learned=learned, lift=f"{naive.freshness_lift:.2f}", truth=f"{self.true_freshness_lift:.2f}",
+                naive=f"{naive.true_ndcg10:.3f}", ipw=f"{ipw.true_ndcg10:.3f}", posf=f"{posf.true_ndcg10:.3f}",
+                pays=pays),
+            (_("GBDT beats the popularity baseline on logged AUC ({gbdt} vs {pop}).") if naive.logged_auc > pop.logged_auc
+             else _("GBDT does not beat the popularity baseline on logged AUC ({gbdt} vs {pop}).")).format(
+                gbdt=f"{naive.logged_auc:.3f}", pop=f"{pop.logged_auc:.3f}")
+            + space() + _("Logged AUC and log loss reward imitating the old ranker (the IPW model scores {ipw} there), so "
+                      "judge debiasing by true relevance (here) or an online test.").format(ipw=f"{ipw.logged_auc:.3f}"),
+            _("Cold start: for new users {users}; for new items {items}. Click-history popularity cannot rank items "
+              "nobody has seen, and is itself skewed by where the old ranker put things.").format(
+                users=self._cold("new users", self.fallback_new_users),
+                items=self._cold("new items", self.fallback_new_items)),
+            _("MMR: lowering λ from {top} to {best} moves intra-list diversity {div0} → {div1} and NDCG@10 {ndcg0} → "
+              "{ndcg1}.").format(top=f"{top.lam:g}", best=f"{best_div.lam:g}", div0=f"{top.diversity:.3f}",
+                                 div1=f"{best_div.diversity:.3f}", ndcg0=f"{top.ndcg10:.3f}",
+                                 ndcg1=f"{best_div.ndcg10:.3f}"),
         ]
         if mt_best.dwell_weight > 0:
-            lines.append(
-                f"Two heads: long dwells per list peak at w = {mt_best.dwell_weight:g} ({mt_best.long_dwells_per_list:.3f} "
-                f"vs {mt0.long_dwells_per_list:.3f} ranking on clicks alone) for {mt_best.clicks_per_list:.3f} clicks "
-                f"instead of {mt0.clicks_per_list:.3f}; at w = {mt_last.dwell_weight:g}: {mt_last.clicks_per_list:.3f} "
-                f"clicks, {mt_last.long_dwells_per_list:.3f} long dwells. Which point to run is a product decision."
-            )
+            lines.append(_(
+                "Two heads: long dwells per list peak at w = {w} ({best} vs {base} ranking on clicks alone) for "
+                "{clicks} clicks instead of {base_clicks}; at w = {w_last}: {last_clicks} clicks, {last_dwells} long "
+                "dwells. Which point to run is a product decision.").format(
+                w=f"{mt_best.dwell_weight:g}", best=f"{mt_best.long_dwells_per_list:.3f}",
+                base=f"{mt0.long_dwells_per_list:.3f}", clicks=f"{mt_best.clicks_per_list:.3f}",
+                base_clicks=f"{mt0.clicks_per_list:.3f}", w_last=f"{mt_last.dwell_weight:g}",
+                last_clicks=f"{mt_last.clicks_per_list:.3f}", last_dwells=f"{mt_last.long_dwells_per_list:.3f}"))
         else:
-            lines.append(
-                f"Two heads: adding the long-dwell head does not raise long dwells here ({mt0.long_dwells_per_list:.3f} "
-                f"at w = 0, {mt_last.long_dwells_per_list:.3f} at w = {mt_last.dwell_weight:g})."
-            )
+            lines.append(_(
+                "Two heads: adding the long-dwell head does not raise long dwells here ({base} at w = 0, {last} at "
+                "w = {w_last}).").format(base=f"{mt0.long_dwells_per_list:.3f}",
+                                         last=f"{mt_last.long_dwells_per_list:.3f}", w_last=f"{mt_last.dwell_weight:g}"))
         return lines
 
 
@@ -422,7 +442,9 @@ def _list_scores(picks, n_cand):
 
 def _ranker_words(name: str) -> str:
     """A ranker's table name as it reads inside a sentence (no nested parentheses)."""
-    return {"full model (history missing)": "the full model without history features"}.get(name, name)
+    if name == "full model (history missing)":
+        return _("the full model without history features")
+    return _(name)
 
 
 def simulate_ranking(
@@ -450,7 +472,7 @@ def simulate_ranking(
 def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> RankingResult:
     rng = np.random.default_rng(seed)
     world = _World(rng, n_users, n_items)
-    report(progress, 0.05, "building the world")
+    report(progress, 0.05, _("building the world"))
 
     # Users: 80% warm, 10% new during the training period, 10% never seen (cold-start test).
     user_perm = rng.permutation(n_users)
@@ -479,7 +501,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
     clk_u = np.bincount(hist["user"], weights=hist["click"], minlength=n_users)
     user_ctr = (clk_u + 10 * prior) / (imp_u + 10)
     user_ctr[~known_user] = np.nan
-    report(progress, 0.15, "logging sessions")
+    report(progress, 0.15, _("logging sessions"))
 
     period_users = np.concatenate([warm_users, train_new_users])
     train = _log_sessions(world, rng, np.repeat(period_users, sessions), live_items, position_bias, known_user, randomise_share=0.05)
@@ -496,7 +518,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
     log_ratio = np.log(ctr_rnd[ok] / max(ctr_rnd[0], 1e-12))
     eta_hat = float(max(-np.sum(log_k * log_ratio) / max(np.sum(log_k**2), 1e-12), 0.0))
     ctr_by_pos = tuple(float(train["click"][train["pos"] == k].mean()) for k in range(1, LIST_SIZE + 1))
-    report(progress, 0.25, "training models")
+    report(progress, 0.25, _("training models"))
 
     # Evaluation lists: 100 live candidates per user, scored against the true relevance.
     def candidates(users, pool, size):
@@ -525,13 +547,13 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
     lr = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
     lr.fit(_impute(x_tr, means), y_tr)
     gb_naive = _BinnedGBDT(seed).fit(x_tr, y_tr)
-    report(progress, 0.4, "training debiased models")
+    report(progress, 0.4, _("training debiased models"))
     # Clicked rows count 1/examination, the rest 1: the weighted log loss is then minimised near the
     # true relevance (exactly when relevance is small); weighting every row would divide by E[1/θ | x].
     ipw = np.where(train["click"], train["pos"].astype(float) ** eta_hat, 1.0)
     gb_ipw = _BinnedGBDT(seed).fit(x_tr, y_tr, sample_weight=ipw / ipw.mean())
     gb_pos = _BinnedGBDT(seed).fit(with_pos(x_tr, train["pos"]), y_tr)
-    report(progress, 0.6, "scoring")
+    report(progress, 0.6, _("scoring"))
 
     def pop_score(x):
         s = x[..., 5]
@@ -563,7 +585,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
                 freshness_lift=freshness_lift(p_ev),
             )
         )
-    report(progress, 0.7, "cold start")
+    report(progress, 0.7, _("cold start"))
 
     # Cold start. A content-only model (no history features), IPW-weighted like the main one.
     content_cols = [1, 2]  # quality, clickbait scores from the item's content
@@ -588,7 +610,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
     cold += new_u_rows + new_i_rows
     fallback_users = max(new_u_rows, key=lambda r: r.ndcg10).ranker
     fallback_items = max(new_i_rows, key=lambda r: r.ndcg10).ranker
-    report(progress, 0.8, "diversity")
+    report(progress, 0.8, _("diversity"))
 
     # MMR on the best debiased model's scores, similarity from item embeddings.
     sim = cosine_matrix(world.v_obs[ev_items])
@@ -606,7 +628,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
                 topics=float(topics),
             )
         )
-    report(progress, 0.9, "multi-task")
+    report(progress, 0.9, _("multi-task"))
 
     # Multi-task: a second head for long dwell given a click, trained on clicked impressions.
     clicked = train["click"]
@@ -628,7 +650,7 @@ def _simulate(n_users, n_items, sessions, position_bias, seed, progress) -> Rank
                 long_dwells_per_list=float((r * s * exam).sum(axis=1).mean()),
             )
         )
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
 
     return RankingResult(
         n_users=n_users,

@@ -20,17 +20,18 @@ import sklearn
 from sklearn.linear_model import SGDClassifier
 
 from mlsd.errors import BadInputError, check_range
+from mlsd.i18n import N_, _, ngettext
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import check_memory
 
 # name -> (full retrain every k days or 0 for never, incremental partial_fit daily)
-STRATEGIES: tuple[tuple[str, int, bool], ...] = (
-    ("never", 0, False),
-    ("monthly full", 30, False),
-    ("weekly full", 7, False),
-    ("daily full", 1, False),
-    ("incremental", 0, True),
-    ("weekly full + daily incremental", 7, True),
+STRATEGIES: tuple[tuple[str, int, bool], ...] = (  # names are values (--json); shown translated
+    (N_("never"), 0, False),
+    (N_("monthly full"), 30, False),
+    (N_("weekly full"), 7, False),
+    (N_("daily full"), 1, False),
+    (N_("incremental"), 0, True),
+    (N_("weekly full + daily incremental"), 7, True),
 )
 
 RECOVERY_DAYS = 14  # "after a sudden drift" = the first two weeks after it
@@ -63,36 +64,36 @@ class RetrainResult(SimResult):
     epochs: int
     best: str  # highest mean accuracy
     efficient: str  # cheapest within 0.5 points of the best
-    oracle_outcome_name = "oracle (true concept each day)"
+    oracle_outcome_name = N_("oracle (true concept each day)")
 
     def outcome(self, name: str) -> StrategyOutcome:
         return next(o for o in self.outcomes if o.name == name)
 
     def tables(self) -> list[Table]:
         drift = bool(self.drift_days)
-        columns = ["strategy", "accuracy %"]
+        columns = [_("strategy"), _("accuracy %")]
         if drift:
-            columns.append(f"first {RECOVERY_DAYS} d after drift %")
-        columns += ["worst day %", "full retrains", "examples processed"]
+            columns.append(_("first {days} d after drift %").format(days=RECOVERY_DAYS))
+        columns += [_("worst day %"), _("full retrains"), _("examples processed")]
         rows = []
         for o in self.outcomes:
-            row = [o.name, 100 * o.mean_accuracy]
+            row = [_(o.name), 100 * o.mean_accuracy]
             if drift:
                 row.append(100 * o.accuracy_after_drift)
             rows.append(row + [100 * o.worst_day_accuracy, o.full_retrains, o.examples_processed])
-        oracle = [self.oracle_outcome_name, 100 * self.oracle_mean_accuracy]
+        oracle = [_(self.oracle_outcome_name), 100 * self.oracle_mean_accuracy]
         if drift:
             oracle.append(100 * self.oracle_after_drift)
         rows.append(oracle + [100 * min(self.oracle_daily_accuracy), 0, 0])
         return [
             table(
-                f"Retraining strategies over {self.days} days "
-                f"(evaluated on days {self.warmup_days}-{self.days - 1})",
+                _("Retraining strategies over {days} days (evaluated on days {first}-{last})").format(
+                    days=self.days, first=self.warmup_days, last=self.days - 1),
                 columns,
                 rows,
-                note=(f"sudden drift on days {', '.join(map(str, self.drift_days)) or 'none'}; "
-                      f"gradual drift {self.gradual_drift_deg:g}°/day; each day is predicted by the "
-                      "model trained up to the day before; examples processed = rows × epochs"),
+                note=_("sudden drift on days {days}; gradual drift {degrees}°/day; each day is predicted by the model "
+                       "trained up to the day before; examples processed = rows × epochs").format(
+                    days=", ".join(map(str, self.drift_days)) or _("none"), degrees=f"{self.gradual_drift_deg:g}"),
             )
         ]
 
@@ -105,25 +106,25 @@ class RetrainResult(SimResult):
         x = np.asarray(self.eval_days, dtype=float)
         k = min(7, len(x))
         xs = x[k - 1:]
-        lines = [series(o.name, xs, 100 * smooth(o.daily_accuracy)) for o in self.outcomes]
-        lines.append(series("oracle", xs, 100 * smooth(self.oracle_daily_accuracy)))
+        lines = [series(_(o.name), xs, 100 * smooth(o.daily_accuracy)) for o in self.outcomes]
+        lines.append(series(_("oracle"), xs, 100 * smooth(self.oracle_daily_accuracy)))
         acc_vs_compute = tuple(
-            series(o.name, [max(o.examples_processed, 1)], [100 * o.mean_accuracy]) for o in self.outcomes
+            series(_(o.name), [max(o.examples_processed, 1)], [100 * o.mean_accuracy]) for o in self.outcomes
         )
         return [
             Chart(
                 name="retrain-accuracy-over-time",
-                title="Accuracy over time per retraining strategy (7-day mean)",
-                x_label="day",
-                y_label="accuracy %",
+                title=_("Accuracy over time per retraining strategy (7-day mean)"),
+                x_label=_("day"),
+                y_label=_("accuracy %"),
                 series=tuple(lines),
-                vlines=tuple((float(d), "sudden drift") for d in self.drift_days),
+                vlines=tuple((float(d), _("sudden drift")) for d in self.drift_days),
             ),
             Chart(
                 name="retrain-accuracy-vs-compute",
-                title="Mean accuracy against training compute",
-                x_label="training examples processed",
-                y_label="accuracy %",
+                title=_("Mean accuracy against training compute"),
+                x_label=_("training examples processed"),
+                y_label=_("accuracy %"),
                 series=acc_vs_compute,
                 kind="scatter",
                 x_log=True,
@@ -138,55 +139,57 @@ class RetrainResult(SimResult):
         daily = self.outcome("daily full")
         both = self.outcome("weekly full + daily incremental")
         if self.efficient == self.best:
-            favour = (f"The numbers favour '{best.name}': the highest mean accuracy "
-                      f"({100 * best.mean_accuracy:.1f}%) and nothing within half a point of it is cheaper "
-                      f"({best.examples_processed:,} examples processed).")
+            favour = _("The numbers favour '{best}': the highest mean accuracy ({accuracy}%) and nothing within half a "
+                       "point of it is cheaper ({examples} examples processed).").format(
+                best=_(best.name), accuracy=f"{100 * best.mean_accuracy:.1f}", examples=f"{best.examples_processed:,}")
         else:
-            favour = (f"The numbers favour '{best.name}' ({100 * best.mean_accuracy:.1f}%); the cheapest "
-                      f"strategy within half a point of it is '{eff.name}' ({100 * eff.mean_accuracy:.1f}% "
-                      f"for {eff.examples_processed:,} examples processed, against {best.examples_processed:,}).")
+            favour = _("The numbers favour '{best}' ({accuracy}%); the cheapest strategy within half a point of it is "
+                       "'{cheap}' ({cheap_accuracy}% for {cheap_examples} examples processed, against "
+                       "{examples}).").format(
+                best=_(best.name), accuracy=f"{100 * best.mean_accuracy:.1f}", cheap=_(eff.name),
+                cheap_accuracy=f"{100 * eff.mean_accuracy:.1f}", cheap_examples=f"{eff.examples_processed:,}",
+                examples=f"{best.examples_processed:,}")
         if self.drift_days or self.gradual_drift_deg > 0:
-            first = (f"Under drift a model that is never retrained decays to {100 * never.mean_accuracy:.1f}% "
-                     f"accuracy on average against {100 * self.oracle_mean_accuracy:.1f}% for the true "
-                     "concept: the world moved, the model did not.")
+            first = _("Under drift a model that is never retrained decays to {never}% accuracy on average against "
+                      "{oracle}% for the true concept: the world moved, the model did not.").format(
+                never=f"{100 * never.mean_accuracy:.1f}", oracle=f"{100 * self.oracle_mean_accuracy:.1f}")
         else:
-            first = (f"Without drift the model that is never retrained scores {100 * never.mean_accuracy:.1f}% "
-                     f"against {100 * self.oracle_mean_accuracy:.1f}% for the true concept: retraining "
-                     "only pays when the world changes.")
+            first = _("Without drift the model that is never retrained scores {never}% against {oracle}% for the true "
+                      "concept: retraining only pays when the world changes.").format(
+                never=f"{100 * never.mean_accuracy:.1f}", oracle=f"{100 * self.oracle_mean_accuracy:.1f}")
         lines = [
             first,
             favour,
-            f"Incremental training reads each new example once ({inc.examples_processed:,} processed in all, "
-            "the first fit included) "
-            f"while a daily full retrain retrains on {_last_days(self.window_days)}, "
-            f"{_passes(self.epochs)}, every day ({daily.examples_processed:,}).",
+            _("Incremental training reads each new example once ({incremental} processed in all, the first fit "
+              "included) while a daily full retrain retrains on {window}, {passes}, every day ({daily}).").format(
+                incremental=f"{inc.examples_processed:,}", window=_last_days(self.window_days),
+                passes=_passes(self.epochs), daily=f"{daily.examples_processed:,}"),
         ]
         if self.drift_days and daily.accuracy_after_drift < inc.accuracy_after_drift:
-            lines.append(
-                f"After a sudden drift a full retrain on a {self.window_days}-day window still learns mostly "
-                f"the old concept until the window has rolled past the jump "
-                f"({100 * daily.accuracy_after_drift:.1f}% in the first {RECOVERY_DAYS} days for daily full), "
-                f"while the incremental model moves at its learning rate "
-                f"({100 * inc.accuracy_after_drift:.1f}%)."
-            )
+            lines.append(_(
+                "After a sudden drift a full retrain on a {window}-day window still learns mostly the old concept until "
+                "the window has rolled past the jump ({daily}% in the first {days} days for daily full), while the "
+                "incremental model moves at its learning rate ({incremental}%).").format(
+                window=self.window_days, daily=f"{100 * daily.accuracy_after_drift:.1f}", days=RECOVERY_DAYS,
+                incremental=f"{100 * inc.accuracy_after_drift:.1f}"))
         lines += [
-            "Full retraining plus incremental updates (全量 + 增量: a full retrain every week, an incremental "
-            f"update every day) scores {100 * both.mean_accuracy:.1f}% "
-            f"for {both.examples_processed:,} examples; in production it is the usual answer because the "
-            "periodic full retrain also picks up new features, labels that arrived late and architecture "
-            "changes, which incremental updates cannot, and a drift alarm can trigger it early.",
+            _("Full retraining plus incremental updates (全量 + 增量: a full retrain every week, an incremental update "
+              "every day) scores {accuracy}% for {examples} examples; in production it is the usual answer because "
+              "the periodic full retrain also picks up new features, labels that arrived late and architecture "
+              "changes, which incremental updates cannot, and a drift alarm can trigger it early.").format(
+                accuracy=f"{100 * both.mean_accuracy:.1f}", examples=f"{both.examples_processed:,}"),
         ]
         return lines
 
 
 def _last_days(n: int) -> str:
     """'the last 14 days', 'the last day'."""
-    return "the last day" if n == 1 else f"the last {n:,} days"
+    return ngettext("the last day", "the last {n} days", n).format(n=f"{n:,}")
 
 
 def _passes(n: int) -> str:
     """'5 passes (epochs)', '1 pass (epoch)'."""
-    return "1 pass (epoch)" if n == 1 else f"{n:,} passes (epochs)"
+    return ngettext("{n} pass (epoch)", "{n} passes (epochs)", n).format(n=f"{n:,}")
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -309,11 +312,11 @@ def simulate_retrain(
     outcomes = []
     with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
         for si, strategy in enumerate(STRATEGIES):
-            report(progress, si / len(STRATEGIES), f"retrain: {strategy[0]}")
+            report(progress, si / len(STRATEGIES), _("retrain: {strategy}").format(strategy=_(strategy[0])))
             outcomes.append(_run_strategy(strategy, new_model, window, X_days, y_days, drift_days,
                                           warmup_days=warmup_days, days=days, epochs=epochs,
                                           samples_per_day=samples_per_day))
-    report(progress, 1.0, "retrain: done")
+    report(progress, 1.0, _("retrain: done"))
 
     top = max(outcomes, key=lambda o: o.mean_accuracy)
     near = [o for o in outcomes if o.mean_accuracy >= top.mean_accuracy - 0.005]

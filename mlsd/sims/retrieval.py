@@ -38,6 +38,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from mlsd.errors import BadInputError, check_range
+from mlsd.i18n import N_, _
 from mlsd.sims.base import (
     Chart,
     ProgressCallback,
@@ -260,7 +261,7 @@ class RetrievalResult(SimResult):
     def tables(self) -> list[Table]:
         rows = [
             (
-                p.name,
+                _(p.name),
                 p.recall,
                 p.qps,
                 p.qps / self.baseline.qps,
@@ -271,42 +272,42 @@ class RetrievalResult(SimResult):
             for p in (self.baseline, *self.points)
         ]
         sweep = table(
-            f"Index sweep: {self.n:,} items × {self.dim}, {self.n_queries:,} queries, recall@{K}",
+            _("Index sweep: {n} items × {dim}, {queries} queries, recall@{k}").format(
+                n=f"{self.n:,}", dim=self.dim, queries=f"{self.n_queries:,}", k=K),
             (
-                "index",
+                _("index"),
                 f"recall@{K}",
                 "QPS",
-                "× brute",
-                "build s",
+                _("× brute"),
+                _("build s"),
                 "MiB",
                 f"≥ {self.target_recall:g}",
             ),
             rows,
-            note=(
-                "QPS: queries per CPU-second of one thread (batch search); QPS and build seconds are "
-                "measured and vary run to run; recall (ann-benchmarks' definition) is fixed by the seed."
-            ),
+            note=_("QPS: queries per CPU-second of one thread (batch search); QPS and build seconds are "
+                   "measured and vary run to run; recall (ann-benchmarks' definition) is fixed by the seed."),
         )
         flat_mib = self.family_points("flat")[0].memory_bytes / 2**20
-        picks = [("target", self.chosen, self.speedup)]
+        picks = [(_("target"), self.chosen, self.speedup)]
         if self.best_at_090 is not None:
-            picks.append(("recall ≥ 0.9", self.best_at_090, self.speedup_at_090))
+            picks.append((_("recall ≥ 0.9"), self.best_at_090, self.speedup_at_090))
         chosen = table(
-            f"Chosen: fastest approximate index with recall@{K} ≥ {self.target_recall:g}",
+            _("Chosen: fastest approximate index with recall@{k} ≥ {target}").format(
+                k=K, target=f"{self.target_recall:g}"),
             (
-                "for",
-                "index",
+                _("for"),
+                _("index"),
                 f"recall@{K}",
                 "QPS",
-                "brute-force QPS",
-                "speed-up",
-                "memory MiB",
-                "flat MiB",
+                _("brute-force QPS"),
+                _("speed-up"),
+                _("memory MiB"),
+                _("flat MiB"),
             ),
             [
                 (
                     what,
-                    p.name,
+                    _(p.name),
                     p.recall,
                     p.qps,
                     self.baseline.qps,
@@ -316,21 +317,22 @@ class RetrievalResult(SimResult):
                 )
                 for what, p, ratio in picks
             ],
-            note="Speed-up = QPS / scikit-learn brute-force QPS, both measured in this run on one thread.",
+            note=_("Speed-up = QPS / scikit-learn brute-force QPS, both measured in this run on one thread."),
         )
         stages = table(
-            f"Two-stage search: NDCG@{K} against true relevance (catalogue-wide ideal)",
-            ("pipeline", "candidates", f"NDCG@{K}"),
-            [(s.pipeline, s.candidates, s.ndcg) for s in (*self.stages, *self.depth_sweep)],
-            note=f"Re-ranker: least squares on noisy log-relevance labels, held-out R² {self.reranker_r2:.3f}.",
+            _("Two-stage search: NDCG@{k} against true relevance (catalogue-wide ideal)").format(k=K),
+            (_("pipeline"), _("candidates"), f"NDCG@{K}"),
+            [(_(s.pipeline), s.candidates, s.ndcg) for s in (*self.stages, *self.depth_sweep)],
+            note=_("Re-ranker: least squares on noisy log-relevance labels, held-out R² {r2}.").format(
+                r2=f"{self.reranker_r2:.3f}"),
         )
         return [sweep, chosen, stages]
 
     def charts(self) -> list[Chart]:
         labels = {
-            "ivf": "IVF-Flat (nprobe sweep)",
-            "hnsw": "HNSW (efSearch sweep)",
-            "ivfpq": "IVF-PQ (nprobe sweep)",
+            "ivf": _("IVF-Flat (nprobe sweep)"),
+            "hnsw": _("HNSW (efSearch sweep)"),
+            "ivfpq": _("IVF-PQ (nprobe sweep)"),
         }
         lines = [
             series(
@@ -342,32 +344,32 @@ class RetrievalResult(SimResult):
             if self.family_points(f)
         ]
         flat = self.family_points("flat")[0]
-        lines.append(series("Flat (exact)", [flat.recall], [flat.qps]))
+        lines.append(series(_("Flat (exact)"), [flat.recall], [flat.qps]))
         recall_qps = Chart(
             name="retrieval-recall-qps",
-            title=f"Recall@{K} vs queries per second ({self.n:,} × {self.dim})",
+            title=_("Recall@{k} vs queries per second ({n} × {dim})").format(k=K, n=f"{self.n:,}", dim=self.dim),
             x_label=f"recall@{K}",
-            y_label="queries per CPU-second (log scale)",
+            y_label=_("queries per CPU-second (log scale)"),
             series=tuple(lines),
             y_log=True,
-            hlines=((self.baseline.qps, "scikit-learn brute force"),),
-            vlines=((self.target_recall, f"target {self.target_recall:g}"),),
+            hlines=((self.baseline.qps, _("scikit-learn brute force")),),
+            vlines=((self.target_recall, _("target {target}").format(target=f"{self.target_recall:g}")),),
         )
         depth = Chart(
             name="retrieval-two-stage-ndcg",
-            title=f"Two-stage search: NDCG@{K} by number of ANN candidates re-ranked",
-            x_label="candidates re-ranked",
+            title=_("Two-stage search: NDCG@{k} by number of ANN candidates re-ranked").format(k=K),
+            x_label=_("candidates re-ranked"),
             y_label=f"NDCG@{K}",
             series=(
                 series(
-                    f"{self.chosen.name} + re-ranker",
+                    _("{index} + re-ranker").format(index=self.chosen.name),
                     [s.candidates for s in self.depth_sweep],
                     [s.ndcg for s in self.depth_sweep],
                 ),
             ),
             x_log=True,
             hlines=tuple(
-                (s.ndcg, s.pipeline)
+                (s.ndcg, _(s.pipeline))
                 for s in self.stages
                 if s.candidates == K or s.pipeline == "exact candidates + re-ranker"
             ),
@@ -381,9 +383,11 @@ class RetrievalResult(SimResult):
         two = by_name["ANN candidates + re-ranker"]
         upper = by_name["exact candidates + re-ranker"]
         lines = [
-            f"The fastest approximate index with recall@{K} ≥ {self.target_recall:g} is {c.name}: recall "
-            f"{c.recall:.3f} at {c.qps:,.0f} queries per CPU-second, {self.speedup:,.1f}× scikit-learn's "
-            f"brute-force scan of the same {self.n:,} items ({self.baseline.qps:,.0f} queries per CPU-second)."
+            _("The fastest approximate index with recall@{k} ≥ {target} is {index}: recall {recall} at {qps} queries "
+              "per CPU-second, {speedup}× scikit-learn's brute-force scan of the same {n} items ({brute} queries per "
+              "CPU-second).").format(
+                k=K, target=f"{self.target_recall:g}", index=_(c.name), recall=f"{c.recall:.3f}", qps=f"{c.qps:,.0f}",
+                speedup=f"{self.speedup:,.1f}", n=f"{self.n:,}", brute=f"{self.baseline.qps:,.0f}")
         ]
         per_family = []
         for family, label in (("ivf", "IVF-Flat"), ("hnsw", "HNSW")):
@@ -392,35 +396,43 @@ class RetrievalResult(SimResult):
             if ok:
                 best = max(ok, key=lambda p: p.qps)
                 per_family.append(
-                    f"{label} needs {best.param}={best.value} ({best.qps:,.0f} queries/s, "
-                    f"built in {best.build_seconds:.2f} s, {best.memory_bytes / 2**20:.1f} MiB)"
+                    _("{label} needs {param}={value} ({qps} queries/s, built in {build} s, {memory} MiB)").format(
+                        label=label, param=best.param, value=best.value, qps=f"{best.qps:,.0f}",
+                        build=f"{best.build_seconds:.2f}", memory=f"{best.memory_bytes / 2**20:.1f}")
                 )
             elif pts:
                 per_family.append(
-                    f"{label} never reaches it (best recall {max(p.recall for p in pts):.3f})"
+                    _("{label} never reaches it (best recall {recall})").format(
+                        label=label, recall=f"{max(p.recall for p in pts):.3f}")
                 )
         if per_family:
             lines.append(
-                f"At the target, {' while '.join(per_family)}: recall is bought with QPS, and the graph "
-                "index also pays in build time and memory for its links."
+                _("At the target, {families}: recall is bought with QPS, and the graph index also pays in build time "
+                  "and memory for its links.").format(families=_(" while ").join(per_family))
             )
         pq = self.family_points("ivfpq")
         if pq:
             best_pq = max(pq, key=lambda p: p.recall)
             flat = self.family_points("flat")[0]
-            lines.append(
-                f"IVF-PQ keeps the catalogue in {best_pq.memory_bytes / 2**20:.1f} MiB instead of "
-                f"{flat.memory_bytes / 2**20:.1f} MiB, but its compressed distances cap recall@{K} at "
-                f"{best_pq.recall:.3f} whatever nprobe is: memory is bought with recall unless the "
-                "candidates are re-scored with full vectors."
-            )
-        lines.append(
-            f"Embedding similarity alone reaches NDCG@{K} {exact.ndcg:.3f} against true relevance; re-ranking "
-            f"{two.candidates} ANN candidates with a model that also sees item quality lifts it to {two.ndcg:.3f}, "
-            f"and {upper.ndcg:.3f} from exact candidates: the re-ranker is worth more than the last points "
-            "of recall@10, but the retriever needs recall at the depth that is re-ranked."
-        )
+            lines.append(_(
+                "IVF-PQ keeps the catalogue in {pq_memory} MiB instead of {flat_memory} MiB, but its compressed "
+                "distances cap recall@{k} at {recall} whatever nprobe is: memory is bought with recall unless the "
+                "candidates are re-scored with full vectors.").format(
+                pq_memory=f"{best_pq.memory_bytes / 2**20:.1f}", flat_memory=f"{flat.memory_bytes / 2**20:.1f}", k=K,
+                recall=f"{best_pq.recall:.3f}"))
+        lines.append(_(
+            "Embedding similarity alone reaches NDCG@{k} {exact} against true relevance; re-ranking {candidates} ANN "
+            "candidates with a model that also sees item quality lifts it to {two}, and {upper} from exact "
+            "candidates: the re-ranker is worth more than the last points of recall@10, but the retriever needs "
+            "recall at the depth that is re-ranked.").format(
+            k=K, exact=f"{exact.ndcg:.3f}", candidates=two.candidates, two=f"{two.ndcg:.3f}",
+            upper=f"{upper.ndcg:.3f}"))
         return lines
+
+
+# Index and pipeline names are values (--json); shown translated.
+LABELS = (N_("Flat (exact)"), N_("scikit-learn brute force"), N_("exact top-10 by embedding"),
+          N_("ANN candidates + re-ranker"), N_("exact candidates + re-ranker"))
 
 
 # ---------------------------------------------------------------------------
@@ -568,7 +580,7 @@ def _run(
     *, n, dim, n_queries, clusters, target_recall, nlist, max_nprobe, hnsw_m, ef_construction,
     max_ef_search, pq_m, candidates, seed, progress,
 ) -> RetrievalResult:  # fmt: skip
-    report(progress, 0.0, "generating embeddings")
+    report(progress, 0.0, _("generating embeddings"))
     world = make_world(n=n, dim=dim, n_queries=n_queries, clusters=clusters, seed=seed)
     x, q = world.items, world.queries
 
@@ -603,7 +615,7 @@ def _run(
 
     worker = start_background(build_hnsw, "mlsd-hnsw-build")
 
-    report(progress, 0.05, "brute-force baseline (scikit-learn)")
+    report(progress, 0.05, _("brute-force baseline (scikit-learn)"))
     # Imported here so its ~1 s import overlaps the HNSW build. The limit is set again:
     # the BLAS scipy loads on import was not there when the outer limit was set.
     from sklearn.neighbors import NearestNeighbors
@@ -614,13 +626,13 @@ def _run(
         brute.fit(x)
         brute_build = time.thread_time() - t0
 
-    report(progress, 0.15, "faiss exact (flat)")
+    report(progress, 0.15, _("faiss exact (flat)"))
     t0 = time.thread_time()
     flat = faiss.IndexFlatL2(dim)
     flat.add(x)
     flat_build = time.thread_time() - t0
 
-    report(progress, 0.25, "IVF: k-means and inverted lists")
+    report(progress, 0.25, _("IVF: k-means and inverted lists"))
     rng = np.random.default_rng([seed, 1])
     t0 = time.thread_time()
     quantizer = faiss.IndexFlatL2(dim)
@@ -633,7 +645,7 @@ def _run(
     ivf.add(x)
     ivf_build = time.thread_time() - t0
 
-    report(progress, 0.35, "IVF-PQ: product quantizer")
+    report(progress, 0.35, _("IVF-PQ: product quantizer"))
     t0 = time.thread_time()
     ivfpq = faiss.IndexIVFPQ(quantizer, dim, nlist, pq_m, 8)  # shares the trained coarse quantizer
     ivfpq.pq.cp.niter = 4
@@ -644,13 +656,13 @@ def _run(
     ivfpq.add(x)
     pq_build = time.thread_time() - t0 + coarse_seconds
 
-    report(progress, 0.5, "re-ranker and true relevance")
+    report(progress, 0.5, _("re-ranker and true relevance"))
     ivf.nprobe = min(8, nlist)
-    _, logged = ivf.search(world.train_queries, candidates)  # what the production retriever logged
+    _dist, logged = ivf.search(world.train_queries, candidates)  # what the production retriever logged
     model, r2 = _fit_reranker(world, logged, rng)
     ideal_if_unclaimed()
 
-    report(progress, 0.6, "HNSW: building the graph")
+    report(progress, 0.6, _("HNSW: building the graph"))
     worker.join()
     if "error" in background:
         raise background["error"]  # type: ignore[misc]
@@ -658,7 +670,7 @@ def _run(
 
     # Timing, with nothing else running in this process: the same query batch for the
     # baseline and every configuration, each measured the same way (measured_qps).
-    report(progress, 0.65, "ground truth and timing: scikit-learn brute force")
+    report(progress, 0.65, _("ground truth and timing: scikit-learn brute force"))
     with threadpool_limits(limits=1):
         true_ids, brute_qps = measured_qps(
             lambda: brute.kneighbors(q, return_distance=False), n_queries, BASELINE_TIMED_SECONDS
@@ -677,7 +689,7 @@ def _run(
         (_, ids), qps = measured_qps(search, n_queries)
         return IndexPoint(family, name, param, value, recall_of(ids), qps, memory, build)
 
-    report(progress, 0.7, "timing faiss exact (flat)")
+    report(progress, 0.7, _("timing faiss exact (flat)"))
     points = [
         measure("flat", "Flat (exact)", "", 0, int(flat.ntotal * flat.code_size), flat_build,
                 lambda: flat.search(q, K))
@@ -689,7 +701,7 @@ def _run(
          max_ef_search),
     )  # fmt: skip
     for i, (family, index, label, build, memory, param, start, maximum) in enumerate(sweeps):
-        report(progress, 0.7 + 0.06 * (i + 1), f"sweeping {label} {param}")
+        report(progress, 0.7 + 0.06 * (i + 1), _("sweeping {index} {param}").format(index=label, param=param))
         for value in _sweep_values(maximum, start):
             if family == "hnsw":
                 params = faiss.SearchParametersHNSW(efSearch=value)
@@ -715,17 +727,17 @@ def _run(
     at_090 = [p for p in approximate if p.recall >= 0.9]
     best_090 = max(at_090, key=lambda p: p.qps) if at_090 else None
 
-    report(progress, 0.9, "two-stage search")
+    report(progress, 0.9, _("two-stage search"))
     index = {"ivf": ivf, "hnsw": hnsw, "ivfpq": ivfpq}[chosen.family]
     if chosen.family == "hnsw":
         hnsw.hnsw.efSearch = chosen.value
     else:
         index.nprobe = chosen.value
-    _, ann_candidates = index.search(q, candidates)
+    _dist, ann_candidates = index.search(q, candidates)
     stages, depth = _two_stage(
         world, ideal, true_ids, exact_candidates, ann_candidates, chosen, model
     )
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
 
     return RetrievalResult(
         n=n, dim=dim, n_queries=n_queries, clusters=clusters, nlist=nlist, hnsw_m=hnsw_m,

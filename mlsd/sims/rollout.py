@@ -30,6 +30,7 @@ import numpy as np
 from scipy.special import bdtrc
 
 from mlsd.errors import BadInputError, check_range
+from mlsd.i18n import _
 from mlsd.sims import queueing as q
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.serving import check_choice
@@ -108,26 +109,29 @@ class RolloutResult(SimResult):
              int(round(r.failed_requests)), r.rolled_back]
             for r in self.compared
         ]
-        version = "a bad new version" if self.bad_version else "a good new version"
+        title = (_("Pushing a bad new version to {servers} servers at {qps} QPS ({capacity} QPS of capacity)")
+                 if self.bad_version else
+                 _("Pushing a good new version to {servers} servers at {qps} QPS ({capacity} QPS of capacity)"))
         return [
             table(
-                f"Pushing {version} to {self.servers} servers at {self.qps:g} QPS "
-                f"({self.servers * self.server_qps:g} QPS of capacity)",
-                ["strategy", "minutes", "min capacity / demand", "minutes capacity < demand",
-                 "peak p99 ms", f"minutes p99 > {self.slo_p99_ms:g} ms", "extra server-minutes",
-                 "timed out", "errors", "rolled back"],
+                title.format(servers=self.servers, qps=f"{self.qps:g}", capacity=f"{self.servers * self.server_qps:g}"),
+                [_("strategy"), _("minutes"), _("min capacity / demand"), _("minutes capacity < demand"),
+                 _("peak p99 ms"), _("minutes p99 > {slo} ms").format(slo=f"{self.slo_p99_ms:g}"),
+                 _("extra server-minutes"), _("timed out"), _("errors"), _("rolled back")],
                 rows,
-                note=f"Before the push p99 is {self.baseline_p99_ms:.1f} ms. Errors: {BASE_ERROR:.1%} old version, "
-                f"{BAD_ERROR:.0%} for a bad one (also {BAD_SLOWDOWN - 1:.0%} slower). New servers start at "
-                f"{COLD_SPEED:.0%} speed and warm up; blue-green warms the new fleet with replayed traffic before the switch. "
-                f"Clients time out after {TIMEOUT_S:g} s.",
+                note=_("Before the push p99 is {p99} ms. Errors: {base} old version, {bad} for a bad one (also {slower} "
+                       "slower). New servers start at {cold} speed and warm up; blue-green warms the new fleet with "
+                       "replayed traffic before the switch. Clients time out after {timeout} s.").format(
+                    p99=f"{self.baseline_p99_ms:.1f}", base=f"{BASE_ERROR:.1%}", bad=f"{BAD_ERROR:.0%}",
+                    slower=f"{BAD_SLOWDOWN - 1:.0%}", cold=f"{COLD_SPEED:.0%}", timeout=f"{TIMEOUT_S:g}"),
             ),
             table(
-                f"Timeline of {c.label}",
-                ["minute", "capacity QPS", "demand QPS", "new-version servers", "p99 ms"],
+                _("Timeline of {label}").format(label=c.label),
+                [_("minute"), _("capacity QPS"), _("demand QPS"), _("new-version servers"), "p99 ms"],
                 [[_minutes(m), cap, self.qps, n, p] for m, cap, n, p in
                  list(zip(c.minutes, c.capacity_qps, c.new_servers, c.p99_ms, strict=True))[:: max(1, len(c.minutes) // 20)]],
-                note=(f"Rolled back at minute {_minutes(c.rollback_minute):g}: {c.rollback_reason}." if c.rolled_back else ""),
+                note=(_("Rolled back at minute {minute}: {reason}.").format(
+                    minute=f"{_minutes(c.rollback_minute):g}", reason=c.rollback_reason) if c.rolled_back else ""),
             ),
         ]
 
@@ -135,18 +139,18 @@ class RolloutResult(SimResult):
         return [
             Chart(
                 name="rollout-capacity",
-                title="Capacity during the push vs demand",
-                x_label="minutes since the push started",
-                y_label="capacity (QPS)",
+                title=_("Capacity during the push vs demand"),
+                x_label=_("minutes since the push started"),
+                y_label=_("capacity (QPS)"),
                 series=tuple(series(r.label, r.minutes, r.capacity_qps) for r in self.compared),
                 kind="step",
-                hlines=((self.qps, f"demand {self.qps:g} QPS"),),
+                hlines=((self.qps, _("demand {qps} QPS").format(qps=f"{self.qps:g}")),),
             ),
             Chart(
                 name="rollout-p99",
-                title="p99 latency during the push",
-                x_label="minutes since the push started",
-                y_label="p99 latency (ms)",
+                title=_("p99 latency during the push"),
+                x_label=_("minutes since the push started"),
+                y_label=_("p99 latency (ms)"),
                 series=tuple(series(r.label, r.minutes, r.p99_ms) for r in self.compared),
                 y_log=True,
                 hlines=((self.slo_p99_ms, f"SLO {self.slo_p99_ms:g} ms"),),
@@ -157,16 +161,19 @@ class RolloutResult(SimResult):
         plain_roll = next(r for r in self.compared if r.strategy == "rolling" and r.surge == 0)
         surge_roll = next(r for r in self.compared if r.strategy == "rolling" and r.surge > 0)
         if surge_roll.min_capacity_over_demand >= 1:
-            surge_text = (f"With {surge_roll.surge} surge servers booted first, capacity never drops below demand "
-                          f"(lowest {surge_roll.min_capacity_over_demand:.0%}) and p99 peaks at {surge_roll.peak_p99_ms:.0f} ms, "
-                          f"for {surge_roll.extra_server_minutes:.0f} extra server-minutes.")
+            surge_text = _("With {surge} surge servers booted first, capacity never drops below demand (lowest {low}) "
+                           "and p99 peaks at {p99} ms, for {extra} extra server-minutes.").format(
+                surge=surge_roll.surge, low=f"{surge_roll.min_capacity_over_demand:.0%}",
+                p99=f"{surge_roll.peak_p99_ms:.0f}", extra=f"{surge_roll.extra_server_minutes:.0f}")
         else:
-            surge_text = (f"Even with {surge_roll.surge} surge servers capacity falls to {surge_roll.min_capacity_over_demand:.0%} "
-                          "of demand: the new version itself is slower, so the fleet it ends with is too small.")
+            surge_text = _("Even with {surge} surge servers capacity falls to {low} of demand: the new version itself "
+                           "is slower, so the fleet it ends with is too small.").format(
+                surge=surge_roll.surge, low=f"{surge_roll.min_capacity_over_demand:.0%}")
         out = [
-            f"Rolling {self.batch} servers at a time without surge leaves "
-            f"{plain_roll.min_capacity_over_demand:.0%} of the capacity the demand needs at the worst moment "
-            f"({_minutes(plain_roll.capacity_below_demand_minutes):g} minutes short), and p99 peaks at {plain_roll.peak_p99_ms:.0f} ms.",
+            _("Rolling {batch} servers at a time without surge leaves {low} of the capacity the demand needs at the "
+              "worst moment ({short} minutes short), and p99 peaks at {p99} ms.").format(
+                batch=self.batch, low=f"{plain_roll.min_capacity_over_demand:.0%}",
+                short=f"{_minutes(plain_roll.capacity_below_demand_minutes):g}", p99=f"{plain_roll.peak_p99_ms:.0f}"),
             surge_text,
         ]
         canary = next((r for r in self.compared if r.strategy == "canary"), None)
@@ -174,28 +181,31 @@ class RolloutResult(SimResult):
         if canary is not None and self.bad_version:
             worst = max(r.failed_requests for r in self.compared)
             out.append(
-                f"The bad version is caught by the canary after {_minutes(canary.rollback_minute):g} minutes "
-                f"({canary.rollback_reason}); it fails {canary.failed_requests:.0f} requests against up to "
-                f"{worst:.0f} when pushed to the whole fleet."
+                _("The bad version is caught by the canary after {minutes} minutes ({reason}); it fails {failed} "
+                  "requests against up to {worst} when pushed to the whole fleet.").format(
+                    minutes=f"{_minutes(canary.rollback_minute):g}", reason=canary.rollback_reason,
+                    failed=f"{canary.failed_requests:.0f}", worst=f"{worst:.0f}")
                 if canary.rolled_back
-                else "The canary did not catch the bad version within its bake time: a longer bake or more canary traffic is needed."
+                else _("The canary did not catch the bad version within its bake time: a longer bake or more canary "
+                       "traffic is needed.")
             )
         elif canary is not None:
             out.append(
-                f"The good version passes the canary's {canary.duration_minutes:.0f}-minute push "
-                + ("without a false rollback." if not canary.rolled_back else f"but was rolled back by mistake ({canary.rollback_reason}).")
+                _("The good version passes the canary's {minutes}-minute push without a false rollback.").format(
+                    minutes=f"{canary.duration_minutes:.0f}") if not canary.rolled_back else
+                _("The good version passes the canary's {minutes}-minute push but was rolled back by mistake "
+                  "({reason}).").format(minutes=f"{canary.duration_minutes:.0f}", reason=canary.rollback_reason)
             )
         if bg is not None and bg.min_capacity_over_demand >= 1:
-            out.append(
-                f"Blue-green keeps capacity at {bg.min_capacity_over_demand:.0%} of demand or more and makes a rollback "
-                f"one switch, but runs two fleets for a while ({bg.extra_server_minutes:.0f} extra server-minutes)."
-            )
+            out.append(_(
+                "Blue-green keeps capacity at {low} of demand or more and makes a rollback one switch, but runs two "
+                "fleets for a while ({extra} extra server-minutes).").format(
+                low=f"{bg.min_capacity_over_demand:.0%}", extra=f"{bg.extra_server_minutes:.0f}"))
         elif bg is not None:
-            out.append(
-                f"Blue-green sends all traffic to the new version at once: it is slower, so capacity falls to "
-                f"{bg.min_capacity_over_demand:.0%} of demand; a rollback is one switch back, and the two fleets cost "
-                f"{bg.extra_server_minutes:.0f} extra server-minutes."
-            )
+            out.append(_(
+                "Blue-green sends all traffic to the new version at once: it is slower, so capacity falls to {low} of "
+                "demand; a rollback is one switch back, and the two fleets cost {extra} extra server-minutes.").format(
+                low=f"{bg.min_capacity_over_demand:.0%}", extra=f"{bg.extra_server_minutes:.0f}"))
         return out
 
 
@@ -217,7 +227,7 @@ def _push(
     label: str,
 ) -> StrategyRun:
     update_s, warm_s, bake_s = update_minutes * 60, warmup_minutes * 60, bake_minutes * 60
-    fleet = [_Server("old", "serving") for _ in range(servers)]
+    fleet = [_Server("old", "serving") for _s in range(servers)]
     mu_new = server_qps / (BAD_SLOWDOWN if bad_version else 1.0)
     err_new = BAD_ERROR if bad_version else BASE_ERROR
     n_canary = max(1, math.ceil(servers * canary_percent / 100))
@@ -254,7 +264,7 @@ def _push(
         return [s for s in fleet if s.state == "serving" and (version is None or s.version == version)]
 
     def boot(k: int) -> None:
-        for _ in range(k):
+        for _k in range(k):
             fleet.append(_Server("new", "booting", ready_at=t + update_s))
 
     def retire(k: int, version: str = "old") -> None:
@@ -398,9 +408,10 @@ def _push(
                 # exact conditional test: given e0 + e1 errors, how many would land on the canary by chance?
                 p_value = float(bdtrc(e1 - 1, e0 + e1, n1 / (n0 + n1))) if e1 else 1.0  # P(X ≥ e1)
                 if p_value < P_ROLLBACK:
-                    reason = f"error rate {e1 / n1:.2%} vs {e0 / n0:.2%} (p = {p_value:.1g})"
+                    reason = _("error rate {new} vs {old} (p = {p})").format(
+                        new=f"{e1 / n1:.2%}", old=f"{e0 / n0:.2%}", p=f"{p_value:.1g}")
                 elif new_p99 > LATENCY_ROLLBACK * old_p99:
-                    reason = f"p99 {new_p99 * 1000:.0f} ms vs {old_p99 * 1000:.0f} ms"
+                    reason = _("p99 {new} ms vs {old} ms").format(new=f"{new_p99 * 1000:.0f}", old=f"{old_p99 * 1000:.0f}")
                 if reason:
                     rolled_back, rollback_at = True, (t - PRE_S) / 60
                     retire(len(serving("new")), "new")
@@ -490,10 +501,11 @@ def simulate_rollout(
         bad_version=bad_version, slo_s=slo_s,
     )
     compare_surge = surge or batch
-    plans = [
-        ("rolling", 0, f"rolling, {batch} at a time, no surge"),
-        ("rolling", compare_surge, f"rolling, surge {compare_surge}"),
-        ("canary", compare_surge, f"canary {canary_percent:g}%, then rolling surge {compare_surge}"),
+    plans = [  # labels in the interface language (--json carries them as they are shown)
+        ("rolling", 0, _("rolling, {batch} at a time, no surge").format(batch=batch)),
+        ("rolling", compare_surge, _("rolling, surge {surge}").format(surge=compare_surge)),
+        ("canary", compare_surge, _("canary {percent}%, then rolling surge {surge}").format(
+            percent=f"{canary_percent:g}", surge=compare_surge)),
         ("blue-green", 0, "blue-green"),
     ]
     runs = []
@@ -502,12 +514,15 @@ def simulate_rollout(
         runs.append(_push(strategy=strat, surge=s, label=label, rng=np.random.default_rng(seed), **common))
     chosen = next((r for r in runs if r.strategy == strategy and r.surge == (surge if strategy != "blue-green" else 0)), None)
     if chosen is None:
-        label = f"{strategy}, {batch} at a time, no surge" if not surge else f"{strategy}, surge {surge}"
+        label = (_("{strategy}, {batch} at a time, no surge").format(strategy=strategy, batch=batch) if not surge
+                 else _("{strategy}, surge {surge}").format(strategy=strategy, surge=surge))
         if strategy == "canary":
-            label = f"canary {canary_percent:g}%, then rolling " + (f"surge {surge}" if surge else f"{batch} at a time, no surge")
+            label = (_("canary {percent}%, then rolling surge {surge}").format(percent=f"{canary_percent:g}", surge=surge)
+                     if surge else _("canary {percent}%, then rolling {batch} at a time, no surge").format(
+                         percent=f"{canary_percent:g}", batch=batch))
         chosen = _push(strategy=strategy, surge=surge, label=label,
                        rng=np.random.default_rng(seed), **common)
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
     baseline = q.mmc_response_quantile(TAIL, qps, server_qps, servers) * 1000
     return RolloutResult(
         servers=servers,

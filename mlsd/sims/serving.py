@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlsd.errors import BadInputError, check_range, did_you_mean
+from mlsd.i18n import N_, _
 from mlsd.sims import queueing as q
 from mlsd.sims.base import (
     Chart,
@@ -388,11 +389,11 @@ def closed_form_p99(balancer: str, lam: float, mu: float, c: int, dist: str) -> 
 
 
 def closed_form_name(balancer: str) -> str:
-    return {
-        "least-loaded": "M/M/c (Erlang C)",
-        "round-robin": "E_c/M/1 per replica",
-        "random": "M/M/1 per replica",
-    }.get(balancer, "none")
+    return {  # values (--json); shown translated
+        "least-loaded": N_("M/M/c (Erlang C)"),
+        "round-robin": N_("E_c/M/1 per replica"),
+        "random": N_("M/M/1 per replica"),
+    }.get(balancer, N_("none"))
 
 
 # --------------------------------------------------------------------------------------
@@ -484,194 +485,230 @@ class ServingResult(SimResult):
     device_p99_ms: float
     server_p99_ms_with_network: float
 
+    def _policy(self, name: str) -> str:
+        """A day policy's name as shown (the autoscaling one carries its target)."""
+        if name.startswith("autoscale to "):
+            return _("autoscale to {target} utilisation").format(target=f"{self.autoscale_target:g}")
+        return _(name)
+
     def tables(self) -> list[Table]:
         out = [
             table(
-                f"{self.qps:g} QPS at {self.service_ms:g} ms mean service ({self.service_dist}), "
-                f"{self.balancer}, {self.replicas} replicas",
-                ["measure", "value"],
+                _("{qps} QPS at {ms} ms mean service ({dist}), {balancer}, {replicas} replicas").format(
+                    qps=f"{self.qps:g}", ms=f"{self.service_ms:g}", dist=self.service_dist, balancer=self.balancer,
+                    replicas=self.replicas),
+                [_("measure"), _("value")],
                 [
-                    ["replicas", self.replicas],
-                    ["chosen as fewest meeting the SLO", self.sized_for_slo],
-                    ["fewest replicas with utilisation < 1", self.min_stable_replicas],
-                    ["utilisation (measured)", self.utilisation],
+                    [_("replicas"), self.replicas],
+                    [_("chosen as fewest meeting the SLO"), self.sized_for_slo],
+                    [_("fewest replicas with utilisation < 1"), self.min_stable_replicas],
+                    [_("utilisation (measured)"), self.utilisation],
                     ["p50 ms", self.p50_ms],
-                    ["p99 ms (simulated)", self.p99_ms],
-                    ["p99 ms 95% CI", f"{self.p99_ci_low_ms:,.1f} – {self.p99_ci_high_ms:,.1f}"],
-                    ["simulated p99 converged", self.p99_converged],
-                    [f"p99 ms, closed form {self.closed_form}", _dash(self.closed_form_p99_ms)],
-                    [f"meets p99 ≤ {self.slo_p99_ms:g} ms (judged by {self._judged_by()})", self.meets_slo],
-                    ["replicas for the SLO by Erlang C (0: unreachable)", self.erlang_c_replicas_for_slo],
-                    ["requests simulated", self.requests_simulated],
-                    ["event loop seconds (wall clock)", self.event_loop_seconds],
+                    [_("p99 ms (simulated)"), self.p99_ms],
+                    [_("p99 ms 95% CI"), f"{self.p99_ci_low_ms:,.1f} – {self.p99_ci_high_ms:,.1f}"],
+                    [_("simulated p99 converged"), self.p99_converged],
+                    [_("p99 ms, closed form {form}").format(form=_(self.closed_form)), _dash(self.closed_form_p99_ms)],
+                    [_("meets p99 ≤ {slo} ms (judged by {judge})").format(slo=f"{self.slo_p99_ms:g}",
+                                                                          judge=self._judged_by()), self.meets_slo],
+                    [_("replicas for the SLO by Erlang C (0: unreachable)"), self.erlang_c_replicas_for_slo],
+                    [_("requests simulated"), self.requests_simulated],
+                    [_("event loop seconds (wall clock)"), self.event_loop_seconds],
                 ],
-                note=f"The warm-up (the first {WARMUP_FRACTION:.0%} of requests, or {WARMUP_RELAXATIONS} relaxation times "
-                "of the queue if longer) is left out of the percentiles; each run lasts "
-                f"{RUN_RELAXATIONS} relaxation times (at least --requests) up to a cap. The CI comes from "
-                f"{CI_BATCHES} consecutive batches; 'converged' means the run reached its length and the CI is "
-                f"within ±{CONVERGED_HALF_WIDTH:.0%}. A count chosen for the SLO is the closed form's where one "
-                "exists, else the simulation's on a run whose CI clears the SLO.",
+                note=_("The warm-up (the first {warmup} of requests, or {relax} relaxation times of the queue if longer) "
+                       "is left out of the percentiles; each run lasts {run} relaxation times (at least --requests) up "
+                       "to a cap. The CI comes from {batches} consecutive batches; 'converged' means the run reached "
+                       "its length and the CI is within ±{width}. A count chosen for the SLO is the closed form's where "
+                       "one exists, else the simulation's on a run whose CI clears the SLO.").format(
+                    warmup=f"{WARMUP_FRACTION:.0%}", relax=WARMUP_RELAXATIONS, run=RUN_RELAXATIONS,
+                    batches=CI_BATCHES, width=f"{CONVERGED_HALF_WIDTH:.0%}"),
             ),
             table(
-                f"Load balancers at {self.replicas} replicas (same requests for each)",
-                ["balancer", "p50 ms", "p99 ms", "p99 95% CI", "requests", "converged", "closed-form p99 ms", "closed form"],
+                _("Load balancers at {replicas} replicas (same requests for each)").format(replicas=self.replicas),
+                [_("balancer"), "p50 ms", "p99 ms", _("p99 95% CI"), _("requests"), _("converged"),
+                 _("closed-form p99 ms"), _("closed form")],
                 [[b.balancer, b.p50_ms, b.p99_ms, f"{b.p99_ci_low_ms:,.0f} – {b.p99_ci_high_ms:,.0f}", b.requests,
-                  b.converged, _dash(b.closed_form_p99_ms), b.closed_form] for b in self.balancers],
-                note="Least-loaded keeps one queue at the balancer (M/M/c); the others queue at each replica, "
-                "so a request can wait while another replica idles.",
+                  b.converged, _dash(b.closed_form_p99_ms), _(b.closed_form)] for b in self.balancers],
+                note=_("Least-loaded keeps one queue at the balancer (M/M/c); the others queue at each replica, "
+                       "so a request can wait while another replica idles."),
             ),
             table(
-                "p99 against replica count",
-                ["replicas", "utilisation", "p99 ms least-loaded", "p99 ms round-robin", "p99 ms Erlang C", "converged"],
+                _("p99 against replica count"),
+                [_("replicas"), _("utilisation"), _("p99 ms least-loaded"), _("p99 ms round-robin"),
+                 _("p99 ms Erlang C"), _("converged")],
                 [[s.replicas, s.utilisation, s.p99_ms_least_loaded, s.p99_ms_round_robin, _dash(s.p99_ms_erlang_c),
                   s.converged] for s in self.sweep],
-                note=f"Simulated per point for {RUN_RELAXATIONS} relaxation times (at least {SWEEP_REQUESTS:,} requests, "
-                "capped); near utilisation 1 the queues settle slowly and a capped run is marked not converged.",
+                note=_("Simulated per point for {run} relaxation times (at least {requests} requests, capped); near "
+                       "utilisation 1 the queues settle slowly and a capped run is marked not converged.").format(
+                    run=RUN_RELAXATIONS, requests=f"{SWEEP_REQUESTS:,}"),
             ),
             table(
-                f"A day of diurnal traffic peaking at {self.qps:g} QPS",
-                ["policy", "replica-hours", "cost", "peak replicas", "minutes over SLO", "requests over SLO"],
-                [[p.policy, p.replica_hours, p.cost, p.peak_replicas, p.violation_minutes, p.share_over_slo] for p in self.policies],
-                note=f"Per minute: M/M/c (least-loaded) tail at the SLO, plus a fluid backlog when demand exceeds capacity. "
-                f"Autoscaling targets utilisation {self.autoscale_target:g}; a new replica takes {self.boot_minutes:g} min to boot; "
-                f"cost at {self.replica_cost_per_hour:g} per replica-hour.",
+                _("A day of diurnal traffic peaking at {qps} QPS").format(qps=f"{self.qps:g}"),
+                [_("policy"), _("replica-hours"), _("cost"), _("peak replicas"), _("minutes over SLO"),
+                 _("requests over SLO")],
+                [[self._policy(p.policy), p.replica_hours, p.cost, p.peak_replicas, p.violation_minutes,
+                  p.share_over_slo] for p in self.policies],
+                note=_("Per minute: M/M/c (least-loaded) tail at the SLO, plus a fluid backlog when demand exceeds "
+                       "capacity. Autoscaling targets utilisation {target}; a new replica takes {boot} min to boot; cost "
+                       "at {cost} per replica-hour.").format(target=f"{self.autoscale_target:g}",
+                                                             boot=f"{self.boot_minutes:g}",
+                                                             cost=f"{self.replica_cost_per_hour:g}"),
             ),
             table(
-                f"A cache in front ({self.cache_ms:g} ms per hit)",
-                ["hit rate", "backend QPS", "replicas for SLO", "p99 ms", "cost per hour"],
+                _("A cache in front ({ms} ms per hit)").format(ms=f"{self.cache_ms:g}"),
+                [_("hit rate"), _("backend QPS"), _("replicas for SLO"), "p99 ms", _("cost per hour")],
                 [[c.hit_rate, c.backend_qps, c.replicas, _dash(c.p99_ms), c.cost_per_hour] for c in self.cache],
                 note=self._cache_note(),
             ),
             table(
-                "Batch vs online prediction",
-                ["mode", "p50 ms", "p99 ms", "replica-hours per day", "staleness p50 h", "staleness p99 h"],
-                [list(r) for r in self.batch_vs_online],
-                note=f"Batch scores every user each run (starting {BATCH_START_HOUR:02.0f}:00, every {self.batch_every_hours:g} h, "
-                f"{BATCH_SPEEDUP:g}× faster per prediction when batched) and serves a key-value lookup; "
-                "staleness is the age of the score at the moment each request (sampled from the day's traffic) reads it.",
+                _("Batch vs online prediction"),
+                [_("mode"), "p50 ms", "p99 ms", _("replica-hours per day"), _("staleness p50 h"),
+                 _("staleness p99 h")],
+                [[_(r[0]), *r[1:]] for r in self.batch_vs_online],
+                note=_("Batch scores every user each run (starting {start}:00, every {every} h, {speedup}× faster per "
+                       "prediction when batched) and serves a key-value lookup; staleness is the age of the score at the "
+                       "moment each request (sampled from the day's traffic) reads it.").format(
+                    start=f"{BATCH_START_HOUR:02.0f}", every=f"{self.batch_every_hours:g}",
+                    speedup=f"{BATCH_SPEEDUP:g}"),
             ),
             table(
-                "On-device vs server inference",
-                ["trade-off", "on device", "on the server"],
+                _("On-device vs server inference"),
+                [_("trade-off"), _("on device"), _("on the server")],
                 [list(r) for r in self.device_vs_server],
-                note=f"Device assumptions: {DEVICE_WATTS:g} W while computing, a {BATTERY_WH:g} Wh battery.",
+                note=_("Device assumptions: {watts} W while computing, a {wh} Wh battery.").format(
+                    watts=f"{DEVICE_WATTS:g}", wh=f"{BATTERY_WH:g}"),
             ),
         ]
         return out
 
     def _judged_by(self) -> str:
-        return f"the {self.closed_form} closed form" if not math.isnan(self.closed_form_p99_ms) else "the simulated p99"
+        return (_("the {form} closed form").format(form=_(self.closed_form)) if not math.isnan(self.closed_form_p99_ms)
+                else _("the simulated p99"))
 
     def _cache_note(self) -> str:
         """Say why the no-hit row can differ from the fleet sized in the first table."""
         exact = self.service_dist == "exponential"
-        note = ("Misses pay the cache lookup and then queue for a replica (least-loaded); "
-                + ("counts and p99s are the M/M/c closed form of that mixture; " if exact else
-                   "counts and p99s are simulated, each run long enough for its CI to clear the SLO; ")
-                + "0 replicas means no count meets the SLO.")
+        note = (_("Misses pay the cache lookup and then queue for a replica (least-loaded); ")
+                + (_("counts and p99s are the M/M/c closed form of that mixture; ") if exact else
+                   _("counts and p99s are simulated, each run long enough for its CI to clear the SLO; "))
+                + _("0 replicas means no count meets the SLO."))
         zero = next((c for c in self.cache if c.hit_rate == 0), None)
         if self.sized_for_slo and zero is not None and zero.replicas != self.replicas:
             why = []
             if self.cache_ms > 0 and zero.replicas > self.replicas:
-                why.append(f"every request still pays the {self.cache_ms:g} ms lookup")
+                why.append(_("every request still pays the {ms} ms lookup").format(ms=f"{self.cache_ms:g}"))
             if self.balancer != "least-loaded":
-                why.append(f"rows use least-loaded, not {self.balancer}")
+                why.append(_("rows use least-loaded, not {balancer}").format(balancer=self.balancer))
             if not why:
-                why.append("the simulated p99s at the two counts lie within their confidence intervals of the SLO")
-            note += (f" Hit rate 0 needs {zero.replicas} replicas, not the {self.replicas} of the first table, "
-                     f"because {' and '.join(why)}.")
+                why.append(_("the simulated p99s at the two counts lie within their confidence intervals of the SLO"))
+            note += " " + _("Hit rate 0 needs {zero} replicas, not the {replicas} of the first table, because "
+                            "{why}.").format(zero=zero.replicas, replicas=self.replicas, why=_(" and ").join(why))
         return note
 
     def charts(self) -> list[Chart]:
         xs = [s.replicas for s in self.sweep]
         lines = [
-            series("least-loaded (simulated)", xs, [s.p99_ms_least_loaded for s in self.sweep]),
-            series("round-robin (simulated)", xs, [s.p99_ms_round_robin for s in self.sweep]),
+            series(_("least-loaded (simulated)"), xs, [s.p99_ms_least_loaded for s in self.sweep]),
+            series(_("round-robin (simulated)"), xs, [s.p99_ms_round_robin for s in self.sweep]),
         ]
         if self.service_dist == "exponential":
-            lines.append(series("Erlang C closed form", xs, [s.p99_ms_erlang_c for s in self.sweep]))
-        day = [series("needed for the SLO", self.day_hours, self.day_needed)]
-        day += [series(name, self.day_hours, reps) for name, reps in self.day_replicas]
+            lines.append(series(_("Erlang C closed form"), xs, [s.p99_ms_erlang_c for s in self.sweep]))
+        day = [series(_("needed for the SLO"), self.day_hours, self.day_needed)]
+        day += [series(self._policy(name), self.day_hours, reps) for name, reps in self.day_replicas]
         return [
             Chart(
                 name="serving-latency-vs-replicas",
-                title=f"p99 latency vs replicas at {self.qps:g} QPS",
-                x_label="replicas",
-                y_label="p99 latency (ms)",
+                title=_("p99 latency vs replicas at {qps} QPS").format(qps=f"{self.qps:g}"),
+                x_label=_("replicas"),
+                y_label=_("p99 latency (ms)"),
                 series=tuple(lines),
                 y_log=True,
                 hlines=((self.slo_p99_ms, f"SLO {self.slo_p99_ms:g} ms"),),
             ),
             Chart(
                 name="serving-autoscaling-day",
-                title="Replicas over a day of diurnal traffic",
-                x_label="hour of day",
-                y_label="replicas",
+                title=_("Replicas over a day of diurnal traffic"),
+                x_label=_("hour of day"),
+                y_label=_("replicas"),
                 series=tuple(day),
                 kind="step",
             ),
         ]
 
     def _balancer_sentence(self, rr, ll) -> str:
+        values = dict(replicas=self.replicas, ll=f"{ll.p99_ms:,.0f}", rr=f"{rr.p99_ms:,.0f}")
         if rr.p99_ms > 1.1 * ll.p99_ms:
-            return (
-                f"The balancer matters as much as the replica count: at {self.replicas} replicas least-loaded "
-                f"gives p99 {ll.p99_ms:,.0f} ms but round-robin {rr.p99_ms:,.0f} ms, because per-replica queues let a "
-                "request wait behind a slow one while a neighbour idles."
-            )
-        return (
-            f"Here the balancer hardly matters: at {self.replicas} replicas least-loaded gives p99 {ll.p99_ms:,.0f} ms "
-            f"and round-robin {rr.p99_ms:,.0f} ms; with requests this regular or load this light, no replica's "
-            "queue builds up while a neighbour idles."
-        )
+            return _(
+                "The balancer matters as much as the replica count: at {replicas} replicas least-loaded gives p99 {ll} "
+                "ms but round-robin {rr} ms, because per-replica queues let a request wait behind a slow one while a "
+                "neighbour idles.").format(**values)
+        return _(
+            "Here the balancer hardly matters: at {replicas} replicas least-loaded gives p99 {ll} ms and round-robin "
+            "{rr} ms; with requests this regular or load this light, no replica's queue builds up while a neighbour "
+            "idles.").format(**values)
 
     def reading(self) -> list[str]:
         rr = next(b for b in self.balancers if b.balancer == "round-robin")
         ll = next(b for b in self.balancers if b.balancer == "least-loaded")
         auto = next(p for p in self.policies if p.policy.startswith("autoscale"))
         peak = self.policies[0]
-        verdict = "within" if self.meets_slo else "over"
         if not math.isnan(self.closed_form_p99_ms):
-            first = (f"{self.replicas} replicas give a p99 of {self.closed_form_p99_ms:.1f} ms by the {self.closed_form} "
-                     f"closed form ({self.balancer}), {verdict} the {self.slo_p99_ms:g} ms SLO.")
+            first = (_("{replicas} replicas give a p99 of {p99} ms by the {form} closed form ({balancer}), within the "
+                       "{slo} ms SLO.") if self.meets_slo else
+                     _("{replicas} replicas give a p99 of {p99} ms by the {form} closed form ({balancer}), over the "
+                       "{slo} ms SLO.")).format(
+                replicas=self.replicas, p99=f"{self.closed_form_p99_ms:.1f}", form=_(self.closed_form),
+                balancer=self.balancer, slo=f"{self.slo_p99_ms:g}")
         else:
-            first = (f"{self.replicas} replicas give a simulated p99 of {self.p99_ms:.0f} ms ({self.balancer}; 95% CI "
-                     f"{self.p99_ci_low_ms:.0f}–{self.p99_ci_high_ms:.0f} ms), {verdict} the {self.slo_p99_ms:g} ms SLO.")
+            first = (_("{replicas} replicas give a simulated p99 of {p99} ms ({balancer}; 95% CI {low}–{high} ms), "
+                       "within the {slo} ms SLO.") if self.meets_slo else
+                     _("{replicas} replicas give a simulated p99 of {p99} ms ({balancer}; 95% CI {low}–{high} ms), "
+                       "over the {slo} ms SLO.")).format(
+                replicas=self.replicas, p99=f"{self.p99_ms:.0f}", balancer=self.balancer,
+                low=f"{self.p99_ci_low_ms:.0f}", high=f"{self.p99_ci_high_ms:.0f}", slo=f"{self.slo_p99_ms:g}")
         out = [
-            f"At {self.qps:g} QPS and {self.service_ms:g} ms per request the fleet needs at least "
-            f"{self.min_stable_replicas} replicas just to keep up; " + first,
+            _("At {qps} QPS and {ms} ms per request the fleet needs at least {replicas} replicas just to keep "
+              "up;").format(qps=f"{self.qps:g}", ms=f"{self.service_ms:g}", replicas=self.min_stable_replicas)
+            + " " + first,
             self._balancer_sentence(rr, ll),
         ]
         if not math.isnan(self.closed_form_p99_ms) and self.p99_converged:
             err = abs(self.p99_ms / self.closed_form_p99_ms - 1)
-            out.append(
-                f"The simulation agrees: its p99 of {self.p99_ms:.1f} ms (95% CI {self.p99_ci_low_ms:.1f}–"
-                f"{self.p99_ci_high_ms:.1f}) is within {err:.1%} of the closed form."
-            )
+            out.append(_(
+                "The simulation agrees: its p99 of {p99} ms (95% CI {low}–{high}) is within {err} of the closed "
+                "form.").format(p99=f"{self.p99_ms:.1f}", low=f"{self.p99_ci_low_ms:.1f}",
+                                high=f"{self.p99_ci_high_ms:.1f}", err=f"{err:.1%}"))
         unsettled = [b for b in self.balancers if not b.converged]
         if unsettled:
-            names = ", ".join(f"{b.balancer} (p99 {b.p99_ms:,.0f} ms, CI {b.p99_ci_low_ms:,.0f}–{b.p99_ci_high_ms:,.0f})"
-                              for b in unsettled)
+            names = _(", ").join(_("{balancer} (p99 {p99} ms, CI {low}–{high})").format(
+                balancer=b.balancer, p99=f"{b.p99_ms:,.0f}", low=f"{b.p99_ci_low_ms:,.0f}",
+                high=f"{b.p99_ci_high_ms:,.0f}") for b in unsettled)
             out.append(
-                f"Not converged at this utilisation: {names}; the queues settle too slowly for the run to pin the "
-                "tail, so read those figures as rough" + (" and trust the closed forms." if self.service_dist == "exponential" else ".")
+                (_("Not converged at this utilisation: {names}; the queues settle too slowly for the run to pin the "
+                   "tail, so read those figures as rough and trust the closed forms.")
+                 if self.service_dist == "exponential" else
+                 _("Not converged at this utilisation: {names}; the queues settle too slowly for the run to pin the "
+                   "tail, so read those figures as rough.")).format(names=names)
             )
-        out.append(
-            f"Over a day, autoscaling costs {auto.cost:.0f} against {peak.cost:.0f} for a fleet sized for the peak, "
-            f"with {auto.violation_minutes} minutes over the SLO while new replicas boot."
-        )
+        out.append(_(
+            "Over a day, autoscaling costs {auto} against {peak} for a fleet sized for the peak, with {minutes} minutes "
+            "over the SLO while new replicas boot.").format(auto=f"{auto.cost:.0f}", peak=f"{peak.cost:.0f}",
+                                                           minutes=auto.violation_minutes))
         if len(self.cache) > 1 and self.cache[0].replicas and self.cache[-1].replicas:
             hi = max(self.cache, key=lambda c: c.hit_rate)
-            out.append(
-                f"A cache with hit rate {hi.hit_rate:.0%} cuts the replicas the SLO needs from "
-                f"{self.cache[0].replicas} to {hi.replicas}."
-            )
-        out.append(
-            f"On the device the model answers with p99 {self.device_p99_ms:.0f} ms and no network, against "
-            f"{self.server_p99_ms_with_network:.0f} ms through the server including the round trip; "
-            "the device pays in battery and memory, the server in cost and in data leaving the phone."
-        )
+            out.append(_(
+                "A cache with hit rate {rate} cuts the replicas the SLO needs from {before} to {after}.").format(
+                rate=f"{hi.hit_rate:.0%}", before=self.cache[0].replicas, after=hi.replicas))
+        out.append(_(
+            "On the device the model answers with p99 {device} ms and no network, against {server} ms through the "
+            "server including the round trip; the device pays in battery and memory, the server in cost and in data "
+            "leaving the phone.").format(device=f"{self.device_p99_ms:.0f}",
+                                         server=f"{self.server_p99_ms_with_network:.0f}"))
         return out
+
+
+# Policy and mode names: values (--json); shown translated.
+LABELS = (N_("fixed for the peak"), N_("fixed for the mean"), N_("predictive autoscale"),
+          N_("batch (precomputed, key-value lookup)"), N_("online (autoscaled fleet)"))
 
 
 def _dash(value: float) -> float | str:
@@ -834,7 +871,7 @@ def simulate_serving(
         )
 
     stream = Stream(seed, qps, service_dist, mean_s, requests)
-    report(progress, 0.05, "sizing")
+    report(progress, 0.05, _("sizing"))
 
     sized = replicas == 0
     decided: TailEstimate | None = None  # the simulated estimate that chose the count, if any
@@ -846,7 +883,7 @@ def simulate_serving(
             guess = q.min_replicas_for_slo(qps, mu, slo_s)  # M/M/c: least-loaded at exponential service
             replicas, decided = size_by_simulation(
                 stream, balancer, mu, slo_s, seed, start=guess or c_stable, floor=c_stable, minimum=requests)
-    report(progress, 0.15, "main run")
+    report(progress, 0.15, _("main run"))
 
     rows = []
     main: TailEstimate | None = None
@@ -870,7 +907,7 @@ def simulate_serving(
     p50, p99 = main.p50, main.p99
     cf = closed_form_p99(balancer, qps, mu, replicas, service_dist)
     meets = (cf <= slo_s) if not math.isnan(cf) else (p99 <= slo_s)
-    report(progress, 0.5, "replica sweep")
+    report(progress, 0.5, _("replica sweep"))
 
     hi = max(replicas + 4, c_stable + 6)
     counts = sorted(set(np.linspace(c_stable, hi, num=min(10, hi - c_stable + 1)).round().astype(int).tolist()))
@@ -881,7 +918,7 @@ def simulate_serving(
         rr = simulate_tail(stream, "round-robin", c, mu, SWEEP_REQUESTS, seed, cap=2 * MAX_RUN_SWEEP)
         sweep.append(SweepRow(c, qps / (c * mu), ll.p99 * 1000, rr.p99 * 1000, ecf * 1000,
                               ll.converged and rr.converged))
-    report(progress, 0.65, "a day of traffic")
+    report(progress, 0.65, _("a day of traffic"))
 
     day_rng = np.random.default_rng(seed + 2)
     hours, demand, needed, policies, policy_rows = _day(
@@ -889,7 +926,7 @@ def simulate_serving(
         autoscale_target=autoscale_target, boot_minutes=boot_minutes, cost_per_hour=replica_cost_per_hour,
     )
     step = 10  # keep charts and JSON small: every 10th minute
-    report(progress, 0.75, "cache")
+    report(progress, 0.75, _("cache"))
 
     cache_rows = []
     cache_s = cache_ms / 1000.0
@@ -912,7 +949,7 @@ def simulate_serving(
                 minimum=SWEEP_REQUESTS if h else requests, lam=lam_b, level=level, offset=cache_s)
             p99_h = est.p99 * 1000
         cache_rows.append(CacheRow(h, lam_b, c_h, p99_h, c_h * replica_cost_per_hour))
-    report(progress, 0.85, "batch vs online")
+    report(progress, 0.85, _("batch vs online"))
 
     # Batch vs online: staleness seen by requests drawn from the day's traffic curve.
     bo_rng = np.random.default_rng(seed + 4)
@@ -932,7 +969,7 @@ def simulate_serving(
          float(np.quantile(age, 0.5)), float(np.quantile(age, TAIL))),
         ("online (autoscaled fleet)", p50 * 1000, p99 * 1000, auto_row.replica_hours, 0.0, 0.0),
     )
-    report(progress, 0.92, "device vs server")
+    report(progress, 0.92, _("device vs server"))
 
     dev_rng = np.random.default_rng(seed + 5)
     n_dev = 50_000
@@ -943,15 +980,18 @@ def simulate_serving(
     srv_p50, srv_p99 = (float(v) for v in np.quantile(server_lat, [0.5, TAIL]))
     mj = DEVICE_WATTS * mean_s * device_slowdown * 1000  # millijoules per inference
     pct_per_1000 = 1000 * DEVICE_WATTS * mean_s * device_slowdown / (BATTERY_WH * 3600) * 100
-    device_vs_server = (
-        ("latency p50 / p99 ms", f"{dev_p50:.0f} / {dev_p99:.0f}", f"{srv_p50:.0f} / {srv_p99:.0f} (incl. network)"),
-        ("battery", f"{mj:.0f} mJ per inference; {pct_per_1000:.2f}% of a charge per 1,000", "none on the device"),
-        ("memory on the device", f"{model_mb:g} MB model resident", "none"),
-        ("shipping a new model", f"{model_mb * users / 1e6:,.0f} TB downloaded by {users:,} users", "a server push"),
-        ("privacy", "features stay on the device", "features and requests leave the device"),
-        ("server cost", "none per request", f"{replicas} replicas at peak"),
+    device_vs_server = (  # prose cells, in the interface language
+        (_("latency p50 / p99 ms"), f"{dev_p50:.0f} / {dev_p99:.0f}",
+         _("{p50} / {p99} (incl. network)").format(p50=f"{srv_p50:.0f}", p99=f"{srv_p99:.0f}")),
+        (_("battery"), _("{mj} mJ per inference; {share}% of a charge per 1,000").format(
+            mj=f"{mj:.0f}", share=f"{pct_per_1000:.2f}"), _("none on the device")),
+        (_("memory on the device"), _("{mb} MB model resident").format(mb=f"{model_mb:g}"), _("none")),
+        (_("shipping a new model"), _("{tb} TB downloaded by {users} users").format(
+            tb=f"{model_mb * users / 1e6:,.0f}", users=f"{users:,}"), _("a server push")),
+        (_("privacy"), _("features stay on the device"), _("features and requests leave the device")),
+        (_("server cost"), _("none per request"), _("{replicas} replicas at peak").format(replicas=replicas)),
     )
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
 
     def day_every(x):
         return tuple(x[::step].tolist())

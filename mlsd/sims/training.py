@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlsd.errors import check_range
+from mlsd.i18n import _
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 
 JITTER_SIGMA = 0.1  # ordinary run-to-run spread of one mini-batch's compute time
@@ -159,33 +160,42 @@ class TrainingResult(SimResult):
                          self.sync_epoch_seconds[e] / self.async_epoch_seconds[e]])
         return [
             table(
-                f"SGD on logistic regression with {self.workers} workers "
-                f"(stragglers: {self.straggler_prob:.0%} of mini-batches {self.straggler_slowdown:g}× slower)",
-                ["epoch", "sync ends (s)", "async ends (s)", "sync / async"],
+                _("SGD on logistic regression with {workers} workers (stragglers: {share} of mini-batches {slowdown}× "
+                  "slower)").format(workers=self.workers, share=f"{self.straggler_prob:.0%}",
+                                    slowdown=f"{self.straggler_slowdown:g}"),
+                [_("epoch"), _("sync ends (s)"), _("async ends (s)"), _("sync / async")],
                 rows,
-                note=f"Final log loss: sync {self.sync_final_loss:.4f}, async {self.async_final_loss:.4f} "
-                f"(start {self.initial_loss:.4f}). Sync steps spend {self.sync_wait_share:.0%} waiting for the slowest "
-                f"worker and {self.sync_comm_share:.0%} in all-reduce; async gradients are on average "
-                f"{self.async_mean_staleness:.1f} updates stale (max {self.async_max_staleness}); each async update "
-                "uses lr/N so both take the same step per example.",
+                note=_("Final log loss: sync {sync}, async {async_} (start {start}). Sync steps spend {wait} waiting for "
+                       "the slowest worker and {comm} in all-reduce; async gradients are on average {stale} updates "
+                       "stale (max {max_stale}); each async update uses lr/N so both take the same step per "
+                       "example.").format(
+                    sync=f"{self.sync_final_loss:.4f}", async_=f"{self.async_final_loss:.4f}",
+                    start=f"{self.initial_loss:.4f}", wait=f"{self.sync_wait_share:.0%}",
+                    comm=f"{self.sync_comm_share:.0%}", stale=f"{self.async_mean_staleness:.1f}",
+                    max_stale=self.async_max_staleness),
             ),
             table(
-                f"Data-parallel speed-up ({self.model_mb:g} MB of gradients, {self.bandwidth_gbps:g} Gb/s links)",
-                ["workers", "slowest worker ms", "ring all-reduce ms", f"parameter server ms ({self.ps_shards} shards)",
-                 "speed-up ring", "speed-up PS", "ring efficiency"],
+                _("Data-parallel speed-up ({mb} MB of gradients, {gbps} Gb/s links)").format(
+                    mb=f"{self.model_mb:g}", gbps=f"{self.bandwidth_gbps:g}"),
+                [_("workers"), _("slowest worker ms"), _("ring all-reduce ms"),
+                 _("parameter server ms ({shards} shards)").format(shards=self.ps_shards),
+                 _("speed-up ring"), _("speed-up PS"), _("ring efficiency")],
                 [[r.workers, r.slowest_worker_ms, r.ring_allreduce_ms, r.parameter_server_ms, r.speedup_ring,
                   r.speedup_parameter_server, r.efficiency_ring] for r in self.scaling],
-                note="Synchronous steps with a fixed mini-batch per worker; the slowest worker is the mean maximum "
-                "of N draws of the straggler model. Parameter server: push then pull, each limited by the busier of a "
-                "worker's own link (M/B) and the shards' links (N·M/(S·B)).",
+                note=_("Synchronous steps with a fixed mini-batch per worker; the slowest worker is the mean maximum "
+                       "of N draws of the straggler model. Parameter server: push then pull, each limited by the busier "
+                       "of a worker's own link (M/B) and the shards' links (N·M/(S·B))."),
             ),
             table(
-                f"Model parallelism: {self.params_billion:g}B parameters on {self.device_gb:g} GB devices",
-                ["devices", "training GB per device", "fits", "pipeline bubble"],
+                _("Model parallelism: {params}B parameters on {gb} GB devices").format(
+                    params=f"{self.params_billion:g}", gb=f"{self.device_gb:g}"),
+                [_("devices"), _("training GB per device"), _("fits"), _("pipeline bubble")],
                 [[m.devices, m.training_gb_per_device, m.fits, m.pipeline_bubble] for m in self.memory],
-                note=f"Training state {self.training_gb:,.0f} GB ({BYTES_PER_PARAM_TRAINING} bytes/parameter: fp16 weights "
-                f"and gradients, fp32 master weights, Adam moments), activations not counted; inference alone needs "
-                f"{self.inference_gb:,.0f} GB. Bubble = (k-1)/(m+k-1) with m = {self.workers} micro-batches.",
+                note=_("Training state {training} GB ({bytes} bytes/parameter: fp16 weights and gradients, fp32 master "
+                       "weights, Adam moments), activations not counted; inference alone needs {inference} GB. Bubble "
+                       "= (k-1)/(m+k-1) with m = {workers} micro-batches.").format(
+                    training=f"{self.training_gb:,.0f}", bytes=BYTES_PER_PARAM_TRAINING,
+                    inference=f"{self.inference_gb:,.0f}", workers=self.workers),
             ),
         ]
 
@@ -193,24 +203,26 @@ class TrainingResult(SimResult):
         return [
             Chart(
                 name="training-loss-vs-time",
-                title=f"Loss against simulated wall-clock, {self.workers} workers",
-                x_label="simulated seconds",
-                y_label="training log loss",
+                title=_("Loss against simulated wall-clock, {workers} workers").format(workers=self.workers),
+                x_label=_("simulated seconds"),
+                y_label=_("training log loss"),
                 series=(
-                    series("synchronous (ring all-reduce)", self.sync_curve.seconds, self.sync_curve.loss),
-                    series("asynchronous (parameter server)", self.async_curve.seconds, self.async_curve.loss),
+                    series(_("synchronous (ring all-reduce)"), self.sync_curve.seconds, self.sync_curve.loss),
+                    series(_("asynchronous (parameter server)"), self.async_curve.seconds, self.async_curve.loss),
                 ),
-                vlines=((self.sync_epoch_seconds[0], "sync epoch 1"), (self.async_epoch_seconds[0], "async epoch 1")),
+                vlines=((self.sync_epoch_seconds[0], _("sync epoch 1")),
+                        (self.async_epoch_seconds[0], _("async epoch 1"))),
             ),
             Chart(
                 name="training-speedup",
-                title="Data-parallel speed-up",
-                x_label="workers",
-                y_label="speed-up over one worker",
+                title=_("Data-parallel speed-up"),
+                x_label=_("workers"),
+                y_label=_("speed-up over one worker"),
                 series=(
-                    series("ring all-reduce", [r.workers for r in self.scaling], [r.speedup_ring for r in self.scaling]),
-                    series("parameter server", [r.workers for r in self.scaling], [r.speedup_parameter_server for r in self.scaling]),
-                    series("ideal", [r.workers for r in self.scaling], [r.workers for r in self.scaling]),
+                    series(_("ring all-reduce"), [r.workers for r in self.scaling], [r.speedup_ring for r in self.scaling]),
+                    series(_("parameter server"), [r.workers for r in self.scaling],
+                           [r.speedup_parameter_server for r in self.scaling]),
+                    series(_("ideal"), [r.workers for r in self.scaling], [r.workers for r in self.scaling]),
                 ),
                 x_log=True,
                 y_log=True,
@@ -221,22 +233,30 @@ class TrainingResult(SimResult):
         ratio = self.sync_epoch_seconds[0] / self.async_epoch_seconds[0]
         best = max(self.scaling, key=lambda r: r.speedup_ring)
         ps_best = max(self.scaling, key=lambda r: r.speedup_parameter_server)
+        cost = (_(", so on this convex problem staleness costs little.")
+                if self.async_final_loss <= self.sync_final_loss * 1.01
+                else _(", {worse} worse.").format(worse=f"{self.async_final_loss / self.sync_final_loss - 1:.1%}"))
         out = [
-            f"With stragglers, asynchronous SGD finishes the first epoch in {self.async_epoch_seconds[0]:.1f} s "
-            f"of simulated time against {self.sync_epoch_seconds[0]:.1f} s for synchronous SGD ({ratio:.2f}×), "
-            f"because a synchronous step spends {self.sync_wait_share:.0%} of its time waiting for the slowest worker.",
-            f"Async gradients are {self.async_mean_staleness:.1f} updates stale on average; with the step per example matched (lr/N per async update) async ends at log loss "
-            f"{self.async_final_loss:.4f} against {self.sync_final_loss:.4f} for sync after the same data"
-            + (", so on this convex problem staleness costs little." if self.async_final_loss <= self.sync_final_loss * 1.01
-               else f", {self.async_final_loss / self.sync_final_loss - 1:.1%} worse."),
-            f"Ring all-reduce keeps communication nearly flat in the worker count (best speed-up {best.speedup_ring:.1f}× "
-            f"at {best.workers} workers); a parameter server step can never beat one worker pushing and pulling the whole "
-            f"model over its own link ({2 * transfer_seconds(self.model_mb, self.bandwidth_gbps) * 1000:,.0f} ms), "
-            f"grows with N once the workers outnumber its {self.ps_shards} shards, and reaches only "
-            f"{ps_best.speedup_parameter_server:.1f}× at {ps_best.workers} workers.",
-            f"A {self.params_billion:g}B-parameter model needs {self.training_gb:,.0f} GB to train, so it needs model "
-            f"parallelism over at least {self.min_devices} devices of {self.device_gb:g} GB; serving it needs only "
-            f"{self.inference_gb:,.0f} GB.",
+            _("With stragglers, asynchronous SGD finishes the first epoch in {async_} s of simulated time against {sync} "
+              "s for synchronous SGD ({ratio}×), because a synchronous step spends {wait} of its time waiting for the "
+              "slowest worker.").format(async_=f"{self.async_epoch_seconds[0]:.1f}",
+                                       sync=f"{self.sync_epoch_seconds[0]:.1f}", ratio=f"{ratio:.2f}",
+                                       wait=f"{self.sync_wait_share:.0%}"),
+            _("Async gradients are {stale} updates stale on average; with the step per example matched (lr/N per async "
+              "update) async ends at log loss {async_} against {sync} for sync after the same data").format(
+                stale=f"{self.async_mean_staleness:.1f}", async_=f"{self.async_final_loss:.4f}",
+                sync=f"{self.sync_final_loss:.4f}") + cost,
+            _("Ring all-reduce keeps communication nearly flat in the worker count (best speed-up {best}× at {workers} "
+              "workers); a parameter server step can never beat one worker pushing and pulling the whole model over its "
+              "own link ({ms} ms), grows with N once the workers outnumber its {shards} shards, and reaches only "
+              "{ps}× at {ps_workers} workers.").format(
+                best=f"{best.speedup_ring:.1f}", workers=best.workers,
+                ms=f"{2 * transfer_seconds(self.model_mb, self.bandwidth_gbps) * 1000:,.0f}", shards=self.ps_shards,
+                ps=f"{ps_best.speedup_parameter_server:.1f}", ps_workers=ps_best.workers),
+            _("A {params}B-parameter model needs {training} GB to train, so it needs model parallelism over at least "
+              "{devices} devices of {gb} GB; serving it needs only {inference} GB.").format(
+                params=f"{self.params_billion:g}", training=f"{self.training_gb:,.0f}", devices=self.min_devices,
+                gb=f"{self.device_gb:g}", inference=f"{self.inference_gb:,.0f}"),
         ]
         return out
 
@@ -320,7 +340,7 @@ def simulate_training(
         if step % sync_every == 0 or done >= total:
             sync_t.append(t)
             sync_l.append(_loss(Xe, ye, w))
-        report(progress, 0.45 * done / total, "synchronous SGD")
+        report(progress, 0.45 * done / total, _("synchronous SGD"))
     sync_final = _loss(X, y, w)
     sync_wait_share = wait_total / t
     sync_comm_share = comm_total / t
@@ -363,7 +383,7 @@ def simulate_training(
         if version % eval_every == 0 or done >= total:
             async_t.append(applied)
             async_l.append(_loss(Xe, ye, w))
-        report(progress, 0.45 + 0.45 * done / total, "asynchronous SGD")
+        report(progress, 0.45 + 0.45 * done / total, _("asynchronous SGD"))
     async_final = _loss(X, y, w)
 
     # --- cost models -----------------------------------------------------------------------
@@ -387,7 +407,7 @@ def simulate_training(
     while k <= max(16, 2 * min_devices):
         memory.append(MemoryRow(k, training_gb / k, training_gb / k <= device_gb, (k - 1) / (workers + k - 1)))
         k *= 2
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
 
     return TrainingResult(
         workers=workers,

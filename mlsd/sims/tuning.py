@@ -30,6 +30,7 @@ from sklearn.model_selection import (
 from sklearn.tree import DecisionTreeClassifier
 
 from mlsd.errors import BadInputError, check_positive, check_range
+from mlsd.i18n import N_, _, space
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import auc_scorer, check_memory, furthest_above_default, roc_auc
 
@@ -72,21 +73,22 @@ class TuningResult(SimResult):
 
     def tables(self) -> list[Table]:
         rows = [
-            (o.name, o.candidates, o.fits, round(o.full_fit_equivalents, 1), 100 * o.best_cv_auc,
+            (_(o.name), o.candidates, o.fits, round(o.full_fit_equivalents, 1), 100 * o.best_cv_auc,
              100 * o.validation_auc, o.best_params, o.search_seconds)
             for o in self.outcomes
         ]
-        rows.append(("untuned default tree", 1, self.cv, float(self.cv), 100 * self.default_cv_auc,
+        rows.append((_("untuned default tree"), 1, self.cv, float(self.cv), 100 * self.default_cv_auc,
                      100 * self.default_validation_auc, "max_depth=None, min_samples_leaf=1", 0.0))
         return [
             table(
-                f"Hyper-parameter search: decision tree, {self.grid_size} configurations, {self.cv}-fold CV",
-                ("search", "candidates", "fits", "full-data fit equivalents", "best CV AUC",
-                 "validation AUC", "best parameters", "seconds"),
+                _("Hyper-parameter search: decision tree, {configurations} configurations, {cv}-fold CV").format(
+                    configurations=self.grid_size, cv=self.cv),
+                (_("search"), _("candidates"), _("fits"), _("full-data fit equivalents"), _("best CV AUC"),
+                 _("validation AUC"), _("best parameters"), _("seconds")),
                 rows,
-                note=("AUC × 100; validation = held-out 25% none of the searches saw; successive halving "
-                      "counts every round's candidates, early rounds on a fraction of the rows, so its cost "
-                      "is rows fitted ÷ rows of one full fit; seconds are wall clock (noisy)"),
+                note=_("AUC × 100; validation = held-out 25% none of the searches saw; successive halving "
+                       "counts every round's candidates, early rounds on a fraction of the rows, so its cost "
+                       "is rows fitted ÷ rows of one full fit; seconds are wall clock (noisy)"),
             )
         ]
 
@@ -94,14 +96,14 @@ class TuningResult(SimResult):
         return [
             Chart(
                 name="tuning-best-score-vs-fits",
-                title="Best cross-validated AUC found against compute spent",
-                x_label="compute (full-data fits; halving's early rounds use a fraction of the rows)",
-                y_label="best CV AUC × 100",
+                title=_("Best cross-validated AUC found against compute spent"),
+                x_label=_("compute (full-data fits; halving's early rounds use a fraction of the rows)"),
+                y_label=_("best CV AUC × 100"),
                 series=tuple(
-                    series(o.name, o.curve_fits, [100 * v for v in o.curve_best]) for o in self.outcomes
+                    series(_(o.name), o.curve_fits, [100 * v for v in o.curve_best]) for o in self.outcomes
                 ),
                 kind="step",
-                hlines=((100 * self.default_cv_auc, "untuned tree"),),
+                hlines=((100 * self.default_cv_auc, _("untuned tree")),),
             )
         ]
 
@@ -110,29 +112,40 @@ class TuningResult(SimResult):
         rnd = self.outcome("random")
         halv = self.outcome("successive halving")
         gap = 100 * (grid.validation_auc - halv.validation_auc)
+        halving = (_("Successive halving tried all {configurations} configurations on small subsamples and kept the "
+                     "best third each round: {fits} small fits costing {equivalents} full-data fits against the grid's "
+                     "{grid_fits}, for a validation AUC {gap} points below the grid's.") if gap > 0 else
+                   _("Successive halving tried all {configurations} configurations on small subsamples and kept the "
+                     "best third each round: {fits} small fits costing {equivalents} full-data fits against the grid's "
+                     "{grid_fits}, for a validation AUC {gap} points above the grid's.")).format(
+            configurations=self.grid_size, fits=halv.fits, equivalents=f"{halv.full_fit_equivalents:.0f}",
+            grid_fits=grid.fits, gap=f"{abs(gap):.2f}")
         return [
-            f"Tuning matters here: the untuned tree scores {100 * self.default_validation_auc:.1f} AUC on "
-            f"held-out data, the grid's choice {100 * grid.validation_auc:.1f}.",
-            f"Successive halving tried all {self.grid_size} configurations on small subsamples and kept the "
-            f"best third each round: {halv.fits} small fits costing {halv.full_fit_equivalents:.0f} full-data "
-            f"fits against the grid's {grid.fits}, for a validation AUC {abs(gap):.2f} points "
-            f"{'below' if gap > 0 else 'above'} the grid's. At this toy size a fit's fixed overhead (cloning, "
-            "checks, scoring) is as large as the work, so halving's wall clock (the seconds column) need "
-            "not fall with its compute; on real data sizes it does.",
-            (f"Random search with {rnd.candidates} of the {self.grid_size} configurations spent {rnd.fits} "
-             f"fits for {100 * rnd.validation_auc:.1f}: worth it when there are many hyper-parameters and "
-             "only a few matter; a full grid is only affordable for two or three with few values each."
+            _("Tuning matters here: the untuned tree scores {default} AUC on held-out data, the grid's choice "
+              "{grid}.").format(default=f"{100 * self.default_validation_auc:.1f}",
+                                grid=f"{100 * grid.validation_auc:.1f}"),
+            halving + space() + _("At this toy size a fit's fixed overhead (cloning, checks, scoring) is as large as the "
+                              "work, so halving's wall clock (the seconds column) need not fall with its compute; on "
+                              "real data sizes it does."),
+            (_("Random search with {candidates} of the {configurations} configurations spent {fits} fits for {auc}: "
+               "worth it when there are many hyper-parameters and only a few matter; a full grid is only affordable "
+               "for two or three with few values each.")
              if rnd.candidates < self.grid_size else
-             f"Random search sampling all {self.grid_size} configurations is the grid in another order "
-             f"({rnd.fits} fits, {100 * rnd.validation_auc:.1f}); it pays with fewer samples than configurations, "
-             "when there are many hyper-parameters and only a few matter."),
-            "Halving pays when one fit is expensive and a ranking on little data predicts the ranking "
-            "on all of it; it can mislead for settings that only shine with more data (deep trees, big "
-            "networks).",
-            "This is the cheap, 'soft' end of AutoML; neural architecture search (NAS) is the expensive "
-            "end, where every candidate is a full network training run, so it leans on the same tricks "
-            "(early stopping, Hyperband-style halving, weight sharing) at thousands of GPU hours.",
+             _("Random search sampling all {configurations} configurations is the grid in another order ({fits} "
+               "fits, {auc}); it pays with fewer samples than configurations, when there are many hyper-parameters "
+               "and only a few matter.")).format(candidates=rnd.candidates, configurations=self.grid_size,
+                                                  fits=rnd.fits, auc=f"{100 * rnd.validation_auc:.1f}"),
+            _("Halving pays when one fit is expensive and a ranking on little data predicts the ranking "
+              "on all of it; it can mislead for settings that only shine with more data (deep trees, big "
+              "networks)."),
+            _("This is the cheap, 'soft' end of AutoML; neural architecture search (NAS) is the expensive "
+              "end, where every candidate is a full network training run, so it leans on the same tricks "
+              "(early stopping, Hyperband-style halving, weight sharing) at thousands of GPU hours."),
         ]
+
+
+# Search names: values (--json); shown translated.
+LABELS = (N_("grid"), N_("random"), N_("successive halving"))
 
 
 def _min_resources(n_rows: int, factor: int, cv: int) -> int | str:
@@ -189,7 +202,7 @@ def simulate_tuning(
     )
     outcomes = []
     for i, (name, search) in enumerate(searchers):
-        report(progress, i / len(searchers), f"tuning: {name}")
+        report(progress, i / len(searchers), _("tuning: {search}").format(search=_(name)))
         start = time.perf_counter()
         # our arrays are finite and our parameters valid: skip sklearn's per-fit checks (~15% faster)
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True), \
@@ -227,7 +240,7 @@ def simulate_tuning(
             curve_fits=tuple(float(v) for v in curve_x),
             curve_best=tuple(float(v) for v in curve_y),
         ))
-    report(progress, 1.0, "tuning: done")
+    report(progress, 1.0, _("tuning: done"))
     return TuningResult(
         n_samples=n_samples,
         n_features=n_features,

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from mlsd.errors import BadInputError, check_range
+from mlsd.i18n import _, space
 from mlsd.sims.abtest.stats import (
     newcombe_interval,
     norm_cdf,
@@ -68,42 +69,43 @@ class AnalyzeResult(SimResult):
     decision: str
 
     def tables(self) -> list[Table]:
-        name = "conversion" if self.metric == "proportion" else "mean"
-        lvl = f"{self.ci_level:.0%} CI"
+        name = _("conversion") if self.metric == "proportion" else _("mean")
+        lvl = _("{level} CI").format(level=f"{self.ci_level:.0%}")
         rows = [
-            ("control", self.n_control, self.control_value),
-            ("treatment", self.n_treatment, self.treatment_value),
+            (_("control"), self.n_control, self.control_value),
+            (_("treatment"), self.n_treatment, self.treatment_value),
         ]
         if self.statistic_name:
-            stat = (f"{self.statistic_name} statistic", self.statistic, "")
+            stat = (_("{name} statistic").format(name=self.statistic_name), self.statistic, "")
         else:
-            stat = ("test statistic", "none (exact test: the p-value is computed directly)", "")
+            stat = (_("test statistic"), _("none (exact test: the p-value is computed directly)"), "")
         eff = [
-            ("absolute effect", self.absolute_effect,
+            (_("absolute effect"), self.absolute_effect,
              f"[{self.absolute_ci[0]:.4g}, {self.absolute_ci[1]:.4g}]"),
-            ("relative effect", pct(self.relative_effect, 2),
+            (_("relative effect"), pct(self.relative_effect, 2),
              f"[{pct(self.relative_ci[0], 2)}, {pct(self.relative_ci[1], 2)}]"),
             stat,
-            ("p-value" + (" (one-sided, H1: treatment better)" if self.one_sided else ""),
+            (_("p-value (one-sided, H1: treatment better)") if self.one_sided else _("p-value"),
              self.p_value, ""),
-            ("significant at α = " + f"{self.alpha:g}", self.significant, ""),
-            ("effect detectable with 80% power (mde_80)", f"±{self.mde_80:.4g}", ""),
+            (_("significant at α = {alpha}").format(alpha=f"{self.alpha:g}"), self.significant, ""),
+            (_("effect detectable with 80% power (mde_80)"), f"±{self.mde_80:.4g}", ""),
         ]
         srm = [
-            ("expected split treatment:control", f"{self.expected_ratio:g}:1"),
-            ("observed split", f"{self.n_treatment / max(self.n_control, 1):.4f}:1"),
-            ("χ² (1 df)", self.srm_chi2),
-            ("p-value", self.srm_p_value),
-            (f"mismatch (p < {SRM_THRESHOLD:g})", self.srm_flag),
+            (_("expected split treatment:control"), f"{self.expected_ratio:g}:1"),
+            (_("observed split"), f"{self.n_treatment / max(self.n_control, 1):.4f}:1"),
+            (_("χ² (1 df)"), self.srm_chi2),
+            (_("p-value"), self.srm_p_value),
+            (_("mismatch (p < {threshold})").format(threshold=f"{SRM_THRESHOLD:g}"), self.srm_flag),
         ]
         return [
-            table("Arms", ("arm", "units", name), rows),
-            table("Effect", ("", "estimate", lvl), eff,
-                  note=f"{self.test}: {self.why}. CI: {self.ci_method}. mde_80 is the true "
-                       "effect these sample sizes had an 80% chance of finding significant."),
-            table("Sample-ratio mismatch check", ("", "value"), srm,
-                  note="A broken split means assignment or logging is biased: no effect "
-                       "estimate can be trusted until it is fixed."),
+            table(_("Arms"), (_("arm"), _("units"), name), rows),
+            table(_("Effect"), ("", _("estimate"), lvl), eff,
+                  note=_("{test}: {why}. CI: {method}. mde_80 is the true effect these sample sizes had an "
+                         "80% chance of finding significant.").format(test=self.test, why=self.why,
+                                                                      method=self.ci_method)),
+            table(_("Sample-ratio mismatch check"), ("", _("value")), srm,
+                  note=_("A broken split means assignment or logging is biased: no effect "
+                         "estimate can be trusted until it is fixed.")),
         ]
 
     def charts(self) -> list[Chart]:
@@ -112,74 +114,75 @@ class AnalyzeResult(SimResult):
         effects = np.linspace(0, 2.5 * max(self.mde_80, abs(self.absolute_effect)), 40)
         power = norm_cdf(effects / se - z) if se > 0 else np.ones_like(effects)
         return [Chart(
-            "abtest-analysis-power", "What this experiment could detect",
-            "true absolute effect", "power at these sample sizes",
-            (series("power", effects, power),),
+            "abtest-analysis-power", _("What this experiment could detect"),
+            _("true absolute effect"), _("power at these sample sizes"),
+            (series(_("power"), effects, power),),
             hlines=((0.8, "80%"),),
-            vlines=((abs(self.absolute_effect), "observed |effect|"),
-                    (self.mde_80, "detectable at 80%")),
+            vlines=((abs(self.absolute_effect), _("observed |effect|")),
+                    (self.mde_80, _("detectable at 80%"))),
         )]
 
     def reading(self) -> list[str]:
-        lines = [self.decision, f"Test: {self.test} — {self.why}."]
+        lines = [self.decision, _("Test: {test} — {why}.").format(test=self.test, why=self.why)]
         if not self.srm_flag:
-            lines.append(
-                f"The split passes the sample-ratio check (χ² p = {self.srm_p_value:.3g}); "
-                "a p below 0.001 would mean users are being lost or double-counted in one arm."
-            )
+            lines.append(_(
+                "The split passes the sample-ratio check (χ² p = {p}); "
+                "a p below 0.001 would mean users are being lost or double-counted in one arm.").format(
+                p=f"{self.srm_p_value:.3g}"))
         if not self.srm_flag:
             sign = "+" if self.one_sided else "±"
             if self.significant:
-                lines.append(f"With these sample sizes the test had an 80% chance of catching "
-                             f"a true effect of {sign}{self.mde_80:.3g} or more (mde_80).")
+                lines.append(_("With these sample sizes the test had an 80% chance of catching "
+                               "a true effect of {effect} or more (mde_80).").format(
+                    effect=f"{sign}{self.mde_80:.3g}"))
             elif not (self.one_sided and self.absolute_ci[1] < 0):
-                lines.append("Not significant is not 'no effect': the CI shows how large an "
-                             "effect is still compatible with the data, and with these sample "
-                             f"sizes only effects of {sign}{self.mde_80:.3g} or more had an 80% "
-                             "chance of showing (mde_80).")
+                lines.append(_("Not significant is not 'no effect': the CI shows how large an "
+                               "effect is still compatible with the data, and with these sample "
+                               "sizes only effects of {effect} or more had an 80% "
+                               "chance of showing (mde_80).").format(effect=f"{sign}{self.mde_80:.3g}"))
         return lines
 
 
 def _decision(result: dict[str, Any]) -> str:
     """The one sentence a reader acts on; it never contradicts the printed CI."""
     if result["srm_flag"]:
-        return (
-            f"Do not call this result: the split is {result['n_treatment']:,} vs "
-            f"{result['n_control']:,} against an intended {result['expected_ratio']:g}:1 "
-            f"(SRM p = {result['srm_p_value']:.2g} < {SRM_THRESHOLD:g}); find the assignment or "
-            "logging bug before reading any effect."
-        )
+        return _(
+            "Do not call this result: the split is {treatment} vs {control} against an intended {ratio}:1 "
+            "(SRM p = {p} < {threshold}); find the assignment or logging bug before reading any effect.").format(
+            treatment=f"{result['n_treatment']:,}", control=f"{result['n_control']:,}",
+            ratio=f"{result['expected_ratio']:g}", p=f"{result['srm_p_value']:.2g}", threshold=f"{SRM_THRESHOLD:g}")
     lo, hi = result["absolute_ci"]
     rel = result["relative_effect"]
-    lvl = f"{result['ci_level']:.0%} CI"
-    size = (f"{rel:+.2%} relative (absolute {signed(result['absolute_effect'])}, "
-            if math.isfinite(rel) else f"absolute {signed(result['absolute_effect'])} (")
+    lvl = _("{level} CI").format(level=f"{result['ci_level']:.0%}")
+    size = (_("{relative} relative (absolute {absolute}, ").format(
+                relative=f"{rel:+.2%}", absolute=signed(result["absolute_effect"]))
+            if math.isfinite(rel) else _("absolute {absolute} (").format(absolute=signed(result["absolute_effect"])))
     p, alpha = result["p_value"], result["alpha"]
     one_sided = result["one_sided"]
-    ptext = f"{'one-sided ' if one_sided else ''}p = {p:.3g}"
-    borderline = (" The p-value and the CI come from different approximations and disagree "
-                  "at the margin here: treat the result as borderline.")
+    ptext = (_("one-sided p = {p}") if one_sided else _("p = {p}")).format(p=f"{p:.3g}")
+    borderline = space() + _("The p-value and the CI come from different approximations and disagree "
+                         "at the margin here: treat the result as borderline.")
+    ci = dict(size=size, level=lvl, low=signed(lo), high=signed(hi), p=ptext, alpha=f"{alpha:g}")
     if result["significant"] and result["absolute_effect"] > 0:
-        text = (f"Treatment wins: {size}{lvl} {signed(lo)} to {signed(hi)}), {ptext} < α = "
-                f"{alpha:g}; ship it if guardrail metrics agree.")
+        text = _("Treatment wins: {size}{level} {low} to {high}), {p} < α = {alpha}; "
+                 "ship it if guardrail metrics agree.").format(**ci)
         return text + (borderline if lo <= 0 else "")
     if result["significant"]:  # two-sided only: a one-sided test cannot reject for a loss
-        text = (f"Treatment loses: {size}{lvl} {signed(lo)} to {signed(hi)}), {ptext} < α = "
-                f"{alpha:g}; do not ship.")
+        text = _("Treatment loses: {size}{level} {low} to {high}), {p} < α = {alpha}; do not ship.").format(**ci)
         return text + (borderline if hi >= 0 else "")
     if one_sided and hi < 0:
-        return (f"Treatment looks worse — do not ship: {size}{lvl} {signed(lo)} to {signed(hi)}) "
-                f"lies entirely below 0. The one-sided test (H1: treatment better) cannot show "
-                f"a loss: its {ptext} only says there is no evidence of a gain.")
+        return _("Treatment looks worse — do not ship: {size}{level} {low} to {high}) "
+                 "lies entirely below 0. The one-sided test (H1: treatment better) cannot show "
+                 "a loss: its {p} only says there is no evidence of a gain.").format(**ci)
     if one_sided:
-        text = (f"No significant improvement ({ptext} ≥ α = {alpha:g}): the effect is somewhere "
-                f"in {signed(lo)} to {signed(hi)} ({lvl}). This one-sided test (H1: treatment "
-                "better) cannot show a loss; keep control, or run longer only if the plan said "
-                "the test was underpowered.")
+        text = _("No significant improvement ({p} ≥ α = {alpha}): the effect is somewhere "
+                 "in {low} to {high} ({level}). This one-sided test (H1: treatment "
+                 "better) cannot show a loss; keep control, or run longer only if the plan said "
+                 "the test was underpowered.").format(**ci)
         return text + (borderline if lo > 0 else "")
-    text = (f"No significant difference ({ptext} ≥ α = {alpha:g}): the effect is somewhere in "
-            f"{signed(lo)} to {signed(hi)} ({lvl}); keep control, or run longer only if the plan "
-            "said the test was underpowered.")
+    text = _("No significant difference ({p} ≥ α = {alpha}): the effect is somewhere in "
+             "{low} to {high} ({level}); keep control, or run longer only if the plan "
+             "said the test was underpowered.").format(**ci)
     return text + (borderline if lo > 0 or hi < 0 else "")
 
 
@@ -201,27 +204,27 @@ def analyze_counts(x_c: int, n_c: int, x_t: int, n_t: int, *, alpha: float = 0.0
     expected_min = min(pooled * n_c, (1 - pooled) * n_c, pooled * n_t, (1 - pooled) * n_t)
     se = math.sqrt(p_c * (1 - p_c) / n_c + p_t * (1 - p_t) / n_t)
     if expected_min < 5:
-        test = "Fisher's exact test"
-        why = ("some cell has fewer than 5 expected conversions or non-conversions, where "
-               "the normal approximation is unreliable")
+        test = _("Fisher's exact test")
+        why = _("some cell has fewer than 5 expected conversions or non-conversions, where "
+                "the normal approximation is unreliable")
         alt = "less" if one_sided else "two-sided"  # table rows: control, treatment
         p_value = float(stats.fisher_exact([[x_c, n_c - x_c], [x_t, n_t - x_t]],
                                            alternative=alt)[1])
         stat_name, stat = "", math.nan
         ci = newcombe_interval(x_c, n_c, x_t, n_t, zq)
-        ci_method = ("Newcombe's hybrid score interval (from Wilson intervals), valid at small "
-                     "counts; relative: score interval for the rate ratio − 1")
+        ci_method = _("Newcombe's hybrid score interval (from Wilson intervals), valid at small "
+                      "counts; relative: score interval for the rate ratio − 1")
         se = (ci[1] - ci[0]) / (2 * zq)  # the Wald se is 0 at 0 or n conversions
     else:
-        test = "two-proportion z-test (pooled variance)"
-        why = ("each user converts or not, and with at least 5 expected conversions and "
-               "non-conversions per arm the difference of rates is close to normal")
+        test = _("two-proportion z-test (pooled variance)")
+        why = _("each user converts or not, and with at least 5 expected conversions and "
+                "non-conversions per arm the difference of rates is close to normal")
         se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_c + 1 / n_t))
         stat_name, stat = "z", diff / se0
         p_value = float(stats.norm.sf(stat) if one_sided else 2 * stats.norm.sf(abs(stat)))
         ci = (diff - zq * se, diff + zq * se)
-        ci_method = ("Wald (unpooled) for the difference; relative: score interval for the "
-                     "rate ratio − 1")
+        ci_method = _("Wald (unpooled) for the difference; relative: score interval for the "
+                      "rate ratio − 1")
     if x_c == 0:  # no relative change from a zero control rate
         rel, rel_ci = math.nan, (math.nan, math.nan)
     else:
@@ -250,10 +253,10 @@ def analyze_means(m_c: float, s_c: float, n_c: int, m_t: float, s_t: float, n_t:
     level = 1 - 2 * alpha if one_sided else 1 - alpha
     tq = float(stats.t.isf((1 - level) / 2, df))
     rel, rel_ci = _relative(m_c, m_t, v_c, v_t, tq)
-    return _finish(metric="mean", test="Welch's t-test",
-                   why="a continuous per-user metric; Welch does not assume the arms have equal "
-                       "variances and equals the pooled test when they do",
-                   ci_method=f"Welch t interval ({df:,.1f} df); relative: delta method",
+    return _finish(metric="mean", test=_("Welch's t-test"),
+                   why=_("a continuous per-user metric; Welch does not assume the arms have equal "
+                         "variances and equals the pooled test when they do"),
+                   ci_method=_("Welch t interval ({df} df); relative: delta method").format(df=f"{df:,.1f}"),
                    n_c=n_c, n_t=n_t, control=m_c, treatment=m_t, diff=diff, se=se,
                    ci=(diff - tq * se, diff + tq * se), rel=rel, rel_ci=rel_ci, level=level,
                    stat_name="t", stat=t, p_value=p_value, alpha=alpha, one_sided=one_sided,

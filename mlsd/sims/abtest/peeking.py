@@ -18,6 +18,7 @@ import numpy as np
 from scipy import optimize, special  # not scipy.stats: ~0.4 s more to import for Φ alone
 
 from mlsd.errors import BadInputError
+from mlsd.i18n import _
 from mlsd.sims.abtest.design import check_plan_size, make_design
 from mlsd.sims.abtest.stats import ceil_n, proportion_n, wilson, z_crit
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
@@ -163,11 +164,11 @@ class PeekingResult(SimResult):
             return f"[{c[0]:.4f}, {c[1]:.4f}]"
 
         rows = [
-            ("fixed horizon, checked once at the end", self.fpr_once, ci(self.fpr_once_ci),
+            (_("fixed horizon, checked once at the end"), self.fpr_once, ci(self.fpr_once_ci),
              self.power_once),
-            (f"fixed horizon, checked at each of {self.looks} looks", self.fpr_peeking,
+            (_("fixed horizon, checked at each of {looks} looks").format(looks=self.looks), self.fpr_peeking,
              ci(self.fpr_peeking_ci), self.power_peeking),
-            (f"sequential ({LABELS[self.method]} α-spending), {self.looks} looks",
+            (_("sequential ({method} α-spending), {looks} looks").format(method=LABELS[self.method], looks=self.looks),
              self.fpr_sequential,
              ci(self.fpr_sequential_ci), self.power_sequential),
         ]
@@ -175,54 +176,57 @@ class PeekingResult(SimResult):
         bnd = [(i + 1, (i + 1) / self.looks, b, float(2 * special.ndtr(-b)))
                for i, b in enumerate(self.boundaries)]
         return [
-            table(f"False-positive rate with peeking ({self.experiments:,} A/A experiments, "
-                  f"α = {self.alpha:g})", ("analysis", "false-positive rate", "95% CI", "power"),
-                  rows, note=f"Power at {self.n_per_arm:,} users per arm with MDE "
-                             f"{self.absolute_effect:.4g}{self._rounding()}; the sequential "
-                             f"test stopped after {self.mean_fraction_used_h1:.0%} of it on "
-                             "average."),
-            table("False-positive rate vs number of looks",
-                  ("looks", "peeking (simulated)", "peeking (exact)", "sequential (simulated)"),
+            table(_("False-positive rate with peeking ({experiments} A/A experiments, α = {alpha})").format(
+                      experiments=f"{self.experiments:,}", alpha=f"{self.alpha:g}"),
+                  (_("analysis"), _("false-positive rate"), _("95% CI"), _("power")),
+                  rows, note=_("Power at {n} users per arm with MDE {mde}{rounding}; the sequential test stopped "
+                               "after {share} of it on average.").format(
+                      n=f"{self.n_per_arm:,}", mde=f"{self.absolute_effect:.4g}", rounding=self._rounding(),
+                      share=f"{self.mean_fraction_used_h1:.0%}")),
+            table(_("False-positive rate vs number of looks"),
+                  (_("looks"), _("peeking (simulated)"), _("peeking (exact)"), _("sequential (simulated)")),
                   by),
-            table(f"Sequential boundaries ({LABELS[self.method]} α-spending)",
-                  ("look", "information", "|z| to stop", "nominal p to stop"), bnd),
+            table(_("Sequential boundaries ({method} α-spending)").format(method=LABELS[self.method]),
+                  (_("look"), _("information"), _("|z| to stop"), _("nominal p to stop")), bnd),
         ]
 
     def _rounding(self) -> str:
         """Why the simulated n can exceed `plan`'s: equal looks need a multiple of --looks."""
         if self.n_per_arm == self.n_plan:
-            return f" (the `ab-test plan` size, {self.looks} looks of {self.n_per_look:,})"
-        return (f" (`ab-test plan` gives {self.n_plan:,}, rounded up to {self.looks} equal looks "
-                f"of {self.n_per_look:,})")
+            return " " + _("(the `ab-test plan` size, {looks} looks of {n})").format(
+                looks=self.looks, n=f"{self.n_per_look:,}")
+        return " " + _("(`ab-test plan` gives {plan}, rounded up to {looks} equal looks of {n})").format(
+            plan=f"{self.n_plan:,}", looks=self.looks, n=f"{self.n_per_look:,}")
 
     def charts(self) -> list[Chart]:
         k, sim, exact, seq = zip(*self.fpr_by_looks, strict=True)
         look = np.arange(1, self.looks + 1)
         return [
-            Chart("abtest-peeking-fpr", "False-positive rate vs number of looks",
-                  "looks at the data", "false-positive rate",
-                  (series("peek with |z| > z_α/2 (simulated)", k, sim),
-                   series("peek with |z| > z_α/2 (exact)", k, exact),
-                   series(f"sequential {LABELS[self.method]} (simulated)", k, seq)),
+            Chart("abtest-peeking-fpr", _("False-positive rate vs number of looks"),
+                  _("looks at the data"), _("false-positive rate"),
+                  (series(_("peek with |z| > z_α/2 (simulated)"), k, sim),
+                   series(_("peek with |z| > z_α/2 (exact)"), k, exact),
+                   series(_("sequential {method} (simulated)").format(method=LABELS[self.method]), k, seq)),
                   hlines=((self.alpha, "α"),)),
-            Chart("abtest-peeking-bounds", "Stopping boundary by look", "look", "|z| to stop",
+            Chart("abtest-peeking-bounds", _("Stopping boundary by look"), _("look"), _("|z| to stop"),
                   (series(LABELS[self.method], look, self.boundaries),
-                   series("fixed horizon", look, [z_crit(self.alpha, False)] * self.looks))),
+                   series(_("fixed horizon"), look, [z_crit(self.alpha, False)] * self.looks))),
         ]
 
     def reading(self) -> list[str]:
         return [
-            f"Checked once, the test fires {self.fpr_once:.1%} of the time when nothing "
-            f"changed (α = {self.alpha:.0%}). Checked at each of {self.looks} looks and stopped "
-            f"at the first p < α, it fires {self.fpr_peeking:.1%} — "
-            f"{self.fpr_peeking / self.alpha:.1f}× the promised rate.",
-            f"Each look is another chance for noise to cross the line; the exact rate for "
-            f"{self.looks} looks is {self.fpr_peeking_exact:.1%}.",
-            f"A sequential design with {LABELS[self.method]} α-spending keeps it at "
-            f"{self.fpr_sequential:.1%} by asking "
-            f"for |z| ≥ {self.boundaries[0]:.2f} at the first look and {self.boundaries[-1]:.2f} "
-            f"at the last, with power {self.power_sequential:.1%} vs {self.power_once:.1%}.",
-            "If you must look early, decide the looks and boundaries before starting.",
+            _("Checked once, the test fires {once} of the time when nothing changed (α = {alpha}). Checked at "
+              "each of {looks} looks and stopped at the first p < α, it fires {peeking} — {times}× the promised "
+              "rate.").format(once=f"{self.fpr_once:.1%}", alpha=f"{self.alpha:.0%}", looks=self.looks,
+                              peeking=f"{self.fpr_peeking:.1%}", times=f"{self.fpr_peeking / self.alpha:.1f}"),
+            _("Each look is another chance for noise to cross the line; the exact rate for "
+              "{looks} looks is {exact}.").format(looks=self.looks, exact=f"{self.fpr_peeking_exact:.1%}"),
+            _("A sequential design with {method} α-spending keeps it at {rate} by asking for |z| ≥ {first} at the "
+              "first look and {last} at the last, with power {power} vs {once}.").format(
+                method=LABELS[self.method], rate=f"{self.fpr_sequential:.1%}", first=f"{self.boundaries[0]:.2f}",
+                last=f"{self.boundaries[-1]:.2f}", power=f"{self.power_sequential:.1%}",
+                once=f"{self.power_once:.1%}"),
+            _("If you must look early, decide the looks and boundaries before starting."),
         ]
 
 
@@ -247,7 +251,7 @@ def peeking(*, looks: int = 20, alpha: float = 0.05, power: float = 0.8, baselin
     by_looks = []
     main = None
     for i, k in enumerate(grid):
-        report(progress, 0.8 * i / len(grid), f"{k} looks")
+        report(progress, 0.8 * i / len(grid), _("{looks} looks").format(looks=k))
         per_look = max(1, ceil_n(n_plan / k))
         zs = np.abs(simulate_paths(baseline, baseline, per_look, k, experiments, rng))
         b = sequential_bounds(k, alpha, method)
@@ -261,14 +265,14 @@ def peeking(*, looks: int = 20, alpha: float = 0.05, power: float = 0.8, baselin
     once = zs[:, -1] > z
     peek = (zs > z).any(axis=1)
     seq = (zs >= b).any(axis=1)
-    report(progress, 0.85, "power")
+    report(progress, 0.85, _("power"))
     za = simulate_paths(baseline, baseline + design.diff, per_look, looks, experiments, rng)
     power_once = float((np.abs(za[:, -1]) > z).mean())
     power_peeking = float((np.abs(za) > z).any(axis=1).mean())
     hit = np.abs(za) >= b
     stopped = hit.any(axis=1)
     first = np.where(stopped, hit.argmax(axis=1) + 1, looks)
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
     n_seen = experiments
     return PeekingResult(
         looks=looks, alpha=alpha, power=power, method=method, baseline=baseline,

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from mlsd.i18n import _, space
 from mlsd.sims.abtest.analysis import (
     AnalyzeResult,
     analyze_counts,
@@ -59,14 +60,14 @@ class TourResult(SimResult):
         ver = self.verification.tables()[1]
         arms, effect, srm = self.analysis.tables()
         return [
-            Table("Step 1 — " + plan_tables[0].title, plan_tables[0].columns,
+            Table(_("Step 1 — {title}").format(title=plan_tables[0].title), plan_tables[0].columns,
                   plan_tables[0].rows, plan_tables[0].note),
             plan_tables[1],
-            Table("Step 2 — " + ver.title, ver.columns, ver.rows, ver.note),
-            Table("Step 3 — A simulated experiment at the planned size: arms", arms.columns,
+            Table(_("Step 2 — {title}").format(title=ver.title), ver.columns, ver.rows, ver.note),
+            Table(_("Step 3 — A simulated experiment at the planned size: arms"), arms.columns,
                   arms.rows, arms.note),
-            Table("Step 3 — " + effect.title, effect.columns, effect.rows, effect.note),
-            Table("Step 3 — " + srm.title, srm.columns, srm.rows, srm.note),
+            Table(_("Step 3 — {title}").format(title=effect.title), effect.columns, effect.rows, effect.note),
+            Table(_("Step 3 — {title}").format(title=srm.title), srm.columns, srm.rows, srm.note),
         ]
 
     def charts(self) -> list[Chart]:
@@ -76,14 +77,15 @@ class TourResult(SimResult):
         v = self.verification
         return [
             self.plan.reading()[0],
-            f"Simulated {v.experiments:,} times, the planned test fired {v.false_positive_rate:.1%}"
-            f" of the time with no effect (α = {self.plan.alpha:g}) and "
-            f"{v.empirical_power:.1%} with the MDE present (target {self.plan.power:.0%}).",
-            f"One simulated run with a true effect of {signed(self.simulated_truth)}. "
-            + self.analysis.decision,
-            "Next: `mlsd simulate ab-test peeking` (why not to stop early), "
-            "`mlsd simulate ab-test cuped` (smaller samples), `mlsd simulate ab-test unit` "
-            "(user vs request randomisation), `mlsd simulate ab-test segments` (who it hurts).",
+            _("Simulated {experiments} times, the planned test fired {rate} of the time with no effect "
+              "(α = {alpha}) and {power} with the MDE present (target {target}).").format(
+                experiments=f"{v.experiments:,}", rate=f"{v.false_positive_rate:.1%}", alpha=f"{self.plan.alpha:g}",
+                power=f"{v.empirical_power:.1%}", target=f"{self.plan.power:.0%}"),
+            _("One simulated run with a true effect of {effect}.").format(effect=signed(self.simulated_truth))
+            + space() + self.analysis.decision,
+            _("Next: `mlsd simulate ab-test peeking` (why not to stop early), "
+              "`mlsd simulate ab-test cuped` (smaller samples), `mlsd simulate ab-test unit` "
+              "(user vs request randomisation), `mlsd simulate ab-test segments` (who it hurts)."),
         ]
 
 
@@ -96,7 +98,7 @@ def tour(*, baseline: float = 0.1, mde: float = 0.01, relative: bool = False,
     common = dict(baseline=baseline, mde=mde, relative=relative, alpha=alpha, power=power,
                   one_sided=one_sided, ratio=ratio, daily_traffic=daily_traffic, metric=metric,
                   std=std)
-    report(progress, 0.0, "plan")
+    report(progress, 0.0, _("plan"))
     ver = verify(**common, experiments=experiments, seed=seed,
                  progress=None if progress is None else (lambda f, s: progress(0.9 * f, s)))
     p = ver.plan
@@ -117,5 +119,5 @@ def tour(*, baseline: float = 0.1, mde: float = 0.01, relative: bool = False,
         sds = [sd * math.sqrt(rng.chisquare(n - 1) / (n - 1)) for n in (n_c, n_t)]
         ana = analyze_means(float(means[0]), float(sds[0]), n_c, float(means[1]),
                             float(sds[1]), n_t, alpha=alpha, one_sided=one_sided, ratio=ratio)
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
     return TourResult(plan=p, verification=ver, analysis=ana, simulated_truth=design.diff)

@@ -18,24 +18,26 @@ import numpy as np
 from scipy import special  # not scipy.stats: ~0.4 s more to import
 
 from mlsd.errors import BadInputError, check_range
+from mlsd.i18n import N_, _
 from mlsd.sims.abtest.stats import wilson, z_crit
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 
 CORRECTIONS = ("holm", "bonferroni", "fdr_bh", "none")
 CORRECTION_LABELS = {"holm": "Holm", "bonferroni": "Bonferroni",
-                     "fdr_bh": "Benjamini–Hochberg", "none": "no correction"}
+                     "fdr_bh": "Benjamini–Hochberg", "none": N_("no correction")}
 
 
 def with_correction(method: str) -> str:
     """'with Holm correction', 'without correction': the phrase a sentence needs."""
     if method == "none":
-        return "without correction"
-    return f"with {CORRECTION_LABELS[method]} correction"
+        return _("without correction")
+    return _("with {method} correction").format(method=CORRECTION_LABELS[method])
 
 
 def correction_label(method: str) -> str:
     """'Holm correction', 'no correction': a column or series name."""
-    return "no correction" if method == "none" else f"{CORRECTION_LABELS[method]} correction"
+    return _("no correction") if method == "none" else _("{method} correction").format(
+        method=CORRECTION_LABELS[method])
 
 
 def _check_int(name: str, value: int, low: int, high: int) -> None:
@@ -78,32 +80,33 @@ class CupedResult(SimResult):
 
     def tables(self) -> list[Table]:
         rows = [
-            ("variance of the metric (relative)", 1.0, self.variance_ratio_simulated),
-            ("spread of the effect estimate (sd)", self.se_raw, self.se_cuped),
-            ("mean effect estimate (truth " + f"{self.effect:g})", self.mean_estimate_raw,
+            (_("variance of the metric (relative)"), 1.0, self.variance_ratio_simulated),
+            (_("spread of the effect estimate (sd)"), self.se_raw, self.se_cuped),
+            (_("mean effect estimate (truth {effect})").format(effect=f"{self.effect:g}"), self.mean_estimate_raw,
              self.mean_estimate_cuped),
-            ("false-positive rate (A/A)", self.fpr_raw, self.fpr_cuped),
-            ("power at the same users", self.power_raw, self.power_cuped),
-            ("users per arm for 80% power", self.n_needed_raw, self.n_needed_cuped),
+            (_("false-positive rate (A/A)"), self.fpr_raw, self.fpr_cuped),
+            (_("power at the same users"), self.power_raw, self.power_cuped),
+            (_("users per arm for 80% power"), self.n_needed_raw, self.n_needed_cuped),
         ]
         return [
-            table(f"CUPED with a pre-period covariate (ρ = {self.rho:g}, {self.users_per_arm:,} "
-                  f"users per arm, {self.experiments:,} experiments)",
-                  ("", "raw metric", "CUPED"), rows,
-                  note=f"Y_cuped = Y − θ(X − mean X), θ fitted on both arms (mean θ "
-                       f"{self.theta_mean:.3f}); theory says the variance falls to 1 − ρ² = "
-                       f"{self.variance_ratio_theory:.3f}."),
-            table("Variance left after CUPED vs correlation ρ",
-                  ("ρ", "theory 1 − ρ²", "simulated"), self.by_rho),
+            table(_("CUPED with a pre-period covariate (ρ = {rho}, {users} users per arm, {experiments} "
+                    "experiments)").format(rho=f"{self.rho:g}", users=f"{self.users_per_arm:,}",
+                                           experiments=f"{self.experiments:,}"),
+                  ("", _("raw metric"), "CUPED"), rows,
+                  note=_("Y_cuped = Y − θ(X − mean X), θ fitted on both arms (mean θ {theta}); theory says the "
+                         "variance falls to 1 − ρ² = {theory}.").format(
+                      theta=f"{self.theta_mean:.3f}", theory=f"{self.variance_ratio_theory:.3f}")),
+            table(_("Variance left after CUPED vs correlation ρ"),
+                  ("ρ", _("theory 1 − ρ²"), _("simulated")), self.by_rho),
         ]
 
     def charts(self) -> list[Chart]:
         r, th, sim = zip(*self.by_rho, strict=True)
-        return [Chart("abtest-cuped-variance", "Sample size needed with CUPED vs ρ",
-                      "correlation ρ between pre-period and experiment metric",
-                      "sample size relative to no CUPED",
-                      (series("theory 1 − ρ²", r, th), series("simulated", r, sim)),
-                      vlines=((self.rho, "your ρ"),))]
+        return [Chart("abtest-cuped-variance", _("Sample size needed with CUPED vs ρ"),
+                      _("correlation ρ between pre-period and experiment metric"),
+                      _("sample size relative to no CUPED"),
+                      (series(_("theory 1 − ρ²"), r, th), series(_("simulated"), r, sim)),
+                      vlines=((self.rho, _("your ρ")),))]
 
     @property
     def no_gain(self) -> bool:
@@ -113,28 +116,31 @@ class CupedResult(SimResult):
     def reading(self) -> list[str]:
         if self.no_gain:
             first = [
-                f"A pre-period covariate correlated ρ = {self.rho:g} with the metric explains "
-                f"{self.rho**2:.1%} of its variance: CUPED has nothing to remove, so the test "
-                f"still needs about {self.n_needed_raw:,} users per arm.",
-                f"At the same {self.users_per_arm:,} users there is no gain in power "
-                f"({self.power_raw:.0%} raw, {self.power_cuped:.0%} with CUPED: any "
-                f"difference is simulation noise); the false-positive rate stays near α "
-                f"({self.fpr_cuped:.1%}). Look for a covariate that predicts the metric.",
+                _("A pre-period covariate correlated ρ = {rho} with the metric explains {share} of its variance: "
+                  "CUPED has nothing to remove, so the test still needs about {n} users per arm.").format(
+                    rho=f"{self.rho:g}", share=f"{self.rho**2:.1%}", n=f"{self.n_needed_raw:,}"),
+                _("At the same {users} users there is no gain in power ({raw} raw, {cuped} with CUPED: any "
+                  "difference is simulation noise); the false-positive rate stays near α ({fpr}). Look for a "
+                  "covariate that predicts the metric.").format(
+                    users=f"{self.users_per_arm:,}", raw=f"{self.power_raw:.0%}", cuped=f"{self.power_cuped:.0%}",
+                    fpr=f"{self.fpr_cuped:.1%}"),
             ]
         else:
             first = [
-                f"A pre-period covariate correlated ρ = {self.rho:g} with the metric removes "
-                f"{1 - self.variance_ratio_simulated:.0%} of its variance (theory "
-                f"{self.rho**2:.0%}), so the test needs {self.n_needed_cuped:,} instead of "
-                f"{self.n_needed_raw:,} users per arm for the same power.",
-                f"At the same {self.users_per_arm:,} users, power rises from "
-                f"{self.power_raw:.0%} to {self.power_cuped:.0%}; the false-positive rate "
-                f"stays near α ({self.fpr_cuped:.1%}) and the estimate stays unbiased.",
+                _("A pre-period covariate correlated ρ = {rho} with the metric removes {removed} of its variance "
+                  "(theory {theory}), so the test needs {cuped} instead of {raw} users per arm for the same "
+                  "power.").format(rho=f"{self.rho:g}", removed=f"{1 - self.variance_ratio_simulated:.0%}",
+                                   theory=f"{self.rho**2:.0%}", cuped=f"{self.n_needed_cuped:,}",
+                                   raw=f"{self.n_needed_raw:,}"),
+                _("At the same {users} users, power rises from {raw} to {cuped}; the false-positive rate stays "
+                  "near α ({fpr}) and the estimate stays unbiased.").format(
+                    users=f"{self.users_per_arm:,}", raw=f"{self.power_raw:.0%}", cuped=f"{self.power_cuped:.0%}",
+                    fpr=f"{self.fpr_cuped:.1%}"),
             ]
         return [
             *first,
-            "The covariate must be measured before assignment (last month's activity), or the "
-            "treatment leaks into it and the adjustment biases the result.",
+            _("The covariate must be measured before assignment (last month's activity), or the "
+              "treatment leaks into it and the adjustment biases the result."),
         ]
 
 
@@ -181,18 +187,18 @@ def cuped(*, rho: float = 0.5, users_per_arm: int = 5_000, effect: float = 0.04,
     while done < experiments:
         size = min(batch, experiments - done)
         d_raw, z_raw, d_cup, z_cup, theta, vr = _cuped_batch(rho, users_per_arm, effect, size, rng)
-        _, aa_raw, _, aa_cup, _, _ = _cuped_batch(rho, users_per_arm, 0.0, size, rng)
+        _d, aa_raw, _dc, aa_cup, _t, _v = _cuped_batch(rho, users_per_arm, 0.0, size, rng)
         for k, v in zip(parts, (d_raw, z_raw, d_cup, z_cup, theta, vr, aa_raw, aa_cup),
                         strict=True):
             parts[k].append(v)
         done += size
-        report(progress, 0.8 * done / experiments, "experiments")
+        report(progress, 0.8 * done / experiments, _("experiments"))
     a = {k: np.concatenate(v) for k, v in parts.items()}
     by_rho = []
     for r in (0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 0.9, 0.95):
         vr = _cuped_batch(r, 20_000, 0.0, 1, rng)[5]
         by_rho.append((r, 1 - r**2, float(vr[0])))
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
     z_b = float(special.ndtri(0.8))
     n_raw = 2 * (z + z_b) ** 2 / effect**2
     ratio = float(a["vr"].mean())
@@ -234,38 +240,40 @@ class UnitResult(SimResult):
         return self.rows[0][2]
 
     def tables(self) -> list[Table]:
-        rows = [(a, b, f, f"[{c[0]:.3f}, {c[1]:.3f}]", v) for a, b, f, c, v in self.rows]
+        rows = [(_(a), _(b), f, f"[{c[0]:.3f}, {c[1]:.3f}]", v) for a, b, f, c, v in self.rows]
         return [table(
-            f"False-positive rate by randomisation unit and analysis ({self.experiments:,} A/A "
-            f"experiments, {self.users_per_arm:,} users per arm, ~{self.requests_per_user:,g} "
-            f"requests each, ICC {self.icc:g})",
-            ("randomise by", "analyse as", "false-positive rate", "95% CI", "valid"), rows,
-            note=f"Design effect 1 + (m_eff − 1)·ICC = {self.design_effect:.2f} (m_eff = "
-                 f"E[k²]/E[k], E the mean over users' request counts k): the naive "
-                 f"request-level standard error is √{self.design_effect:.2f} too small; "
-                 f"theory predicts a false-positive rate of {self.fpr_naive_theory:.3f}.",
+            _("False-positive rate by randomisation unit and analysis ({experiments} A/A experiments, {users} users "
+              "per arm, ~{requests} requests each, ICC {icc})").format(
+                experiments=f"{self.experiments:,}", users=f"{self.users_per_arm:,}",
+                requests=f"{self.requests_per_user:,g}", icc=f"{self.icc:g}"),
+            (_("randomise by"), _("analyse as"), _("false-positive rate"), _("95% CI"), _("valid")), rows,
+            note=_("Design effect 1 + (m_eff − 1)·ICC = {de} (m_eff = E[k²]/E[k], E the mean over users' request "
+                   "counts k): the naive request-level standard error is √{de} too small; theory predicts a "
+                   "false-positive rate of {fpr}.").format(de=f"{self.design_effect:.2f}",
+                                                           fpr=f"{self.fpr_naive_theory:.3f}"),
         )]
 
     def charts(self) -> list[Chart]:
         m, f = zip(*self.naive_curve, strict=True)
         return [Chart("abtest-unit-fpr",
-                      f"False positives when correlated requests are tested as independent "
-                      f"(ICC {self.icc:g})", "requests per user",
-                      "false-positive rate (theory)",
-                      (series("user split, request-level test", m, f),),
-                      hlines=((self.alpha, "α (user-level or delta method)"),),
-                      vlines=((self.requests_per_user, "your traffic"),))]
+                      _("False positives when correlated requests are tested as independent (ICC {icc})").format(
+                          icc=f"{self.icc:g}"), _("requests per user"),
+                      _("false-positive rate (theory)"),
+                      (series(_("user split, request-level test"), m, f),),
+                      hlines=((self.alpha, _("α (user-level or delta method)")),),
+                      vlines=((self.requests_per_user, _("your traffic")),))]
 
     def reading(self) -> list[str]:
         return [
-            f"Randomising users but testing their ~{self.requests_per_user:,g} requests as if "
-            f"independent gives {self.fpr_naive:.1%} false positives instead of "
-            f"{self.alpha:.0%}: one user's requests move together (ICC {self.icc:g}).",
-            "Analyse at the unit you randomised: average per user, or keep the request-level "
-            "metric and compute its variance with the delta method; both hold α.",
-            "Randomising by request keeps the test valid, but one user sees both variants: "
-            "carry-over and an inconsistent experience, and no user-level metric (retention) "
-            "can be measured. Split by user and analyse by user.",
+            _("Randomising users but testing their ~{requests} requests as if independent gives {fpr} false "
+              "positives instead of {alpha}: one user's requests move together (ICC {icc}).").format(
+                requests=f"{self.requests_per_user:,g}", fpr=f"{self.fpr_naive:.1%}", alpha=f"{self.alpha:.0%}",
+                icc=f"{self.icc:g}"),
+            _("Analyse at the unit you randomised: average per user, or keep the request-level "
+              "metric and compute its variance with the delta method; both hold α."),
+            _("Randomising by request keeps the test valid, but one user sees both variants: "
+              "carry-over and an inconsistent experience, and no user-level metric (retention) "
+              "can be measured. Split by user and analyse by user."),
         ]
 
 
@@ -342,7 +350,7 @@ def unit(*, requests_per_user: float = 10.0, icc: float = 0.2, users_per_arm: in
         shape = (size, users_per_arm)
         # Users split by user: each user's requests all land in one arm.
         arms = []
-        for _ in range(2):
+        for _arm in range(2):
             k = 1 + rng.poisson(requests_per_user - 1, size=shape).astype(float)
             u = rng.standard_normal(shape) * sd_u
             tot, sq = _unit_arm_stats(u, k, sd_e, rng)
@@ -361,7 +369,7 @@ def unit(*, requests_per_user: float = 10.0, icc: float = 0.2, users_per_arm: in
         hits["request"] += int((np.abs(_request_z(tot_c, sq_c, k - k_t, tot_t, sq_t, k_t))
                                 > z).sum())
         done += size
-        report(progress, done / experiments, "experiments")
+        report(progress, done / experiments, _("experiments"))
     de = _design_effect(requests_per_user, icc)
 
     def fpr(d: float) -> float:
@@ -370,10 +378,10 @@ def unit(*, requests_per_user: float = 10.0, icc: float = 0.2, users_per_arm: in
     curve = [(float(m), fpr(_design_effect(m, icc))) for m in (1, 2, 3, 5, 10, 20, 50, 100)]
     rows = []
     labels = {
-        "naive": ("user", "requests as independent", False),
-        "user": ("user", "per-user means (Welch t)", True),
-        "delta": ("user", "request ratio, delta method", True),
-        "request": ("request", "requests as independent", True),
+        "naive": (N_("user"), N_("requests as independent"), False),
+        "user": (N_("user"), N_("per-user means (Welch t)"), True),
+        "delta": (N_("user"), N_("request ratio, delta method"), True),
+        "request": (N_("request"), N_("requests as independent"), True),
     }
     for key, (by, how, ok) in labels.items():
         rows.append((by, how, hits[key] / experiments, wilson(hits[key], experiments), ok))
@@ -441,10 +449,10 @@ class SegmentRow:
     def no_estimate(self) -> str:
         """Why there is no relative lift, as a table cell ("" when there is one)."""
         if self.n_control == 0 or self.n_treatment == 0:
-            return "no users — no estimate"
+            return _("no users — no estimate")
         if self.control_rate == 0:
-            return ("no conversions — no estimate" if self.treatment_rate == 0
-                    else "no control conversions — no estimate")
+            return (_("no conversions — no estimate") if self.treatment_rate == 0
+                    else _("no control conversions — no estimate"))
         return ""
 
 
@@ -470,98 +478,103 @@ class SegmentsResult(SimResult):
 
     def tables(self) -> list[Table]:
         rows = [
-            (r.segment, r.share, r.n_control, f"{r.true_relative_effect:+.1%}",
+            (_(r.segment), r.share, r.n_control, f"{r.true_relative_effect:+.1%}",
              r.no_estimate or f"{r.absolute_effect / r.control_rate:+.2%}",
              "—" if r.lift is None
-             else f"{r.ci[0] / r.control_rate:+.1%} to {r.ci[1] / r.control_rate:+.1%}",
+             else _("{low} to {high}").format(low=f"{r.ci[0] / r.control_rate:+.1%}",
+                                              high=f"{r.ci[1] / r.control_rate:+.1%}"),
              r.p_value, r.adjusted_p, r.significant)
             for r in (self.overall, *self.segments)
         ]
         label = correction_label(self.correction)
         return [
-            table(f"Effect by segment ({self.users_per_arm:,} users per arm, {label} "
-                  f"over {len(self.segments)} segments)",
-                  ("segment", "share", "users/arm", "true lift", "observed lift",
-                   f"{1 - self.alpha:.0%} CI", "p", "adjusted p", "significant"), rows,
-                  note="Lifts are relative to the control rate. The overall row is not adjusted: "
-                       "it is the one pre-registered test."),
-            table(f"Segment hunting under A/A ({self.experiments:,} experiments)",
-                  ("segments tested", "P(≥1 false alarm), uncorrected", "theory 1 − (1 − α)^k",
-                   f"P(≥1 false alarm), {label}"), self.fwer_by_k),
+            table(_("Effect by segment ({users} users per arm, {label} over {count} segments)").format(
+                      users=f"{self.users_per_arm:,}", label=label, count=len(self.segments)),
+                  (_("segment"), _("share"), _("users/arm"), _("true lift"), _("observed lift"),
+                   _("{level} CI").format(level=f"{1 - self.alpha:.0%}"), "p", _("adjusted p"), _("significant")),
+                  rows,
+                  note=_("Lifts are relative to the control rate. The overall row is not adjusted: "
+                         "it is the one pre-registered test.")),
+            table(_("Segment hunting under A/A ({experiments} experiments)").format(
+                      experiments=f"{self.experiments:,}"),
+                  (_("segments tested"), _("P(≥1 false alarm), uncorrected"), _("theory 1 − (1 − α)^k"),
+                   _("P(≥1 false alarm), {label}").format(label=label)), self.fwer_by_k),
         ]
 
     def charts(self) -> list[Chart]:
         k, raw, th, cor = zip(*self.fwer_by_k, strict=True)
-        names = [r.segment for r in self.segments]
+        names = [_(r.segment) for r in self.segments]
         idx = list(range(len(names)))
         return [
-            Chart("abtest-segments-lift", "Observed relative lift by segment (" +
-                  ", ".join(f"{i}={n}" for i, n in enumerate(names)) + ")",
-                  "segment", "relative lift",
-                  (series("observed", idx, [r.relative(r.absolute_effect)
-                                            for r in self.segments]),
-                   series("true", idx, [r.true_relative_effect for r in self.segments])),
-                  kind="bar", hlines=((0.0, "no effect"),)),
-            Chart("abtest-segments-fwer", "Chance of a false segment finding vs segments tested",
-                  "segments tested", "P(at least one false positive)",
-                  (series("uncorrected (simulated)", k, raw), series("theory", k, th),
-                   series(f"{correction_label(self.correction)} (simulated)", k, cor)),
+            Chart("abtest-segments-lift", _("Observed relative lift by segment ({segments})").format(
+                      segments=", ".join(f"{i}={n}" for i, n in enumerate(names))),
+                  _("segment"), _("relative lift"),
+                  (series(_("observed"), idx, [r.relative(r.absolute_effect)
+                                               for r in self.segments]),
+                   series(_("true"), idx, [r.true_relative_effect for r in self.segments])),
+                  kind="bar", hlines=((0.0, _("no effect")),)),
+            Chart("abtest-segments-fwer", _("Chance of a false segment finding vs segments tested"),
+                  _("segments tested"), _("P(at least one false positive)"),
+                  (series(_("uncorrected (simulated)"), k, raw), series(_("theory"), k, th),
+                   series(_("{label} (simulated)").format(label=correction_label(self.correction)), k, cor)),
                   hlines=((self.alpha, "α"),)),
         ]
 
     def _new_users_effect(self) -> str:
         """What the simulated treatment truly does to new users, in words."""
         if self.new_effect < 0:
-            return f"the harm to new users ({self.new_effect:+.0%})"
+            return _("the harm to new users ({effect})").format(effect=f"{self.new_effect:+.0%}")
         if self.new_effect > 0:
-            return f"the lift for new users ({self.new_effect:+.0%})"
-        return "new users, who have no true effect (so every flag is a false alarm)"
+            return _("the lift for new users ({effect})").format(effect=f"{self.new_effect:+.0%}")
+        return _("new users, who have no true effect (so every flag is a false alarm)")
 
     def reading(self) -> list[str]:
         o = self.overall
         new = self.segments[0]
-        verdict = "significant" if o.significant else "not significant"
+        verdict = _("significant") if o.significant else _("not significant")
         adjusted = ("p" if self.correction == "none"
-                    else f"{CORRECTION_LABELS[self.correction]}-adjusted p")
+                    else _("{method}-adjusted p").format(method=CORRECTION_LABELS[self.correction]))
         if o.lift is None:
-            first = (f"No user converted in the control arm ({self.users_per_arm:,} users per "
-                     f"arm at a {self.baseline:g} baseline), so there is no lift to estimate "
-                     f"overall or in any segment: raise --users-per-arm or --baseline.")
+            first = _("No user converted in the control arm ({users} users per arm at a {baseline} baseline), so "
+                      "there is no lift to estimate overall or in any segment: raise --users-per-arm or "
+                      "--baseline.").format(users=f"{self.users_per_arm:,}", baseline=f"{self.baseline:g}")
         elif new.lift is None:
-            reason = ("no user landed in one arm" if new.n_control == 0 or new.n_treatment == 0
-                      else f"none of its {new.n_control:,} control users converted")
-            first = (f"Overall the treatment moves conversion {o.lift:+.2%} ({verdict}, "
-                     f"p = {o.p_value:.3g}); for {new.segment} ({new.share:.0%} of users) "
-                     f"there is no lift to estimate: {reason}. Raise --users-per-arm or "
-                     f"--new-share.")
+            reason = (_("no user landed in one arm") if new.n_control == 0 or new.n_treatment == 0
+                      else _("none of its {n} control users converted").format(n=f"{new.n_control:,}"))
+            first = _("Overall the treatment moves conversion {lift} ({verdict}, p = {p}); for {segment} ({share} "
+                      "of users) there is no lift to estimate: {reason}. Raise --users-per-arm or "
+                      "--new-share.").format(lift=f"{o.lift:+.2%}", verdict=verdict, p=f"{o.p_value:.3g}",
+                                              segment=_(new.segment), share=f"{new.share:.0%}", reason=reason)
         else:
-            joint = "but" if o.lift * new.lift < 0 else "and"
-            first = (f"Overall the treatment moves conversion {o.lift:+.2%} "
-                     f"({verdict}, p = {o.p_value:.3g}), {joint} for {new.segment} "
-                     f"({new.share:.0%} of users) it is {new.lift:+.2%} ({adjusted} = "
-                     f"{new.adjusted_p:.3g}).")
+            fields = dict(lift=f"{o.lift:+.2%}", verdict=verdict, p=f"{o.p_value:.3g}", segment=_(new.segment),
+                          share=f"{new.share:.0%}", new=f"{new.lift:+.2%}", adjusted=adjusted,
+                          adjusted_p=f"{new.adjusted_p:.3g}")
+            first = (_("Overall the treatment moves conversion {lift} ({verdict}, p = {p}), but for {segment} "
+                       "({share} of users) it is {new} ({adjusted} = {adjusted_p}).") if o.lift * new.lift < 0 else
+                     _("Overall the treatment moves conversion {lift} ({verdict}, p = {p}), and for {segment} "
+                       "({share} of users) it is {new} ({adjusted} = {adjusted_p}).")).format(**fields)
         if self.correction == "none":
-            fwer = (f"Testing {len(self.segments)} segments without correction finds a "
-                    f"'significant' segment in {self.fwer_uncorrected:.0%} of A/A tests; a "
-                    f"correction (--correction holm) brings that back to about α = "
-                    f"{self.alpha:g}.")
+            fwer = _("Testing {count} segments without correction finds a 'significant' segment in {rate} of A/A "
+                     "tests; a correction (--correction holm) brings that back to about α = {alpha}.").format(
+                count=len(self.segments), rate=f"{self.fwer_uncorrected:.0%}", alpha=f"{self.alpha:g}")
         else:
-            fwer = (f"Testing {len(self.segments)} segments without correction finds a "
-                    f"'significant' segment in {self.fwer_uncorrected:.0%} of A/A tests; "
-                    f"{with_correction(self.correction)} {self.fwer_corrected:.1%}.")
+            fwer = _("Testing {count} segments without correction finds a 'significant' segment in {rate} of A/A "
+                     "tests; {correction} {corrected}.").format(
+                count=len(self.segments), rate=f"{self.fwer_uncorrected:.0%}",
+                correction=with_correction(self.correction), corrected=f"{self.fwer_corrected:.1%}")
         lines = [
             first,
-            f"Across {self.experiments:,} simulated runs the per-segment test "
-            f"{with_correction(self.correction)} flagged {self._new_users_effect()} "
-            f"{self.harm_detected_rate:.0%} of the time.",
+            _("Across {experiments} simulated runs the per-segment test {correction} flagged {who} {rate} of the "
+              "time.").format(experiments=f"{self.experiments:,}", correction=with_correction(self.correction),
+                              who=self._new_users_effect(), rate=f"{self.harm_detected_rate:.0%}"),
             fwer,
-            "Pick the segments before the test (new vs returning, platform, country), correct "
-            "for their number, and treat a segment that is hurt as a launch blocker to fix.",
+            _("Pick the segments before the test (new vs returning, platform, country), correct "
+              "for their number, and treat a segment that is hurt as a launch blocker to fix."),
         ]
         return lines
 
 
-SEGMENTS = ("new users", "casual", "regular", "power users")
+SEGMENTS = (N_("new users"), N_("casual"), N_("regular"), N_("power users"))  # values; shown translated
 _OTHER_SHARES = (0.5, 0.3, 0.2)  # how the non-new users split
 
 
@@ -630,16 +643,16 @@ def segments(*, baseline: float = 0.1, users_per_arm: int = 500_000, effect: flo
         for i in range(4)
     )
     oc, ot, opv, ohalf = _segment_tests(x_c.sum(), n_c.sum(), x_t.sum(), n_t.sum(), alpha)
-    overall = SegmentRow("all users", 1.0, float((shares * lifts).sum()), int(n_c.sum()),
+    overall = SegmentRow(N_("all users"), 1.0, float((shares * lifts).sum()), int(n_c.sum()),
                          int(n_t.sum()), float(oc), float(ot), float(ot - oc),
                          (float(ot - oc - ohalf), float(ot - oc + ohalf)), float(opv),
                          float(opv), bool(opv < alpha))
-    report(progress, 0.3, "repeated experiments")
+    report(progress, 0.3, _("repeated experiments"))
     # Power to flag the harmed segment, over many experiments.
     n_c, x_c, n_t, x_t = draw(experiments, p_t)
     pv = _segment_tests(x_c, n_c, x_t, n_t, alpha)[2]
     harm = float((adjust_pvalues(pv, correction)[:, 0] < alpha).mean())
-    report(progress, 0.6, "segment hunting")
+    report(progress, 0.6, _("segment hunting"))
     # A/A with k equal segments: how often does at least one look significant?
     fwer = []
     for k in (1, 2, 4, 8, 16, 32):
@@ -651,7 +664,7 @@ def segments(*, baseline: float = 0.1, users_per_arm: int = 500_000, effect: flo
         raw = float((pv < alpha).any(axis=1).mean())
         cor = float((adjust_pvalues(pv, correction) < alpha).any(axis=1).mean())
         fwer.append((k, raw, 1 - (1 - alpha) ** k, cor))
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
     four = next(r for r in fwer if r[0] == 4)
     return SegmentsResult(
         baseline=baseline, users_per_arm=users_per_arm, effect=effect, new_share=new_share,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlsd.errors import BadInputError
+from mlsd.i18n import _
 from mlsd.sims.abtest.design import (
     Design,
     make_design,
@@ -89,31 +90,31 @@ class VerifyResult(SimResult):
     def tables(self) -> list[Table]:
         p = self.plan
         rows = [
-            ("A/A: false-positive rate", p.alpha, self.false_positive_rate,
+            (_("A/A: false-positive rate"), p.alpha, self.false_positive_rate,
              f"[{self.false_positive_ci[0]:.4f}, {self.false_positive_ci[1]:.4f}]",
              self.fpr_ok),
-            ("A/B: power", p.power, self.empirical_power,
+            (_("A/B: power"), p.power, self.empirical_power,
              f"[{self.power_ci[0]:.4f}, {self.power_ci[1]:.4f}]", self.power_ok),
         ]
         return [
             self.plan.tables()[0],
-            table(f"Verification: {self.experiments:,} simulated A/A and A/B experiments at "
-                  f"{p.n_per_arm:,} + {p.n_treatment:,}",
-                  ("check", "planned", "simulated", "95% CI", "CI covers plan"), rows,
-                  note="Each experiment draws the arms' outcomes and runs the planned test."),
-            table("Power at other sample sizes (planned vs simulated)",
-                  ("fraction of plan", "n per arm", "planned power", "simulated power"),
+            table(_("Verification: {experiments} simulated A/A and A/B experiments at {control} + {treatment}").format(
+                      experiments=f"{self.experiments:,}", control=f"{p.n_per_arm:,}", treatment=f"{p.n_treatment:,}"),
+                  (_("check"), _("planned"), _("simulated"), _("95% CI"), _("CI covers plan")), rows,
+                  note=_("Each experiment draws the arms' outcomes and runs the planned test.")),
+            table(_("Power at other sample sizes (planned vs simulated)"),
+                  (_("fraction of plan"), _("n per arm"), _("planned power"), _("simulated power")),
                   self.power_by_n),
         ]
 
     def charts(self) -> list[Chart]:
-        _, n, planned, simulated = zip(*self.power_by_n, strict=True)
+        _fractions, n, planned, simulated = zip(*self.power_by_n, strict=True)
         return [Chart(
-            "abtest-verify-power", "Planned vs simulated power", "users per arm (control)",
-            "power", (series("planned (closed form)", n, planned),
-                      series("simulated", n, simulated)),
-            hlines=((self.plan.power, "target power"), (self.plan.alpha, "α")),
-            vlines=((float(self.plan.n_per_arm), "planned n"),),
+            "abtest-verify-power", _("Planned vs simulated power"), _("users per arm (control)"),
+            _("power"), (series(_("planned (closed form)"), n, planned),
+                         series(_("simulated"), n, simulated)),
+            hlines=((self.plan.power, _("target power")), (self.plan.alpha, "α")),
+            vlines=((float(self.plan.n_per_arm), _("planned n")),),
         )]
 
     def reading(self) -> list[str]:
@@ -122,14 +123,15 @@ class VerifyResult(SimResult):
         pw_lo, pw_hi = self.power_ci
         half = next(row for row in self.power_by_n if row[0] == 0.5)
         return [
-            f"With no real difference (A/A) the test fired in {self.false_positive_rate:.2%} of "
-            f"{self.experiments:,} experiments (95% CI {fpr_lo:.2%}–{fpr_hi:.2%}); the plan "
-            f"promised α = {p.alpha:.0%}.",
-            f"With the MDE really there (A/B) it fired in {self.empirical_power:.2%} "
-            f"(95% CI {pw_lo:.2%}–{pw_hi:.2%}); the plan promised {p.power:.0%}.",
-            f"At half the planned size ({half[1]:,} per arm) the same effect is caught only "
-            f"{half[3]:.0%} of the time: stopping early because 'it looks significant "
-            "already' throws that power away.",
+            _("With no real difference (A/A) the test fired in {rate} of {experiments} experiments "
+              "(95% CI {low}–{high}); the plan promised α = {alpha}.").format(
+                rate=f"{self.false_positive_rate:.2%}", experiments=f"{self.experiments:,}",
+                low=f"{fpr_lo:.2%}", high=f"{fpr_hi:.2%}", alpha=f"{p.alpha:.0%}"),
+            _("With the MDE really there (A/B) it fired in {rate} (95% CI {low}–{high}); the plan promised {power}.").format(
+                rate=f"{self.empirical_power:.2%}", low=f"{pw_lo:.2%}", high=f"{pw_hi:.2%}", power=f"{p.power:.0%}"),
+            _("At half the planned size ({n} per arm) the same effect is caught only {share} of the time: "
+              "stopping early because 'it looks significant already' throws that power away.").format(
+                n=f"{half[1]:,}", share=f"{half[3]:.0%}"),
         ]
 
 
@@ -147,15 +149,15 @@ def verify(*, baseline: float = 0.1, mde: float = 0.01, relative: bool = False,
     design = make_design(baseline=baseline, mde=mde, relative=relative, alpha=alpha,
                          power=power, one_sided=one_sided, ratio=ratio, metric=metric, std=std)
     rng = np.random.default_rng(seed)
-    report(progress, 0.05, "A/A experiments")
+    report(progress, 0.05, _("A/A experiments"))
     aa = simulate_rejections(design, p.n_per_arm, p.n_treatment, 0.0, experiments, rng)
-    report(progress, 0.35, "A/B experiments")
+    report(progress, 0.35, _("A/B experiments"))
     ab = simulate_rejections(design, p.n_per_arm, p.n_treatment, design.diff, experiments, rng)
     fp, tp = int(aa.sum()), int(ab.sum())
     rows = []
     fractions = (0.25, 0.5, 0.75, 1.0, 1.5)
     for i, f in enumerate(fractions):
-        report(progress, 0.4 + 0.6 * i / len(fractions), f"power at {f:g}× n")
+        report(progress, 0.4 + 0.6 * i / len(fractions), _("power at {fraction}× n").format(fraction=f"{f:g}"))
         n_c = max(2, ceil_n(p.n_per_arm * f))
         n_t = max(2, ceil_n(n_c * ratio))
         if f == 1.0:
@@ -164,7 +166,7 @@ def verify(*, baseline: float = 0.1, mde: float = 0.01, relative: bool = False,
             sim = float(simulate_rejections(design, n_c, n_t, design.diff, experiments,
                                             rng).mean())
         rows.append((f, n_c, float(power_for(design, n_c)), sim))
-    report(progress, 1.0, "done")
+    report(progress, 1.0, _("done"))
     return VerifyResult(
         plan=p, experiments=experiments, false_positive_rate=fp / experiments,
         false_positive_ci=wilson(fp, experiments), empirical_power=tp / experiments,
