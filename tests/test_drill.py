@@ -222,3 +222,13 @@ def test_reflow_joins_single_breaks_only(text, flowed):
     from mlsd.cli.output import reflow
 
     assert reflow(text) == flowed
+
+
+def test_a_mistyped_command_is_not_taken_as_the_answer(run_cli):
+    r = run_cli("drill", "--count", "1", "--seed", "5", "--topic", "ab-testing",
+                "--piped", input=":hnit\nI would compute the sample size and randomise by user id, so each user always sees the same variant.\n\n")
+    assert r.code == 0, r.stderr
+    assert "unknown command :hnit; commands: :hint, :skip, :quit" in " ".join(r.stdout.split())
+    with open_store() as store:
+        saved = store.drill_answers()
+    assert len(saved) == 1 and saved[0].answer.startswith("I would compute")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
@@ -161,6 +162,15 @@ def _read_answer(
             return buf.text, word
         if word == ":diagram" and on_diagram is not None:  # draw, then go on with the answer
             on_diagram()
+            continue
+        if re.fullmatch(r":[a-z-]+", word):  # a mistyped command (":hnit") is not part of the answer
+            from rich.markup import escape
+
+            from mlsd.cli.output import console
+
+            known = [*commands, *([":diagram"] if on_diagram is not None else [])]
+            console().print("[yellow]" + escape(_("unknown command {command}; commands: {commands}").format(
+                command=word, commands=", ".join(known))) + "[/]")
             continue
         if not line.strip():
             if buf.text.strip() or empty_ends:

@@ -176,7 +176,8 @@ def _steps(scenario: Scenario, session: Any, shown: Scenario | None = None) -> l
         steps.append({
             "id": fw.id,
             "title": fw.title,
-            "seed_term": fw.source_term,  # templates (also users') read this name
+            # templates (also users') read this name; empty when the title already says it (Chinese)
+            "seed_term": "" if fw.source_term.split()[0] in fw.title else fw.source_term,
             "purpose": fw.purpose,
             "prompt": stage.prompt if stage else "",
             "questions": list(stage.questions) if stage else [],
