@@ -104,11 +104,11 @@ def error_line(message: str) -> None:
     """The single red line a user sees for any bad input or failure."""
     from rich.markup import escape
 
-    from mlsd.i18n import _
+    from mlsd.i18n import _, space
 
     first = " ".join(str(message).split())  # never more than one line
     label = escape(_("error:"))
-    err_console().print(f"[bold red]{label}[/] [red]{escape(first)}[/]", soft_wrap=True)
+    err_console().print(f"[bold red]{label}[/]{space()}[red]{escape(first)}[/]", soft_wrap=True)
 
 
 def reflow(text: str) -> str:

@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from mlsd.errors import BadInputError, StoreError
+from mlsd.i18n import _
 from mlsd.resources import user_data_dir
 
 SCHEMA_VERSION = 6
@@ -661,46 +662,41 @@ class Store:
             params.append(scenario_id)
         if unfinished:
             where.append("finished_at IS NULL")
-        what = "session"
-        if unfinished:
-            what = "unfinished session"
-        if scenario_id:
-            what += f" of scenario {scenario_id!r}"
+        what, plural = _session_words(unfinished, scenario_id)
         if str(ref) == "latest":
             sql = "SELECT * FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
             rows = self._read(sql + " ORDER BY id DESC LIMIT 1", params)
             if not rows:
-                raise BadInputError(f"no saved {what} yet; start one with `mlsd practice SCENARIO`")
+                raise BadInputError(_("no saved {what} yet; start one with `mlsd practice SCENARIO`").format(what=what))
             return self._session_from_row(rows[0])
         try:
             sid = int(str(ref))
         except ValueError:
-            raise BadInputError(
-                f"session must be a number or 'latest', got {ref!r}; {self._valid_ids(what, where, params)}"
-            ) from None
+            raise BadInputError(_("session must be a number or 'latest', got {ref}; {valid}").format(
+                ref=repr(ref), valid=self._valid_ids(what, plural, where, params))) from None
         rows = self._read("SELECT * FROM sessions WHERE id = ?", (sid,)) if sid >= 1 else []
         if not rows:
-            raise BadInputError(f"no session {sid}; {self._valid_ids(what, where, params)}")
+            raise BadInputError(_("no session {id}; {valid}").format(
+                id=sid, valid=self._valid_ids(what, plural, where, params)))
         session = self._session_from_row(rows[0])
         if scenario_id is not None and session.scenario_id != scenario_id:
-            raise BadInputError(
-                f"session {sid} is a practice of {session.scenario_id!r}, not {scenario_id!r}; "
-                "`mlsd history` lists the sessions"
-            )
+            raise BadInputError(_("session {id} is a practice of {actual}, not {wanted}; `mlsd history` lists the "
+                                  "sessions").format(id=sid, actual=repr(session.scenario_id), wanted=repr(scenario_id)))
         if unfinished and session.finished:
-            raise BadInputError(f"session {sid} is already finished; `mlsd practice {session.scenario_ref}` starts a new one")
+            raise BadInputError(_("session {id} is already finished; `mlsd practice {ref}` starts a new one").format(
+                id=sid, ref=session.scenario_ref))
         return session
 
-    def _valid_ids(self, what: str, where: list[str], params: list) -> str:
+    def _valid_ids(self, what: str, plural: str, where: list[str], params: list) -> str:
         """'saved sessions: 7, 5, 2 or latest' (the newest few), for an error naming a wrong id."""
         shown = 5
         sql = "SELECT id FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
         ids = [str(r[0]) for r in self._read(sql + f" ORDER BY id DESC LIMIT {shown + 1}", params)]
         if not ids:
-            return f"there is no saved {what} yet; `mlsd practice SCENARIO` starts one"
+            return _("there is no saved {what} yet; `mlsd practice SCENARIO` starts one").format(what=what)
         more = ", …" if len(ids) > shown else ""
-        plural = what.replace("session", "sessions", 1)
-        return f"saved {plural}: {', '.join(ids[:shown])}{more} or 'latest' (`mlsd history` lists them)"
+        return _("saved {what}: {ids} or 'latest' (`mlsd history` lists them)").format(
+            what=plural, ids=", ".join(ids[:shown]) + more)
 
     def list_sessions(self, limit: int | None = None) -> list[SavedSession]:
         """Sessions, newest first."""
@@ -745,6 +741,18 @@ class Store:
                         tuple(json.loads(r["missed"])), r["answered_at"])
             for r in self._read("SELECT * FROM drill_answers ORDER BY id")
         ]
+
+
+def _session_words(unfinished: bool, scenario_id: str | None) -> tuple[str, str]:
+    """The sessions an error speaks of, singular and plural, in the interface language."""
+    if unfinished:
+        one, many = _("unfinished session"), _("unfinished sessions")
+    else:
+        one, many = _("session"), _("sessions")
+    if scenario_id:
+        of = _("{what} of scenario {scenario}")
+        return of.format(what=one, scenario=repr(scenario_id)), of.format(what=many, scenario=repr(scenario_id))
+    return one, many
 
 
 def open_store(path: Path | str | None = None, *, timeout: float | None = None) -> Store:
