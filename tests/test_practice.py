@@ -190,6 +190,21 @@ def test_full_session_flow_saves_as_it_goes(case, store):
     assert all(lines[s].study for s in card.weakest)
 
 
+def test_follow_up_before_score_is_the_answer_alone_after_drafts(case, store):
+    """Drafts of the follow-up (saved line by line) rescore the step; "before → after" still
+    starts from the step's own answer, not from the draft already folded in."""
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data"), clock=Clock())
+    eng.submit("requirements, then data")
+    (fb,) = eng.submit("We want more conversion per search from the results page.")
+    assert "latency" not in fb.result.covered
+    follow_up = "And I would ask for the p99 latency budget."
+    eng.save_draft(follow_up)  # what the terminal does after each line ended with Enter
+    fu = eng.submit(follow_up)[0]
+    assert isinstance(fu, FollowUpFeedback)
+    assert fu.before == fb.result.score
+    assert fu.result.score > fu.before and "latency" in fu.result.covered
+
+
 def test_scorecard_names_the_weakest_steps_with_what_to_study(case, store):
     eng = PracticeEngine.start(case, store, stages=("requirements", "data", "model"), clock=Clock())
     eng.command(":skip")
