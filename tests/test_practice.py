@@ -555,6 +555,32 @@ def test_answers_file_with_one_step_says_so_and_never_claims_every_step(run_cli,
     assert "Every step you answered scored 100" in r.stdout
 
 
+def test_scorecard_prose_wraps_at_words_on_a_terminal_and_stays_whole_in_a_pipe(run_cli, tmp_path, monkeypatch):
+    """On an 80-column terminal the read-out, 'not practised' and pacing lines wrap at words (the
+    terminal's own wrap cut them mid-word: 'point\ns', 'evaluation\n, deployment'); a pipe keeps each
+    on one line for scripts."""
+    import re
+
+    ref = load_scenario("feed-ranking").stages["requirements"].reference
+    f = _answers(tmp_path, "requirements: |\n" + "".join(f"  {line}\n" for line in ref.splitlines())
+                 + "minutes: {requirements: 3}\n")
+    piped = run_cli("practice", "feed-ranking", "--answers", f)
+    assert piped.code == 0, piped.stderr
+    readout = next(line for line in piped.stdout.splitlines() if line.startswith("Read-out:"))
+    assert readout.rstrip().endswith("not a hiring decision.")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich: the output is a terminal
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = run_cli("practice", "feed-ranking", "--answers", f)
+    assert shown.code == 0, shown.stderr
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in shown.stdout.splitlines()]
+    assert max(len(line) for line in lines) <= 80
+    text = "\n".join(lines)
+    for words in ("Read-out:", "Not practised in this session:", "Pacing:", "not a hiring decision."):
+        assert words in text
+    joined = " ".join(text.split())  # the same words as in the pipe, only the line breaks differ
+    assert " ".join(readout.split()) in joined
+
+
 def test_answers_file_steps_named_by_stages_but_not_answered_count_zero(run_cli, tmp_path):
     f = _answers(tmp_path, f"requirements: {REQ_ANSWER}\n")
     r = run_cli("practice", "feed-ranking", "--answers", f, "--stages", "requirements,data", "--json")
