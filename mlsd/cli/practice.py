@@ -1049,8 +1049,10 @@ def drill_cmd(
         from mlsd.cli.output import console
 
         table = Table(title=_("Drill questions"), title_justify="left")
-        for col in (_("topic"), "id", _("question")):
-            table.add_column(col)
+        for col, key in ((_("topic"), "topic"), ("id", "id"), (_("question"), "")):
+            # topic and id are typed back (--topic, an answers file): never cut, the question wraps instead
+            width = max((len(r[key]) for r in rows), default=0) if key else None
+            table.add_column(col, no_wrap=bool(key), min_width=width)
         for r in rows:
             table.add_row(r["topic"], r["id"], r["question"])
         console().print(table)
