@@ -283,8 +283,8 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
         elif isinstance(ev, DiagramSaved):
             d = ev.diagram
             offline = sum(1 for f in d.flows if f.offline)
-            saved = _("Diagram saved: {boxes} boxes, {edges} edges ({offline} offline); {typed} typed now.").format(
-                boxes=len(d.components), edges=len(d.flows), offline=offline, typed=ev.typed)
+            saved = _("Diagram saved: {boxes}, {edges} ({offline} offline); {typed} typed now.").format(
+                boxes=_boxes(len(d.components)), edges=_edges(len(d.flows)), offline=offline, typed=ev.typed)
             out.print(_styled("cyan", saved) + space()
                       + escape(_("`:diagram` again adds edges; the design doc draws it beside the reference.")),
                       soft_wrap=_prose_soft_wrap())
@@ -496,6 +496,14 @@ def print_scorecard(card: Scorecard) -> None:
               soft_wrap=True)
 
 
+def _boxes(n: int) -> str:
+    return ngettext("{count} box", "{count} boxes", n).format(count=n)
+
+
+def _edges(n: int) -> str:
+    return ngettext("{count} edge", "{count} edges", n).format(count=n)
+
+
 def _print_diagram_summary(report: dict) -> None:
     """The candidate's diagram at the end: its size, and the reference components not found in it."""
     from rich.markup import escape
@@ -503,7 +511,7 @@ def _print_diagram_summary(report: dict) -> None:
     from mlsd.cli.output import console
 
     out = console()
-    size = _("{boxes} boxes, {edges} edges.").format(boxes=len(report["components"]), edges=len(report["flows"]))
+    size = _("{boxes}, {edges}.").format(boxes=_boxes(len(report["components"])), edges=_edges(len(report["flows"])))
     out.print(_styled("bold", _("Your diagram:")) + space() + escape(size), soft_wrap=_prose_soft_wrap())
     if report["missing"]:
         names = _(", ").join(c["label"] for c in report["missing"])
