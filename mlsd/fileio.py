@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from mlsd.errors import OutputExistsError
+from mlsd.i18n import _
 
 
 def writable_target(path: Path | str, display: str) -> Path:
@@ -25,12 +26,14 @@ def writable_target(path: Path | str, display: str) -> Path:
     except FileNotFoundError:
         return real
     except OSError as exc:
-        raise BadInputError(f"{display}: cannot use this path ({exc.strerror or exc}); choose another file") from None
+        raise BadInputError(_("{path}: cannot use this path ({reason}); choose another file").format(
+            path=display, reason=exc.strerror or exc)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise BadInputError(f"{display}: is a directory; give a file name")
+        raise BadInputError(_("{path}: is a directory; give a file name").format(path=display))
     if not stat.S_ISREG(info.st_mode):
         raise BadInputError(
-            f"{display}: is not a regular file (a device, pipe or socket); refusing to replace it, choose a file"
+            _("{path}: is not a regular file (a device, pipe or socket); refusing to replace it, choose a file").format(
+                path=display)
         )
     return real
 
@@ -46,7 +49,8 @@ def atomic_write(path: Path | str, text: str, *, force: bool, display: str | Non
     path = Path(path)
     target = writable_target(path, display or str(path))
     if path.exists() and not force:
-        raise OutputExistsError(f"{path} already exists; pass --force to overwrite it or choose another file")
+        raise OutputExistsError(_("{path} already exists; pass --force to overwrite it or choose another file").format(
+            path=path))
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
@@ -114,4 +118,4 @@ def read_user_text(path: Path | str, display: str, max_bytes: int) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadInputError(f"{display}: not a UTF-8 text file") from None
+        raise BadInputError(_("{path}: not a UTF-8 text file").format(path=display)) from None

@@ -82,7 +82,7 @@ def _term(title: str, source_term: str) -> str:
 def _print_text(doc: dict) -> None:
     """The terminal view, drawn without rich (start-up, and linear in the text's length)."""
     from mlsd.cli.plain import BOLD, BOLD_CYAN, DIM, ITALIC, UNDERLINE, Page, clean, shorten
-    from mlsd.i18n import _
+    from mlsd.i18n import _, space
 
     out = Page()
 
@@ -126,7 +126,7 @@ def _print_text(doc: dict) -> None:
             bullets([("•", t(m)) for m in doc["monitoring_list"]], indent=4)
         st = step["scenario"]
         if st:
-            bullets([([("Q", BOLD_CYAN)], [(_("Interviewer:"), BOLD_CYAN), (" " + t(st["prompt"]), "")])])
+            bullets([([("Q", BOLD_CYAN)], [(_("Interviewer:"), BOLD_CYAN), (space() + t(st["prompt"]), "")])])
             for title, key in ((_("Ask"), "questions"), (_("Trade-offs"), "tradeoffs"), (_("Pitfalls"), "pitfalls"),
                                (_("Follow-ups"), "follow_ups")):
                 if st[key]:
@@ -134,7 +134,7 @@ def _print_text(doc: dict) -> None:
                     bullets([("•", t(q)) for q in st[key]], indent=4)
             if st["key_points"]:
                 heading(_("Rubric"))
-                bullets([("☐", [(t(kp["point"]) + " ", ""), (_("(weight {weight})").format(weight=f"{kp['weight']:g}"), DIM)])
+                bullets([("☐", [(t(kp["point"]) + space(), ""), (_("(weight {weight})").format(weight=f"{kp['weight']:g}"), DIM)])
                          for kp in st["key_points"]], indent=4)
     if sc is None:
         out.line()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from mlsd.cli.options import ranged_option
+from mlsd.content.step_names import step_name, step_names
 from mlsd.i18n import N_, _, ngettext, space
 from mlsd.limits import SEED, above, closed
 
@@ -210,7 +211,7 @@ def _print_prompt(p: Prompt, untimed: bool, total_seconds: float = 0.0) -> None:
     if p.kind == "answer":
         timing = "" if untimed else " · " + _("budget {time}").format(time=_mmss(p.budget_seconds))
         if p.elapsed_seconds and not untimed:
-            timing += " " + _("(already spent {time})").format(time=_mmss(p.elapsed_seconds))
+            timing += space() + _("(already spent {time})").format(time=_mmss(p.elapsed_seconds))
         if total_seconds and not untimed:
             timing += " · " + _("interview {spent}/{total}").format(spent=_mmss(p.total_elapsed_seconds),
                                                                   total=_mmss(total_seconds))
@@ -273,13 +274,14 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
             for q in ev.questions:
                 out.print(f"  ? {escape(q)}")
         elif isinstance(ev, Skipped) and ev.kept:
-            kept = (_("Kept your earlier answer to {step} and its score; moving on.").format(step=ev.stage) if ev.stage
+            kept = (_("Kept your earlier answer to {step} and its score; moving on.").format(step=step_name(ev.stage))
+                    if ev.stage
                     else _("Kept your earlier agenda and its score; moving on."))
             out.print(f"[cyan]{escape(kept)}[/]")
         elif isinstance(ev, Skipped):
-            out.print(_styled("yellow", _("Skipped {step}.").format(step=ev.stage) if ev.stage else _("Skipped the agenda.")))
+            out.print(_styled("yellow", _("Skipped {step}.").format(step=step_name(ev.stage)) if ev.stage else _("Skipped the agenda.")))
         elif isinstance(ev, WentBack):
-            out.print(_styled("cyan", _("Back to {step}.").format(step=ev.stage) if ev.stage else _("Back to the agenda.")))
+            out.print(_styled("cyan", _("Back to {step}.").format(step=step_name(ev.stage)) if ev.stage else _("Back to the agenda.")))
         elif isinstance(ev, DiagramSaved):
             d = ev.diagram
             offline = sum(1 for f in d.flows if f.offline)
@@ -304,7 +306,8 @@ def _print_stage_feedback(ev: StageFeedback, untimed: bool) -> None:
     from mlsd.scoring.verdict import signal_for
 
     signal = _(signal_for(r.score))
-    line = _styled("bold", _("Score: {score}/100").format(score=f"{r.score:.0f}")) + f" ({escape(signal)})"
+    line = _styled("bold", _("Score: {score}/100").format(score=f"{r.score:.0f}")) + space() + escape(
+        _("({text})").format(text=signal))
     if not untimed:
         line += " · " + escape(_("time {time} / budget {budget}").format(time=_mmss(ev.seconds),
                                                                         budget=_mmss(ev.budget_seconds)))
@@ -322,7 +325,7 @@ def _print_stage_feedback(ev: StageFeedback, untimed: bool) -> None:
         missing = [p.point for p in gen if p.credit < 1]
         line = _("Framework checklist: {done}/{total} covered").format(done=done, total=len(gen))
         if missing:
-            line += _("; not heard: {points}").format(points="; ".join(missing[:3]))
+            line += _("; not heard: {points}").format(points=_("; ").join(missing[:3]))
         out.print("  " + escape(line))
     if ev.tradeoffs:
         out.print(_styled("bold", _("Trade-offs worth naming:")))
@@ -345,7 +348,7 @@ def _print_numbers(checks: Sequence[NumberCheck], *, with_step: bool = False) ->
     out.print(_styled("bold", _("Your numbers:")) + space() + escape(summary(checks) + _(".")), soft_wrap=False)
     for c in checks:
         mark = "[green]✓[/]" if c.right else "[red]✗[/]"
-        where = escape(_("{step}:").format(step=c.step)) + space() if with_step else ""
+        where = escape(_("{step}:").format(step=step_name(c.step))) + space() if with_step else ""
         out.print(f"  {mark} {where}{escape(c.message)}")
 
 
@@ -384,14 +387,14 @@ def _print_points(points: Iterable[PointResult], mistakes: Iterable[MistakeFound
     for p in points:
         if p.credit >= 1:
             out.print(f"  [green]✓[/] {escape(p.point)}")
-            out.print(f"      [dim]{escape(said)} “{escape(_quote(p.sentence))}”[/]")
+            out.print(f"      [dim]{escape(said)}{space()}“{escape(_quote(p.sentence))}”[/]")
         elif p.credit > 0:
             partly = _("(partly: {share})").format(share=f"{p.credit:.0%}")
-            out.print(f"  [yellow]~[/] {escape(p.point)} [dim]{escape(partly)}[/]")
-            out.print(f"      [dim]{escape(said)} “{escape(_quote(p.sentence))}” — {escape(p.missing)}[/]")
+            out.print(f"  [yellow]~[/] {escape(p.point)}{space()}[dim]{escape(partly)}[/]")
+            out.print(f"      [dim]{escape(said)}{space()}“{escape(_quote(p.sentence))}” — {escape(p.missing)}[/]")
         else:
             why = _("why:")
-            out.print(f"  [red]✗[/] {escape(p.point)}" + (f"\n      [dim]{escape(why)} {escape(p.why)}[/]" if p.why else ""))
+            out.print(f"  [red]✗[/] {escape(p.point)}" + (f"\n      [dim]{escape(why)}{space()}{escape(p.why)}[/]" if p.why else ""))
     for m in mistakes:
         out.print("  " + _styled("red", "⚠ " + _("mistake")) + f" “{escape(_quote(m.sentence))}”\n      [dim]{escape(m.why)}[/]")
 
@@ -435,7 +438,7 @@ def print_scorecard(card: Scorecard) -> None:
         shown = _("; ").join(m.rstrip(".。") for m in s.missed[:2])
         more = _(" (+{count} more)").format(count=len(s.missed) - 2) if len(s.missed) > 2 else ""
         missed = _("skipped") if s.skipped else shown + more
-        rows.append([s.stage, f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), missed or "—"])
+        rows.append([step_name(s.stage), f"{s.score:.0f}", _mmss(s.seconds), _mmss(s.budget_seconds), missed or "—"])
     columns = [Column(_("step")), Column(_("score"), "right"), Column(_("time"), "right"), Column(_("budget"), "right"),
                Column(_("missed points"), wrap=True)]
     out.print(table(_("{title} — session {id}").format(title=card.scenario_title, id=card.session_id), columns, rows,
@@ -456,11 +459,11 @@ def print_scorecard(card: Scorecard) -> None:
     if not card.complete:
         if card.skipped:
             out.print(_styled("bold yellow", _("Skipped (each counts 0 in the total): {steps}.").format(
-                steps=", ".join(card.skipped))), soft_wrap=_prose_soft_wrap())
+                steps=step_names(card.skipped))), soft_wrap=_prose_soft_wrap())
         if card.not_practised:
             out.print(
                 _styled("bold yellow", _("Not practised in this session: {steps}.").format(
-                    steps=", ".join(card.not_practised))) + " "
+                    steps=step_names(card.not_practised))) + space()
                 + escape(_("The total covers only the steps practised; it is not a full mock-interview score.")),
                 soft_wrap=_prose_soft_wrap(),
             )
@@ -556,7 +559,7 @@ def _read_diagram(engine: PracticeEngine) -> None:
             try:
                 parse_edge(line, n)
             except DiagramError as exc:
-                out.print(_styled("red", str(exc)) + " " + escape(_("(not added: type it again)")), soft_wrap=_prose_soft_wrap())
+                out.print(_styled("red", str(exc)) + space() + escape(_("(not added: type it again)")), soft_wrap=_prose_soft_wrap())
                 continue
         lines.append(line)
     if not lines:
@@ -565,7 +568,7 @@ def _read_diagram(engine: PracticeEngine) -> None:
     try:
         _print_events([engine.add_diagram("\n".join(lines))], engine)
     except DiagramError as exc:
-        out.print(_styled("red", str(exc)) + " " + escape(_("(the diagram is unchanged)")), soft_wrap=_prose_soft_wrap())
+        out.print(_styled("red", str(exc)) + space() + escape(_("(the diagram is unchanged)")), soft_wrap=_prose_soft_wrap())
 
 
 def _print_pacing_line(card: Scorecard) -> None:
@@ -598,7 +601,7 @@ def _print_twists(card: Scorecard) -> None:
         score=f"{twist_score(card.twists):.0f}")))
     for t in card.twists:
         state = _("skipped") if t.skipped else f"{t.score:.0f}/100"
-        out.print("  " + _styled("bold", _("after {step}").format(step=t.stage)) + space()
+        out.print("  " + _styled("bold", _("after {step}").format(step=step_name(t.stage))) + space()
                   + escape(_("({id}, {state}):").format(id=t.id, state=state)) + space() + escape(t.text),
                   soft_wrap=False)
         for point in t.missed_points[:3]:
@@ -983,26 +986,26 @@ def progress_cmd(
         columns = [Column(_("step")), Column(_("sessions"), "right"),
                    Column(_("average (last {count})").format(count=window), "right"),
                    Column(_("last"), "right"), Column(_("trend / session"), "right"), Column(""), Column(_("scores"))]
-        rows = [[s.stage, str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", _(s.trend_word),
+        rows = [[step_name(s.stage), str(s.sessions), f"{s.average:.0f}", f"{s.last:.0f}", f"{s.trend:+.1f}", _(s.trend_word),
                  sparkline([entry[-1] for entry in s.history][-20:])]
                 for s in report.steps]
         out.print(table(ngettext("Progress over {count} session", "Progress over {count} sessions",
                                  report.sessions).format(count=report.sessions), columns, rows, out.width))
         if report.weakest:
             out.print(_styled("bold", _("Weakest steps:")) + space() + escape(
-                _("{steps} — `mlsd checklist` shows what they should cover.").format(steps=", ".join(report.weakest))))
+                _("{steps} — `mlsd checklist` shows what they should cover.").format(steps=step_names(report.weakest))))
     if report.pacing is not None:
         pace = report.pacing
         columns = [Column(_("step")), Column(_("sessions"), "right"), Column(_("avg time"), "right"),
                    Column(_("avg budget"), "right"), Column(_("of budget"), "right"), Column(_("of its share"), "right")]
-        rows = [[s.stage, str(s.sessions), _mmss(s.average_seconds), _mmss(s.average_budget_seconds),
+        rows = [[step_name(s.stage), str(s.sessions), _mmss(s.average_seconds), _mmss(s.average_budget_seconds),
                  f"{s.of_budget * 100:.0f} %", f"{s.of_share * 100:.0f} %"] for s in pace.steps]
         out.print(table(ngettext("Pacing over the last {count} timed session", "Pacing over the last {count} timed sessions",
                                  pace.sessions).format(count=pace.sessions), columns, rows, out.width))
         out.print(_styled("bold", _("Pacing:")) + space() + escape(pace.read + _(".")), soft_wrap=_prose_soft_wrap())
     if report.next_scenario:
         out.print(_styled("bold", _("Practise next:")) + space()
-                  + escape(f"mlsd practice {report.next_scenario}  ({report.next_reason})"))
+                  + escape(f"mlsd practice {report.next_scenario}  " + _("({text})").format(text=report.next_reason)))
     if report.drill_topics:
         columns = [Column(_("topic")), Column(_("answers"), "right"), Column(_("average"), "right")]
         rows = [[topic, str(n), f"{avg:.0f}"] for topic, (n, avg) in report.drill_topics.items()]
@@ -1164,12 +1167,17 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
 
     out = console()
     out.print(escape(_("Drill: answer each question (finish with an empty line or Ctrl-D; :hint, :skip, :quit).")))
-    shown = {sq.id: sq for sq in drill.shown_bank(drill.load_bank()).questions}
+    bank = drill.shown_bank(drill.load_bank())
+    shown = {sq.id: sq for sq in bank.questions}
+    # A topic's id is English; in another language its translated description names it.
+    from mlsd.i18n import SOURCE_LANGUAGE, language
+
+    topic_names = {} if language() == SOURCE_LANGUAGE else bank.topics
     results = []
     try:
         for i, q in enumerate(questions, 1):
             sq = shown.get(q.id, q)  # what is shown; `q` (English) is what is scored
-            heading(f"[bold]{i}/{len(questions)} · {escape(q.topic)}")
+            heading(f"[bold]{i}/{len(questions)} · {escape(topic_names.get(q.topic, q.topic))}")
             out.print(_styled("bold", sq.question))
             text, cmd = _read_answer(
                 _Buffer(), commands=(":hint", ":skip", ":quit"),
@@ -1199,7 +1207,7 @@ def _drill_loop(store: Store, questions: Sequence[Question]) -> None:
         raise typer.Exit(130) from None
     if results:
         avg = sum(r.result.score for r in results) / len(results)
-        out.print(_styled("bold", _("Drill average: {score}/100").format(score=f"{avg:.0f}")) + " " + escape(
+        out.print(_styled("bold", _("Drill average: {score}/100").format(score=f"{avg:.0f}")) + space() + escape(
             ngettext("over {count} question. `mlsd progress` shows your topics.",
                      "over {count} questions. `mlsd progress` shows your topics.", len(results)).format(
                 count=len(results))))

@@ -41,8 +41,9 @@ def _name(raw: str) -> str:
 
 
 def _fail(n: int, problem: str) -> DiagramError:
+    online, offline = EXAMPLE.split(" or ")
     return DiagramError(_("line {line}: {problem}; write one edge per line, e.g. {example}").format(
-        line=n, problem=problem, example=EXAMPLE))
+        line=n, problem=problem, example=_("{online} or {offline}").format(online=online, offline=offline)))
 
 
 def parse_edge(line: str, n: int = 1) -> tuple[str, str, str, str] | None:

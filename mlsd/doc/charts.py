@@ -64,7 +64,13 @@ def _draw(ax, chart: Chart) -> None:
     if chart.x_integer:
         from matplotlib.ticker import MaxNLocator
 
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        xs = {x for s in chart.series for x in s.x}
+        if len(xs) == 1:  # one x (a first session): the locator would fall back to ticks like 0.975
+            (only,) = xs
+            ax.set_xticks([only])
+            ax.set_xlim(only - 1, only + 1)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if chart.x_log:
         ax.set_xscale("log")
     if chart.y_log:

@@ -17,6 +17,8 @@ STEPS_PER_CHART = 5
 
 def score_charts(report: dict[str, Any]) -> list[Chart]:
     """Line charts of each step's score per session (x: the session's place in your history)."""
+    from mlsd.content.step_names import step_name, step_names
+
     order: dict[int, int] = {}  # session id -> 1-based position over all sessions
     for s in report["stages"].values():
         for h in s["history"]:
@@ -28,11 +30,11 @@ def score_charts(report: dict[str, Any]) -> list[Chart]:
     for start in range(0, len(stages), STEPS_PER_CHART):
         group = stages[start:start + STEPS_PER_CHART]
         series = tuple(
-            Series(stage, tuple(float(order[h["session"]]) for h in s["history"]),
+            Series(step_name(stage), tuple(float(order[h["session"]]) for h in s["history"]),
                    tuple(float(h["score"]) for h in s["history"]))
             for stage, s in group
         )
-        names = ", ".join(stage for stage, _s in group)
+        names = step_names(stage for stage, _s in group)
         charts.append(Chart(f"progress-{start // STEPS_PER_CHART + 1}", _("Score per session: {steps}").format(steps=names),
                             _("practice session (oldest = 1)"), _("score / 100"), series, x_integer=True,
                             y_range=(0.0, 100.0)))  # the whole scale: a 99 → 100 step is not drawn as a cliff
@@ -50,6 +52,9 @@ def render_progress_page(report: dict[str, Any], *, window: int, version: str) -
 
     env = SandboxedEnvironment(loader=FileSystemLoader(str(resource_dir("templates"))), autoescape=True,
                                trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    from mlsd.content.step_names import step_name
+
+    env.filters["step_name"] = step_name
     env.install_gettext_translations(translations(), newstyle=True)
     caption = _("Each point is one practice session in the order you practised (1 = your first); a step you skipped "
                 "or did not practise in a session has no point there.")

@@ -606,6 +606,9 @@ def _environment(fmt: str, sandboxed: bool, search_path: list[Path], env_class=N
     env.filters["md_escape"] = _md_escape
     env.filters["pct"] = lambda v: "—" if v is None else f"{float(v):.0f}"
     env.filters["zip_rows"] = lambda first, *others: [list(row) for row in zip(first, *others, strict=True)]
+    from mlsd.content.step_names import step_name
+
+    env.filters["step_name"] = step_name  # a step's id in English, its title in another language
     return env
 
 

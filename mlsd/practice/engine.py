@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlsd.content.scenario import STAGE_IDS, is_builtin
 from mlsd.errors import BadInputError, did_you_mean
-from mlsd.i18n import N_, _
+from mlsd.i18n import N_, _, space
 
 if TYPE_CHECKING:
     from mlsd.content.architecture import Architecture
@@ -603,7 +603,8 @@ class PracticeEngine:
             return self._skip()
         if cmd == ":back":
             return self._back()
-        raise BadInputError(f"unknown command {cmd!r}; commands: {', '.join(COMMANDS)}")
+        raise BadInputError(_("unknown command {command}; commands: {commands}").format(
+            command=repr(cmd), commands=", ".join(COMMANDS)))
 
     def hint(self) -> Hint:
         """The clarifying questions of the current step (never the answers)."""
@@ -686,7 +687,7 @@ class PracticeEngine:
             return self._submit_follow_up(text)
         if self.phase == "twist":
             return self._submit_twist(text)
-        raise BadInputError("the session is finished; start a new one with `mlsd practice SCENARIO`")
+        raise BadInputError(_("the session is finished; start a new one with `mlsd practice SCENARIO`"))
 
     def _submit_agenda(self, text: str) -> list[Event]:
         from mlsd.scoring import score_agenda
@@ -793,7 +794,7 @@ class PracticeEngine:
             if missed:
                 p = missed[0]
                 reply = _("One thing: {point}.").format(point=_lower_first(p.point.rstrip(".。"))) + (
-                    f" {p.why}" if p.why else "")
+                    space() + p.why if p.why else "")
         check_in = framework_content()["CHECK_IN_QUESTION"]
         events: list[Event] = [FollowUpFeedback(sid, before, after, check_in, reply)]
         events += self._advance()
@@ -1213,8 +1214,10 @@ def _next_scenario(sessions: Sequence[SavedSession], scenarios: Sequence[Scenari
     if fresh:
         best = max(fresh, key=lambda sc: (focus(sc), -scenarios.index(sc)))
         if weakest:
+            from mlsd.content.step_names import step_names
+
             return best.id, _("not practised yet, and it stresses your weakest steps ({steps})").format(
-                steps=", ".join(weakest))
+                steps=step_names(weakest))
         return best.id, _("not practised yet")
     best = min(scenarios, key=lambda sc: (practised[sc.id][-1], sc.id))
     return best.id, _("your lowest recent total ({score}/100)").format(score=f"{practised[best.id][-1]:.0f}")

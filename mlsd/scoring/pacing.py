@@ -72,7 +72,11 @@ def _pct(x: float) -> str:
 
 
 def _names(ids: Sequence[str]) -> str:
-    return ids[0] if len(ids) == 1 else _("{first} and {last}").format(first=", ".join(ids[:-1]), last=ids[-1])
+    from mlsd.content.step_names import step_name, step_names
+
+    if len(ids) == 1:
+        return step_name(ids[0])
+    return _("{first} and {last}").format(first=step_names(ids[:-1]), last=step_name(ids[-1]))
 
 
 def pacing(per_step: Mapping[str, tuple[float, float | None, bool]]) -> Pacing | None:
@@ -118,9 +122,9 @@ def _read(steps: Sequence[StepPace]) -> str:
     if under:
         s = under[0]
         if s.skipped and s.seconds < 1:
-            parts.append(_("{step} was skipped").format(step=s.stage))
+            parts.append(_("{step} was skipped").format(step=_names([s.stage])))
         else:
-            parts.append(_("{step} got {time} of its {budget}").format(step=s.stage, time=mmss(s.seconds),
+            parts.append(_("{step} got {time} of its {budget}").format(step=_names([s.stage]), time=mmss(s.seconds),
                                                                        budget=mmss(s.budget_seconds)))
     if sum(s.seconds for s in steps) < MIN_READ_SECONDS:
         return _("under a minute recorded in all, too little to read the pacing")
@@ -185,10 +189,10 @@ def pacing_trend(paces: Sequence[Pacing], order: Sequence[str]) -> PacingTrend |
     if long:
         worst = max(long, key=lambda s: s.of_share)
         parts.append(_("you usually run long on {step} ({share} of its share of your time)").format(
-            step=worst.stage, share=f"{worst.of_share * 100:.0f} %"))
+            step=_names([worst.stage]), share=f"{worst.of_share * 100:.0f} %"))
     if short:
         worst = min(short, key=lambda s: s.of_share)
-        parts.append(_("{step} usually gets {share} of its share").format(step=worst.stage,
+        parts.append(_("{step} usually gets {share} of its share").format(step=_names([worst.stage]),
                                                                           share=f"{worst.of_share * 100:.0f} %"))
     read = (_("; ").join(parts) if parts else
             _("your time per step stays close to its share of the interview") if seen else

@@ -441,7 +441,7 @@ class MonitorResult(SimResult):
         clean = (_("A run with no incident raised {total} alert(s) in {windows} windows, most from the {rule} rule")
                  if total else _("A run with no incident raised {total} alert(s) in {windows} windows")).format(
             total=total, windows=self.clean_windows, rule=worst)
-        lines.append(clean + why + ".")
+        lines.append(clean + why + _("."))
         return lines
 
 

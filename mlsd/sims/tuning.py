@@ -30,7 +30,7 @@ from sklearn.model_selection import (
 from sklearn.tree import DecisionTreeClassifier
 
 from mlsd.errors import BadInputError, check_positive, check_range
-from mlsd.i18n import N_, _, space
+from mlsd.i18n import N_, _, pgettext, space
 from mlsd.sims.base import Chart, ProgressCallback, SimResult, Table, report, series, table
 from mlsd.sims.metrics import auc_scorer, check_memory, furthest_above_default, roc_auc
 
@@ -83,7 +83,7 @@ class TuningResult(SimResult):
             table(
                 _("Hyper-parameter search: decision tree, {configurations} configurations, {cv}-fold CV").format(
                     configurations=self.grid_size, cv=self.cv),
-                (_("search"), _("candidates"), _("fits"), _("full-data fit equivalents"), _("best CV AUC"),
+                (_("search"), _("candidates"), pgettext("model fits", "fits"), _("full-data fit equivalents"), _("best CV AUC"),
                  _("validation AUC"), _("best parameters"), _("seconds")),
                 rows,
                 note=_("AUC × 100; validation = held-out 25% none of the searches saw; successive halving "
