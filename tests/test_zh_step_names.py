@@ -58,9 +58,9 @@ def test_a_chinese_session_names_steps_by_title(zh):
              input=_session())
     assert res.code == 0, res.stderr
     out = res.stdout
-    assert "已跳过「模型」。" in out  # the :skip line
+    assert "已跳过“模型”。" in out  # the :skip line
     assert "已跳过（每个在总分中计 0 分）：模型。" in out  # the scorecard
-    assert "明确需求：你说「3 亿 DAU」" in out  # the number checks, with their step
+    assert "明确需求：你说“3 亿 DAU”" in out  # the number checks, with their step
     # The diagram's error gives its example in Chinese ("或", not "or").
     assert "`app -> ranker: candidates` 或 `logs => training (offline)`" in out
     # No step id as a word of its own anywhere a Chinese reader looks.
