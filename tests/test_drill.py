@@ -162,6 +162,17 @@ def test_cli_drill_list(run_cli):
     assert len(out["questions"]) == len(BANK.questions) and set(out["topics"]) == set(BANK.topics)
 
 
+def test_cli_drill_list_shows_whole_ids_on_80_columns(run_cli, monkeypatch):
+    """Ids are typed back into an answers file: the table wraps the question, never cuts an id
+    ('translation-1000-languag…' before)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    r = run_cli("drill", "--list")
+    assert r.code == 0, r.stderr
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+    cells = {cell.strip() for line in r.stdout.splitlines() for cell in line.split("│")}
+    assert {q.id for q in BANK.questions} <= cells and set(BANK.topics) <= cells
+
+
 def test_translation_question_is_filed_under_a_fitting_topic():
     """The machine-translation question is about scaling to 1000 languages, not AutoML."""
     q = BANK.question("translation-1000-languages")

@@ -359,3 +359,42 @@ def test_cli_genai_options_and_scenario_scale(run_cli, tmp_path):
     assert "GenAI serving" in shown.stdout and "KV-cache bytes per request" in shown.stdout
     # 864,000 × 10 = 8,640,000 requests/day × 400 output tokens = 3,456,000,000 tokens/day (by hand)
     assert "3,456,000,000 tokens/day" in shown.stdout
+
+
+def test_genai_text_leaves_out_classic_figures_built_on_defaults_only():
+    """llm-serving's scale says nothing of ranking candidates, feature logs, embedding tables or a
+    per-server QPS: the text tables and the reading do not show figures made of the estimator's
+    defaults for them (e.g. '2 servers' for a 70B model); --json keeps every figure."""
+    from mlsd.content.scenario import load_scenario
+    from mlsd.sims.estimate import CLASSIC_FIGURE_INPUTS
+
+    sc = load_scenario("llm-serving")
+    r = estimate(scale=sc.scale, scenario=sc.id)
+    inputs_rows = {row[0] for row in r.tables()[0].rows}
+    classic_rows = {row[0] for row in r.tables()[1].rows}
+    assert {"requests per day", "average QPS", "peak QPS", "requests in flight at peak"} <= classic_rows
+    defaults_only = [name for name, keys in CLASSIC_FIGURE_INPUTS.items() if not set(keys) <= set(sc.scale)]
+    assert defaults_only and not classic_rows & set(defaults_only)
+    assert {f.name for f in r.figures} >= set(CLASSIC_FIGURE_INPUTS)  # the data keeps them all
+    assert "candidate_posts_per_request" not in inputs_rows and "per_server_qps" not in inputs_rows
+    assert "daily_active_users" in inputs_rows
+    assert not any("Logs grow" in line for line in r.reading())
+    # a GenAI scale that states them (rag-assistant) shows them, and an option counts as stating one
+    rag = load_scenario("rag-assistant")
+    rows = {row[0] for row in estimate(scale=rag.scale, scenario=rag.id).tables()[1].rows}
+    assert {"servers at peak", "log storage per day", "embedding table memory"} <= rows
+    with_option = estimate(scale=sc.scale, overrides={"per_server_qps": 8}, scenario=sc.id)
+    assert "servers at peak" in {row[0] for row in with_option.tables()[1].rows}
+
+
+def test_the_design_doc_shows_the_same_figures_as_the_terminal():
+    from mlsd.content.scenario import load_scenario
+    from mlsd.doc.render import _estimate
+
+    for sid in ("llm-serving", "rag-assistant", "feed-ranking"):
+        sc = load_scenario(sid)
+        shown = [f.name for f in estimate(scale=sc.scale, scenario=sc.id).shown_figures()]
+        assert [f["id"] for f in _estimate(sc)["figures"]] == shown
+        table_rows = [row[0] for t in estimate(scale=sc.scale, scenario=sc.id).tables()[1:] for row in t.rows]
+        assert table_rows == shown
+    assert "servers at peak" not in [f["id"] for f in _estimate(load_scenario("llm-serving"))["figures"]]

@@ -240,3 +240,73 @@ def test_a_session_checks_each_step_and_says_the_same_figure_once(feed):
     checks = check_numbers(feed, {"requirements": "~70k QPS. Again: ~70k QPS.", "serving": "about 600 ranking servers"})
     assert [(c.step, c.kind) for c in checks] == [("requirements", "QPS"), ("serving", "servers")]
     assert check_numbers(feed, {"requirements": "no figures here"}) == ()
+
+
+# ---------------------------------------------------------------- GenAI: questions, per-user rates, tokens per day
+
+
+@pytest.fixture(scope="module")
+def rag():
+    return load_scenario("rag-assistant")
+
+
+@pytest.fixture(scope="module")
+def rag_fig(rag):
+    return {f.name: f.value for f in estimate(scale=rag.scale, scenario=rag.id).figures}
+
+
+def test_questions_a_day_are_the_requests_of_an_assistant(rag, rag_fig):
+    c = _one(rag, "We get 50k questions per day.")
+    assert c.kind == "requests per day" and c.expected == pytest.approx(rag_fig["requests per day"])
+    assert not c.right and c.ratio == pytest.approx(rag_fig["requests per day"] / 50_000)
+
+
+def test_a_qps_beside_a_daily_count_of_questions_or_tokens_is_still_checked(rag, rag_fig):
+    """'50k questions a day' or '200M tokens a day' is the same traffic, not another base for the QPS."""
+    checks = check_answer(rag, "serving", "At peak we serve about 3 QPS, and about 200M tokens per day go to the LLM.")
+    assert [c.kind for c in checks] == ["QPS", "tokens per day"]
+    checks = check_answer(rag, "requirements", "So 50k questions per day, about 3 QPS at peak.")
+    assert [c.kind for c in checks] == ["requests per day", "QPS (peak)"]
+    assert checks[1].expected == pytest.approx(rag_fig["peak QPS"])
+
+
+@pytest.mark.parametrize("text", [
+    "2M DAU, each sending around 10 requests a day",
+    "every user sends 10 requests a day",
+    "10 requests a day each",
+    "10 requests a day per user",
+    "2M DAU asking 10 questions each",
+])
+def test_a_rate_per_user_is_not_the_days_total(text):
+    """'each sending 10 requests a day' is per user: compared with the scale's requests per user, never
+    with the day's total (which read it as off by 2,000,000×)."""
+    serving = load_scenario("llm-serving")
+    c = next(c for c in check_answer(serving, "requirements", text) if c.kind != "DAU")
+    assert c.kind == "requests per user per day" and c.low == 10
+    assert c.expected == serving.scale["requests_per_user_per_day"] and c.right
+
+
+def test_tokens_per_day_against_the_scales_prompt_and_output_tokens():
+    serving = load_scenario("llm-serving")
+    fig = {f.name: f.value for f in estimate(scale=serving.scale, scenario=serving.id).figures}
+    prompt, output = fig["prompt tokens per day"], fig["output tokens per day"]
+    checks = check_answer(serving, "requirements", "About 30B prompt tokens per day and 6B output tokens a day.")
+    assert [(c.kind, c.expected, c.right) for c in checks] == [
+        ("tokens per day (prompt)", prompt, True), ("tokens per day (output)", output, True)]
+    (total,) = check_answer(serving, "requirements", "We process around 36B tokens daily.")
+    assert total.right and total.expected == pytest.approx(prompt + output) and "together" in total.message
+    (wrong,) = check_answer(serving, "requirements", "Roughly 2B output tokens/day.")
+    assert not wrong.right and wrong.ratio == pytest.approx(output / 2e9)
+    # the output said as the whole volume is compared with the total (or the prompt), and is off
+    (said_total,) = check_answer(serving, "requirements", f"About {output / 1e9:.0f}B tokens per day.")
+    assert not said_total.right
+
+
+def test_tokens_per_day_need_the_token_counts_in_the_scale(feed):
+    """feed-ranking states no tokens per request: the estimator's default never stands in for it."""
+    assert check_answer(feed, "requirements", "about 200M tokens per day") == []
+
+
+def test_an_off_message_starts_its_arithmetic_as_a_sentence(rag):
+    c = _one(rag, "maybe 10k DAU")
+    assert "10k DAU. The scenario's scale: 40,000 daily active users — off by 4.0×." in c.message

@@ -115,3 +115,14 @@ def test_progress_tracks_pacing_across_timed_sessions(run_cli, tmp_path):
     assert pace["read"].startswith("you usually run long on data")
     text = run_cli("progress").stdout
     assert "Pacing over the last 2 timed sessions" in text and "run long on data" in " ".join(text.split())
+
+
+def test_trend_says_usually_only_of_steps_timed_in_two_sessions_or_more():
+    """One session where ml-task ran long is not a habit: the across-sessions read waits for a second."""
+    once = pacing({"ml-task": (900, 300, False), "data": (300, 600, False)})
+    both = pacing({"data": (300, 600, False), "serving": (900, 600, False)})
+    trend = pacing_trend([once, both], ("ml-task", "data", "serving"))
+    assert "ml-task" not in trend.read  # timed once
+    assert "data usually gets" in trend.read  # timed twice, short both times
+    single = pacing_trend([once], ("ml-task", "data"))
+    assert "usually" not in single.read and "one session" in single.read

@@ -190,6 +190,21 @@ def test_full_session_flow_saves_as_it_goes(case, store):
     assert all(lines[s].study for s in card.weakest)
 
 
+def test_follow_up_before_score_is_the_answer_alone_after_drafts(case, store):
+    """Drafts of the follow-up (saved line by line) rescore the step; "before → after" still
+    starts from the step's own answer, not from the draft already folded in."""
+    eng = PracticeEngine.start(case, store, stages=("requirements", "data"), clock=Clock())
+    eng.submit("requirements, then data")
+    (fb,) = eng.submit("We want more conversion per search from the results page.")
+    assert "latency" not in fb.result.covered
+    follow_up = "And I would ask for the p99 latency budget."
+    eng.save_draft(follow_up)  # what the terminal does after each line ended with Enter
+    fu = eng.submit(follow_up)[0]
+    assert isinstance(fu, FollowUpFeedback)
+    assert fu.before == fb.result.score
+    assert fu.result.score > fu.before and "latency" in fu.result.covered
+
+
 def test_scorecard_names_the_weakest_steps_with_what_to_study(case, store):
     eng = PracticeEngine.start(case, store, stages=("requirements", "data", "model"), clock=Clock())
     eng.command(":skip")
@@ -538,6 +553,32 @@ def test_answers_file_with_one_step_says_so_and_never_claims_every_step(run_cli,
     assert "Not practised in this session: ml-task, data" in r.stdout
     assert "Every step scored 100" not in r.stdout
     assert "Every step you answered scored 100" in r.stdout
+
+
+def test_scorecard_prose_wraps_at_words_on_a_terminal_and_stays_whole_in_a_pipe(run_cli, tmp_path, monkeypatch):
+    """On an 80-column terminal the read-out, 'not practised' and pacing lines wrap at words (the
+    terminal's own wrap cut them mid-word: 'point\ns', 'evaluation\n, deployment'); a pipe keeps each
+    on one line for scripts."""
+    import re
+
+    ref = load_scenario("feed-ranking").stages["requirements"].reference
+    f = _answers(tmp_path, "requirements: |\n" + "".join(f"  {line}\n" for line in ref.splitlines())
+                 + "minutes: {requirements: 3}\n")
+    piped = run_cli("practice", "feed-ranking", "--answers", f)
+    assert piped.code == 0, piped.stderr
+    readout = next(line for line in piped.stdout.splitlines() if line.startswith("Read-out:"))
+    assert readout.rstrip().endswith("not a hiring decision.")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich: the output is a terminal
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = run_cli("practice", "feed-ranking", "--answers", f)
+    assert shown.code == 0, shown.stderr
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in shown.stdout.splitlines()]
+    assert max(len(line) for line in lines) <= 80
+    text = "\n".join(lines)
+    for words in ("Read-out:", "Not practised in this session:", "Pacing:", "not a hiring decision."):
+        assert words in text
+    joined = " ".join(text.split())  # the same words as in the pipe, only the line breaks differ
+    assert " ".join(readout.split()) in joined
 
 
 def test_answers_file_steps_named_by_stages_but_not_answered_count_zero(run_cli, tmp_path):

@@ -110,6 +110,20 @@ def test_reference_only_doc_has_the_architecture_and_one_without_any_has_no_sect
     assert "## Architecture" not in (tmp_path / "plain.md").read_text()
 
 
+def test_one_edge_is_one_edge(run_cli):
+    """'2 boxes, 1 edges' read wrong: the counts agree with their nouns, in English and in Chinese."""
+    typed = "requirements\n\n:diagram\napp -> feed\n.\nThe objective is meaningful interactions per DAU.\n\n\n"
+    r = run_cli("practice", "feed-ranking", "--stages", "requirements", "--untimed", "--piped", input=typed)
+    assert r.code == 0, r.stderr
+    out = " ".join(r.stdout.split())
+    assert "Diagram saved: 2 boxes, 1 edge (0 offline); 1 typed now." in out
+    assert "Your diagram: 2 boxes, 1 edge." in out and "1 edges" not in out
+    zh = run_cli("practice", "feed-ranking", "--stages", "requirements", "--untimed", "--piped", "--lang", "zh",
+                 input=typed)
+    assert zh.code == 0, zh.stderr
+    assert "2 个方框、1 条连线" in zh.stdout
+
+
 def test_piped_session_with_diagram_bad_line_retyped_and_resume(run_cli, tmp_path):
     typed = "\n".join([
         "requirements, then serving", "",  # the agenda

@@ -82,3 +82,24 @@ def test_progress_page_escapes_what_it_shows(tmp_path):
 def test_progress_bad_options_are_one_line(run_cli, args, message):
     r = run_cli(*args)
     assert r.code == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_score_charts_keep_the_whole_0_to_100_scale():
+    """Scores of 99 and 100 on an axis fitted to the data drew a one-point change as a cliff."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from mlsd.doc.charts import _draw
+
+    stages = {"requirements": {"history": [{"session": 1, "started_at": "2026-01-01T00:00:00", "score": 100.0},
+                                           {"session": 2, "started_at": "2026-01-02T00:00:00", "score": 99.0}]}}
+    (chart,) = score_charts({"stages": stages})
+    fig, ax = plt.subplots()
+    try:
+        _draw(ax, chart)
+        low, high = ax.get_ylim()
+    finally:
+        plt.close(fig)
+    assert low <= 0 < 100 <= high and high - low < 110

@@ -350,3 +350,21 @@ def test_library_refuses_what_the_cli_would():
         # 2.62 GB of cache is 5,000 tokens: one 4,096-token request fits, one 8,192-token block does not
         m.simulate_llm_serving(block_tokens=8192, gpu_memory_gb=16.62144, reserve_gb=0, context_window_tokens=4096,
                                prompt_tokens=100, output_tokens=100)
+
+
+def test_a_model_too_big_for_one_gpu_names_a_tensor_parallel_replica_that_runs(run_cli):
+    """The error says how to simulate a TP replica (n GPUs as one device, weights at most half its
+    memory); the options it names are accepted and fit the weights."""
+    import re
+
+    res = run_cli("simulate", "llm-serving", "--model-params-billion", "70", "--model-layers", "80",
+                  "--kv-heads", "8", "--requests", "200")
+    res.assert_bad_input("tensor-parallel replica of 4 GPUs")
+    named = re.search(r"(--gpu-memory-gb \S+) (--gpu-bandwidth-gb-s \S+) (--gpu-tflops \S+)", res.stderr)
+    assert named is not None, res.stderr
+    memory = float(named.group(1).split()[1])
+    assert 0.5 * (memory - 8) >= 140  # 70B × 2 B fits in half of what the replica leaves after the reserve
+    args = [a for group in named.groups() for a in group.split()]
+    ok = run_cli("simulate", "llm-serving", "--model-params-billion", "70", "--model-layers", "80",
+                 "--kv-heads", "8", "--requests", "200", *args, "--json")
+    assert ok.code == 0, ok.stderr

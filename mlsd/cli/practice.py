@@ -72,6 +72,14 @@ def _styled(style: str, text: str) -> str:
     return f"[{style}]{escape(text)}[/]"
 
 
+def _prose_soft_wrap() -> bool:
+    """A long sentence wraps at words on a terminal (the terminal's own wrap cuts words in half); a pipe
+    keeps it on one line, which scripts and tests read whole."""
+    from mlsd.cli.output import console
+
+    return not console().is_terminal
+
+
 def _mmss(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -287,11 +295,11 @@ def _print_events(events: Sequence[Event], engine: PracticeEngine) -> None:
         elif isinstance(ev, DiagramSaved):
             d = ev.diagram
             offline = sum(1 for f in d.flows if f.offline)
-            saved = _("Diagram saved: {boxes} boxes, {edges} edges ({offline} offline); {typed} typed now.").format(
-                boxes=len(d.components), edges=len(d.flows), offline=offline, typed=ev.typed)
+            saved = _("Diagram saved: {boxes}, {edges} ({offline} offline); {typed} typed now.").format(
+                boxes=_boxes(len(d.components)), edges=_edges(len(d.flows)), offline=offline, typed=ev.typed)
             out.print(_styled("cyan", saved) + space()
                       + escape(_("`:diagram` again adds edges; the design doc draws it beside the reference.")),
-                      soft_wrap=True)
+                      soft_wrap=_prose_soft_wrap())
         elif isinstance(ev, Quit):
             out.print(escape(_("Saved. Resume with:")) + space() + _styled("bold", ev.resume_command), soft_wrap=True)
         elif isinstance(ev, Scorecard):
@@ -457,17 +465,17 @@ def print_scorecard(card: Scorecard) -> None:
         readout = _("{signal}, reads as {level} — {reasons}.").format(
             signal=_(v.signal), level=_(v.level), reasons=_("; ").join(v.reasons))
         out.print(_styled("bold", _("Read-out:")) + space() + escape(readout) + space() + _styled("dim", v.note),
-                  soft_wrap=True)
+                  soft_wrap=_prose_soft_wrap())
     if not card.complete:
         if card.skipped:
             out.print(_styled("bold yellow", _("Skipped (each counts 0 in the total): {steps}.").format(
-                steps=step_names(card.skipped))), soft_wrap=True)
+                steps=step_names(card.skipped))), soft_wrap=_prose_soft_wrap())
         if card.not_practised:
             out.print(
                 _styled("bold yellow", _("Not practised in this session: {steps}.").format(
                     steps=step_names(card.not_practised))) + space()
                 + escape(_("The total covers only the steps practised; it is not a full mock-interview score.")),
-                soft_wrap=True,
+                soft_wrap=_prose_soft_wrap(),
             )
     _print_pacing_line(card)
     _print_twists(card)
@@ -479,7 +487,7 @@ def print_scorecard(card: Scorecard) -> None:
         out.print(
             escape(_("Every step you answered scored 100; answer all {total} steps for a full mock interview "
                      "(`mlsd practice {scenario}`).").format(total=n_all, scenario=card.scenario_id)),
-            soft_wrap=True,
+            soft_wrap=_prose_soft_wrap(),
         )
     else:
         study = (_("Study next — your three weakest steps:") if len(card.weakest) == 3
@@ -494,11 +502,19 @@ def print_scorecard(card: Scorecard) -> None:
     if flagged:
         out.print(_styled("bold red", _("Mistakes an interviewer would flag:")))
         for sid, m in flagged:
-            out.print(f"  ⚠ {escape(sid)}: “{escape(_quote(m.sentence, 120))}” — {escape(m.why)}", soft_wrap=True)
+            out.print(f"  ⚠ {escape(sid)}: “{escape(_quote(m.sentence, 120))}” — {escape(m.why)}", soft_wrap=_prose_soft_wrap())
     if card.diagram:
         _print_diagram_summary(card.diagram)
     out.print(escape(_("Turn this session into a design doc:")) + space() + _styled("bold", card.render_command),
               soft_wrap=True)
+
+
+def _boxes(n: int) -> str:
+    return ngettext("{count} box", "{count} boxes", n).format(count=n)
+
+
+def _edges(n: int) -> str:
+    return ngettext("{count} edge", "{count} edges", n).format(count=n)
 
 
 def _print_diagram_summary(report: dict) -> None:
@@ -508,12 +524,12 @@ def _print_diagram_summary(report: dict) -> None:
     from mlsd.cli.output import console
 
     out = console()
-    size = _("{boxes} boxes, {edges} edges.").format(boxes=len(report["components"]), edges=len(report["flows"]))
-    out.print(_styled("bold", _("Your diagram:")) + space() + escape(size), soft_wrap=True)
+    size = _("{boxes}, {edges}.").format(boxes=_boxes(len(report["components"])), edges=_edges(len(report["flows"])))
+    out.print(_styled("bold", _("Your diagram:")) + space() + escape(size), soft_wrap=_prose_soft_wrap())
     if report["missing"]:
         names = _(", ").join(c["label"] for c in report["missing"])
         out.print("  " + escape(_("Reference components not found in it by name: {names}.").format(names=names)),
-                  soft_wrap=True)
+                  soft_wrap=_prose_soft_wrap())
     elif report["missing"] is not None:
         out.print("  " + escape(_("Every reference component has a box of the same name in it.")))
 
@@ -538,7 +554,7 @@ def _read_diagram(engine: PracticeEngine) -> None:
         out.print(_styled("dim", _("Your diagram so far (new edges are added to it):")))
         for line in to_text(engine.diagram).splitlines():
             out.print(f"  {escape(line)}")
-    out.print(_styled("dim", _(DIAGRAM_PROMPT)), soft_wrap=True)
+    out.print(_styled("dim", _(DIAGRAM_PROMPT)), soft_wrap=_prose_soft_wrap())
     lines: list[str] = []
     n = 0
     while True:
@@ -553,7 +569,7 @@ def _read_diagram(engine: PracticeEngine) -> None:
             try:
                 parse_edge(line, n)
             except DiagramError as exc:
-                out.print(_styled("red", str(exc)) + space() + escape(_("(not added: type it again)")), soft_wrap=True)
+                out.print(_styled("red", str(exc)) + space() + escape(_("(not added: type it again)")), soft_wrap=_prose_soft_wrap())
                 continue
         lines.append(line)
     if not lines:
@@ -562,7 +578,7 @@ def _read_diagram(engine: PracticeEngine) -> None:
     try:
         _print_events([engine.add_diagram("\n".join(lines))], engine)
     except DiagramError as exc:
-        out.print(_styled("red", str(exc)) + space() + escape(_("(the diagram is unchanged)")), soft_wrap=True)
+        out.print(_styled("red", str(exc)) + space() + escape(_("(the diagram is unchanged)")), soft_wrap=_prose_soft_wrap())
 
 
 def _print_pacing_line(card: Scorecard) -> None:
@@ -573,11 +589,11 @@ def _print_pacing_line(card: Scorecard) -> None:
 
     if card.pacing is None:
         console().print(_styled("bold", _("Pacing:")) + space() + escape(
-            _("no time recorded (an answers file: add `minutes:` per step to record it).")), soft_wrap=True)
+            _("no time recorded (an answers file: add `minutes:` per step to record it).")), soft_wrap=_prose_soft_wrap())
         return
     read = (_("{read}.") if card.pacing.timed else
             _("{read} (untimed: each step's share of the time spent is its budget).")).format(read=card.pacing.read)
-    console().print(_styled("bold", _("Pacing:")) + space() + escape(read), soft_wrap=True)
+    console().print(_styled("bold", _("Pacing:")) + space() + escape(read), soft_wrap=_prose_soft_wrap())
 
 
 def _print_twists(card: Scorecard) -> None:
@@ -666,10 +682,8 @@ def _interactive_loop(engine: PracticeEngine, *, resumed: bool) -> None:
                 else _("every line you ended with Enter"))
         out.print(
             "\n" + escape(_("Interrupted. Every answer you entered is saved; the one being typed is kept as a draft "
-                            "({kept}). Resume with:").format(kept=kept))
-            + space() + _styled("bold", f"mlsd practice --resume {engine.session_id}"),
-            soft_wrap=True,
-        )
+                            "({kept}). Resume with:").format(kept=kept)), soft_wrap=_prose_soft_wrap())
+        out.print("  " + _styled("bold", f"mlsd practice --resume {engine.session_id}"), soft_wrap=True)  # never cut
         raise typer.Exit(130) from None
 
 
@@ -998,7 +1012,7 @@ def progress_cmd(
                  f"{s.of_budget * 100:.0f} %", f"{s.of_share * 100:.0f} %"] for s in pace.steps]
         out.print(table(ngettext("Pacing over the last {count} timed session", "Pacing over the last {count} timed sessions",
                                  pace.sessions).format(count=pace.sessions), columns, rows, out.width))
-        out.print(_styled("bold", _("Pacing:")) + space() + escape(pace.read + _(".")), soft_wrap=True)
+        out.print(_styled("bold", _("Pacing:")) + space() + escape(pace.read + _(".")), soft_wrap=_prose_soft_wrap())
     if report.next_scenario:
         out.print(_styled("bold", _("Practise next:")) + space()
                   + escape(f"mlsd practice {report.next_scenario}  " + _("({text})").format(text=report.next_reason)))
@@ -1056,8 +1070,10 @@ def drill_cmd(
         from mlsd.cli.output import console
 
         table = Table(title=_("Drill questions"), title_justify="left")
-        for col in (_("topic"), "id", _("question")):
-            table.add_column(col)
+        for col, key in ((_("topic"), "topic"), ("id", "id"), (_("question"), "")):
+            # topic and id are typed back (--topic, an answers file): never cut, the question wraps instead
+            width = max((len(r[key]) for r in rows), default=0) if key else None
+            table.add_column(col, no_wrap=bool(key), min_width=width)
         for r in rows:
             table.add_row(r["topic"], r["id"], r["question"])
         console().print(table)

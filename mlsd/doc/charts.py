@@ -75,6 +75,10 @@ def _draw(ax, chart: Chart) -> None:
         ax.set_xscale("log")
     if chart.y_log:
         ax.set_yscale("log")
+    if chart.y_range is not None:
+        low, high = chart.y_range
+        pad = (high - low) * 0.04  # markers on the limits stay whole
+        ax.set_ylim(low - pad, high + pad)
     ax.set_title(chart.title, loc="left", fontsize=10)
     ax.set_xlabel(chart.x_label)
     ax.set_ylabel(chart.y_label)

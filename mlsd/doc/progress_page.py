@@ -36,7 +36,8 @@ def score_charts(report: dict[str, Any]) -> list[Chart]:
         )
         names = step_names(stage for stage, _s in group)
         charts.append(Chart(f"progress-{start // STEPS_PER_CHART + 1}", _("Score per session: {steps}").format(steps=names),
-                            _("practice session (oldest = 1)"), _("score / 100"), series, x_integer=True))
+                            _("practice session (oldest = 1)"), _("score / 100"), series, x_integer=True,
+                            y_range=(0.0, 100.0)))  # the whole scale: a 99 → 100 step is not drawn as a cliff
     return charts
 
 

@@ -216,7 +216,7 @@ def _estimate(scenario: Scenario) -> dict[str, Any] | None:
         "inputs": [{"name": i.name, "value": i.value, "unit": i.unit, "source": i.source} for i in result.inputs],
         # `id`: the figure's English name (what the cost section looks for); `name`: as shown
         "figures": [{"id": f.name, "name": _(f.name), "shown": f.shown, "arithmetic": f.arithmetic}
-                    for f in result.figures],
+                    for f in result.shown_figures()],  # a GenAI design: not figures of defaults alone
         "not_used": list(result.not_used),
     }
 

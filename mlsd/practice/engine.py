@@ -779,6 +779,8 @@ class PracticeEngine:
         sid = self.stage_ids[self.pos]
         st = self.stages[sid]
         before = st.result.score if st.result else 0.0
+        if st.follow_up_answer and st.answer is not None:  # drafts of the follow-up are already scored in
+            before = self._score(sid, st.answer).score
         st.seconds = self._elapsed(sid)
         after = None
         if text.strip():

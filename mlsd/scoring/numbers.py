@@ -173,12 +173,22 @@ _DAU_AFTER = re.compile(r"\s*(?:daily active users|dau\b|daily users|daily activ
                         r"日活(?:用户)?)", re.I)
 _DAU_BEFORE = re.compile(r"(?:\bdau|daily active users|daily users|日活(?:跃用户)?(?:数)?)\s*(?:is|of|=|:|≈|~|at|约|大约|有|达到)?"
                          r"\s*(?:about|around|roughly|approximately|~|≈)?\s*$", re.I)
-_REQUEST_NOUN = r"(?:requests?|queries|feed loads|feed requests|page loads|loads|searches|calls|refreshes|feed refreshes|请求)"
+_REQUEST_NOUN = (r"(?:requests?|queries|feed loads|feed requests|page loads|loads|searches|calls|refreshes|feed refreshes|"
+                 r"questions|prompts|chat requests|请求)")
 _PER_USER_AFTER = re.compile(rf"\s*(?:\w+\s+){{0,2}}?{_REQUEST_NOUN}\s*(?:/|per|a|each|every)\s*(?:user|dau|active user|person)", re.I)
 _PER_DAY_REQUESTS_AFTER = re.compile(rf"\s*(?:\w+\s+){{0,2}}?{_REQUEST_NOUN}\s*(?:/\s*day\b|per day|a day|each day|"
                                      rf"every day|daily|/天)", re.I)
-_REQUESTS_DAY_BEFORE = re.compile(r"(?:requests|queries|feed loads) (?:per|a) day\s*(?:is|of|=|:|≈|~|at)?\s*"
+_REQUESTS_DAY_BEFORE = re.compile(r"(?:requests|queries|questions|feed loads) (?:per|a) day\s*(?:is|of|=|:|≈|~|at)?\s*"
                                   r"(?:about|around|roughly|approximately|~|≈)?\s*$|每天请求(?:数|量)?\s*(?:约|大约|有)?\s*$", re.I)
+
+# A per-user rate said around a daily count: "each sending 10 requests a day", "10 questions a day each",
+# "asking 5 questions each" is requests per user, not the day's total.
+_EACH_BEFORE = re.compile(r"\b(?:each|every (?:user|employee|person|one))\b(?:\s+[a-z-]+){0,3}\s*$", re.I)
+_EACH_AFTER = re.compile(r"\s*(?:each|apiece|per (?:user|person|employee|head|dau)|for each user|a head)\b", re.I)
+_PER_USER_EACH_AFTER = re.compile(rf"\s*(?:\w+\s+){{0,2}}?{_REQUEST_NOUN}\s+(?:each|apiece)\b", re.I)
+# LLM tokens a day: "200M tokens per day", "30B prompt tokens a day", "6B output tokens/day".
+_TOKENS_DAY_AFTER = re.compile(r"\s*(?:(?P<which>prompt|input|context|output|generated|completion|total)\s+)?tokens?"
+                               r"\s*(?:/\s*day\b|per day\b|a day\b|each day\b|every day\b|daily\b)", re.I)
 
 _MS_AFTER = re.compile(r"\s*(?:ms|msec|milliseconds?|毫秒)\b", re.I)
 _LATENCY_WORD = r"(?:p99|p95|p999|tail latency|latency budget|latency|budget|end[- ]to[- ]end|e2e|sla|slo|延迟预算|端到端|尾延迟|延迟)"
@@ -194,7 +204,7 @@ LATENCY_STEPS = ("requirements", "serving")  # where the whole request's budget 
 _PER_UNIT = re.compile(r"\s*(?:/|per|a|each|for each)\s*(?:vector|row|example|event|user|item|request|record|id|entity|"
                        r"impression|value|dim|dimension|post|listing|ad|embedding|document|image|video|key)\b", re.I)
 _OTHER_TRAFFIC = re.compile(r"\d[\d,.]*\s*(?:k|m|b|thousand|million|billion)?\s+(?!requests|queries|feed|page|loads|"
-                            r"searches|calls|refreshes|daily|active|users)[a-z-]+(?:\s+[a-z-]+)?\s+(?:a|per|each)\s+day",
+                            r"searches|calls|refreshes|daily|active|users|questions|prompts|chat|tokens|input|output)[a-z-]+(?:\s+[a-z-]+)?\s+(?:a|per|each)\s+day",
                             re.I)
 
 _PER_ARM_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}?(?:per|in each|each|for each|/)\s*(?:arm|variant|group|bucket|cell)\b|"
@@ -248,8 +258,9 @@ class NumberCheck:
         note = space() + self.note if self.note else ""
         if self.right:
             return _("You said {said}: right ({arithmetic}).").format(said=self.said, arithmetic=self.arithmetic) + note
+        arithmetic = self.arithmetic[:1].upper() + self.arithmetic[1:]  # it starts a sentence here
         return _("You said {said}. {arithmetic} — off by {ratio}.").format(
-            said=self.said, arithmetic=self.arithmetic, ratio=_ratio_text(self.ratio)) + note
+            said=self.said, arithmetic=arithmetic, ratio=_ratio_text(self.ratio)) + note
 
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.step, "kind": self.kind, "said": self.said, "low": self.low, "high": self.high,
@@ -348,7 +359,17 @@ def _classify(clause: str, m: Mention, prev_end: int, next_start: int) -> _Read 
         tail = re.match(r"\s*(?:per|a|each|/)\s*day\b|\s*daily", after[u.end():], re.I)
         return _Read("requests per user per day", quote(u.end() + (tail.end() if tail else 0)))
     if (rd := _PER_DAY_REQUESTS_AFTER.match(after)) is not None:
+        each = _EACH_AFTER.match(after[rd.end():])
+        if each is not None or _EACH_BEFORE.search(before_near):
+            return _Read("requests per user per day", quote(rd.end() + (each.end() if each else 0)))
         return _Read("requests per day", quote(rd))
+    if (ue := _PER_USER_EACH_AFTER.match(after)) is not None:
+        return _Read("requests per user per day", quote(ue))
+    if (tk := _TOKENS_DAY_AFTER.match(after)) is not None:
+        which = (tk.group("which") or "").lower()
+        qualifier = ("prompt" if which in ("prompt", "input", "context") else
+                     "output" if which in ("output", "generated", "completion") else "total" if which else "")
+        return _Read("tokens per day", quote(tk), 1.0, qualifier)
     if (d := _DAU_AFTER.match(after)) is not None:
         return _Read("DAU", quote(d))
     if (ms := _MS_AFTER.match(after)) is not None:
@@ -511,6 +532,18 @@ def _targets(scenario: Scenario) -> tuple[dict[str, list[_Target]], EstimateResu
             add("bandwidth:egress", "egress bandwidth at peak")
         if logs and feats:
             add("bandwidth:ingest", "log ingestion bandwidth (average)")
+    if "prompt tokens per day" in fig and {"daily_active_users", "requests_per_user_per_day"} <= has:
+        # Only the token counts the scale states: no estimator default stands in for them.
+        tokens = {q: fig[f"{q} tokens per day"] for q in ("prompt", "output") if f"{q}_tokens_per_request" in has}
+        for q, f in tokens.items():
+            out[f"tokens per day:{q}"] = [_Target(float(f.value), f.shown, f.arithmetic)]
+        if len(tokens) == 2:
+            p, o = tokens["prompt"], tokens["output"]
+            total = p.value + o.value
+            shown = _("{n} tokens/day").format(n=_fmt(total))
+            out["tokens per day:total"] = [_Target(total, shown, _("{logs}; {features}; together {total}").format(
+                logs=p.arithmetic, features=o.arithmetic, total=shown))]  # the storage sum's wording, translated
+        out["tokens per day:"] = [*out.get("tokens per day:total", []), *out.get("tokens per day:prompt", [])]
     if "daily_active_users" in has:
         dau = scale["daily_active_users"]
         out["DAU"] = [_Target(float(dau), f"{_fmt(dau)} DAU",
@@ -652,8 +685,8 @@ def check_answer(scenario: Scenario, step: str, answer: str,
                 if check is not None:
                     out.append(check)
                 continue
-            if read.kind == "QPS":
-                pool = targets.get(f"QPS:{read.qualifier}", [])
+            if read.kind in ("QPS", "tokens per day"):
+                pool = targets.get(f"{read.kind}:{read.qualifier}", [])
             elif read.kind.startswith("storage per"):
                 pool = _storage_targets(targets, read.kind, read.qualifier)
             elif read.kind == "bandwidth":
@@ -667,7 +700,8 @@ def check_answer(scenario: Scenario, step: str, answer: str,
             ratio = off_by(low, high, best.value)
             if not math.isfinite(ratio):
                 continue
-            kind = read.kind + (f" ({read.qualifier})" if read.kind == "QPS" and read.qualifier else "")
+            kind = read.kind + (f" ({read.qualifier})" if read.kind in ("QPS", "tokens per day") and read.qualifier
+                                else "")
             out.append(NumberCheck(step, kind, read.said, low, high, best.value, best.shown, ratio,
                                    ratio <= RIGHT_WITHIN, best.arithmetic, sentence))
     seen: set[tuple[str, float, float]] = set()

@@ -27,6 +27,7 @@ OVER = 1.25  # a step over this multiple of its budget is named as running long
 UNDER = 0.5  # … under this multiple (or skipped), as starved
 MIN_EXCESS_SHARE = 0.05  # and only when it took at least 5 points more of the interview than its share
 MIN_READ_SECONDS = 60.0  # less time than this in all is too little to read anything into
+MIN_HABIT_SESSIONS = 2  # across sessions, a step is read as a habit once timed in this many
 
 
 @dataclass(frozen=True)
@@ -180,8 +181,10 @@ def pacing_trend(paces: Sequence[Pacing], order: Sequence[str]) -> PacingTrend |
             round(sum(r.share / r.budget_share for r in rows if r.budget_share > 0) / len(rows), 2),
         ))
     # Shares of the time actually spent, as in a session's read: sessions that end early still count.
-    long = [s for s in steps if s.of_share > OVER]
-    short = [s for s in steps if s.of_share < UNDER]
+    # "Usually" needs a habit: a step timed in one session only says nothing about it yet.
+    seen = [s for s in steps if s.sessions >= MIN_HABIT_SESSIONS]
+    long = [s for s in seen if s.of_share > OVER]
+    short = [s for s in seen if s.of_share < UNDER]
     parts = []
     if long:
         worst = max(long, key=lambda s: s.of_share)
@@ -191,5 +194,7 @@ def pacing_trend(paces: Sequence[Pacing], order: Sequence[str]) -> PacingTrend |
         worst = min(short, key=lambda s: s.of_share)
         parts.append(_("{step} usually gets {share} of its share").format(step=_names([worst.stage]),
                                                                           share=f"{worst.of_share * 100:.0f} %"))
-    read = _("; ").join(parts) if parts else _("your time per step stays close to its share of the interview")
+    read = (_("; ").join(parts) if parts else
+            _("your time per step stays close to its share of the interview") if seen else
+            _("each step is timed in one session so far: practise again to see a habit"))
     return PacingTrend(len(paces), tuple(steps), read)

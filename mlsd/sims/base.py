@@ -101,6 +101,7 @@ class Chart:
     hlines: tuple[tuple[float, str], ...] = ()  # (y, label) reference lines
     vlines: tuple[tuple[float, str], ...] = ()  # (x, label) markers, e.g. incidents
     x_integer: bool = False  # ticks only at whole numbers (counts such as sessions)
+    y_range: tuple[float, float] | None = None  # fixed y axis (e.g. a 0-100 score), else fitted to the data
 
 
 @dataclass(frozen=True)

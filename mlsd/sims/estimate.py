@@ -144,6 +144,23 @@ GENAI_FIGURES = frozenset({  # ids, like FIGURES below; shown translated
 })
 
 
+# The inputs a classic figure stands on beyond the traffic (DAU, requests, peak). A GenAI design has no
+# ranking candidates, feature logs or embedding tables unless its scale says so: its text tables and
+# reading leave out a classic figure when any of these came from the defaults (--json keeps them all).
+CLASSIC_FIGURE_INPUTS: dict[str, tuple[str, ...]] = {
+    "candidates scored per second at peak": ("candidate_posts_per_request",),
+    "servers at peak": ("per_server_qps",),
+    "log storage per day": ("log_events_per_request", "bytes_per_log_event"),
+    "log storage per year": ("log_events_per_request", "bytes_per_log_event"),
+    "feature log storage per day": ("log_events_per_request", "feature_bytes_per_example"),
+    "feature log storage per year": ("log_events_per_request", "feature_bytes_per_example"),
+    "online feature store size": ("feature_bytes_per_entity",),
+    "embedding table memory": ("embedding_dim",),
+    "egress bandwidth at peak": ("response_bytes",),
+    "log ingestion bandwidth (average)": ("log_events_per_request", "bytes_per_log_event", "feature_bytes_per_example"),
+}
+
+
 @dataclass(frozen=True)
 class EstimateInput:
     name: str
@@ -173,17 +190,40 @@ class EstimateResult(SimResult):
     def figure(self, name: str) -> Figure:
         return next(f for f in self.figures if f.name == name)
 
+    def _shown_classic(self) -> list[Figure]:
+        """The classic figures the text shows: for a GenAI design, only those its own inputs support."""
+        classic = [f for f in self.figures if f.name not in GENAI_FIGURES]
+        if len(classic) == len(self.figures):
+            return classic
+        given = {i.name for i in self.inputs if i.source in ("scenario", "option")}
+        return [f for f in classic if set(CLASSIC_FIGURE_INPUTS.get(f.name, ())) <= given]
+
+    def shown_figures(self) -> list[Figure]:
+        """Every figure the text shows (the terminal, the design doc), in order."""
+        classic = {f.name for f in self._shown_classic()}
+        return [f for f in self.figures if f.name in classic or f.name in GENAI_FIGURES]
+
     def tables(self) -> list[Table]:
+        shown = self._shown_classic()
+        hide: set[str] = set()  # default inputs only the left-out figures use
+        if len(shown) < sum(f.name not in GENAI_FIGURES for f in self.figures):
+            used = {k for f in shown for k in CLASSIC_FIGURE_INPUTS.get(f.name, ())}
+            hide = {k for ks in CLASSIC_FIGURE_INPUTS.values() for k in ks} - used
+            if not any(f.name in ("online feature store size", "embedding table memory") for f in shown):
+                hide |= {"users", "items", "bytes_per_value"}
+            if not any(f.name.endswith("per year") for f in shown):
+                hide.add("replication")
         inputs = table(
             _("Inputs (scale of {scenario})").format(scenario=self.scenario) if self.scenario else _("Inputs"),
             (_("input"), _("value"), _("unit"), _("from")),
-            [(i.name, i.value, _(i.unit) if i.unit else "", _source(i.source)) for i in self.inputs],
+            [(i.name, i.value, _(i.unit) if i.unit else "", _source(i.source)) for i in self.inputs
+             if not (i.name in hide and i.source.startswith("default"))],
             note=_("not used: {keys}").format(keys=", ".join(self.not_used)) if self.not_used else "",
         )
         figures = table(
             _("Back-of-envelope"),
             (_("figure"), _("value"), _("arithmetic")),
-            [(_(f.name), f.shown, f.arithmetic) for f in self.figures if f.name not in GENAI_FIGURES],
+            [(_(f.name), f.shown, f.arithmetic) for f in shown],
         )
         genai = [f for f in self.figures if f.name in GENAI_FIGURES]
         if not genai:
@@ -229,8 +269,9 @@ class EstimateResult(SimResult):
                 lines.append(_("The embedding index takes {size} (shard it).").format(size=emb.shown)
                              if emb.value / 1e9 > 64 else
                              _("The embedding index takes {size} (it fits in one server’s memory).").format(size=emb.shown))
-            lines.append(_("Logs grow by {size} raw: keep them partitioned by day, with a retention policy.").format(
-                size=logs_year.shown))
+            if {"log_events_per_request", "bytes_per_log_event"} <= given:
+                lines.append(_("Logs grow by {size} raw: keep them partitioned by day, with a retention policy.").format(
+                    size=logs_year.shown))
             return lines + self._genai_reading()
         lines = [
             sizing,

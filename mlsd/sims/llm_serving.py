@@ -957,11 +957,19 @@ def simulate_llm_serving(
     if usable <= 0:
         raise BadInputError(f"--reserve-gb {reserve_gb:g} leaves nothing of --gpu-memory-gb {gpu_memory_gb:g}; lower it")
     if gpu.weights >= usable * GB:
+        # Tensor parallelism is not modelled, but a TP replica of n GPUs behaves as one device with n times the
+        # memory, bandwidth and FLOP/s: say how many keep the weights to half the memory, leaving room for KV.
+        n = 2
+        while gpu.weights > 0.5 * (n * gpu_memory_gb - reserve_gb) * GB and n < 1024:
+            n *= 2
         raise BadInputError(
             f"--model-params-billion {model_params_billion:g} at --weight-bytes-per-param {weight_bytes_per_param:g} "
             f"needs {gpu.weights / GB:,.1f} GB of weights, more than the {usable:g} GB left of --gpu-memory-gb "
             f"{gpu_memory_gb:g} after --reserve-gb {reserve_gb:g}; quantise (--weight-bytes-per-param 0.5 is int4), "
-            "use a GPU with more memory or split the model over GPUs (tensor parallelism)")
+            f"use a GPU with more memory, or simulate a tensor-parallel replica of {n} GPUs as one device: "
+            f"--gpu-memory-gb {n * gpu_memory_gb:g} --gpu-bandwidth-gb-s {n * gpu_bandwidth_gb_s:g} "
+            f"--gpu-tflops {n * gpu_tflops:g} and {n}× --gpu-hourly-cost-usd (each \"GPU\" of the results is then "
+            "one replica)")
     if gpu.slots < 1:
         raise BadInputError(
             f"the KV cache holds {gpu.capacity_tokens:,} tokens ({gpu.kv_per_token:,.0f} B each), less than one "
