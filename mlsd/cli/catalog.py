@@ -72,15 +72,21 @@ def _help_messages() -> list[tuple[str, str]]:
 
         lang.add_lang_option(root, recurse=False)
 
+        def english(obj: Any, name: str) -> Any:
+            """The English help even when an earlier run in this process translated it in place."""
+            kept = obj.__dict__.get(lang.ENGLISH_KEPT) or {}
+            return kept.get(name) if name in kept else getattr(obj, name, None)
+
         def walk(command: Any, path: list[str]) -> None:
             where = "cli:" + ("/".join(path) or "mlsd")  # a location without spaces
-            for text in (command.help, command.short_help):
+            for text in (english(command, "help"), english(command, "short_help")):
                 if text:
                     found.append((help_id(text), where))
             for param in command.params:
-                if getattr(param, "help", None):
+                text = english(param, "help")
+                if text:
                     name = next((o for o in param.opts if o.startswith("--")), param.name)
-                    found.append((help_id(param.help), f"{where}:{name}"))
+                    found.append((help_id(text), f"{where}:{name}"))
             for name in command.list_commands(None) if hasattr(command, "list_commands") else []:
                 sub = command.get_command(None, name)
                 if sub is not None:

@@ -68,7 +68,7 @@ def add_lang_option(command: Any, *, recurse: bool = True) -> None:
         add_lang_option(sub)
 
 
-_EN = "_mlsd_help_en"  # where a command or option keeps its English help
+_EN = ENGLISH_KEPT = "_mlsd_help_en"  # where a command or option keeps its English help
 
 
 def _english(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
