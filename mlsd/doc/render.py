@@ -176,8 +176,7 @@ def _steps(scenario: Scenario, session: Any, shown: Scenario | None = None) -> l
         steps.append({
             "id": fw.id,
             "title": fw.title,
-            # templates (also users') read this name; empty when the title already says it (Chinese)
-            "seed_term": "" if fw.source_term.split()[0] in fw.title else fw.source_term,
+            "seed_term": _seed_term(fw.source_term, fw.title),  # templates (also users') read this name
             "purpose": fw.purpose,
             "prompt": stage.prompt if stage else "",
             "questions": list(stage.questions) if stage else [],
@@ -225,6 +224,14 @@ def _twist_score(session: Any) -> float | None:
     """The average score of the twists the session asked (apart from the total), None without any."""
     answers = list((getattr(session, "twist_answers", None) or {}).values())
     return round(sum(a.score for a in answers) / len(answers), 1) if answers else None
+
+
+def _seed_term(term: str, title: str) -> str:
+    """The notes' term for a step, without the words its title already says: "5. Model (模型)",
+    not "Model (模型 Model)"; nothing when the (Chinese) title is the term."""
+    said = [w.lower() for w in title.split()]
+    kept = [p for p in term.split() if p not in title and not any(w.startswith(p.lower()) for w in said)]
+    return " ".join(kept)
 
 
 def _path_to_type(source: Path | None) -> str:
