@@ -47,6 +47,18 @@ def _lang_source(
     an Enum would be matched case-insensitively through pydantic, ~70 ms of start-up."""
 
 
+def force_english(command: Any) -> None:
+    """Every help text of `command`, its options and subcommands back to English, whatever an
+    earlier run in this process translated in place (options are shared between commands)."""
+    localize(command, SOURCE_LANGUAGE, recurse=False)
+    for param in command.params:
+        kept = param.__dict__.get(_EN)
+        if kept is not None:
+            param.help = kept["help"]
+    for sub in _subcommands(command):
+        force_english(sub)
+
+
 @functools.cache
 def lang_option() -> Any:
     """The `--lang` click option (one object, shared by every command)."""

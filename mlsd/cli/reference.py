@@ -39,6 +39,7 @@ def help_texts() -> list[tuple[list[str], str]]:
     try:
         root = typer.main.get_command(app)
         lang.add_lang_option(root, recurse=False)
+        lang.force_english(root)
         ctx = root.context_class(root, info_name="mlsd", terminal_width=WIDTH, max_content_width=WIDTH)
         out: list[tuple[list[str], str]] = []
         _walk(root, ctx, [], out)
