@@ -556,8 +556,7 @@ class Store:
                  json.dumps(list(covered)), json.dumps(partial or {}), json.dumps(list(missed)),
                  float(seconds), budget_seconds, ts),
             )
-            c.execute("DELETE FROM drafts WHERE session_id=? AND stage=?", (session_id, stage))
-            c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
+            _submitted(c, session_id, stage, ts)
 
     def save_draft(self, session_id: int, stage: str, text: str, seconds: float = 0.0) -> None:
         """Keep the text being typed for a step, or for the agenda (stage "agenda"); a submitted answer stays."""
@@ -598,8 +597,7 @@ class Store:
                 (session_id, twist_id, stage, text, answer, int(skipped), float(score), json.dumps(list(covered)),
                  json.dumps(partial or {}), json.dumps(list(missed)), float(seconds), ts),
             )
-            c.execute("DELETE FROM drafts WHERE session_id=? AND stage=?", (session_id, f"twist:{twist_id}"))
-            c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
+            _submitted(c, session_id, f"twist:{twist_id}", ts)
 
     def delete_answer(self, session_id: int, stage: str) -> None:
         with self._write() as c:
@@ -741,6 +739,12 @@ class Store:
                         tuple(json.loads(r["missed"])), r["answered_at"])
             for r in self._read("SELECT * FROM drill_answers ORDER BY id")
         ]
+
+
+def _submitted(c: sqlite3.Connection, session_id: int, draft_stage: str, ts: str) -> None:
+    """An answer was saved: its draft goes and the session is touched (same transaction)."""
+    c.execute("DELETE FROM drafts WHERE session_id=? AND stage=?", (session_id, draft_stage))
+    c.execute("UPDATE sessions SET updated_at=? WHERE id=?", (ts, session_id))
 
 
 def _session_words(unfinished: bool, scenario_id: str | None) -> tuple[str, str]:
