@@ -54,3 +54,24 @@ def test_common_errors_are_translated(run_cli, monkeypatch, tmp_path, args, engl
     assert res.code == 2, res.stderr
     assert chinese in res.stderr, res.stderr
     assert english not in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize(("env", "code", "english", "chinese"), [
+    ({"MLSD_DB_TIMEOUT": "soon"}, 2,
+     "MLSD_DB_TIMEOUT must be a number of seconds, got 'soon'", "MLSD_DB_TIMEOUT 必须是秒数，实际为 'soon'"),
+    ({}, 1, "it is not an SQLite database (corrupt or another file); move it aside",
+     "不是 SQLite 数据库（已损坏，或是别的文件）；请把它移走"),
+], ids=["timeout", "not-sqlite"])
+def test_history_database_errors_are_translated(run_cli, monkeypatch, tmp_path, env, code, english, chinese):
+    """A history database that is not SQLite is left untouched, and said so in either language."""
+    monkeypatch.setenv("MLSD_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "1000")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "mlsd.db").write_text("not a database\n", encoding="utf-8")
+    for lang, expected, other in (("en", english, chinese), ("zh", chinese, english)):
+        monkeypatch.setenv("MLSD_LANG", lang)
+        res = run_cli("progress")
+        assert res.code == code, res.stderr
+        assert expected in res.stderr and other not in res.stderr, res.stderr
+    assert (tmp_path / "mlsd.db").read_text(encoding="utf-8") == "not a database\n"
