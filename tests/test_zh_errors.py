@@ -1,9 +1,10 @@
-"""The common user-input errors (option ranges, files the user names, answers files) are
-translated with MLSD_LANG=zh, and stay the same English sentences without it.
+"""The common user-input errors (option ranges, files the user names, answers files, scenario
+files, the history database) are translated with MLSD_LANG=zh, and stay the same English
+sentences without it.
 
 Each case runs the command twice: in Chinese the message is the catalog's Chinese sentence
 (the option, path or id kept as typed) and no longer the English one; in English it is the
-English sentence. Both exit 2 (bad input), in one line, without a traceback.
+English sentence. Both exit with the same code (2 for bad input), without a traceback.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ CASES = [
      "unknown twist 'no-such-twist'", "未知的追问 'no-such-twist'"),
     (("practice", "feed-ranking", "--answers", "{tmp}/minutes.yaml"),
      "must be a number of minutes in (0, ", "应为 (0, "),
+    (("scenarios", "validate", "{tmp}/bad-key.yaml"),
+     "sumary: unknown key 'sumary' (did you mean 'summary'?); valid keys: id,", "sumary: 未知的键 'sumary'"),
+    (("scenarios", "validate", "{tmp}/missing-key.yaml"),
+     "(top level): missing required key 'summary'", "(top level): 缺少必需的键 'summary'"),
+    (("scenarios", "validate", "{tmp}/duplicate-key.yaml"),
+     "title: duplicate key 'title'", "title: 重复的键 'title'"),
+    (("scenarios", "validate", "{tmp}/stages-list.yaml"),
+     "stages: expected a mapping of stage id to stage, got a list", "stages: 应为阶段 id 到阶段内容的映射，实际为列表"),
 ]
 
 FILES = {
@@ -33,6 +42,10 @@ FILES = {
     "not-text.yaml": "data: I would log impressions and clicks.\nmodel:\n",
     "unknown-twist.yaml": "data: I would log impressions.\ntwists:\n  no-such-twist: I would cache.\n",
     "minutes.yaml": "data: I would log impressions.\nminutes:\n  data: -3\n",
+    "bad-key.yaml": "id: bad-key\ntitle: T\nsumary: s\nstages:\n  requirements: {}\n",
+    "missing-key.yaml": "id: missing-key\ntitle: T\nstages:\n  requirements: {}\n",
+    "duplicate-key.yaml": "id: duplicate-key\ntitle: T\ntitle: U\n",
+    "stages-list.yaml": "id: stages-list\ntitle: T\nsummary: S\nstages: [requirements]\n",
 }
 
 
