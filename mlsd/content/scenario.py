@@ -277,7 +277,8 @@ class _Validator:
         if not isinstance(raw, list):
             self.fail(("twists",), _("expected a list of twists, got {kind}").format(kind=_kind(raw)))
         if len(raw) < MIN_TWISTS:
-            self.fail(("twists",), f"needs at least {MIN_TWISTS} twists, at different steps, got {len(raw)}")
+            self.fail(("twists",), _("needs at least {n} twists, at different steps, got {count}").format(
+                n=MIN_TWISTS, count=len(raw)))
         out: list[Twist] = []
         ids: dict[str, int] = {}
         steps: dict[str, str] = {}
@@ -286,24 +287,27 @@ class _Validator:
             item = self.mapping(item, path, _TWIST_KEYS, _TWIST_KEYS)
             twist_id = self.slug(item["id"], path + ("id",))
             if twist_id in ids:
-                self.fail(path + ("id",), f"duplicate twist id {twist_id!r} (first used at twists[{ids[twist_id]}]); "
-                          "ids must be unique within the scenario")
+                self.fail(path + ("id",), _("duplicate twist id {id} (first used at {where}); "
+                                            "ids must be unique within the scenario").format(
+                    id=repr(twist_id), where=f"twists[{ids[twist_id]}]"))
             ids[twist_id] = i
             step_id = self.text(item["step"], path + ("step",), one_line=True)
             if step_id not in STAGE_IDS:
-                self.fail(path + ("step",), f"unknown step {step_id!r}{did_you_mean(step_id, STAGE_IDS)}; "
-                          f"valid steps: {', '.join(STAGE_IDS)}")
+                self.fail(path + ("step",), _("unknown step {step}{hint}; valid steps: {steps}").format(
+                    step=repr(step_id), hint=did_you_mean(step_id, STAGE_IDS), steps=", ".join(STAGE_IDS)))
             if step_id in steps:
-                self.fail(path + ("step",), f"twist {steps[step_id]!r} is already asked after {step_id!r}; "
-                          "give each twist its own step")
+                self.fail(path + ("step",), _("twist {twist} is already asked after {step}; "
+                                              "give each twist its own step").format(
+                    twist=repr(steps[step_id]), step=repr(step_id)))
             steps[step_id] = twist_id
             points_raw = item["key_points"]
             low, high = TWIST_POINTS
             if not isinstance(points_raw, list):
                 self.fail(path + ("key_points",), _("expected a list of key points, got {kind}").format(kind=_kind(points_raw)))
             if not low <= len(points_raw) <= high:
-                self.fail(path + ("key_points",), f"needs {low} to {high} key points (what must change, what can "
-                          f"stay, the trade-off), got {len(points_raw)}")
+                self.fail(path + ("key_points",), _("needs {low} to {high} key points (what must change, what can "
+                                                    "stay, the trade-off), got {count}").format(
+                    low=low, high=high, count=len(points_raw)))
             points = tuple(self.key_point(p, path + ("key_points", j), seen_points) for j, p in enumerate(points_raw))
             out.append(Twist(
                 id=twist_id, step=step_id, text=self.text(item["text"], path + ("text",)).strip(),
@@ -339,8 +343,8 @@ class _Validator:
 
             self.fail(
                 path + ("id",),
-                f"duplicate key point id {point_id!r} (first used at {field_name(seen_points[point_id])}); "
-                "ids must be unique within the scenario",
+                _("duplicate key point id {id} (first used at {where}); ids must be unique within the scenario").format(
+                    id=repr(point_id), where=field_name(seen_points[point_id])),
             )
         seen_points[point_id] = path
         keywords = self.texts(raw["keywords"], path + ("keywords",))
@@ -382,8 +386,9 @@ class _Validator:
 
                 self.fail(
                     path + ("name",),
-                    f"unknown simulation {name!r}{did_you_mean(name, list(specs))}; "
-                    f"known: {', '.join(sorted(specs)) or 'none yet'}",
+                    _("unknown simulation {name}{hint}; known: {known}").format(
+                        name=repr(name), hint=did_you_mean(name, list(specs)), known=", ".join(sorted(specs)))
+                    if specs else _("unknown simulation {name}; known: none yet").format(name=repr(name)),
                 )
             args = item.get("args") or {}
             if not isinstance(args, dict):

@@ -136,12 +136,12 @@ def _build(loader, node, path: Path_, lines, budget, display, error_cls, depth: 
     if repeated:
         budget[0] -= 1
         if budget[0] < 0:
-            raise error_cls(
-                f"{display}:{line}: {field_name(path)}: aliases repeat more than {MAX_ALIAS_NODES:,} nodes "
-                "(aliases of aliases nested too deeply); write the values out"
-            )
+            problem = _("aliases repeat more than {n} nodes (aliases of aliases nested too deeply); "
+                        "write the values out").format(n=f"{MAX_ALIAS_NODES:,}")
+            raise error_cls(f"{display}:{line}: {field_name(path)}: {problem}")
     if depth > MAX_DEPTH:
-        raise error_cls(f"{display}:{line}: {field_name(path)}: nested deeper than {MAX_DEPTH} levels")
+        problem = _("nested deeper than {n} levels").format(n=MAX_DEPTH)
+        raise error_cls(f"{display}:{line}: {field_name(path)}: {problem}")
     lines.setdefault(path, line)
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP_TAG:
