@@ -27,6 +27,8 @@ CASES = [
      "unknown twist 'no-such-twist'", "未知的追问 'no-such-twist'"),
     (("practice", "feed-ranking", "--answers", "{tmp}/minutes.yaml"),
      "must be a number of minutes in (0, ", "应为 (0, "),
+    (("drill", "--topic", "scal"),
+     "--topic: unknown topic 'scal' (did you mean 'scaling'?); topics: scaling,", "--topic：未知的主题 'scal'"),
     (("scenarios", "validate", "{tmp}/bad-key.yaml"),
      "sumary: unknown key 'sumary' (did you mean 'summary'?); valid keys: id,", "sumary: 未知的键 'sumary'"),
     (("scenarios", "validate", "{tmp}/missing-key.yaml"),
