@@ -67,7 +67,8 @@ def atomic_write(path: Path | str, text: str, *, force: bool, display: str | Non
 
 
 def _size(n: int) -> str:
-    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+    return (_("{n} MB").format(n=n // (1024 * 1024)) if n >= 1024 * 1024
+            else _("{n} bytes").format(n=f"{n:,}"))
 
 
 def _umask() -> int:
@@ -87,26 +88,28 @@ def read_user_bytes(path: Path | str, display: str, max_bytes: int, error_cls: t
     try:
         info = path.stat()  # follows symlinks: a link to /dev/zero is a device
     except FileNotFoundError:
-        raise error_cls(f"{display}: no such file; check the path") from None
+        raise error_cls(_("{path}: no such file; check the path").format(path=display)) from None
     except PermissionError:
-        raise error_cls(f"{display}: permission denied; check the file's permissions") from None
+        raise error_cls(_("{path}: permission denied; check the file's permissions").format(path=display)) from None
     except OSError as exc:
-        raise error_cls(f"{display}: cannot read the file ({exc.strerror or exc})") from None
+        raise error_cls(_("{path}: cannot read the file ({reason})").format(path=display, reason=exc.strerror or exc)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise error_cls(f"{display}: is a directory, not a file")
+        raise error_cls(_("{path}: is a directory, not a file").format(path=display))
     if not stat.S_ISREG(info.st_mode):
-        raise error_cls(f"{display}: is not a regular file (a device, pipe or socket); give a file")
+        raise error_cls(_("{path}: is not a regular file (a device, pipe or socket); give a file").format(path=display))
     if info.st_size > max_bytes:
-        raise error_cls(f"{display}: file is {info.st_size:,} bytes, larger than {_size(max_bytes)}; the limit is {max_bytes:,}")
+        raise error_cls(_("{path}: file is {size} bytes, larger than {limit}; the limit is {max_bytes}").format(
+            path=display, size=f"{info.st_size:,}", limit=_size(max_bytes), max_bytes=f"{max_bytes:,}"))
     try:
         with path.open("rb") as fh:
             raw = fh.read(max_bytes + 1)
     except PermissionError:
-        raise error_cls(f"{display}: permission denied; check the file's permissions") from None
+        raise error_cls(_("{path}: permission denied; check the file's permissions").format(path=display)) from None
     except OSError as exc:
-        raise error_cls(f"{display}: cannot read the file ({exc.strerror or exc})") from None
+        raise error_cls(_("{path}: cannot read the file ({reason})").format(path=display, reason=exc.strerror or exc)) from None
     if len(raw) > max_bytes:
-        raise error_cls(f"{display}: file is larger than {_size(max_bytes)}; the limit is {max_bytes:,} bytes")
+        raise error_cls(_("{path}: file is larger than {limit}; the limit is {max_bytes} bytes").format(
+            path=display, limit=_size(max_bytes), max_bytes=f"{max_bytes:,}"))
     return raw
 
 

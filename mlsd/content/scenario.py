@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlsd.i18n import _, pgettext
+
 if TYPE_CHECKING:
     from mlsd.content.architecture import Architecture
 
@@ -124,18 +126,19 @@ MIN_TWISTS = 2  # a scenario that declares twists gives at least this many, at d
 
 
 def _kind(value: Any) -> str:
+    """What YAML read, as a noun phrase ("got {kind}" in the messages below)."""
     if value is None:
-        return "nothing"
+        return pgettext("what YAML read", "nothing")
     if isinstance(value, bool):
-        return f"a boolean ({value})"
+        return _("a boolean ({value})").format(value=value)
     if isinstance(value, (int, float)):
-        return f"a number ({value})"
+        return _("a number ({value})").format(value=value)
     if isinstance(value, str):
-        return f"text ({value[:30]!r})"
+        return _("text ({value})").format(value=repr(value[:30]))
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     return type(value).__name__
 
 
@@ -149,51 +152,54 @@ class _Validator:
         self.error_cls = ScenarioError
 
     def fail(self, path, problem: str):
+        """`problem` is already translated (a whole sentence: `_("…").format(…)`)."""
         raise self.doc.error(tuple(path), problem, self.error_cls)
 
     def mapping(self, value, path, allowed, required=()) -> dict:
         from mlsd.errors import did_you_mean
 
         if not isinstance(value, dict):
-            self.fail(path, f"expected a mapping, got {_kind(value)}")
+            self.fail(path, _("expected a mapping, got {kind}").format(kind=_kind(value)))
         for key in value:
             if key not in allowed:
                 self.fail(
                     path + (key,),
-                    f"unknown key {key!r}{did_you_mean(key, allowed)}; valid keys: {', '.join(allowed)}",
+                    _("unknown key {key}{hint}; valid keys: {keys}").format(
+                        key=repr(key), hint=did_you_mean(key, allowed), keys=", ".join(allowed)),
                 )
         for key in required:
             if key not in value:
-                self.fail(path, f"missing required key {key!r}")
+                self.fail(path, _("missing required key {key}").format(key=repr(key)))
         return value
 
     def text(self, value, path, *, one_line=False) -> str:
         if not isinstance(value, str):
-            self.fail(path, f"expected text, got {_kind(value)}")
+            self.fail(path, _("expected text, got {kind}").format(kind=_kind(value)))
         if not value.strip():
-            self.fail(path, "must not be empty")
+            self.fail(path, _("must not be empty"))
         if one_line and "\n" in value.strip():
-            self.fail(path, "must be one line")
+            self.fail(path, _("must be one line"))
         return value.strip() if one_line else value.strip("\n")
 
     def slug(self, value, path) -> str:
         value = self.text(value, path, one_line=True)
         if not SLUG.fullmatch(value):
-            self.fail(path, f"{value!r} is not a slug: use lowercase letters, digits and '-' only")
+            self.fail(path, _("{value} is not a slug: use lowercase letters, digits and '-' only").format(value=repr(value)))
         return value
 
     def texts(self, value, path) -> tuple[str, ...]:
         if not isinstance(value, list):
-            self.fail(path, f"expected a list of text, got {_kind(value)}")
+            self.fail(path, _("expected a list of text, got {kind}").format(kind=_kind(value)))
         return tuple(self.text(v, path + (i,)) for i, v in enumerate(value))
 
     def number(self, value, path) -> float:
         if isinstance(value, str) and re.fullmatch(r"[+-]?\d+(\.\d*)?[eE][+-]?\d+", value.strip()):
-            self.fail(path, f"YAML reads {value!r} as text; write it out ({float(value):.0f}) or as {float(value):.1e}")
+            self.fail(path, _("YAML reads {value} as text; write it out ({plain}) or as {exponent}").format(
+                value=repr(value), plain=f"{float(value):.0f}", exponent=f"{float(value):.1e}"))
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(path, f"expected a number, got {_kind(value)}")
+            self.fail(path, _("expected a number, got {kind}").format(kind=_kind(value)))
         if not math.isfinite(value):
-            self.fail(path, f"expected a finite number, got {value}")
+            self.fail(path, _("expected a finite number, got {value}").format(value=value))
         return value
 
     def scenario(self) -> Scenario:
@@ -205,27 +211,28 @@ class _Validator:
             for name, value in self.mapping(data["scale"], ("scale",), tuple(data["scale"] or ())).items():
                 number = self.number(value, ("scale", name))
                 if number < 0:
-                    self.fail(("scale", name), f"must be >= 0, got {number}")
+                    self.fail(("scale", name), _("must be >= 0, got {value}").format(value=number))
                 scale[name] = number
         difficulty = data.get("difficulty", "medium")
         if difficulty not in DIFFICULTIES:
             self.fail(
                 ("difficulty",),
-                f"expected one of {', '.join(DIFFICULTIES)}, got {difficulty!r}"
-                + (did_you_mean(difficulty, DIFFICULTIES) if isinstance(difficulty, str) else ""),
+                _("expected one of {choices}, got {value}{hint}").format(
+                    choices=", ".join(DIFFICULTIES), value=repr(difficulty),
+                    hint=did_you_mean(difficulty, DIFFICULTIES) if isinstance(difficulty, str) else ""),
             )
         stages_raw = data["stages"]
         if not isinstance(stages_raw, dict):
-            self.fail(("stages",), f"expected a mapping of stage id to stage, got {_kind(stages_raw)}")
+            self.fail(("stages",), _("expected a mapping of stage id to stage, got {kind}").format(kind=_kind(stages_raw)))
         for stage_id in stages_raw:
             if stage_id not in STAGE_IDS:
                 self.fail(
                     ("stages", stage_id),
-                    f"unknown stage {stage_id!r}{did_you_mean(stage_id, STAGE_IDS)}; "
-                    f"valid stages: {', '.join(STAGE_IDS)}",
+                    _("unknown stage {stage}{hint}; valid stages: {stages}").format(
+                        stage=repr(stage_id), hint=did_you_mean(stage_id, STAGE_IDS), stages=", ".join(STAGE_IDS)),
                 )
         if "requirements" not in stages_raw:
-            self.fail(("stages",), "missing the 'requirements' stage (every scenario needs at least it)")
+            self.fail(("stages",), _("missing the 'requirements' stage (every scenario needs at least it)"))
         seen_points: dict[str, tuple] = {}
         stages = {
             sid: self.stage(sid, stages_raw[sid], seen_points) for sid in STAGE_IDS if sid in stages_raw
@@ -268,9 +275,10 @@ class _Validator:
         from mlsd.errors import did_you_mean
 
         if not isinstance(raw, list):
-            self.fail(("twists",), f"expected a list of twists, got {_kind(raw)}")
+            self.fail(("twists",), _("expected a list of twists, got {kind}").format(kind=_kind(raw)))
         if len(raw) < MIN_TWISTS:
-            self.fail(("twists",), f"needs at least {MIN_TWISTS} twists, at different steps, got {len(raw)}")
+            self.fail(("twists",), _("needs at least {n} twists, at different steps, got {count}").format(
+                n=MIN_TWISTS, count=len(raw)))
         out: list[Twist] = []
         ids: dict[str, int] = {}
         steps: dict[str, str] = {}
@@ -279,24 +287,27 @@ class _Validator:
             item = self.mapping(item, path, _TWIST_KEYS, _TWIST_KEYS)
             twist_id = self.slug(item["id"], path + ("id",))
             if twist_id in ids:
-                self.fail(path + ("id",), f"duplicate twist id {twist_id!r} (first used at twists[{ids[twist_id]}]); "
-                          "ids must be unique within the scenario")
+                self.fail(path + ("id",), _("duplicate twist id {id} (first used at {where}); "
+                                            "ids must be unique within the scenario").format(
+                    id=repr(twist_id), where=f"twists[{ids[twist_id]}]"))
             ids[twist_id] = i
             step_id = self.text(item["step"], path + ("step",), one_line=True)
             if step_id not in STAGE_IDS:
-                self.fail(path + ("step",), f"unknown step {step_id!r}{did_you_mean(step_id, STAGE_IDS)}; "
-                          f"valid steps: {', '.join(STAGE_IDS)}")
+                self.fail(path + ("step",), _("unknown step {step}{hint}; valid steps: {steps}").format(
+                    step=repr(step_id), hint=did_you_mean(step_id, STAGE_IDS), steps=", ".join(STAGE_IDS)))
             if step_id in steps:
-                self.fail(path + ("step",), f"twist {steps[step_id]!r} is already asked after {step_id!r}; "
-                          "give each twist its own step")
+                self.fail(path + ("step",), _("twist {twist} is already asked after {step}; "
+                                              "give each twist its own step").format(
+                    twist=repr(steps[step_id]), step=repr(step_id)))
             steps[step_id] = twist_id
             points_raw = item["key_points"]
             low, high = TWIST_POINTS
             if not isinstance(points_raw, list):
-                self.fail(path + ("key_points",), f"expected a list of key points, got {_kind(points_raw)}")
+                self.fail(path + ("key_points",), _("expected a list of key points, got {kind}").format(kind=_kind(points_raw)))
             if not low <= len(points_raw) <= high:
-                self.fail(path + ("key_points",), f"needs {low} to {high} key points (what must change, what can "
-                          f"stay, the trade-off), got {len(points_raw)}")
+                self.fail(path + ("key_points",), _("needs {low} to {high} key points (what must change, what can "
+                                                    "stay, the trade-off), got {count}").format(
+                    low=low, high=high, count=len(points_raw)))
             points = tuple(self.key_point(p, path + ("key_points", j), seen_points) for j, p in enumerate(points_raw))
             out.append(Twist(
                 id=twist_id, step=step_id, text=self.text(item["text"], path + ("text",)).strip(),
@@ -311,7 +322,8 @@ class _Validator:
         points = []
         if raw.get("key_points") is not None:
             if not isinstance(raw["key_points"], list):
-                self.fail(path + ("key_points",), f"expected a list of key points, got {_kind(raw['key_points'])}")
+                self.fail(path + ("key_points",), _("expected a list of key points, got {kind}").format(
+                    kind=_kind(raw["key_points"])))
             for i, item in enumerate(raw["key_points"]):
                 points.append(self.key_point(item, path + ("key_points", i), seen_points))
         reference = self.text(raw["reference"], path + ("reference",)) if raw.get("reference") is not None else ""
@@ -331,18 +343,18 @@ class _Validator:
 
             self.fail(
                 path + ("id",),
-                f"duplicate key point id {point_id!r} (first used at {field_name(seen_points[point_id])}); "
-                "ids must be unique within the scenario",
+                _("duplicate key point id {id} (first used at {where}); ids must be unique within the scenario").format(
+                    id=repr(point_id), where=field_name(seen_points[point_id])),
             )
         seen_points[point_id] = path
         keywords = self.texts(raw["keywords"], path + ("keywords",))
         if not keywords:
-            self.fail(path + ("keywords",), "needs at least one keyword")
+            self.fail(path + ("keywords",), _("needs at least one keyword"))
         weight = 1.0
         if raw.get("weight") is not None:
             weight = float(self.number(raw["weight"], path + ("weight",)))
             if weight <= 0:
-                self.fail(path + ("weight",), f"must be > 0, got {raw['weight']}")
+                self.fail(path + ("weight",), _("must be > 0, got {value}").format(value=raw["weight"]))
         why = self.text(raw["why"], path + ("why",)).strip() if raw.get("why") is not None else ""
         aliases: tuple[str, ...] = ()
         if raw.get("aliases") is not None:
@@ -362,7 +374,7 @@ class _Validator:
         from mlsd.sims import registry
 
         if not isinstance(raw, list):
-            self.fail(("simulations",), f"expected a list of simulations, got {_kind(raw)}")
+            self.fail(("simulations",), _("expected a list of simulations, got {kind}").format(kind=_kind(raw)))
         calls = []
         specs = registry.all_specs()
         for i, item in enumerate(raw):
@@ -374,12 +386,13 @@ class _Validator:
 
                 self.fail(
                     path + ("name",),
-                    f"unknown simulation {name!r}{did_you_mean(name, list(specs))}; "
-                    f"known: {', '.join(sorted(specs)) or 'none yet'}",
+                    _("unknown simulation {name}{hint}; known: {known}").format(
+                        name=repr(name), hint=did_you_mean(name, list(specs)), known=", ".join(sorted(specs)))
+                    if specs else _("unknown simulation {name}; known: none yet").format(name=repr(name)),
                 )
             args = item.get("args") or {}
             if not isinstance(args, dict):
-                self.fail(path + ("args",), f"expected a mapping of option to value, got {_kind(args)}")
+                self.fail(path + ("args",), _("expected a mapping of option to value, got {kind}").format(kind=_kind(args)))
             bad = registry.check_args(specs[name], args)
             if bad:
                 self.fail(path + ("args", bad[0]), bad[1])

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlsd.errors import BadInputError
+from mlsd.i18n import _
 
 Path_ = tuple[str | int, ...]
 
@@ -28,6 +29,19 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 
 class YamlFileError(BadInputError):
     """A YAML file that cannot be read; the message is `file:line: field: problem`."""
+
+
+def _invalid(problem: str) -> str:
+    """The problem of a file YAML cannot parse (`problem` is PyYAML's own English)."""
+    return _("invalid YAML: {problem}").format(problem=problem)
+
+
+def _plain_keys() -> str:
+    return _("keys must be plain text")
+
+
+def _unsupported(tag: str) -> str:
+    return _("unsupported tag {tag}; use plain YAML").format(tag=repr(tag))
 
 
 def field_name(path: Path_) -> str:
@@ -75,9 +89,8 @@ def read_text(path: Path, display: str, error_cls: type[BadInputError] = YamlFil
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise error_cls(
-            f"{display}:{line}: (top level): not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
-        ) from None
+        problem = _("not UTF-8 text (byte {byte}); save the file as UTF-8").format(byte=f"0x{raw[exc.start]:02x}")
+        raise error_cls(f"{display}:{line}: (top level): {problem}") from None
 
 
 def parse(text: str, display: str, error_cls: type[BadInputError] = YamlFileError) -> LocatedData:
@@ -92,9 +105,9 @@ def parse(text: str, display: str, error_cls: type[BadInputError] = YamlFileErro
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 1
             problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
-            raise error_cls(f"{display}:{line}: (yaml): invalid YAML: {problem}") from None
+            raise error_cls(f"{display}:{line}: (yaml): {_invalid(problem)}") from None
         except yaml.YAMLError as exc:
-            raise error_cls(f"{display}:1: (yaml): invalid YAML: {' '.join(str(exc).split())}") from None
+            raise error_cls(f"{display}:1: (yaml): {_invalid(' '.join(str(exc).split()))}") from None
         lines: dict[Path_, int] = {}
         if node is None:
             return LocatedData(display, None, {(): 1})
@@ -123,16 +136,16 @@ def _build(loader, node, path: Path_, lines, budget, display, error_cls, depth: 
     if repeated:
         budget[0] -= 1
         if budget[0] < 0:
-            raise error_cls(
-                f"{display}:{line}: {field_name(path)}: aliases repeat more than {MAX_ALIAS_NODES:,} nodes "
-                "(aliases of aliases nested too deeply); write the values out"
-            )
+            problem = _("aliases repeat more than {n} nodes (aliases of aliases nested too deeply); "
+                        "write the values out").format(n=f"{MAX_ALIAS_NODES:,}")
+            raise error_cls(f"{display}:{line}: {field_name(path)}: {problem}")
     if depth > MAX_DEPTH:
-        raise error_cls(f"{display}:{line}: {field_name(path)}: nested deeper than {MAX_DEPTH} levels")
+        problem = _("nested deeper than {n} levels").format(n=MAX_DEPTH)
+        raise error_cls(f"{display}:{line}: {field_name(path)}: {problem}")
     lines.setdefault(path, line)
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP_TAG:
-            raise error_cls(f"{display}:{line}: {field_name(path)}: unsupported tag {node.tag!r}; use plain YAML")
+            raise error_cls(f"{display}:{line}: {field_name(path)}: {_unsupported(node.tag)}")
         try:
             loader.flatten_mapping(node)  # resolves `<<` merge keys
         except yaml.MarkedYAMLError as exc:
@@ -141,16 +154,15 @@ def _build(loader, node, path: Path_, lines, budget, display, error_cls, depth: 
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise error_cls(
-                    f"{display}:{key_node.start_mark.line + 1}: {field_name(path)}: keys must be plain text"
+                    f"{display}:{key_node.start_mark.line + 1}: {field_name(path)}: {_plain_keys()}"
                 )
             key = _scalar(loader, key_node, path, display, error_cls)
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise error_cls(f"{display}:{key_node.start_mark.line + 1}: {field_name(path)}: keys must be plain text")
+                raise error_cls(f"{display}:{key_node.start_mark.line + 1}: {field_name(path)}: {_plain_keys()}")
             key = key if isinstance(key, str) else str(key)
             if key in result:
-                raise error_cls(
-                    f"{display}:{key_node.start_mark.line + 1}: {field_name(path + (key,))}: duplicate key {key!r}"
-                )
+                problem = _("duplicate key {key}").format(key=repr(key))
+                raise error_cls(f"{display}:{key_node.start_mark.line + 1}: {field_name(path + (key,))}: {problem}")
             lines[path + (key,)] = key_node.start_mark.line + 1
             result[key] = _build(loader, value_node, path + (key,), lines, budget, display, error_cls, depth + 1,
                                  repeated)
@@ -158,7 +170,7 @@ def _build(loader, node, path: Path_, lines, budget, display, error_cls, depth: 
         return result
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ_TAG:
-            raise error_cls(f"{display}:{line}: {field_name(path)}: unsupported tag {node.tag!r}; use plain YAML")
+            raise error_cls(f"{display}:{line}: {field_name(path)}: {_unsupported(node.tag)}")
         return [
             _build(loader, item, path + (i,), lines, budget, display, error_cls, depth + 1, repeated)
             for i, item in enumerate(node.value)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlsd.content.scenario import KeyPoint
 from mlsd.errors import BadInputError, MlsdError, did_you_mean
+from mlsd.i18n import _
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -57,7 +58,8 @@ class Bank:
             if q.id == qid:
                 return q
         ids = [q.id for q in self.questions]
-        raise BadInputError(f"unknown drill question {qid!r}{did_you_mean(qid, ids)}; `mlsd drill --list` shows them")
+        raise BadInputError(_("unknown drill question {id}{hint}; `mlsd drill --list` shows them").format(
+            id=repr(qid), hint=did_you_mean(qid, ids)))
 
 
 class BankError(MlsdError):
@@ -172,13 +174,13 @@ def choose(bank: Bank, *, count: int, topic: str | None = None, seed: int = 0,
     overdue first; the rest, and without states all of them, by a weighted draw without
     replacement in which weaker topics are more likely."""
     if count < 1:
-        raise BadInputError(f"--count must be at least 1, got {count}")
+        raise BadInputError(_("--count must be at least 1, got {count}").format(count=count))
     pool = list(bank.questions)
     if topic is not None:
         if topic not in bank.topics:
             raise BadInputError(
-                f"--topic: unknown topic {topic!r}{did_you_mean(topic, list(bank.topics))}; "
-                f"topics: {', '.join(bank.topics)}"
+                _("--topic: unknown topic {topic}{hint}; topics: {topics}").format(
+                    topic=repr(topic), hint=did_you_mean(topic, list(bank.topics)), topics=", ".join(bank.topics))
             )
         pool = [q for q in pool if q.topic == topic]
     weights = topic_weights(bank, history)

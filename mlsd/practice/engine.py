@@ -1032,22 +1032,46 @@ def read_answers(path: str, valid: Sequence[str], *, what: str, example: str) ->
     return check_answers_mapping(doc, doc.data, valid, what=what, example=example)
 
 
+# Whole sentences per kind of answers file (`what` of `check_answers_mapping`), so each
+# language words "step" and "question" in its own order.
+_ANSWERS_MESSAGES: dict[str, dict[str, str]] = {
+    "step": {
+        "empty": N_("must be a mapping of step id to answer text (e.g. `{example}`), got an empty file"),
+        "mapping": N_("must be a mapping of step id to answer text (e.g. `{example}`), got {got}"),
+        "unknown": N_("unknown step {key}{hint}; valid: {valid}"),
+    },
+    "question": {
+        "empty": N_("must be a mapping of question id to answer text (e.g. `{example}`), got an empty file"),
+        "mapping": N_("must be a mapping of question id to answer text (e.g. `{example}`), got {got}"),
+        "unknown": N_("unknown question {key}{hint}; valid: {valid}"),
+    },
+}
+
+
+def not_text(value: Any) -> str:
+    """The problem with an answer that YAML did not read as text (shared by steps and twists)."""
+    if value is None:
+        return _("must be text, got nothing; quote it or use a `|` block")
+    return _("must be text, got {kind}; quote it or use a `|` block").format(kind=type(value).__name__)
+
+
 def check_answers_mapping(doc: Any, data: Any, valid: Sequence[str], *, what: str, example: str,
                           extra: Sequence[str] = ()) -> dict[str, str]:
     """`data` (read from `doc`) as id → answer text; `extra` are other keys the file may have, taken out
-    before (named in the list of valid keys; a file with only those is not empty)."""
+    before (named in the list of valid keys; a file with only those is not empty). `what` is "step" or
+    "question" (the keys of `_ANSWERS_MESSAGES`)."""
+    messages = _ANSWERS_MESSAGES[what]
     if not isinstance(data, dict) or (not data and not any(k in doc.lines for k in ((e,) for e in extra))):
-        got = "an empty file" if not data else type(data).__name__
-        raise doc.error((), f"must be a mapping of {what} id to answer text (e.g. `{example}`), got {got}")
+        if not data:
+            raise doc.error((), _(messages["empty"]).format(example=example))
+        raise doc.error((), _(messages["mapping"]).format(example=example, got=type(data).__name__))
     out: dict[str, str] = {}
     for key, value in data.items():
         if key not in valid:
-            raise doc.error(
-                (key,), f"unknown {what} {key!r}{did_you_mean(key, [*valid, *extra])}; valid: {', '.join([*valid, *extra])}"
-            )
+            raise doc.error((key,), _(messages["unknown"]).format(
+                key=repr(key), hint=did_you_mean(key, [*valid, *extra]), valid=", ".join([*valid, *extra])))
         if not isinstance(value, str):
-            kind = "nothing" if value is None else type(value).__name__
-            raise doc.error((key,), f"must be text, got {kind}; quote it or use a `|` block")
+            raise doc.error((key,), not_text(value))
         out[key] = value
     return out
 
@@ -1074,7 +1098,7 @@ def run_answers(
     if stages is None:
         stages = tuple(s for s in STAGE_IDS if s in answers)
         if not stages:
-            raise BadInputError("--answers: the file answers no step; add at least one `step-id: text` entry")
+            raise BadInputError(_("--answers: the file answers no step; add at least one `step-id: text` entry"))
     twists = dict(twists or {})
     asked = [t.id for t in scenario.twists if t.id in twists and t.step in stages and answers.get(t.step, "").strip()]
     now = [0.0]

@@ -187,9 +187,9 @@ def _busy_timeout() -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise BadInputError(f"MLSD_DB_TIMEOUT must be a number of seconds, got {raw!r}") from None
+        raise BadInputError(_("MLSD_DB_TIMEOUT must be a number of seconds, got {value}").format(value=repr(raw))) from None
     if value < 0:
-        raise BadInputError(f"MLSD_DB_TIMEOUT must be >= 0 seconds, got {raw!r}")
+        raise BadInputError(_("MLSD_DB_TIMEOUT must be >= 0 seconds, got {value}").format(value=repr(raw)))
     return value
 
 
@@ -360,36 +360,40 @@ class Store:
     # -- opening, checking, migrating
 
     def _fail(self, problem: str, fix: str) -> StoreError:
-        return StoreError(f"history database {self.path}: {problem}; {fix}")
+        """`problem` and `fix` are each a whole clause, already translated (the database is their subject)."""
+        return StoreError(_("history database {path}: {problem}; {fix}").format(path=self.path, problem=problem, fix=fix))
 
     def _connect(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise self._fail(f"cannot create its folder ({exc.strerror})", "set MLSD_HOME to a writable folder") from None
+            raise self._fail(_("cannot create its folder ({reason})").format(reason=exc.strerror),
+                             _("set MLSD_HOME to a writable folder")) from None
         existed = self.path.exists() and self.path.stat().st_size > 0
         if existed:
             self._check_header()
         try:
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         except sqlite3.Error as exc:
-            raise self._fail(f"cannot open it ({exc})", "check the file's permissions or set MLSD_HOME") from None
+            raise self._fail(_("cannot open it ({reason})").format(reason=exc),
+                             _("check the file's permissions or set MLSD_HOME")) from None
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise self._fail(
-                    f"it was written by a newer mlsd (schema version {version}, this mlsd knows up to {SCHEMA_VERSION})",
-                    "upgrade mlsd (pip install -U mlsd) or set MLSD_HOME to another folder; the file was left untouched",
+                    _("it was written by a newer mlsd (schema version {version}, this mlsd knows up to {known})").format(
+                        version=version, known=SCHEMA_VERSION),
+                    _("upgrade mlsd (pip install -U mlsd) or set MLSD_HOME to another folder; the file was left untouched"),
                 )
             if version == 0 and existed:
                 tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
                 if tables - _OUR_TABLES:
                     raise self._fail(
-                        "it is an SQLite file but not an mlsd history (unknown tables "
-                        f"{', '.join(sorted(tables - _OUR_TABLES))})",
-                        "set MLSD_HOME to another folder; the file was left untouched",
+                        _("it is an SQLite file but not an mlsd history (unknown tables {tables})").format(
+                            tables=", ".join(sorted(tables - _OUR_TABLES))),
+                        _("set MLSD_HOME to another folder; the file was left untouched"),
                     )
             if existed:
                 check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
@@ -415,28 +419,31 @@ class Store:
             with open(self.path, "rb") as fh:
                 head = fh.read(16)
         except OSError as exc:
-            raise self._fail(f"cannot read it ({exc.strerror})", "check the file's permissions or set MLSD_HOME") from None
+            raise self._fail(_("cannot read it ({reason})").format(reason=exc.strerror),
+                             _("check the file's permissions or set MLSD_HOME")) from None
         if head != b"SQLite format 3\x00":
             raise self._fail(
-                "it is not an SQLite database (corrupt or another file)",
-                f"move it aside (mv '{self.path}' '{self.path}.bak') to start a new history; it was left untouched",
+                _("it is not an SQLite database (corrupt or another file)"),
+                _("move it aside (mv '{path}' '{path}.bak') to start a new history; it was left untouched").format(
+                    path=self.path),
             )
 
     def _translate(self, exc: sqlite3.Error) -> StoreError:
         msg = str(exc)
         if "locked" in msg or "busy" in msg:
             return self._fail(
-                f"it is locked by another program (waited {self.timeout:g} s)",
-                "finish or close the other mlsd session, then retry (MLSD_DB_TIMEOUT sets the wait)",
+                _("it is locked by another program (waited {seconds} s)").format(seconds=f"{self.timeout:g}"),
+                _("finish or close the other mlsd session, then retry (MLSD_DB_TIMEOUT sets the wait)"),
             )
         if "malformed" in msg or "not a database" in msg or "corrupt" in msg:
             return self._fail(
-                f"it is corrupt ({msg})",
-                f"move it aside (mv '{self.path}' '{self.path}.bak') to start a new history; it was left untouched",
+                _("it is corrupt ({reason})").format(reason=msg),
+                _("move it aside (mv '{path}' '{path}.bak') to start a new history; it was left untouched").format(
+                    path=self.path),
             )
         if "readonly" in msg or "read-only" in msg:
-            return self._fail("it is read-only", "check the file's permissions or set MLSD_HOME")
-        return self._fail(msg, "set MLSD_HOME to another folder to use a fresh history")
+            return self._fail(_("it is read-only"), _("check the file's permissions or set MLSD_HOME"))
+        return self._fail(msg, _("set MLSD_HOME to another folder to use a fresh history"))
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")

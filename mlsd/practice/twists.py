@@ -66,7 +66,7 @@ def parse_practice_answers(path: str, scenario: Scenario | None = None) -> Pract
     `scenario` checks the twist ids (an id the scenario does not have names the ones it has).
     """
     from mlsd.content import yamlfile
-    from mlsd.practice.engine import check_answers_mapping
+    from mlsd.practice.engine import check_answers_mapping, not_text
 
     doc = yamlfile.load(path)
     data = doc.data
@@ -84,27 +84,31 @@ def parse_practice_answers(path: str, scenario: Scenario | None = None) -> Pract
     twists: dict[str, str] = {}
     if twists_raw is not None:
         if not isinstance(twists_raw, dict) or not twists_raw:
-            raise doc.error(("twists",), "must be a mapping of twist id to answer text "
-                            "(e.g. `latency-20ms: I would precompute ...`)")
+            raise doc.error(("twists",), _("must be a mapping of twist id to answer text "
+                                           "(e.g. `latency-20ms: I would precompute ...`)"))
         known = [t.id for t in scenario.twists] if scenario is not None else None
         for key, value in twists_raw.items():
             if known is not None and key not in known:
-                has = f"this scenario's twists: {', '.join(known)}" if known else "this scenario has no twists"
-                raise doc.error(("twists", key), f"unknown twist {key!r}{did_you_mean(str(key), known)}; {has}")
+                if known:
+                    problem = _("unknown twist {key}{hint}; this scenario's twists: {twists}").format(
+                        key=repr(key), hint=did_you_mean(str(key), known), twists=", ".join(known))
+                else:
+                    problem = _("unknown twist {key}; this scenario has no twists").format(key=repr(key))
+                raise doc.error(("twists", key), problem)
             if not isinstance(value, str):
-                kind = "nothing" if value is None else type(value).__name__
-                raise doc.error(("twists", key), f"must be text, got {kind}; quote it or use a `|` block")
+                raise doc.error(("twists", key), not_text(value))
             twists[str(key)] = value
     minutes: dict[str, float] = {}
     if minutes_raw is not None:
         if not isinstance(minutes_raw, dict) or not minutes_raw:
-            raise doc.error(("minutes",), "must be a mapping of step id to minutes spent (e.g. `data: 8`)")
+            raise doc.error(("minutes",), _("must be a mapping of step id to minutes spent (e.g. `data: 8`)"))
         for key, value in minutes_raw.items():
             if key not in STAGE_IDS:
-                raise doc.error(("minutes", key), f"unknown step {key!r}{did_you_mean(str(key), STAGE_IDS)}; "
-                                f"valid: {', '.join(STAGE_IDS)}")
+                raise doc.error(("minutes", key), _("unknown step {key}{hint}; valid: {valid}").format(
+                    key=repr(key), hint=did_you_mean(str(key), STAGE_IDS), valid=", ".join(STAGE_IDS)))
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_STEP_MINUTES:
-                raise doc.error(("minutes", key), f"must be a number of minutes in (0, {MAX_STEP_MINUTES:g}], got {value!r}")
+                raise doc.error(("minutes", key), _("must be a number of minutes in {range}, got {value}").format(
+                    range=f"(0, {MAX_STEP_MINUTES:g}]", value=repr(value)))
             minutes[key] = float(value)
     return PracticeAnswers(answers, twists, minutes)
 
@@ -117,11 +121,13 @@ def check_twist_steps(data: PracticeAnswers, scenario: Scenario, stages: Sequenc
             continue
         if not data.answers.get(twist.step, "").strip():
             raise BadInputError(
-                f"--answers: twist {twist_id!r} is asked after the {twist.step!r} step, which the file does not "
-                f"answer; add a `{twist.step}:` answer or drop the twist"
+                _("--answers: twist {twist} is asked after the {step} step, which the file does not "
+                  "answer; add a `{step_id}:` answer or drop the twist").format(
+                    twist=repr(twist_id), step=repr(twist.step), step_id=twist.step)
             )
         if twist.step not in stages:
             raise BadInputError(
-                f"--answers: twist {twist_id!r} is asked after the {twist.step!r} step, which this session does not "
-                f"practise (--stages {','.join(stages)}); add {twist.step} to --stages or drop the twist"
+                _("--answers: twist {twist} is asked after the {step} step, which this session does not "
+                  "practise (--stages {stages}); add {step_id} to --stages or drop the twist").format(
+                    twist=repr(twist_id), step=repr(twist.step), stages=",".join(stages), step_id=twist.step)
             )

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from mlsd.errors import BadInputError, did_you_mean, option_name
+from mlsd.i18n import _
 from mlsd.limits import SEED, Limit, number
 
 SPEC_PACKAGE = "mlsd.sims.specs"
@@ -64,19 +65,21 @@ class OptionSpec:
     def check(self, value: Any) -> str | None:
         """None when `value` fits this option, else what is wrong with it."""
         if self.type in ("int", "float") and isinstance(value, bool):
-            return f"expected a number, got {value!r}"
+            return _("expected a number, got {value}").format(value=repr(value))
         if not isinstance(value, _TYPES[self.type]):
-            return f"expected {self.type}, got {type(value).__name__} {value!r}"
+            return _("expected {type}, got {kind} {value}").format(
+                type=self.type, kind=type(value).__name__, value=repr(value))
         if self.type == "float" and not math.isfinite(value):
-            return f"expected a finite number, got {value!r}"
+            return _("expected a finite number, got {value}").format(value=repr(value))
         if self.type == "choice" and value not in self.choices:
-            return f"expected one of {', '.join(self.choices)}, got {value!r}"
+            return _("expected one of {choices}, got {value}").format(choices=", ".join(self.choices), value=repr(value))
         if self.type == "list" and self.choices:
             bad = [v for v in value if v not in self.choices]
             if bad:
-                return f"unknown value {bad[0]!r}; expected items of {', '.join(self.choices)}"
+                return _("unknown value {value}; expected items of {choices}").format(
+                    value=repr(bad[0]), choices=", ".join(self.choices))
         if self.range is not None and not self.range.contains(value):
-            return f"expected a value in {self.range.text()}, got {number(value)}"
+            return _("expected a value in {range}, got {value}").format(range=self.range.text(), value=number(value))
         return None
 
 
@@ -144,8 +147,9 @@ def get_spec(name: str) -> SimSpec:
     specs = all_specs()
     if name not in specs:
         raise BadInputError(
-            f"unknown simulation {name!r}{did_you_mean(name, list(specs))}; "
-            f"known: {', '.join(sorted(specs)) or 'none yet'}"
+            _("unknown simulation {name}{hint}; known: {known}").format(
+                name=repr(name), hint=did_you_mean(name, list(specs)), known=", ".join(sorted(specs)))
+            if specs else _("unknown simulation {name}; known: none yet").format(name=repr(name))
         )
     return specs[name]
 
@@ -155,15 +159,17 @@ def check_args(spec: SimSpec, args: dict[str, Any]) -> tuple[str, str] | None:
     for key, value in args.items():
         if key == "seed":  # every simulation takes a seed; a scenario may pin it
             if isinstance(value, bool) or not isinstance(value, int) or not SEED.contains(value):
-                return key, f"--seed: expected a whole number in {SEED.text()}, got {value!r}"
+                return key, _("--seed: expected a whole number in {range}, got {value}").format(
+                    range=SEED.text(), value=repr(value))
             continue
         opt = spec.option(key)
         if opt is None:
             known = [o.name for o in spec.options]
-            return key, (
-                f"unknown option {key!r} for simulation {spec.name!r}{did_you_mean(key, known)}; "
-                f"options: {', '.join(known) or 'none'}"
-            )
+            if not known:
+                return key, _("unknown option {key} for simulation {name}; options: none").format(
+                    key=repr(key), name=repr(spec.name))
+            return key, _("unknown option {key} for simulation {name}{hint}; options: {options}").format(
+                key=repr(key), name=repr(spec.name), hint=did_you_mean(key, known), options=", ".join(known))
         problem = opt.check(value)
         if problem:
             return key, f"{option_name(key)}: {problem}"

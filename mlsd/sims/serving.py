@@ -75,10 +75,9 @@ PEAK_HOUR = 20.0  # diurnal traffic peaks at 20:00
 def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     """Raise BadInputError naming the option when `value` is not one of `choices`."""
     if value not in choices:
-        raise BadInputError(
-            f"--{name.replace('_', '-')} must be one of {', '.join(choices)}, "
-            f"got {value!r}{did_you_mean(value, choices)}"
-        )
+        raise BadInputError(_("{option} must be one of {choices}, got {value}{hint}").format(
+            option=f"--{name.replace('_', '-')}", choices=", ".join(choices), value=repr(value),
+            hint=did_you_mean(value, choices)))
 
 
 # --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from mlsd.errors import BadInputError, check_positive, check_range
+from mlsd.i18n import _
 from mlsd.sims.abtest.stats import (
     MAX_N_PER_ARM,
     norm_ppf,
@@ -64,39 +65,41 @@ def make_design(
 ) -> Design:
     """Check the options a user typed and turn them into one absolute effect."""
     if metric not in METRICS:
-        raise BadInputError(f"--metric must be one of {', '.join(METRICS)}, got {metric!r}")
+        raise BadInputError(_("{option} must be one of {choices}, got {value}").format(
+            option="--metric", choices=", ".join(METRICS), value=repr(metric)))
     check_range("alpha", alpha, 0, 1)
     check_range("power", power, 0, 1)
     if power <= alpha:
         raise BadInputError(
-            f"--power must be in ({alpha:g}, 1) (above --alpha, or no sample is needed), "
-            f"got {power:g}"
+            _("--power must be in {range} (above --alpha, or no sample is needed), got {value}").format(
+                range=f"({alpha:g}, 1)", value=f"{power:g}")
         )
     check_positive("mde", mde)
     check_range("ratio", ratio, 0.01, 100, low_inclusive=True, high_inclusive=True)
     if metric == "proportion":
         if std != 0:
             raise BadInputError(
-                f"--std applies to --metric mean only, got --std {std:g} with --metric "
-                "proportion (a proportion's standard deviation √(p(1−p)) comes from --baseline)"
+                _("--std applies to --metric mean only, got --std {std} with --metric "
+                  "proportion (a proportion's standard deviation √(p(1−p)) comes from --baseline)").format(std=f"{std:g}")
             )
         check_range("baseline", baseline, 0, 1)
         diff = baseline * mde if relative else mde
         treated = baseline + diff
         if not 0 < treated < 1:
             what = "--baseline × (1 + --mde)" if relative else "--baseline + --mde"
-            raise BadInputError(f"{what} must be in (0, 1), got {treated:g}")
+            raise BadInputError(_("{option} must be in {range}, got {value}").format(
+                option=what, range="(0, 1)", value=f"{treated:g}"))
         sd = math.sqrt(baseline * (1 - baseline))
     else:
         if not math.isfinite(baseline):
-            raise BadInputError(f"--baseline must be a finite number, got {baseline:g}")
+            raise BadInputError(_("--baseline must be a finite number, got {value}").format(value=f"{baseline:g}"))
         if std != std or std <= 0 or not math.isfinite(std):
             raise BadInputError(
-                f"--std must be in (0, inf) with --metric mean (the metric's per-user "
-                f"standard deviation), got {std:g}"
+                _("--std must be in (0, inf) with --metric mean (the metric's per-user "
+                  "standard deviation), got {value}").format(value=f"{std:g}")
             )
         if relative and baseline == 0:
-            raise BadInputError("--baseline must be non-zero with --relative, got 0")
+            raise BadInputError(_("--baseline must be non-zero with --relative, got 0"))
         diff = abs(baseline) * mde if relative else mde
         treated = baseline + diff
         sd = std

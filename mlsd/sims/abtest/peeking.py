@@ -44,7 +44,8 @@ def spent(t: np.ndarray | float, alpha: float, method: str) -> np.ndarray:
         return 2 * (2 * special.ndtr(special.ndtri(alpha / 4) / np.sqrt(t)))
     if method == "pocock":
         return alpha * np.log1p((math.e - 1) * t)
-    raise BadInputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
+    raise BadInputError(_("{option} must be one of {choices}, got {value}").format(
+        option="--method", choices=", ".join(METHODS), value=repr(method)))
 
 
 def _simpson(c: float) -> tuple[np.ndarray, np.ndarray]:
@@ -235,12 +236,14 @@ def peeking(*, looks: int = 20, alpha: float = 0.05, power: float = 0.8, baselin
             seed: int = 0, progress: ProgressCallback | None = None) -> PeekingResult:
     """False-positive rate of peeking vs checking once vs a sequential design."""
     if isinstance(looks, bool) or not 2 <= looks <= 200:
-        raise BadInputError(f"--looks must be in [2, 200] (1 look is checking once, the "
-                            f"fixed-horizon test itself: there is no peeking), got {looks}")
+        raise BadInputError(_("--looks must be in [2, 200] (1 look is checking once, the "
+                              "fixed-horizon test itself: there is no peeking), got {value}").format(value=looks))
     if isinstance(experiments, bool) or not 100 <= experiments <= 1_000_000:
-        raise BadInputError(f"--experiments must be in [100, 1000000], got {experiments}")
+        raise BadInputError(_("{option} must be in {range}, got {value}").format(
+            option="--experiments", range="[100, 1000000]", value=experiments))
     if method not in METHODS:
-        raise BadInputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
+        raise BadInputError(_("{option} must be one of {choices}, got {value}").format(
+            option="--method", choices=", ".join(METHODS), value=repr(method)))
     design = make_design(baseline=baseline, mde=mde, alpha=alpha, power=power)
     exact = proportion_n(baseline, design.diff, alpha=alpha, power=power)
     check_plan_size(design, exact)
