@@ -6,6 +6,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_scenario_loader import MINIMAL
 
 from mlsd.content.architecture import KINDS, Architecture, Component, Flow, from_dict, layering
 from mlsd.content.scenario import (
@@ -16,14 +17,7 @@ from mlsd.content.scenario import (
 )
 from mlsd.errors import ScenarioError
 
-HEAD = """\
-id: my-case
-title: A case
-summary: Design something.
-stages:
-  requirements:
-    prompt: What do you need?
-"""
+HEAD = MINIMAL  # the smallest valid scenario; an architecture block goes after it
 
 GOOD = {
     "components": [
